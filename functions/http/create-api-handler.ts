@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import type { RouteHandler } from './http-types';
+import { activeQueueToken } from './middleware/active-queue-token';
+import { errorResponses } from './middleware/error-responses';
+import { routeRequest, type ApiContext, type ApiEvent, type ApiResult } from './middleware/route-request';
+import { jsonResponse } from './responses';
+import type { HandlerGroup, HandlerName } from './route-table';
+
+/**
+ * The Lambda handler of one handler group: the shared middleware, then the route's handler.
+ * Deployed, API Gateway sends only this group's routes here; locally the server does the same.
+ */
+export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Record<HandlerName<G>, RouteHandler>) {
+  const byName = handlers as Record<string, RouteHandler>;
+  return middy<ApiEvent, ApiResult, Error, ApiContext>()
+    .use(errorResponses())
+    .use(routeRequest())
+    .use(activeQueueToken())
+    .handler(async (_event, context) => {
+      const handle = byName[context.route.handler];
+      if (!handle) throw new Error(`route ${context.route.handler} is not served by the ${group} group`);
+      const result = await handle(context.httpRequest);
+      return jsonResponse(result.statusCode, result.body, result.headers);
+    });
+}

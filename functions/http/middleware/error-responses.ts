@@ -1,0 +1,42 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isDatabaseUnavailable } from '../../shared/dynamodb-errors';
+import { AppError, UnavailableError } from '../../shared/errors';
+import { errorResponse } from '../responses';
+
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Turns every thrown error into the contract's error body. Client mistakes and refused states
+ * are AppErrors; a sick database is a 503 with Retry-After; anything else is a bug: a 500
+ * whose body says nothing of the cause, logged once with the request id.
+ */
+export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof AppError) {
+        request.response = errorResponse(error.code, error.message, { details: error.details });
+        return;
+      }
+      if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
+        const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : DATABASE_RETRY_AFTER_SECONDS;
+        request.response = errorResponse('UNAVAILABLE', 'the service is busy; try again shortly', {
+          headers: { 'retry-after': String(retryAfter) },
+        });
+        return;
+      }
+      const requestId = request.event.requestContext?.requestId;
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'unhandled error',
+          requestId,
+          routeKey: request.event.routeKey,
+          error: { name: error?.name, message: error?.message, stack: error?.stack },
+        }),
+      );
+      request.response = errorResponse('INTERNAL', `something went wrong on our side (request ${requestId ?? 'unknown'})`);
+    },
+  };
+}

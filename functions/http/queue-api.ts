@@ -1,0 +1,31 @@
+import { joinQueue } from '../queue/join-queue';
+import { pollQueue } from '../queue/poll-queue';
+import { queueDeps } from '../queue/default-queue-deps';
+import type { QueueStatusView } from '../queue/queue-status';
+import { AppError } from '../shared/errors';
+import { createApiHandler } from './create-api-handler';
+import { concertPathSchema, emptyBodySchema } from './schemas';
+import { parseInput } from './validation';
+
+const statusResult = (statusCode: number, { retryAfterSeconds, ...status }: QueueStatusView) => ({
+  statusCode,
+  body: status,
+  headers: { 'retry-after': String(retryAfterSeconds) },
+});
+
+/** The waiting room: join, and poll your place. */
+export const handler = createApiHandler('queue', {
+  joinQueue: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    parseInput(emptyBodySchema, request.body, 'body');
+    const joined = await joinQueue(queueDeps(), { userId: request.userId, concertId });
+    return statusResult(joined.created ? 201 : 200, joined.status);
+  },
+
+  pollQueue: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    const token = request.headers['x-queue-token'];
+    if (!token) throw new AppError('QUEUE_TOKEN_REQUIRED', 'send the token you got when joining in X-Queue-Token');
+    return statusResult(200, await pollQueue(queueDeps(), { userId: request.userId, concertId, token }));
+  },
+});

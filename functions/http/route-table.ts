@@ -1,0 +1,40 @@
+/**
+ * The one route table. The CDK stack adds an API Gateway route per row (with the JWT
+ * authorizer unless `public`), and the local server serves the same rows; each row names
+ * its handler group (one Lambda function) and the handler in it.
+ */
+export type AuthLevel = 'public' | 'jwt' | 'active' | 'admin';
+export type HandlerGroup = 'public' | 'queue' | 'catalogue';
+export type HttpMethod = 'GET' | 'POST';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly group: HandlerGroup;
+  readonly handler: string;
+  readonly auth: AuthLevel;
+  /** Largest accepted body; the contract allows 16 KiB except where a route says more. */
+  readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+export const routes = [
+  { method: 'GET', path: '/health', group: 'public', handler: 'health', auth: 'public' },
+  { method: 'GET', path: '/concerts', group: 'catalogue', handler: 'listConcerts', auth: 'public' },
+  { method: 'POST', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'joinQueue', auth: 'jwt' },
+  { method: 'GET', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'pollQueue', auth: 'jwt' },
+] as const satisfies readonly RouteDefinition[];
+
+export type Route = (typeof routes)[number];
+export type RouteKey = `${Route['method']} ${Route['path']}`;
+export type HandlerName<G extends HandlerGroup> =
+  | Extract<Route, { group: G }>['handler']
+  | (G extends typeof NOT_FOUND_HANDLER.group ? typeof NOT_FOUND_HANDLER.handler : never);
+
+/** Anything no route matches goes to the `public` group's `notFound`, deployed and local alike. */
+export const NOT_FOUND_HANDLER = { group: 'public', handler: 'notFound' } as const;
+
+export const routeKeyOf = (route: RouteDefinition) => `${route.method} ${route.path}`;
+
+export const handlerGroups: readonly HandlerGroup[] = [...new Set<HandlerGroup>(['public', ...routes.map((r) => r.group)])];

@@ -1,0 +1,36 @@
+import type { QueueDeps } from './queue-deps';
+import { expiredBatches, planAdmission } from './queue-rules';
+
+export interface ConcertAdmission {
+  readonly concertId: string;
+  readonly admitted: number;
+  readonly waiting: number;
+  readonly activeBefore: number;
+}
+
+/**
+ * The admission job: for each waiting room, admit the next tokens in line, first in first out,
+ * at most ADMIT_PER_TICK and never past MAX_ACTIVE_PER_CONCERT. One read and one conditional
+ * write per concert, whatever the length of its line; an overlapping run admits nothing twice.
+ */
+export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: ConcertAdmission[] }> {
+  const concertIds = await deps.queue.listQueues();
+  const concerts = await Promise.all(concertIds.map((concertId) => admitConcert(deps, concertId)));
+  return { concerts };
+}
+
+async function admitConcert(deps: QueueDeps, concertId: string): Promise<ConcertAdmission> {
+  const { lastSeq, admission } = await deps.queue.snapshot(concertId);
+  const now = deps.now();
+  const plan = planAdmission(lastSeq, admission, now, deps.settings);
+  const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
+  if (!plan.batch) return result;
+  const recorded = await deps.queue.recordAdmission(
+    concertId,
+    admission.admittedSeq,
+    plan.batch,
+    expiredBatches(admission, now, deps.settings.activeSeconds),
+  );
+  // Not recorded: another run admitted from the same watermark first; its batch stands.
+  return recorded ? { ...result, admitted: plan.batch.lastSeq - plan.batch.firstSeq + 1 } : result;
+}

@@ -1,0 +1,33 @@
+import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
+import { settings, tableName } from '../shared/config';
+import { documentClient } from '../shared/dynamodb-client';
+import { createDynamoQueueRepository } from './dynamo-queue-repository';
+import type { QueueDeps } from './queue-deps';
+
+const CONCERT_CACHE_MS = 60_000;
+
+let deps: QueueDeps | undefined;
+
+/** The waiting room wired to this process's tables, built on first use and then reused. */
+export function queueDeps(): QueueDeps {
+  deps ??= {
+    queue: createDynamoQueueRepository(documentClient, tableName('queue')),
+    concertExists: cachedConcertExists(),
+    settings: settings(),
+    now: Date.now,
+  };
+  return deps;
+}
+
+/** Concerts are never deleted, so a concert seen once is remembered for a minute. */
+function cachedConcertExists(): (concertId: string) => Promise<boolean> {
+  const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+  const seen = new Map<string, number>();
+  return async (concertId) => {
+    const seenAt = seen.get(concertId);
+    if (seenAt !== undefined && Date.now() - seenAt < CONCERT_CACHE_MS) return true;
+    const exists = (await catalogue.findConcert(concertId)) !== undefined;
+    if (exists) seen.set(concertId, Date.now());
+    return exists;
+  };
+}

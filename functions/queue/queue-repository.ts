@@ -1,0 +1,32 @@
+import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
+
+export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
+
+export interface QueueSnapshot {
+  readonly lastSeq: number;
+  readonly admission: AdmissionState;
+}
+
+/** What the waiting room needs from storage. Every write is conditional; nothing here locks. */
+export interface QueueRepository {
+  /** Takes the user's place for a concert if they have none (`replacing` undefined) or still hold `replacing`. */
+  claimPlace(record: QueueTokenRecord, replacing?: string): Promise<ClaimResult>;
+  /** Gives a claimed place its number; false if the place was claimed by another token meanwhile. */
+  assignSequence(concertId: string, userId: string, token: string, seq: number): Promise<boolean>;
+  /** The next number in the concert's line (an atomic counter). */
+  nextSequence(concertId: string): Promise<number>;
+  findToken(concertId: string, userId: string): Promise<QueueTokenRecord | undefined>;
+  /** The user's token and the concert's admission state, read together in one call. */
+  findTokenWithAdmission(concertId: string, userId: string): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
+  findAdmission(concertId: string): Promise<AdmissionState>;
+  /** Concerts whose waiting room has ever been joined. */
+  listQueues(): Promise<string[]>;
+  snapshot(concertId: string): Promise<QueueSnapshot>;
+  /**
+   * Records an admitted batch and raises the watermark, only if the watermark is still
+   * `expectedAdmittedSeq`: of two overlapping runs, one admits and the other gets false.
+   */
+  recordAdmission(concertId: string, expectedAdmittedSeq: number, batch: AdmissionBatch, tidy: readonly AdmissionBatch[]): Promise<boolean>;
+  /** Removes expired batches; returns those this call removed (not ones a concurrent call did). */
+  removeBatches(concertId: string, batches: readonly AdmissionBatch[]): Promise<AdmissionBatch[]>;
+}

@@ -1,0 +1,126 @@
+/**
+ * The waiting room's rules, as plain functions of its state and the time.
+ *
+ * Each join takes the concert's next sequence number. Admission never touches tokens one by
+ * one: it raises the concert's watermark (`admittedSeq`) and records the batch it admitted
+ * (first and last sequence, time, how many of it finished early by paying). A token's status
+ * follows from those facts and now, so it is exact at every read whatever the jobs have done.
+ */
+import type { Settings } from '../shared/config';
+
+export type QueueStatus = 'WAIT' | 'ACTIVE' | 'EXPIRED';
+
+export interface AdmissionBatch {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  /** Epoch milliseconds. Every token of the batch is ACTIVE until `admittedAt + ACTIVE_SECONDS`. */
+  readonly admittedAt: number;
+  /** Tokens of this batch that finished early (paid), freeing their places. */
+  readonly finished: number;
+}
+
+export interface AdmissionState {
+  /** Every sequence up to this one has been admitted. */
+  readonly admittedSeq: number;
+  /** Batches not yet tidied away by the expiry job; an expired one may still be listed. */
+  readonly batches: readonly AdmissionBatch[];
+}
+
+export const EMPTY_ADMISSION: AdmissionState = { admittedSeq: 0, batches: [] };
+
+export interface QueueTokenRecord {
+  readonly token: string;
+  readonly concertId: string;
+  readonly userId: string;
+  /** Missing only for the instant between claiming a place and being given its number. */
+  readonly seq?: number;
+  readonly joinedAt: number;
+  /** Set when the token's holder paid: the token is spent. */
+  readonly finishedAt?: number;
+}
+
+export type TokenState =
+  | { readonly status: 'WAIT'; readonly position: number }
+  | { readonly status: 'ACTIVE'; readonly activeUntil: number; readonly batch: AdmissionBatch }
+  | { readonly status: 'EXPIRED' };
+
+type QueueSettings = Pick<Settings, 'activeSeconds' | 'admitPerTick' | 'maxActivePerConcert' | 'admissionIntervalSeconds'>;
+
+export const batchSize = (batch: AdmissionBatch) => batch.lastSeq - batch.firstSeq + 1;
+export const activeUntilOf = (batch: AdmissionBatch, activeSeconds: number) => batch.admittedAt + activeSeconds * 1000;
+const isLive = (batch: AdmissionBatch, now: number, activeSeconds: number) => now < activeUntilOf(batch, activeSeconds);
+
+/** WAIT with its place in line, ACTIVE until its batch's time runs out, or EXPIRED. */
+export function tokenState(seq: number, finished: boolean, admission: AdmissionState, now: number, activeSeconds: number): TokenState {
+  if (finished) return { status: 'EXPIRED' };
+  if (seq > admission.admittedSeq) return { status: 'WAIT', position: seq - admission.admittedSeq };
+  const batch = admission.batches.find((b) => b.firstSeq <= seq && seq <= b.lastSeq);
+  if (batch && isLive(batch, now, activeSeconds)) {
+    return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
+  }
+  return { status: 'EXPIRED' };
+}
+
+/** A token still holds its user's place: waiting, or admitted and not yet expired. */
+export const isLiveState = (state: TokenState) => state.status !== 'EXPIRED';
+
+/** Tokens admitted and not yet expired or finished: the places taken under MAX_ACTIVE_PER_CONCERT. */
+export function activeCount(admission: AdmissionState, now: number, activeSeconds: number): number {
+  return admission.batches
+    .filter((b) => isLive(b, now, activeSeconds))
+    .reduce((sum, b) => sum + batchSize(b) - b.finished, 0);
+}
+
+export function expiredBatches(admission: AdmissionState, now: number, activeSeconds: number): AdmissionBatch[] {
+  return admission.batches.filter((b) => !isLive(b, now, activeSeconds));
+}
+
+export interface AdmissionPlan {
+  /** The batch to admit now, or undefined when nobody waits or there is no room. */
+  readonly batch?: AdmissionBatch;
+  readonly waiting: number;
+  readonly activeBefore: number;
+}
+
+/** How many to admit now: at most ADMIT_PER_TICK, at most who waits, never past MAX_ACTIVE_PER_CONCERT. */
+export function planAdmission(lastSeq: number, admission: AdmissionState, now: number, settings: QueueSettings): AdmissionPlan {
+  const waiting = Math.max(0, lastSeq - admission.admittedSeq);
+  const activeBefore = activeCount(admission, now, settings.activeSeconds);
+  const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
+  const count = Math.min(settings.admitPerTick, waiting, room);
+  if (count === 0) return { waiting, activeBefore };
+  const firstSeq = admission.admittedSeq + 1;
+  return { waiting, activeBefore, batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0 } };
+}
+
+/**
+ * Seconds until a waiting user at `position` is admitted, from the admission rate: ADMIT_PER_TICK
+ * per run, or, when the room is full, as fast as places free up (MAX_ACTIVE per ACTIVE_SECONDS).
+ */
+export function estimatedWaitSeconds(position: number, settings: QueueSettings): number {
+  if (position <= 0) return 0;
+  const perSecond = Math.min(
+    settings.admitPerTick / settings.admissionIntervalSeconds,
+    settings.maxActivePerConcert / settings.activeSeconds,
+  );
+  return Math.ceil(position / perSecond);
+}
+
+const MIN_POLL_SECONDS = 1;
+const MAX_POLL_SECONDS = 30;
+
+/**
+ * When to poll next. A waiting user polls about four times over their estimated wait, so the
+ * far end of a long line costs little and the front hears of admission within a few seconds.
+ */
+export function retryAfterSeconds(state: TokenState, now: number, settings: QueueSettings): number {
+  const clamp = (s: number) => Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, Math.ceil(s)));
+  switch (state.status) {
+    case 'WAIT':
+      return clamp(estimatedWaitSeconds(state.position, settings) / 4);
+    case 'ACTIVE':
+      return clamp((state.activeUntil - now) / 1000);
+    case 'EXPIRED':
+      return MAX_POLL_SECONDS;
+  }
+}

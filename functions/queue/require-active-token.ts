@@ -1,0 +1,41 @@
+import { AppError } from '../shared/errors';
+import type { QueueDeps } from './queue-deps';
+import type { AdmissionBatch } from './queue-rules';
+import { findQueueToken } from './find-queue-token';
+
+/** An ACTIVE queue token, as checked at request time. */
+export interface ActiveQueueToken {
+  readonly token: string;
+  readonly concertId: string;
+  readonly userId: string;
+  readonly seq: number;
+  /** Epoch milliseconds. */
+  readonly activeUntil: number;
+  /** The admission batch it belongs to: a payment marks one of its places finished. */
+  readonly batch: AdmissionBatch;
+}
+
+/**
+ * The ACTIVE check of every ACTIVE route: this user's token, for this concert (when the
+ * request names one), admitted, not spent, and before its `activeUntil` now.
+ */
+export async function requireActiveToken(
+  deps: QueueDeps,
+  input: { userId: string; token: string; concertId?: string },
+): Promise<ActiveQueueToken> {
+  const { record, state } = await findQueueToken(deps, input);
+  if (state.status !== 'ACTIVE') {
+    throw new AppError(
+      'QUEUE_TOKEN_NOT_ACTIVE',
+      state.status === 'WAIT' ? 'this queue token is still waiting to be admitted' : 'this queue token has expired; join the queue again',
+    );
+  }
+  return {
+    token: record.token,
+    concertId: record.concertId,
+    userId: record.userId,
+    seq: record.seq,
+    activeUntil: state.activeUntil,
+    batch: state.batch,
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { tableDefinition, type TableId } from './tables';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const settingsSchema = z.object({
+  HOLD_SECONDS: positiveInt(300),
+  ACTIVE_SECONDS: positiveInt(600),
+  ADMIT_PER_TICK: positiveInt(100),
+  MAX_ACTIVE_PER_CONCERT: positiveInt(1000),
+  /** How often admission runs: the local timer's period, or the deployed rule's rate. 0 = local timer off. */
+  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
+});
+
+export interface Settings {
+  readonly holdSeconds: number;
+  readonly activeSeconds: number;
+  readonly admitPerTick: number;
+  readonly maxActivePerConcert: number;
+  /** Seconds between admission runs, used for wait estimates; 60 when the local timer is off. */
+  readonly admissionIntervalSeconds: number;
+}
+
+/** Reads and validates the service's settings; an invalid value stops start-up with its name. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid settings: ${problems.join('; ')}`);
+  }
+  const s = parsed.data;
+  return {
+    holdSeconds: s.HOLD_SECONDS,
+    activeSeconds: s.ACTIVE_SECONDS,
+    admitPerTick: s.ADMIT_PER_TICK,
+    maxActivePerConcert: s.MAX_ACTIVE_PER_CONCERT,
+    admissionIntervalSeconds: s.JOB_INTERVAL_SECONDS > 0 ? s.JOB_INTERVAL_SECONDS : 60,
+  };
+}
+
+let cachedSettings: Settings | undefined;
+
+/** The settings of this process, read once. */
+export function settings(): Settings {
+  cachedSettings ??= readSettings();
+  return cachedSettings;
+}
+
+/** The name of a table this function was given; a missing one is a deployment bug, not a default. */
+export function tableName(id: TableId, env: NodeJS.ProcessEnv = process.env): string {
+  const { envVar } = tableDefinition(id);
+  const name = env[envVar];
+  if (!name) throw new Error(`${envVar} is not set: this function has no access to the ${id} table`);
+  return name;
+}

@@ -1,0 +1,28 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+
+const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name;
+
+export const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
+  error instanceof ConditionalCheckFailedException || nameOf(error) === 'ConditionalCheckFailedException';
+
+const UNAVAILABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'TransactionInProgressException',
+]);
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/** True when DynamoDB could not be reached or is shedding load: the client should retry later. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const name = nameOf(error);
+  if (name && UNAVAILABLE_ERRORS.has(name)) return true;
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && UNAVAILABLE_NETWORK_CODES.has(code)) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}

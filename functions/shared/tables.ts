@@ -1,0 +1,79 @@
+/**
+ * The one definition of the service's DynamoDB tables: keys, indexes and TTL attribute.
+ * The CDK stack and the local bootstrap both build their tables from this list, and the
+ * handlers find each table's name in the environment variable named here.
+ */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** Indexes project only their keys unless they list more. */
+  readonly projectedAttributes?: readonly string[];
+}
+
+export interface TableDefinition {
+  /** Short logical name; the deployed name is generated, the local one is `<prefix><id>`. */
+  readonly id: TableId;
+  /** Environment variable that carries the table's name to the functions. */
+  readonly envVar: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+  /** Epoch-seconds attribute DynamoDB TTL deletes by. Tidying only: reads never trust it. */
+  readonly ttlAttribute: string;
+}
+
+export type TableId = 'queue' | 'catalogue';
+
+const pk: KeyAttribute = { name: 'pk', type: 'S' };
+const sk: KeyAttribute = { name: 'sk', type: 'S' };
+export const TTL_ATTRIBUTE = 'ttl';
+
+export const QUEUES_INDEX = 'queues';
+export const CONCERTS_BY_LAST_DATE_INDEX = 'concertsByLastDate';
+
+export const tableDefinitions: readonly TableDefinition[] = [
+  {
+    // Waiting rooms: per concert a sequence counter and an admission record, per user a token.
+    id: 'queue',
+    envVar: 'QUEUE_TABLE',
+    partitionKey: pk,
+    indexes: [
+      // Sparse: only a concert's sequence item carries these, so the jobs list waiting rooms cheaply.
+      {
+        indexName: QUEUES_INDEX,
+        partitionKey: { name: 'queueList', type: 'S' },
+        sortKey: { name: 'concertId', type: 'S' },
+      },
+    ],
+    ttlAttribute: TTL_ATTRIBUTE,
+  },
+  {
+    // Concerts, their schedules and seats.
+    id: 'catalogue',
+    envVar: 'CATALOGUE_TABLE',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [
+      // Concert items only: listed by their last date, so "a date today or later" is one query.
+      {
+        indexName: CONCERTS_BY_LAST_DATE_INDEX,
+        partitionKey: { name: 'concertList', type: 'S' },
+        sortKey: { name: 'lastDate', type: 'S' },
+        projectedAttributes: ['concertId', 'title', 'venue', 'firstDate'],
+      },
+    ],
+    ttlAttribute: TTL_ATTRIBUTE,
+  },
+];
+
+export function tableDefinition(id: TableId): TableDefinition {
+  const definition = tableDefinitions.find((table) => table.id === id);
+  if (!definition) throw new Error(`no table definition named ${id}`);
+  return definition;
+}
