@@ -35,6 +35,9 @@ export type HandlerName<G extends HandlerGroup> =
 /** Anything no route matches goes to the `public` group's `notFound`, deployed and local alike. */
 export const NOT_FOUND_HANDLER = { group: 'public', handler: 'notFound' } as const;
 
+/** The Lambda entry of a handler group, relative to the project root (the stack bundles it, the local server loads it). */
+export const groupEntry = (group: HandlerGroup) => `functions/http/${group}-api.ts`;
+
 export const routeKeyOf = (route: RouteDefinition) => `${route.method} ${route.path}`;
 
 export const handlerGroups: readonly HandlerGroup[] = [...new Set<HandlerGroup>(['public', ...routes.map((r) => r.group)])];

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+
+export const LOCAL_ISSUER = 'https://local.concert-reservation.invalid';
+export const LOCAL_AUDIENCE = 'concert-reservation-local';
+const ALGORITHM = 'ES256';
+const TOKEN_LIFETIME_SECONDS = 3600;
+const KEY_FILE = 'local-issuer-key.json';
+
+/**
+ * The local stand-in for the Cognito user pool: it mints JWTs for `POST /local/token` and
+ * verifies bearer tokens the way API Gateway's JWT authorizer does (signature by a known key,
+ * expiry, not-before, issuer, audience; only ES256, so `alg: none` never passes).
+ */
+export interface LocalIssuer {
+  mint(userId: string, groups?: readonly string[]): Promise<{ accessToken: string; expiresIn: number }>;
+  /** The token's claims, or undefined when it must be refused. */
+  verify(token: string): Promise<JWTPayload | undefined>;
+}
+
+/** With a data directory the key is kept there, so tokens survive a restart like the data does. */
+export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> {
+  const { privateKey, publicKey, kid } = await loadOrCreateKey(dataDir);
+  return {
+    async mint(userId, groups = []) {
+      const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access' })
+        .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(LOCAL_ISSUER)
+        .setAudience(LOCAL_AUDIENCE)
+        .setIssuedAt()
+        .setNotBefore('0s')
+        .setJti(randomUUID())
+        .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
+        .sign(privateKey);
+      return { accessToken, expiresIn: TOKEN_LIFETIME_SECONDS };
+    },
+    async verify(token) {
+      try {
+        const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
+          issuer: LOCAL_ISSUER,
+          audience: LOCAL_AUDIENCE,
+          algorithms: [ALGORITHM],
+          requiredClaims: ['sub', 'exp', 'iat'],
+        });
+        return protectedHeader.kid === kid ? payload : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+async function loadOrCreateKey(dataDir?: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }> {
+  const file = dataDir ? join(dataDir, KEY_FILE) : undefined;
+  if (file && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { privateJwk: JWK; publicJwk: JWK; kid: string };
+    return {
+      privateKey: (await importJWK(saved.privateJwk, ALGORITHM)) as CryptoKey,
+      publicKey: (await importJWK(saved.publicJwk, ALGORITHM)) as CryptoKey,
+      kid: saved.kid,
+    };
+  }
+  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+  const kid = randomUUID();
+  if (file) {
+    const content = { privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey), kid };
+    writeFileSync(file, JSON.stringify(content), { mode: 0o600 });
+  }
+  return { privateKey, publicKey, kid };
+}

@@ -1,0 +1,87 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { JobDefinition } from '../functions/jobs/job-table';
+import { jobs } from '../functions/jobs/job-table';
+import { createLocalIssuer } from './local-issuer';
+import { startLocalServer, type LocalServer } from './server';
+import { createTables, localTableEnv } from './tables';
+
+export interface LocalRuntime extends LocalServer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs on top of a DynamoDB endpoint: tables, demo data, the server and
+ * the job timer. Tests start the same runtime, with their own table prefix and the timer off.
+ */
+export async function startLocalRuntime(options: {
+  endpoint: string;
+  port: number;
+  jobIntervalSeconds: number;
+  tablePrefix?: string;
+  dataDir?: string;
+  seed?: boolean;
+  log?: (message: string) => void;
+}): Promise<LocalRuntime> {
+  const log = options.log ?? (() => undefined);
+  // The handlers read these at first use, exactly as they read the stack's environment deployed.
+  Object.assign(process.env, localTableEnv(options.tablePrefix ?? 'concert-'), {
+    DYNAMODB_ENDPOINT: options.endpoint,
+    JOB_INTERVAL_SECONDS: String(options.jobIntervalSeconds),
+  });
+
+  const admin = new DynamoDBClient({ endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const created = await createTables(admin, options.tablePrefix ?? 'concert-');
+  admin.destroy();
+  if (created.length > 0) log(`created tables: ${created.join(', ')}`);
+
+  if (options.seed ?? true) {
+    // Imported late: the catalogue reads its table name from the environment set above.
+    const { catalogue } = await import('../functions/catalogue/default-catalogue');
+    const { seedDemoData } = await import('./demo-data');
+    const seeded = await seedDemoData(catalogue());
+    if (seeded > 0) log(`added demo data: ${seeded} concerts`);
+  }
+
+  const issuer = await createLocalIssuer(options.dataDir);
+  const server = await startLocalServer({ port: options.port, issuer });
+  const timer = options.jobIntervalSeconds > 0 ? startJobTimer(server, options.jobIntervalSeconds, log) : undefined;
+
+  return {
+    ...server,
+    async stop() {
+      await timer?.stop();
+      await server.close();
+    },
+  };
+}
+
+/** Runs the jobs one after another every interval; a slow run is never overlapped by the next. */
+function startJobTimer(server: LocalServer, intervalSeconds: number, log: (message: string) => void) {
+  let running: Promise<void> | undefined;
+  const runAll = async () => {
+    for (const job of jobs) {
+      try {
+        const result = (await server.runJob(job.name)) as { concerts?: Array<Record<string, number | string>> };
+        describeRun(job, result, log);
+      } catch (error) {
+        log(`${job.name} job failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  const interval = setInterval(() => {
+    if (running) return;
+    running = runAll().finally(() => (running = undefined));
+  }, intervalSeconds * 1000);
+  return {
+    async stop() {
+      clearInterval(interval);
+      await running;
+    },
+  };
+}
+
+function describeRun(job: JobDefinition, result: { concerts?: Array<Record<string, number | string>> }, log: (message: string) => void) {
+  const field = job.name === 'admission' ? 'admitted' : 'expired';
+  const moved = (result.concerts ?? []).filter((c) => Number(c[field]) > 0);
+  if (moved.length > 0) log(`${job.name}: ${moved.map((c) => `${c.concertId} ${field} ${c[field]}`).join(', ')}`);
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm start`: DynamoDB Local, the tables, demo data, the handlers behind the local server,
+ * and the scheduled jobs on a timer. Ctrl-C stops everything it started.
+ */
+import './quiet-sdk-warning';
+import { z } from 'zod';
+import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { startLocalRuntime } from './runtime';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  DATA_DIR: z.string().min(1).optional(),
+});
+
+async function main(): Promise<void> {
+  const env = envSchema.parse(process.env);
+  let database: RunningDynamoDb | undefined;
+  if (!env.DYNAMODB_ENDPOINT) {
+    log(`starting DynamoDB Local (${env.DATA_DIR ? `data in ${env.DATA_DIR}` : 'in memory'})…`);
+    database = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
+  }
+  const endpoint = env.DYNAMODB_ENDPOINT ?? database!.endpoint;
+  const runtime = await startLocalRuntime({
+    endpoint,
+    port: env.PORT,
+    jobIntervalSeconds: env.JOB_INTERVAL_SECONDS,
+    dataDir: env.DATA_DIR,
+    log,
+  });
+  log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; jobs ${env.JOB_INTERVAL_SECONDS > 0 ? `every ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
+  log(`try:   curl ${runtime.url}/concerts`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    await runtime.stop();
+    await database?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function log(message: string): void {
+  console.log(`[local] ${message}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[local] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+import '../../local/quiet-sdk-warning';
