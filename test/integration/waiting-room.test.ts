@@ -1,0 +1,188 @@
+import { admitWaitingTokens } from '../../functions/queue/admit-waiting-tokens';
+import { expireActiveTokens } from '../../functions/queue/expire-active-tokens';
+import { joinQueue } from '../../functions/queue/join-queue';
+import { pollQueue } from '../../functions/queue/poll-queue';
+import { requireActiveToken } from '../../functions/queue/require-active-token';
+import { activeCount } from '../../functions/queue/queue-rules';
+import { documentClient } from '../../functions/shared/dynamodb-client';
+import { AppError } from '../../functions/shared/errors';
+import { countDynamoDbCalls } from '../support/dynamodb-calls';
+import { lengthenLine, queueDepsForTest, TestClock } from '../support/queue-fixture';
+import { useFreshTables } from '../support/tables';
+
+let concertSerial = 0;
+const newConcert = () => `concert-${Date.now()}-${++concertSerial}`;
+
+beforeAll(async () => {
+  await useFreshTables();
+});
+
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 'no error';
+  } catch (error) {
+    return error instanceof AppError ? error.code : String(error);
+  }
+};
+
+describe('join and poll', () => {
+  test('joining puts users in line in order; joining again returns the same token', async () => {
+    const deps = queueDepsForTest(new TestClock());
+    const concertId = newConcert();
+    const alice = await joinQueue(deps, { userId: 'alice', concertId });
+    const bob = await joinQueue(deps, { userId: 'bob', concertId });
+    expect(alice).toMatchObject({ created: true, status: { status: 'WAIT', position: 1, concertId } });
+    expect(bob.status.position).toBe(2);
+    expect(alice.status.activeUntil).toBeUndefined();
+
+    const again = await joinQueue(deps, { userId: 'alice', concertId });
+    expect(again.created).toBe(false);
+    expect(again.status.token).toBe(alice.status.token);
+
+    const polled = await pollQueue(deps, { userId: 'bob', concertId, token: bob.status.token });
+    expect(polled).toMatchObject({ status: 'WAIT', position: 2, estimatedWaitSeconds: expect.any(Number) });
+  });
+
+  test('a token is refused to another user, for another concert, or when guessed', async () => {
+    const deps = queueDepsForTest(new TestClock());
+    const concertId = newConcert();
+    const { status } = await joinQueue(deps, { userId: 'carol', concertId });
+    expect(await codeOf(pollQueue(deps, { userId: 'mallory', concertId, token: status.token }))).toBe('QUEUE_TOKEN_INVALID');
+    expect(await codeOf(pollQueue(deps, { userId: 'carol', concertId: newConcert(), token: status.token }))).toBe('QUEUE_TOKEN_INVALID');
+    const guessed = `${status.token.slice(0, -4)}AAAA`;
+    expect(await codeOf(pollQueue(deps, { userId: 'carol', concertId, token: guessed }))).toBe('QUEUE_TOKEN_INVALID');
+    expect(await codeOf(pollQueue(deps, { userId: 'carol', concertId, token: 'garbage' }))).toBe('QUEUE_TOKEN_INVALID');
+  });
+});
+
+describe('admission and expiry', () => {
+  test('admits first in first out; ACTIVE until activeUntil, then EXPIRED with no job run; then a new token', async () => {
+    const clock = new TestClock();
+    const deps = queueDepsForTest(clock, { admitPerTick: 2 });
+    const concertId = newConcert();
+    const users = ['u1', 'u2', 'u3'];
+    const tokens: string[] = [];
+    for (const userId of users) tokens.push((await joinQueue(deps, { userId, concertId })).status.token);
+
+    const run = await admitWaitingTokens(deps);
+    expect(run.concerts.find((c) => c.concertId === concertId)).toMatchObject({ admitted: 2, waiting: 3 });
+
+    const first = await pollQueue(deps, { userId: 'u1', concertId, token: tokens[0] });
+    expect(first).toMatchObject({ status: 'ACTIVE', position: 0, estimatedWaitSeconds: 0 });
+    expect(first.activeUntil).toBe(new Date(clock.time + 600_000).toISOString());
+    expect((await pollQueue(deps, { userId: 'u3', concertId, token: tokens[2] })).position).toBe(1);
+    await expect(requireActiveToken(deps, { userId: 'u2', token: tokens[1], concertId })).resolves.toMatchObject({ userId: 'u2', concertId });
+    expect(await codeOf(requireActiveToken(deps, { userId: 'u3', token: tokens[2], concertId }))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+
+    clock.advance(600);
+    expect((await pollQueue(deps, { userId: 'u1', concertId, token: tokens[0] })).status).toBe('EXPIRED');
+    expect(await codeOf(requireActiveToken(deps, { userId: 'u1', token: tokens[0], concertId }))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+
+    const expiry = await expireActiveTokens(deps);
+    expect(expiry.concerts.find((c) => c.concertId === concertId)).toEqual({ concertId, expired: 2 });
+    expect((await expireActiveTokens(deps)).concerts.find((c) => c.concertId === concertId)).toEqual({ concertId, expired: 0 });
+    expect((await pollQueue(deps, { userId: 'u1', concertId, token: tokens[0] })).status).toBe('EXPIRED');
+
+    const rejoined = await joinQueue(deps, { userId: 'u1', concertId });
+    expect(rejoined.created).toBe(true);
+    expect(rejoined.status.token).not.toBe(tokens[0]);
+    expect(rejoined.status).toMatchObject({ status: 'WAIT', position: 2 }); // behind u3
+  });
+
+  test('two overlapping admission runs never admit twice nor past MAX_ACTIVE_PER_CONCERT', async () => {
+    const clock = new TestClock();
+    const deps = queueDepsForTest(clock, { admitPerTick: 30, maxActivePerConcert: 70 });
+    const concertId = newConcert();
+    const joined = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => joinQueue(deps, { userId: `rush-${i}`, concertId })),
+    );
+    const admitted = async () => {
+      const runs = await Promise.all(Array.from({ length: 6 }, () => admitWaitingTokens(deps)));
+      return runs.map((run) => run.concerts.find((c) => c.concertId === concertId)?.admitted ?? 0).reduce((a, b) => a + b, 0);
+    };
+    const rounds = [await admitted(), await admitted(), await admitted(), await admitted()];
+    expect(rounds).toEqual([30, 30, 10, 0]);
+
+    const admission = await deps.queue.findAdmission(concertId);
+    expect(admission.admittedSeq).toBe(70);
+    expect(activeCount(admission, clock.time, 600)).toBe(70);
+    expect(admission.batches.map((b) => [b.firstSeq, b.lastSeq])).toEqual([[1, 30], [31, 60], [61, 70]]);
+
+    const statuses = await Promise.all(
+      joined.map((j, i) => pollQueue(deps, { userId: `rush-${i}`, concertId, token: j.status.token })),
+    );
+    expect(statuses.filter((s) => s.status === 'ACTIVE')).toHaveLength(70);
+    const positions = statuses.filter((s) => s.status === 'WAIT').map((s) => s.position).sort((a, b) => a - b);
+    expect(positions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});
+
+describe('under concurrency', () => {
+  test('50 simultaneous joins by one user leave exactly one live token and take one place in line', async () => {
+    const deps = queueDepsForTest(new TestClock());
+    const concertId = newConcert();
+    const results = await Promise.all(Array.from({ length: 50 }, () => joinQueue(deps, { userId: 'eager', concertId })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.status.token)).size).toBe(1);
+    expect(results.every((r) => r.status.status === 'WAIT' && r.status.position === 1)).toBe(true);
+    expect((await deps.queue.snapshot(concertId)).lastSeq).toBe(1);
+
+    const next = await joinQueue(deps, { userId: 'patient', concertId });
+    expect(next.status.position).toBe(2); // no numbers were burnt by the losing joins
+  });
+
+  test('simultaneous joins of many users get distinct places with no gaps', async () => {
+    const deps = queueDepsForTest(new TestClock());
+    const concertId = newConcert();
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => joinQueue(deps, { userId: `fan-${i}`, concertId })));
+    expect(results.map((r) => r.status.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+});
+
+describe('cost in DynamoDB calls', () => {
+  test('a poll is one call whatever the length of the line', async () => {
+    const deps = queueDepsForTest(new TestClock());
+    const counter = countDynamoDbCalls(documentClient);
+    try {
+      const measure = async (ahead: number) => {
+        const concertId = newConcert();
+        await lengthenLine(concertId, ahead);
+        const { status } = await joinQueue(deps, { userId: 'poller', concertId });
+        counter.reset();
+        const polled = await pollQueue(deps, { userId: 'poller', concertId, token: status.token });
+        return { position: polled.position, calls: [...counter.calls] };
+      };
+      const short = await measure(10);
+      const long = await measure(100_000);
+      expect(short.position).toBe(11);
+      expect(long.position).toBe(100_001);
+      expect(short.calls).toEqual(['BatchGetItemCommand']);
+      expect(long.calls).toEqual(short.calls);
+    } finally {
+      counter.detach();
+    }
+  });
+
+  test('an admission run costs the same for a line of 10 as for a line of 100,000', async () => {
+    const deps = queueDepsForTest(new TestClock());
+    const counter = countDynamoDbCalls(documentClient);
+    const concertId = newConcert();
+    const measure = async (waiting: number) => {
+      await lengthenLine(concertId, waiting);
+      counter.reset();
+      const run = await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+      return { admitted: run.concerts[0].admitted, calls: [...counter.calls] };
+    };
+    try {
+      const small = await measure(10);
+      const large = await measure(100_000);
+      expect(small.admitted).toBe(10);
+      expect(large.admitted).toBe(100);
+      expect(small.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand']);
+      expect(large.calls).toEqual(small.calls);
+    } finally {
+      counter.detach();
+    }
+  });
+});
