@@ -1,0 +1,24 @@
+import type { JobDefinition } from '../functions/jobs/job-table';
+import type { HandlerGroup } from '../functions/http/route-table';
+import type { TableId } from '../functions/shared/tables';
+
+export type TableAccessLevel = 'read' | 'readWrite';
+/** The tables one function may touch, and how; a table not listed is neither named to it nor granted. */
+export type TableAccess = Readonly<Partial<Record<TableId, TableAccessLevel>>>;
+
+/**
+ * Least privilege, as data: which tables each handler group (one Lambda function per group,
+ * see functions/http/route-table.ts) may touch. Every group needs an entry, even an empty one;
+ * the stack refuses to synthesize without it.
+ */
+export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>> = {
+  public: {},
+  catalogue: { catalogue: 'read' },
+  queue: { queue: 'readWrite', catalogue: 'read' },
+};
+
+/** The same for the scheduled jobs of functions/jobs/job-table.ts. */
+export const jobTableAccess: Readonly<Record<JobDefinition['name'], TableAccess>> = {
+  admission: { queue: 'readWrite' },
+  expiry: { queue: 'readWrite' },
+};
