@@ -1,0 +1,74 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { createLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer } from '../../local/local-issuer';
+
+const KID = 'test-key';
+let issuer: LocalIssuer;
+let key: CryptoKey;
+let dataDir: string;
+
+beforeAll(async () => {
+  // The issuer keeps its key in DATA_DIR; giving it ours lets the test sign every kind of bad token.
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  key = pair.privateKey;
+  dataDir = mkdtempSync(join(tmpdir(), 'issuer-'));
+  writeFileSync(
+    join(dataDir, 'local-issuer-key.json'),
+    JSON.stringify({ privateJwk: await exportJWK(pair.privateKey), publicJwk: await exportJWK(pair.publicKey), kid: KID }),
+  );
+  issuer = await createLocalIssuer(dataDir);
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const sign = (claims: Record<string, unknown>, options: { key?: CryptoKey; kid?: string; alg?: string } = {}) =>
+  new SignJWT({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'alice', iat: now(), exp: now() + 600, ...claims })
+    .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: options.kid ?? KID })
+    .sign(options.key ?? key);
+
+test('mints tokens it accepts, with sub and groups', async () => {
+  const { accessToken, expiresIn } = await issuer.mint('alice', ['admin']);
+  expect(expiresIn).toBe(3600);
+  expect(await issuer.verify(accessToken)).toMatchObject({ sub: 'alice', 'cognito:groups': ['admin'], iss: LOCAL_ISSUER });
+});
+
+test('a token signed with our key and right claims passes', async () => {
+  expect(await issuer.verify(await sign({}))).toMatchObject({ sub: 'alice' });
+});
+
+test('keeps its key in DATA_DIR, so tokens survive a restart', async () => {
+  const { accessToken } = await issuer.mint('bob');
+  const restarted = await createLocalIssuer(dataDir);
+  expect(await restarted.verify(accessToken)).toMatchObject({ sub: 'bob' });
+});
+
+describe('refuses', () => {
+  test('malformed tokens', async () => {
+    for (const token of ['', 'abc', 'a.b.c', 'e30.e30.']) expect(await issuer.verify(token)).toBeUndefined();
+  });
+
+  test('alg none', async () => {
+    const body = Buffer.from(JSON.stringify({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'alice', iat: now(), exp: now() + 600 })).toString('base64url');
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    expect(await issuer.verify(`${header}.${body}.`)).toBeUndefined();
+  });
+
+  test('a bad signature, or a key it does not know', async () => {
+    const other = await generateKeyPair('ES256');
+    expect(await issuer.verify(await sign({}, { key: other.privateKey }))).toBeUndefined();
+    const good = await sign({});
+    const [h, p, s] = good.split('.');
+    const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+    expect(await issuer.verify(`${h}.${p}.${flipped}`)).toBeUndefined();
+    expect(await issuer.verify(await sign({}, { kid: 'deleted-key' }))).toBeUndefined();
+  });
+
+  test('expired, not yet valid, wrong issuer, wrong audience, no sub', async () => {
+    expect(await issuer.verify(await sign({ exp: now() - 120, iat: now() - 720 }))).toBeUndefined();
+    expect(await issuer.verify(await sign({ nbf: now() + 600 }))).toBeUndefined();
+    expect(await issuer.verify(await sign({ iss: 'https://evil.example' }))).toBeUndefined();
+    expect(await issuer.verify(await sign({ aud: 'someone-else' }))).toBeUndefined();
+    expect(await issuer.verify(await sign({ sub: undefined }))).toBeUndefined();
+  });
+});

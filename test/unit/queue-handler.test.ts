@@ -1,0 +1,81 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { apiEvent } from '../support/api-event';
+
+process.env.QUEUE_TABLE = 'queue-table';
+process.env.CATALOGUE_TABLE = 'catalogue-table';
+
+// Imported after the environment is set, as a Lambda would start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require('../../functions/http/queue-api') as typeof import('../../functions/http/queue-api');
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const context = {} as Context;
+const joinEvent = (concertId = 'aurora-live') =>
+  apiEvent('POST /concerts/{concertId}/queue', { userId: 'alice', pathParameters: { concertId } });
+const concert = { concertId: 'aurora-live', title: 'Aurora', venue: 'Hall', firstDate: '2027-01-01', lastDate: '2027-01-02' };
+
+beforeEach(() => {
+  dynamo.reset();
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+test('a first join claims a place, takes a number, and answers 201 with Retry-After', async () => {
+  dynamo.on(GetCommand).resolves({ Item: concert });
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(UpdateCommand).resolves({ Attributes: { lastSeq: 7 } });
+  dynamo.on(GetCommand, { Key: { pk: 'ADMISSION#aurora-live' } }).resolves({ Item: { pk: 'ADMISSION#aurora-live', admittedSeq: 4 } });
+
+  const response = await handler(joinEvent(), context);
+
+  expect(response.statusCode).toBe(201);
+  expect(JSON.parse(response.body!)).toMatchObject({ status: 'WAIT', position: 3, concertId: 'aurora-live' });
+  expect(response.headers?.['retry-after']).toMatch(/^\d+$/);
+  expect(dynamo).toHaveReceivedCommandWith(PutCommand, { TableName: 'queue-table', ConditionExpression: 'attribute_not_exists(pk)' });
+  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'SEQ#aurora-live' } });
+});
+
+test('an unknown concert is 404 and writes nothing', async () => {
+  dynamo.on(GetCommand).resolves({});
+  const response = await handler(joinEvent('nowhere'), context);
+  expect(response.statusCode).toBe(404);
+  expect(JSON.parse(response.body!).error.code).toBe('NOT_FOUND');
+  expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+});
+
+test('a throttled database is 503 UNAVAILABLE with Retry-After, and names no AWS error', async () => {
+  dynamo.on(GetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+  const response = await handler(joinEvent('throttled'), context);
+  expect(response.statusCode).toBe(503);
+  expect(response.headers?.['retry-after']).toBe('2');
+  expect(response.body).not.toMatch(/Provisioned|Exception|slow down/);
+  expect(JSON.parse(response.body!).error.code).toBe('UNAVAILABLE');
+});
+
+test('a bug is a 500 INTERNAL that leaks neither the message nor the stack, and is logged once', async () => {
+  dynamo.on(GetCommand).rejects(new TypeError('secret internals at line 42'));
+  const response = await handler(joinEvent('buggy'), context);
+  expect(response.statusCode).toBe(500);
+  expect(JSON.parse(response.body!).error).toEqual({ code: 'INTERNAL', message: expect.stringContaining('request-1') });
+  expect(response.body).not.toMatch(/secret|line 42|TypeError/);
+  expect(console.error).toHaveBeenCalledTimes(1);
+});
+
+test('a poll without a queue token is 403 QUEUE_TOKEN_REQUIRED and reads nothing', async () => {
+  const response = await handler(
+    apiEvent('GET /concerts/{concertId}/queue', { userId: 'alice', pathParameters: { concertId: 'aurora-live' } }),
+    context,
+  );
+  expect(response.statusCode).toBe(403);
+  expect(JSON.parse(response.body!).error.code).toBe('QUEUE_TOKEN_REQUIRED');
+  expect(dynamo).not.toHaveReceivedCommand(BatchGetCommand);
+});
+
+test('without JWT claims (no authorizer) the handler itself answers 401', async () => {
+  const response = await handler(apiEvent('POST /concerts/{concertId}/queue', { pathParameters: { concertId: 'aurora-live' } }), context);
+  expect(response.statusCode).toBe(401);
+});
