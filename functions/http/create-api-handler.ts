@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import type { RouteHandler } from './http-types';
 import { activeQueueToken } from './middleware/active-queue-token';
 import { errorResponses } from './middleware/error-responses';
@@ -12,7 +13,7 @@ import type { HandlerGroup, HandlerName } from './route-table';
  */
 export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Record<HandlerName<G>, RouteHandler>) {
   const byName = handlers as Record<string, RouteHandler>;
-  return middy<ApiEvent, ApiResult, Error, ApiContext>()
+  const handler = middy<ApiEvent, ApiResult, Error, ApiContext>()
     .use(errorResponses())
     .use(routeRequest())
     .use(activeQueueToken())
@@ -22,4 +23,8 @@ export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Rec
       const result = await handle(context.httpRequest);
       return jsonResponse(result.statusCode, result.body, result.headers);
     });
+  // The handler names this group serves, so a test can check the route table against the code.
+  // Lambda passes a plain Context; the middleware fills in the rest.
+  const lambdaHandler = handler as unknown as (event: ApiEvent, context: Context) => Promise<ApiResult>;
+  return Object.assign(lambdaHandler, { routeHandlers: Object.keys(byName) });
 }
