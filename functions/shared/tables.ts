@@ -28,7 +28,7 @@ export interface TableDefinition {
   readonly ttlAttribute: string;
 }
 
-export type TableId = 'queue' | 'catalogue';
+export type TableId = 'queue' | 'catalogue' | 'reservations';
 
 const pk: KeyAttribute = { name: 'pk', type: 'S' };
 const sk: KeyAttribute = { name: 'sk', type: 'S' };
@@ -36,6 +36,7 @@ export const TTL_ATTRIBUTE = 'ttl';
 
 export const QUEUES_INDEX = 'queues';
 export const CONCERTS_BY_LAST_DATE_INDEX = 'concertsByLastDate';
+export const SEATS_TAKEN_INDEX = 'seatsTaken';
 
 export const tableDefinitions: readonly TableDefinition[] = [
   {
@@ -67,7 +68,23 @@ export const tableDefinitions: readonly TableDefinition[] = [
         sortKey: { name: 'lastDate', type: 'S' },
         projectedAttributes: ['concertId', 'title', 'venue', 'firstDate'],
       },
+      // Sparse: a seat is in it while held or sold, sorted by when it is free again (sold: never),
+      // so a schedule's taken seats right now are one key-range count that skips expired holds.
+      {
+        indexName: SEATS_TAKEN_INDEX,
+        partitionKey: { name: 'takenIn', type: 'S' },
+        sortKey: { name: 'takenUntil', type: 'N' },
+      },
     ],
+    ttlAttribute: TTL_ATTRIBUTE,
+  },
+  {
+    // Per user: reservations (holds and purchases, newest first) and the hold-limit slots.
+    id: 'reservations',
+    envVar: 'RESERVATIONS_TABLE',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
   },
 ];

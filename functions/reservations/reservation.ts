@@ -1,0 +1,61 @@
+/**
+ * A reservation: a hold on one seat that becomes a purchase when paid. Plain data and rules,
+ * shared by holds and payments.
+ */
+export type StoredReservationStatus = 'HELD' | 'PAID';
+export type ReservationStatus = StoredReservationStatus | 'EXPIRED';
+
+export interface Reservation {
+  /** A ULID: reservations sort by creation time. */
+  readonly reservationId: string;
+  readonly userId: string;
+  readonly concertId: string;
+  readonly scheduleId: string;
+  /** `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly seatNumber: number;
+  /** KRW. */
+  readonly price: number;
+  readonly status: StoredReservationStatus;
+  /** Epoch milliseconds: the hold ends here unless paid. */
+  readonly expiresAt: number;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly paymentId?: string;
+}
+
+/** The contract's reservation body. */
+export interface ReservationView {
+  readonly reservationId: string;
+  readonly concertId: string;
+  readonly scheduleId: string;
+  readonly date: string;
+  readonly seatNumber: number;
+  readonly price: number;
+  readonly status: ReservationStatus;
+  readonly expiresAt: string;
+  readonly createdAt: string;
+}
+
+/** A hold that passed `expiresAt` unpaid reads EXPIRED from that instant, whether or not anything ran. */
+export function reservationStatusAt(reservation: Pick<Reservation, 'status' | 'expiresAt'>, now: number): ReservationStatus {
+  if (reservation.status === 'HELD' && now >= reservation.expiresAt) return 'EXPIRED';
+  return reservation.status;
+}
+
+export const isLiveHold = (reservation: Pick<Reservation, 'status' | 'expiresAt'>, now: number) =>
+  reservationStatusAt(reservation, now) === 'HELD';
+
+export function toReservationView(reservation: Reservation, now: number): ReservationView {
+  return {
+    reservationId: reservation.reservationId,
+    concertId: reservation.concertId,
+    scheduleId: reservation.scheduleId,
+    date: reservation.date,
+    seatNumber: reservation.seatNumber,
+    price: reservation.price,
+    status: reservationStatusAt(reservation, now),
+    expiresAt: new Date(reservation.expiresAt).toISOString(),
+    createdAt: new Date(reservation.createdAt).toISOString(),
+  };
+}
