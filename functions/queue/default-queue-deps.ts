@@ -1,3 +1,4 @@
+import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
 import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
@@ -19,13 +20,17 @@ export function queueDeps(): QueueDeps {
   return deps;
 }
 
-/** Concerts are never deleted, so a concert seen once is remembered for a minute. */
+/**
+ * Concerts are never deleted, so a concert seen once is remembered for a minute. The catalogue
+ * is looked up on first use: the jobs share these deps but are given no access to it.
+ */
 function cachedConcertExists(): (concertId: string) => Promise<boolean> {
-  const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+  let catalogue: CatalogueRepository | undefined;
   const seen = new Map<string, number>();
   return async (concertId) => {
     const seenAt = seen.get(concertId);
     if (seenAt !== undefined && Date.now() - seenAt < CONCERT_CACHE_MS) return true;
+    catalogue ??= createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
     const exists = (await catalogue.findConcert(concertId)) !== undefined;
     if (exists) seen.set(concertId, Date.now());
     return exists;

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { jobs } from '../../functions/jobs/job-table';
+import { groupEntry, handlerGroups, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
+import { tableDefinitions } from '../../functions/shared/tables';
+import { handlerGroupTableAccess, jobTableAccess } from '../../lib/table-access';
+
+const ROOT = resolve(__dirname, '../..');
+const servedBy = (group: HandlerGroup): string[] =>
+  (require(resolve(ROOT, groupEntry(group))) as { handler: { routeHandlers: string[] } }).handler.routeHandlers;
+
+describe.each(handlerGroups)('the %s handler group', (group) => {
+  const routeHandlers = routes.filter((route) => route.group === group).map((route) => route.handler as string);
+  const expected = group === NOT_FOUND_HANDLER.group ? [...routeHandlers, NOT_FOUND_HANDLER.handler] : routeHandlers;
+
+  test('serves exactly the handlers the route table names for it', () => {
+    expect([...servedBy(group)].sort()).toEqual([...expected].sort());
+  });
+
+  test('has a table access entry', () => {
+    expect(Object.hasOwn(handlerGroupTableAccess, group)).toBe(true);
+  });
+});
+
+test('every job has a table access entry', () => {
+  expect(Object.keys(jobTableAccess).sort()).toEqual(jobs.map((job) => job.name).sort());
+});
+
+test('the access map names only defined tables, and no group the route table lacks', () => {
+  const tableIds = tableDefinitions.map((table) => table.id as string);
+  for (const access of [...Object.values(handlerGroupTableAccess), ...Object.values(jobTableAccess)]) {
+    for (const tableId of Object.keys(access)) expect(tableIds).toContain(tableId);
+  }
+  expect(Object.keys(handlerGroupTableAccess).sort()).toEqual([...handlerGroups].sort());
+});
+
+test('each route key appears once', () => {
+  const keys = routes.map(routeKeyOf);
+  expect(new Set(keys).size).toBe(keys.length);
+});
