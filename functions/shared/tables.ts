@@ -28,7 +28,7 @@ export interface TableDefinition {
   readonly ttlAttribute: string;
 }
 
-export type TableId = 'queue' | 'catalogue' | 'reservations';
+export type TableId = 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'idempotency';
 
 const pk: KeyAttribute = { name: 'pk', type: 'S' };
 const sk: KeyAttribute = { name: 'sk', type: 'S' };
@@ -86,6 +86,24 @@ export const tableDefinitions: readonly TableDefinition[] = [
     sortKey: sk,
     indexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
+  },
+  {
+    // Per user: the balance, its ledger (one entry per change) and the payments.
+    id: 'wallet',
+    envVar: 'WALLET_TABLE',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [],
+    ttlAttribute: TTL_ATTRIBUTE,
+  },
+  {
+    // Idempotency-Key records of POST /balance/charge and POST /payments, in the shape Powertools'
+    // DynamoDB persistence layer keeps them: key `id`, epoch-seconds expiry `expiration`.
+    id: 'idempotency',
+    envVar: 'IDEMPOTENCY_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+    ttlAttribute: 'expiration',
   },
 ];
 
