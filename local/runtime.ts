@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { JobDefinition } from '../functions/jobs/job-table';
 import { jobs } from '../functions/jobs/job-table';
 import { createLocalIssuer } from './local-issuer';
 import { startLocalServer, type LocalServer } from './server';
@@ -61,8 +60,7 @@ function startJobTimer(server: LocalServer, intervalSeconds: number, log: (messa
   const runAll = async () => {
     for (const job of jobs) {
       try {
-        const result = (await server.runJob(job.name)) as { concerts?: Array<Record<string, number | string>> };
-        describeRun(job, result, log);
+        await server.runJob(job.name);
       } catch (error) {
         log(`${job.name} job failed: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -78,10 +76,4 @@ function startJobTimer(server: LocalServer, intervalSeconds: number, log: (messa
       await running;
     },
   };
-}
-
-function describeRun(job: JobDefinition, result: { concerts?: Array<Record<string, number | string>> }, log: (message: string) => void) {
-  const field = job.name === 'admission' ? 'admitted' : 'expired';
-  const moved = (result.concerts ?? []).filter((c) => Number(c[field]) > 0);
-  if (moved.length > 0) log(`${job.name}: ${moved.map((c) => `${c.concertId} ${field} ${c[field]}`).join(', ')}`);
 }

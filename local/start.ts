@@ -22,13 +22,19 @@ async function main(): Promise<void> {
     database = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
   }
   const endpoint = env.DYNAMODB_ENDPOINT ?? database!.endpoint;
-  const runtime = await startLocalRuntime({
-    endpoint,
-    port: env.PORT,
-    jobIntervalSeconds: env.JOB_INTERVAL_SECONDS,
-    dataDir: env.DATA_DIR,
-    log,
-  });
+  let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
+  try {
+    runtime = await startLocalRuntime({
+      endpoint,
+      port: env.PORT,
+      jobIntervalSeconds: env.JOB_INTERVAL_SECONDS,
+      dataDir: env.DATA_DIR,
+      log,
+    });
+  } catch (error) {
+    await database?.stop(); // never leave a DynamoDB Local behind
+    throw error;
+  }
   log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; jobs ${env.JOB_INTERVAL_SECONDS > 0 ? `every ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
   log(`try:   curl ${runtime.url}/concerts`);
 
@@ -50,6 +56,8 @@ function log(message: string): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[local] ${error instanceof Error ? error.message : String(error)}`);
+  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`[local] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`);
   process.exit(1);
 });

@@ -5,6 +5,10 @@ import { queueDeps } from '../queue/default-queue-deps';
 export const handler = async () => {
   const result = await admitWaitingTokens(queueDeps());
   const admitted = result.concerts.reduce((sum, c) => sum + c.admitted, 0);
-  console.log(JSON.stringify({ level: 'INFO', message: 'admission run', admitted, concerts: result.concerts.length }));
+  // Quiet when nothing moved: the job runs every minute (every few seconds locally).
+  if (admitted > 0) {
+    const concerts = result.concerts.filter((c) => c.admitted > 0);
+    console.log(JSON.stringify({ level: 'INFO', message: 'admission run', admitted, concerts }));
+  }
   return result;
 };
