@@ -95,15 +95,14 @@ export function planAdmission(lastSeq: number, admission: AdmissionState, now: n
 
 /**
  * Seconds until a waiting user at `position` is admitted, from the admission rate: ADMIT_PER_TICK
- * per run, or, when the room is full, as fast as places free up (MAX_ACTIVE per ACTIVE_SECONDS).
+ * per run, or, when the room is full, as many per run as places free up (MAX_ACTIVE per
+ * ACTIVE_SECONDS). Counted in whole runs, since admission happens only when a run does.
  */
 export function estimatedWaitSeconds(position: number, settings: QueueSettings): number {
   if (position <= 0) return 0;
-  const perSecond = Math.min(
-    settings.admitPerTick / settings.admissionIntervalSeconds,
-    settings.maxActivePerConcert / settings.activeSeconds,
-  );
-  return Math.ceil(position / perSecond);
+  const interval = settings.admissionIntervalSeconds;
+  const perRun = Math.min(settings.admitPerTick, (settings.maxActivePerConcert * interval) / settings.activeSeconds);
+  return Math.ceil(position / perRun) * interval;
 }
 
 const MIN_POLL_SECONDS = 1;

@@ -77,7 +77,8 @@ describe('planAdmission', () => {
 describe('wait estimate and Retry-After', () => {
   test('estimate follows the admission rate, or the rate places free up when that is slower', () => {
     expect(estimatedWaitSeconds(0, settings)).toBe(0);
-    expect(estimatedWaitSeconds(1, settings)).toBe(1); // 100 per 10 s, capped by 1000 per 600 s
+    expect(estimatedWaitSeconds(1, settings)).toBe(10); // one run away
+    expect(estimatedWaitSeconds(17, settings)).toBe(20); // 100 a run, but only ~16.7 places free up per 10 s
     expect(estimatedWaitSeconds(500, settings)).toBe(300);
     const fast = { ...settings, maxActivePerConcert: 100_000 };
     expect(estimatedWaitSeconds(500, fast)).toBe(50);
@@ -88,7 +89,7 @@ describe('wait estimate and Retry-After', () => {
   });
 
   test('waiting users poll between 1 and 30 seconds, the far end of the line less often', () => {
-    expect(retryAfterSeconds({ status: 'WAIT', position: 1 }, T0, settings)).toBe(1);
+    expect(retryAfterSeconds({ status: 'WAIT', position: 1 }, T0, settings)).toBe(3);
     expect(retryAfterSeconds({ status: 'WAIT', position: 100 }, T0, settings)).toBe(15);
     expect(retryAfterSeconds({ status: 'WAIT', position: 100_000 }, T0, settings)).toBe(30);
     expect(retryAfterSeconds({ status: 'EXPIRED' }, T0, settings)).toBe(30);
