@@ -13,8 +13,11 @@ export type TableAccess = Readonly<Partial<Record<TableId, TableAccessLevel>>>;
  */
 export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>> = {
   public: {},
-  catalogue: { catalogue: 'read' },
+  // ACTIVE routes read the queue token; admin create writes concerts, schedules and seats.
+  catalogue: { catalogue: 'readWrite', queue: 'read' },
   queue: { queue: 'readWrite', catalogue: 'read' },
+  // A hold writes the seat, the user's slot and the reservation in one transaction.
+  reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },
 };
 
 /** The same for the scheduled jobs of functions/jobs/job-table.ts. */

@@ -4,7 +4,7 @@
  * its handler group (one Lambda function) and the handler in it.
  */
 export type AuthLevel = 'public' | 'jwt' | 'active' | 'admin';
-export type HandlerGroup = 'public' | 'queue' | 'catalogue';
+export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations';
 export type HttpMethod = 'GET' | 'POST';
 
 export interface RouteDefinition {
@@ -24,6 +24,11 @@ export const routes = [
   { method: 'GET', path: '/concerts', group: 'catalogue', handler: 'listConcerts', auth: 'public' },
   { method: 'POST', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'joinQueue', auth: 'jwt' },
   { method: 'GET', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'pollQueue', auth: 'jwt' },
+  { method: 'GET', path: '/concerts/{concertId}/schedules', group: 'catalogue', handler: 'listSchedules', auth: 'active' },
+  { method: 'GET', path: '/concerts/{concertId}/schedules/{scheduleId}/seats', group: 'catalogue', handler: 'getSeatMap', auth: 'active' },
+  { method: 'POST', path: '/reservations', group: 'reservations', handler: 'holdSeat', auth: 'active' },
+  { method: 'GET', path: '/reservations', group: 'reservations', handler: 'listReservations', auth: 'jwt' },
+  { method: 'POST', path: '/admin/concerts', group: 'catalogue', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

@@ -1,0 +1,24 @@
+import { monotonicFactory } from 'ulid';
+import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
+import { settings, tableName } from '../shared/config';
+import { documentClient } from '../shared/dynamodb-client';
+import { createDynamoReservationRepository } from './dynamo-reservation-repository';
+import type { ReservationDeps } from './reservation-deps';
+
+let deps: ReservationDeps | undefined;
+
+/** Reservations wired to this process's tables, built on first use and then reused. */
+export function reservationDeps(): ReservationDeps {
+  deps ??= {
+    reservations: createDynamoReservationRepository(documentClient, {
+      reservations: tableName('reservations'),
+      catalogue: tableName('catalogue'),
+    }),
+    catalogue: createDynamoCatalogueRepository(documentClient, tableName('catalogue')),
+    settings: settings(),
+    now: Date.now,
+    newReservationId: monotonicFactory(),
+    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return deps;
+}
