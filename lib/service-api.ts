@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -68,6 +68,7 @@ export class ServiceApi extends Construct {
     };
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: Stack.of(this).stackName,
       description: 'Concert reservation API',
       // The $default route: no authorizer, so an unknown path gets the contract's 404, not API Gateway's.
       defaultIntegration: integrationOf(NOT_FOUND_HANDLER.group),

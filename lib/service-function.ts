@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ServiceTable } from './service-table';
@@ -49,6 +49,7 @@ export class ServiceFunction extends NodejsFunction {
         // The Node.js 22 runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts fast.
         externalModules: ['@aws-sdk/*'],
         forceDockerBundling: false,
+        logLevel: LogLevel.WARNING,
       },
     });
   }

@@ -1,0 +1,273 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnResource } from 'aws-cdk-lib';
+import { jobs } from '../../functions/jobs/job-table';
+import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
+import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
+import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
+import { ADMIN_GROUP } from '../../lib/service-api';
+import type { ServiceFunction } from '../../lib/service-function';
+import { readStageConfig } from '../../lib/stage-config';
+import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from '../../lib/table-access';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+let stack: ConcertReservationStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+// One synth for the whole file: it bundles every function with esbuild.
+beforeAll(() => {
+  const app = new App({ context: { stage: 'test' } });
+  stack = new ConcertReservationStack(app, 'ConcertReservation-test', { config: readStageConfig(app.node) });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, 120_000);
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => [
+  { AttributeName: partition.name, KeyType: 'HASH' },
+  ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
+];
+const projection = (index: IndexDefinition) =>
+  index.projectedAttributes ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projectedAttributes] } : { ProjectionType: 'KEYS_ONLY' };
+
+/** Every function with the table access the map gives it; the functions exist once the stack is built. */
+const accessByFunction: Array<[string, () => ServiceFunction, TableAccess]> = [
+  ...handlerGroups.map((group): [string, () => ServiceFunction, TableAccess] => [group, () => stack.groupFunctions.get(group)!, handlerGroupTableAccess[group]]),
+  ...jobs.map((job): [string, () => ServiceFunction, TableAccess] => [job.name, () => stack.jobFunctions.get(job.name)!, jobTableAccess[job.name]]),
+];
+
+/** The DynamoDB statements of a function's policy, each with the tables it names. */
+const dynamoStatementsOf = (fn: ServiceFunction): Array<{ actions: string[]; tableIds: string[] }> => {
+  const roleId = logicalId(fn.role!);
+  const tableIds = [...stack.tables.values()].map((table) => logicalId(table));
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref?: string }) => role.Ref === roleId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+    .map((statement: { Action: string | string[]; Resource: unknown }) => ({
+      actions: [statement.Action].flat(),
+      tableIds: tableIds.filter((id) => JSON.stringify(statement.Resource).includes(`"${id}"`)),
+    }))
+    .filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
+};
+
+const isWrite = (action: string) => action === 'dynamodb:*' || /Put|Update|Delete|Write/.test(action);
+
+test('the stack is named after its stage', () => {
+  expect(stack.stackName).toBe('ConcertReservation-test');
+});
+
+describe('tables', () => {
+  test('one per table definition', () => {
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(tableDefinitions.length);
+  });
+
+  test.each(tableDefinitions.map((table) => [table.id, table] as const))('%s: keys, indexes, TTL, PITR, on demand, retained', (id, definition) => {
+    const table = resources[logicalId(stack.tables.get(id)!)];
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    const props = table.Properties;
+    expect(props.TableName).toBeUndefined();
+    expect(props.KeySchema).toEqual(keySchema(definition.partitionKey, definition.sortKey));
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.DeletionProtectionEnabled).toBe(true);
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
+    expect(props.GlobalSecondaryIndexes ?? []).toEqual(
+      definition.indexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: keySchema(index.partitionKey, index.sortKey),
+        Projection: projection(index),
+      })),
+    );
+  });
+});
+
+describe('HTTP API', () => {
+  const authorizerId = () => ofType('AWS::ApiGatewayV2::Authorizer')[0][0];
+  const routesByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties]));
+  /** The function a route's integration invokes. */
+  const functionOf = (route: Record<string, any>): string => {
+    const integrationId = route.Target['Fn::Join'][1][1].Ref as string;
+    return resources[integrationId].Properties.IntegrationUri['Fn::GetAtt'][0];
+  };
+  const groupFunctionId = (group: HandlerGroup) => logicalId(stack.groupFunctions.get(group)!);
+
+  test('one JWT authorizer, for the user pool client', () => {
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const props = authorizers[0][1].Properties;
+    expect(props.AuthorizerType).toBe('JWT');
+    expect(props.IdentitySource).toEqual(['$request.header.Authorization']);
+    expect(props.JwtConfiguration.Audience).toEqual([{ Ref: logicalId(stack.api.userPoolClient) }]);
+  });
+
+  test('exactly the route table plus $default', () => {
+    expect([...routesByKey().keys()].sort()).toEqual([...routes.map(routeKeyOf), '$default'].sort());
+  });
+
+  test.each(routes.map((route) => [routeKeyOf(route), route] as const))('%s: its group function, authorizer unless public', (key, route) => {
+    const props = routesByKey().get(key)!;
+    expect(functionOf(props)).toBe(groupFunctionId(route.group));
+    if (route.auth === 'public') {
+      expect(props.AuthorizationType).toBe('NONE');
+      expect(props.AuthorizerId).toBeUndefined();
+    } else {
+      expect(props.AuthorizationType).toBe('JWT');
+      expect(props.AuthorizerId).toEqual({ Ref: authorizerId() });
+    }
+  });
+
+  test('$default goes to the public group without an authorizer', () => {
+    const props = routesByKey().get('$default')!;
+    expect(functionOf(props)).toBe(groupFunctionId('public'));
+    expect(props.AuthorizationType ?? 'NONE').toBe('NONE');
+    expect(props.AuthorizerId).toBeUndefined();
+  });
+
+  test('no /local route is deployed', () => {
+    expect([...routesByKey().keys()].filter((key) => key.includes('/local'))).toEqual([]);
+  });
+
+  test('user pool: admin-created users, email sign-in, strong passwords, retained; an admin group', () => {
+    const [[, pool]] = ofType('AWS::Cognito::UserPool');
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(pool.Properties.UsernameAttributes).toEqual(['email']);
+    expect(pool.Properties.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: 12,
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
+    expect(pool.Properties.UserPoolName).toBeUndefined();
+
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient');
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect([...client.Properties.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
+
+    template.resourceCountIs('AWS::Cognito::UserPoolGroup', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP });
+  });
+});
+
+describe('functions', () => {
+  test('one per handler group and per job', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length);
+  });
+
+  test('every function: Node.js 22 on arm64, traced, 512 MB, source maps, its own log group, no fixed name', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const props = fn.Properties;
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(props.MemorySize).toBe(512);
+      expect(props.Handler).toBe('index.handler');
+      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(props.FunctionName).toBeUndefined();
+      expect(resources[props.LoggingConfig.LogGroup.Ref].Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+
+  test('API functions time out after 10 s', () => {
+    for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.Timeout).toBe(10);
+  });
+
+  test('log groups keep a month of logs', () => {
+    const logGroups = ofType('AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length);
+    for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  test('every function gets the settings, admission rate included', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        HOLD_SECONDS: '300',
+        ACTIVE_SECONDS: '600',
+        ADMIT_PER_TICK: '100',
+        MAX_ACTIVE_PER_CONCERT: '1000',
+        JOB_INTERVAL_SECONDS: '60',
+      });
+    }
+  });
+
+  test.each(accessByFunction)('%s: exactly the table names of its access map', (_name, functionOf, access) => {
+    const variables = resources[logicalId(functionOf())].Properties.Environment.Variables as Record<string, unknown>;
+    const tableVariables = Object.fromEntries(
+      tableDefinitions.filter((table) => table.envVar in variables).map((table) => [table.envVar, variables[table.envVar]]),
+    );
+    const expected = Object.fromEntries(
+      tableDefinitions.filter((table) => access[table.id]).map((table) => [table.envVar, { Ref: logicalId(stack.tables.get(table.id)!) }]),
+    );
+    expect(tableVariables).toEqual(expected);
+  });
+});
+
+describe('IAM', () => {
+  test.each(accessByFunction)('%s: DynamoDB access to exactly its tables, writes only where readWrite', (_name, functionOf, access) => {
+    const statements = dynamoStatementsOf(functionOf());
+    const granted = (level: string) =>
+      tableDefinitions.filter((table) => access[table.id] === level).map((table) => logicalId(stack.tables.get(table.id)!));
+    for (const tableId of granted('read')) {
+      const actions = statements.filter((statement) => statement.tableIds.includes(tableId)).flatMap((statement) => statement.actions);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+      expect(actions.filter(isWrite)).toEqual([]);
+    }
+    for (const tableId of granted('readWrite')) {
+      const actions = statements.filter((statement) => statement.tableIds.includes(tableId)).flatMap((statement) => statement.actions);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+    }
+    const named = new Set(statements.flatMap((statement) => statement.tableIds));
+    expect([...named].sort()).toEqual([...granted('read'), ...granted('readWrite')].sort());
+  });
+
+  test('a function with no tables gets no DynamoDB access', () => {
+    expect(handlerGroupTableAccess.public).toEqual({});
+    expect(dynamoStatementsOf(stack.groupFunctions.get('public')!)).toEqual([]);
+  });
+
+  test('at least one binding is read-only, so the check above covers reads', () => {
+    const levels = accessByFunction.flatMap(([, , access]) => Object.values(access));
+    expect(levels).toContain('read');
+  });
+});
+
+test('each job runs on an EventBridge schedule at its rate, retried at most twice', () => {
+  const rules = ofType('AWS::Events::Rule');
+  expect(rules).toHaveLength(jobs.length);
+  for (const job of jobs) {
+    const functionId = logicalId(stack.jobFunctions.get(job.name)!);
+    const rule = rules.find(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === functionId);
+    expect(rule?.[1].Properties.ScheduleExpression).toBe(job.rateMinutes === 1 ? 'rate(1 minute)' : `rate(${job.rateMinutes} minutes)`);
+    expect(rule?.[1].Properties.Targets[0].RetryPolicy.MaximumRetryAttempts).toBe(2);
+  }
+  expect(jobs.map((job) => job.rateMinutes)).toEqual([1, 1]);
+});
+
+test('outputs: API URL, user pool, client and every table name', () => {
+  const outputs = Object.keys(template.toJSON().Outputs).sort();
+  const tableOutputs = tableDefinitions.map((table) => `${table.id[0].toUpperCase()}${table.id.slice(1)}TableName`);
+  expect(outputs).toEqual(['ApiUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort());
+});
+
+test('no resource carries a fixed physical name; the API is named after the stack', () => {
+  // The property that would give each kind of resource a name of its own in the account.
+  const nameProperty: Record<string, string> = {
+    'AWS::DynamoDB::Table': 'TableName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::IAM::Role': 'RoleName',
+    'AWS::Logs::LogGroup': 'LogGroupName',
+    'AWS::Cognito::UserPool': 'UserPoolName',
+    'AWS::Events::Rule': 'Name',
+    'AWS::ApiGatewayV2::Api': 'Name',
+  };
+  const named = Object.entries(resources)
+    .filter(([, resource]) => resource.Type in nameProperty && resource.Properties[nameProperty[resource.Type]] !== undefined)
+    .map(([id, resource]) => [id, resource.Properties[nameProperty[resource.Type]]]);
+  expect(named).toEqual([[logicalId(stack.api.httpApi), 'ConcertReservation-test']]);
+});
