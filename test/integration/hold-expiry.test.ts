@@ -1,0 +1,126 @@
+// Holds last one second here, so the HTTP test can watch one end; the use-case tests move a clock instead.
+process.env.HOLD_SECONDS = '1';
+
+import { monotonicFactory } from 'ulid';
+import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { getSeatMap } from '../../functions/catalogue/get-seat-map';
+import { listSchedules } from '../../functions/catalogue/list-schedules';
+import { createDynamoReservationRepository } from '../../functions/reservations/dynamo-reservation-repository';
+import { holdSeat } from '../../functions/reservations/hold-seat';
+import { listReservations } from '../../functions/reservations/list-reservations';
+import type { Reservation } from '../../functions/reservations/reservation';
+import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
+import { tableName } from '../../functions/shared/config';
+import { documentClient } from '../../functions/shared/dynamodb-client';
+import { AppError } from '../../functions/shared/errors';
+import { activeUsers } from '../support/active-users';
+import { startLocalApi, type LocalApi } from '../support/local-api';
+import { TestClock } from '../support/queue-fixture';
+
+let api: LocalApi;
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(() => api.stop());
+
+const HOLD_MS = 300_000;
+const catalogue = () => createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+const repository = () => createDynamoReservationRepository(documentClient, { reservations: tableName('reservations'), catalogue: tableName('catalogue') });
+const depsAt = (clock: TestClock): ReservationDeps => ({
+  reservations: repository(),
+  catalogue: catalogue(),
+  settings: { holdSeconds: HOLD_MS / 1000 },
+  now: clock.now,
+  newReservationId: monotonicFactory(),
+  pause: async () => undefined,
+});
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+  );
+const active = async () => undefined;
+const hold = (deps: ReservationDeps, userId: string, scheduleId: string, seatNumber: number) =>
+  holdSeat(deps, { userId, concertId: 'neon-harbor', scheduleId, seatNumber }, active);
+
+test('a hold ends at expiresAt with no job run: refused a millisecond before, available and holdable at that instant', async () => {
+  const clock = new TestClock(Date.now());
+  const deps = depsAt(clock);
+  const first = await hold(deps, 'alice', 'neon-harbor-3', 5);
+
+  clock.time += HOLD_MS - 1;
+  expect(await codeOf(hold(deps, 'bob', 'neon-harbor-3', 5))).toBe('SEAT_UNAVAILABLE');
+  expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe('HELD');
+  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(49);
+
+  clock.time += 1;
+  expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe('AVAILABLE');
+  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(50);
+  expect((await listReservations(deps, { userId: 'alice' })).reservations).toEqual([{ ...first, status: 'EXPIRED' }]);
+
+  const second = await hold(deps, 'bob', 'neon-harbor-3', 5);
+  expect(second).toMatchObject({ seatNumber: 5, status: 'HELD' });
+  expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe('HELD');
+  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(49);
+  // The first holder's reservation stays EXPIRED: the seat is someone else's now.
+  expect((await listReservations(deps, { userId: 'alice' })).reservations[0].status).toBe('EXPIRED');
+});
+
+test('hold slots free themselves when their holds end: 4 more holds on the same date, no job run', async () => {
+  const clock = new TestClock(Date.now());
+  const deps = depsAt(clock);
+  for (const seat of [11, 12, 13, 14]) await hold(deps, 'carol', 'neon-harbor-3', seat);
+  expect(await codeOf(hold(deps, 'carol', 'neon-harbor-3', 15))).toBe('HOLD_LIMIT_REACHED');
+  clock.time += HOLD_MS;
+  for (const seat of [15, 16, 17, 18]) await hold(deps, 'carol', 'neon-harbor-3', seat);
+  expect(await codeOf(hold(deps, 'carol', 'neon-harbor-3', 19))).toBe('HOLD_LIMIT_REACHED');
+  const statuses = (await listReservations(deps, { userId: 'carol' })).reservations.map((r) => `${r.seatNumber} ${r.status}`);
+  expect(statuses).toEqual(['18 HELD', '17 HELD', '16 HELD', '15 HELD', '14 EXPIRED', '13 EXPIRED', '12 EXPIRED', '11 EXPIRED']);
+});
+
+test('the hold transaction itself refuses a live hold, a missing seat and a taken slot, whatever was read before', async () => {
+  const now = Date.now();
+  const reservation = (userId: string, seatNumber: number, id: string): Reservation => ({
+    reservationId: id,
+    userId,
+    concertId: 'neon-harbor',
+    scheduleId: 'neon-harbor-2',
+    date: '2027-01-01',
+    seatNumber,
+    price: 1,
+    status: 'HELD',
+    expiresAt: now + HOLD_MS,
+    createdAt: now,
+  });
+  const repo = repository();
+  expect(await repo.hold(reservation('dan', 40, '01JD00000000000000000000A1'), 1, now)).toBe('held');
+  expect(await repo.hold(reservation('erin', 40, '01JD00000000000000000000A2'), 1, now)).toBe('seatTaken');
+  expect(await repo.hold(reservation('erin', 40, '01JD00000000000000000000A3'), 1, now + HOLD_MS)).toBe('held');
+  expect(await repo.hold(reservation('erin', 51, '01JD00000000000000000000A4'), 2, now)).toBe('seatMissing');
+  expect(await repo.hold(reservation('dan', 41, '01JD00000000000000000000A5'), 1, now)).toBe('slotTaken');
+  expect(await repo.hold(reservation('dan', 41, '01JD00000000000000000000A6'), 2, now)).toBe('held');
+  // Nothing of the refused ones was written.
+  const dans = await repo.listReservations('dan', { limit: 10 });
+  expect(dans.reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A6', '01JD00000000000000000000A1']);
+  expect((await repo.listReservations('erin', { limit: 10 })).reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A3']);
+});
+
+test('over HTTP: a one-second hold is EXPIRED, AVAILABLE, counted and holdable again once its time has passed, no job run', async () => {
+  const [alice, bob] = await activeUsers(api, 'neon-harbor', ['http-alice', 'http-bob']);
+  const as = (user: typeof alice) => ({ token: user.token, queueToken: user.queueToken });
+  const body = { concertId: 'neon-harbor', scheduleId: 'neon-harbor-1', seatNumber: 9 };
+  const held = await api.request('POST', '/reservations', { ...as(alice), body });
+  expect(held.status).toBe(201);
+  expect(Date.parse(held.body.expiresAt) - Date.parse(held.body.createdAt)).toBe(1000);
+
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(held.body.expiresAt) - Date.now()) + 20));
+
+  const seats = await api.request('GET', '/concerts/neon-harbor/schedules/neon-harbor-1/seats', as(bob));
+  expect(seats.body.seats[8]).toEqual({ seatNumber: 9, price: 143_000, status: 'AVAILABLE' });
+  const dates = await api.request('GET', '/concerts/neon-harbor/schedules', as(bob));
+  expect(dates.body.schedules.find((s: { scheduleId: string }) => s.scheduleId === 'neon-harbor-1').availableSeats).toBe(50);
+  const listed = await api.request('GET', '/reservations', { token: alice.token });
+  expect(listed.body.reservations).toEqual([{ ...held.body, status: 'EXPIRED' }]);
+  const again = await api.request('POST', '/reservations', { ...as(bob), body });
+  expect(again.status).toBe(201);
+});
