@@ -18,6 +18,9 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction.
   reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },
+  // A payment debits the wallet, sells seats, marks reservations paid, frees hold slots and spends
+  // the queue token in one transaction; Idempotency-Key records of charges and payments.
+  wallet: { wallet: 'readWrite', idempotency: 'readWrite', reservations: 'readWrite', catalogue: 'readWrite', queue: 'readWrite' },
 };
 
 /** The same for the scheduled jobs of functions/jobs/job-table.ts. */

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { RouteHandler } from './http-types';
 import { activeQueueToken } from './middleware/active-queue-token';
 import { errorResponses } from './middleware/error-responses';
+import { idempotentRequest } from './middleware/idempotent-request';
 import { routeRequest, type ApiContext, type ApiEvent, type ApiResult } from './middleware/route-request';
 import { jsonResponse } from './responses';
 import type { HandlerGroup, HandlerName } from './route-table';
@@ -16,6 +17,7 @@ export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Rec
   const handler = middy<ApiEvent, ApiResult, Error, ApiContext>()
     .use(errorResponses())
     .use(routeRequest())
+    .use(idempotentRequest())
     .use(activeQueueToken())
     .handler(async (_event, context) => {
       const handle = byName[context.route.handler];

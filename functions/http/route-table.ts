@@ -4,7 +4,7 @@
  * its handler group (one Lambda function) and the handler in it.
  */
 export type AuthLevel = 'public' | 'jwt' | 'active' | 'admin';
-export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations';
+export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet';
 export type HttpMethod = 'GET' | 'POST';
 
 export interface RouteDefinition {
@@ -15,6 +15,8 @@ export interface RouteDefinition {
   readonly auth: AuthLevel;
   /** Largest accepted body; the contract allows 16 KiB except where a route says more. */
   readonly maxBodyBytes?: number;
+  /** Honours an `Idempotency-Key` header: the same key and body replay the first answer. */
+  readonly idempotent?: boolean;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -28,6 +30,10 @@ export const routes = [
   { method: 'GET', path: '/concerts/{concertId}/schedules/{scheduleId}/seats', group: 'catalogue', handler: 'getSeatMap', auth: 'active' },
   { method: 'POST', path: '/reservations', group: 'reservations', handler: 'holdSeat', auth: 'active' },
   { method: 'GET', path: '/reservations', group: 'reservations', handler: 'listReservations', auth: 'jwt' },
+  { method: 'GET', path: '/balance', group: 'wallet', handler: 'getBalance', auth: 'jwt' },
+  { method: 'POST', path: '/balance/charge', group: 'wallet', handler: 'chargeBalance', auth: 'jwt', idempotent: true },
+  { method: 'POST', path: '/payments', group: 'wallet', handler: 'payReservations', auth: 'active', idempotent: true },
+  { method: 'GET', path: '/payments', group: 'wallet', handler: 'listPayments', auth: 'jwt' },
   { method: 'POST', path: '/admin/concerts', group: 'catalogue', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -6,9 +6,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * Calls are bounded: a short connection and request timeout and a few retries, so a sick
  * database turns into a quick 503 instead of a Lambda timeout.
  */
-function createDocumentClient(): DynamoDBDocumentClient {
+function createClient(): DynamoDBClient {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     ...(endpoint
       ? {
           endpoint,
@@ -19,9 +19,11 @@ function createDocumentClient(): DynamoDBDocumentClient {
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
 }
 
-export const documentClient = createDocumentClient();
+/** The plain client under the document client, for libraries that marshal items themselves (Powertools idempotency). */
+export const dynamoDbClient = createClient();
+
+export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
+  marshallOptions: { removeUndefinedValues: true },
+});

@@ -1,0 +1,29 @@
+import { chargeBalance } from '../wallet/charge-balance';
+import { walletDeps } from '../wallet/default-wallet-deps';
+import { getBalance } from '../wallet/get-balance';
+import { listPayments } from '../wallet/list-payments';
+import { payReservations } from '../wallet/pay-reservations';
+import { createApiHandler } from './create-api-handler';
+import { parseInput } from './validation';
+import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from './wallet-schemas';
+
+/** The wallet: balance, charges, payments and their history. */
+export const handler = createApiHandler('wallet', {
+  getBalance: async (request) => ({ statusCode: 200, body: await getBalance(walletDeps(), { userId: request.userId }) }),
+
+  chargeBalance: async (request) => {
+    const { amount } = parseInput(chargeBodySchema, request.body, 'body');
+    return { statusCode: 200, body: await chargeBalance(walletDeps(), { userId: request.userId, amount }) };
+  },
+
+  payReservations: async (request) => {
+    const { reservationIds } = parseInput(paymentBodySchema, request.body, 'body');
+    const payment = await payReservations(walletDeps(), { userId: request.userId, reservationIds, activeToken: request.activeToken });
+    return { statusCode: 201, body: payment };
+  },
+
+  listPayments: async (request) => {
+    const query = parseInput(listPaymentsQuerySchema, request.query, 'query');
+    return { statusCode: 200, body: await listPayments(walletDeps(), { userId: request.userId, ...query }) };
+  },
+});

@@ -1,0 +1,27 @@
+import { monotonicFactory } from 'ulid';
+import { settings, tableName } from '../shared/config';
+import { documentClient } from '../shared/dynamodb-client';
+import { createDynamoPaymentRepository } from './dynamo-payment-repository';
+import { createDynamoWalletRepository } from './dynamo-wallet-repository';
+import type { WalletDeps } from './wallet-deps';
+
+let deps: WalletDeps | undefined;
+
+/** The wallet wired to this process's tables, built on first use and then reused. */
+export function walletDeps(): WalletDeps {
+  deps ??= {
+    wallet: createDynamoWalletRepository(documentClient, tableName('wallet')),
+    payments: createDynamoPaymentRepository(documentClient, {
+      wallet: tableName('wallet'),
+      reservations: tableName('reservations'),
+      catalogue: tableName('catalogue'),
+      queue: tableName('queue'),
+    }),
+    settings: settings(),
+    now: Date.now,
+    newId: monotonicFactory(),
+    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+  };
+  return deps;
+}

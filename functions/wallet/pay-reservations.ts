@@ -1,0 +1,78 @@
+import type { ActiveQueueToken } from '../queue/require-active-token';
+import { AppError, UnavailableError } from '../shared/errors';
+import {
+  judgeRefusal,
+  mostUsefulFailure,
+  PAYMENT_FAILURE_MESSAGES,
+  paymentTotal,
+  toPaymentView,
+  type Payment,
+  type PaymentView,
+} from './payment';
+import type { WalletDeps } from './wallet-deps';
+import { paymentEntry, retryDelayMs, type Wallet } from './wallet-rules';
+
+/** Retries when the wallet moved (a charge landed) or another transaction collided; then 503. */
+export const PAYMENT_ATTEMPTS = 8;
+
+/**
+ * Pays 1–4 of the user's held reservations of the queue token's concert, all or nothing, in one
+ * transaction that checks and writes together: the wallet covers the total and is debited (with
+ * its ledger entry), every reservation is the user's, of this concert, HELD and before its
+ * expiresAt, every seat is still held by it, the token is still ACTIVE; then seats become SOLD,
+ * reservations PAID, the payment is recorded, hold slots are freed and the token is spent.
+ *
+ * The reads before it only learn what to write (prices, seats, slots, the wallet's version);
+ * every check is a condition of the transaction. A refusal names the most useful reason.
+ */
+export async function payReservations(
+  deps: WalletDeps,
+  input: { userId: string; reservationIds: readonly string[]; activeToken: () => Promise<ActiveQueueToken> },
+): Promise<PaymentView> {
+  const { userId, reservationIds } = input;
+  const [payable, firstWallet, token] = await Promise.all([
+    deps.payments.findPayable(userId, reservationIds),
+    deps.wallet.findWallet(userId),
+    input.activeToken(),
+  ]);
+  // Nothing can be written for a reservation that is not the user's: there is no seat to sell.
+  if (payable.length !== reservationIds.length) throw new AppError('NOT_FOUND', PAYMENT_FAILURE_MESSAGES.NOT_FOUND);
+  const amount = paymentTotal(payable.map((p) => p.reservation));
+
+  let wallet: Wallet = firstWallet;
+  for (let attempt = 0; attempt < PAYMENT_ATTEMPTS; attempt++) {
+    const now = deps.now();
+    const paymentId = deps.newId();
+    const entry = paymentEntry(wallet, amount, now, paymentId);
+    const payment: Payment = {
+      paymentId,
+      userId,
+      concertId: token.concertId,
+      reservationIds: [...reservationIds],
+      amount,
+      balance: entry.balanceAfter,
+      paidAt: now,
+    };
+    const result = await deps.payments.commitPayment({
+      payment,
+      expected: wallet,
+      entry,
+      reservations: payable,
+      queueToken: { token: token.token, concertId: token.concertId, userId: token.userId, batch: token.batch },
+      now,
+      admittedAfter: now - deps.settings.activeSeconds * 1000,
+    });
+    if (result.committed) return toPaymentView(payment);
+
+    let retryWith: Wallet | undefined;
+    if (result.refusal) {
+      const verdict = judgeRefusal(result.refusal, { concertId: token.concertId, amount, walletVersion: wallet.version, now });
+      const failure = mostUsefulFailure(verdict.failures);
+      if (failure) throw new AppError(failure, PAYMENT_FAILURE_MESSAGES[failure]);
+      retryWith = verdict.retryWith;
+    }
+    await deps.pause(retryDelayMs(attempt, deps.random()));
+    wallet = retryWith ?? (await deps.wallet.findWallet(userId));
+  }
+  throw new UnavailableError(1);
+}
