@@ -123,3 +123,16 @@ export async function endHold(userId: string, reservationId: string, at = Date.n
     );
   }
 }
+
+/** A small concert of its own: one date, `seats` seats priced 10,000 × seat number. */
+export async function createSmallConcert(concertId: string, seats: number, date = '2099-01-01'): Promise<{ scheduleId: string }> {
+  const scheduleId = `${concertId}-1`;
+  const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+  await catalogue.createConcert({ concertId, title: concertId, venue: 'Test Hall', firstDate: date, lastDate: date }, [
+    {
+      schedule: { concertId, scheduleId, date, seatCount: seats },
+      seats: Array.from({ length: seats }, (_, i) => ({ seatNumber: i + 1, price: 10_000 * (i + 1) })),
+    },
+  ]);
+  return { scheduleId };
+}

@@ -1,0 +1,154 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../../functions/shared/config';
+import { AppError } from '../../functions/shared/errors';
+import { documentClient } from '../../functions/shared/dynamodb-client';
+import { walletKeys } from '../../functions/wallet/dynamo-wallet-repository';
+import type { WalletDeps } from '../../functions/wallet/wallet-deps';
+import { replayLedger } from '../../functions/wallet/wallet-rules';
+import { countDynamoDbCalls } from '../support/dynamodb-calls';
+import { useFreshTables } from '../support/tables';
+import { createSmallConcert, paymentFootprint } from '../support/wallet-fixture';
+import { WalletWorld } from '../support/wallet-world';
+
+const HOLD_SECONDS = 60;
+const ACTIVE_SECONDS = 600;
+let concerts = 0;
+
+beforeAll(async () => {
+  await useFreshTables();
+});
+
+/** A world on a concert of its own, so tests never share seats or queues. */
+async function world(settings: { holdSeconds?: number; activeSeconds?: number } = {}): Promise<WalletWorld> {
+  const concertId = `pay-${++concerts}`;
+  const { scheduleId } = await createSmallConcert(concertId, 6);
+  return new WalletWorld(concertId, scheduleId, { holdSeconds: HOLD_SECONDS, activeSeconds: ACTIVE_SECONDS, ...settings });
+}
+
+/** The code a refused payment answers. */
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  throw new Error('the payment went through');
+}
+
+/** Wallet deps whose payments run `between` after their reads and before their transaction. */
+function withPause(deps: WalletDeps, between: () => Promise<void> | void): WalletDeps {
+  return {
+    ...deps,
+    payments: {
+      ...deps.payments,
+      findPayable: async (userId, ids) => {
+        const found = await deps.payments.findPayable(userId, ids);
+        await between();
+        return found;
+      },
+    },
+  };
+}
+
+const footprintOf = (w: WalletWorld, userIds: string[], seatNumbers: number[]) =>
+  paymentFootprint({ userIds, concertId: w.concertId, seats: seatNumbers.map((seatNumber) => ({ scheduleId: w.scheduleId, seatNumber })) });
+
+test('a payment is one TransactWriteItems and nothing else writes', async () => {
+  const w = await world();
+  await w.enter('solo');
+  const held = await w.hold('solo', 1);
+  await w.charge('solo', 100_000);
+  const calls = countDynamoDbCalls(documentClient);
+  try {
+    await w.pay('solo', [held.reservationId]);
+    const writes = calls.calls.filter((name) => !/^(Get|BatchGet|Query)/.test(name));
+    expect(writes).toEqual(['TransactWriteItemsCommand']);
+  } finally {
+    calls.detach();
+  }
+});
+
+test('a hold that expires mid-way (after the reads, before the transaction): 409 RESERVATION_EXPIRED, nothing changed', async () => {
+  const w = await world();
+  await w.enter('slow');
+  const held = await w.hold('slow', 2);
+  await w.charge('slow', 100_000);
+  const before = await footprintOf(w, ['slow'], [2]);
+  const deps = withPause(w.walletDeps, () => w.clock.advance(HOLD_SECONDS));
+  expect(await refusal(w.pay('slow', [held.reservationId], deps))).toBe('RESERVATION_EXPIRED');
+  expect(await footprintOf(w, ['slow'], [2])).toEqual(before);
+});
+
+test('a token that runs out mid-way: 403 QUEUE_TOKEN_NOT_ACTIVE from the transaction, nothing changed', async () => {
+  const w = await world({ holdSeconds: 300, activeSeconds: 120 });
+  await w.enter('dawdler');
+  const held = await w.hold('dawdler', 3);
+  await w.charge('dawdler', 100_000);
+  const before = await footprintOf(w, ['dawdler'], [3]);
+  const deps = withPause(w.walletDeps, () => w.clock.advance(120));
+  expect(await refusal(w.pay('dawdler', [held.reservationId], deps))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+  expect(await footprintOf(w, ['dawdler'], [3])).toEqual(before);
+});
+
+test('several failures at once answer the most useful: expired hold over spent token over missing money', async () => {
+  const w = await world({ holdSeconds: 60, activeSeconds: 120 });
+  await w.enter('unlucky');
+  const held = await w.hold('unlucky', 4);
+  // No charge: the balance does not cover it either. The hold and the token both run out mid-way.
+  const deps = withPause(w.walletDeps, () => w.clock.advance(120));
+  expect(await refusal(w.pay('unlucky', [held.reservationId], deps))).toBe('RESERVATION_EXPIRED');
+  // Only the token and the money are wrong now: the token wins.
+  const w2 = await world({ holdSeconds: 300, activeSeconds: 120 });
+  await w2.enter('unlucky');
+  const held2 = await w2.hold('unlucky', 1);
+  const deps2 = withPause(w2.walletDeps, () => w2.clock.advance(120));
+  expect(await refusal(w2.pay('unlucky', [held2.reservationId], deps2))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+});
+
+test('a charge that lands between the reads and the transaction: the payment retries and the ledger stays exact', async () => {
+  const w = await world();
+  await w.enter('busy');
+  const held = await w.hold('busy', 5);
+  await w.charge('busy', 30_000);
+  let charged = false;
+  const deps = withPause(w.walletDeps, async () => {
+    if (charged) return;
+    charged = true;
+    await w.charge('busy', 70_000);
+  });
+  const payment = await w.pay('busy', [held.reservationId], deps);
+  expect(payment).toMatchObject({ amount: 50_000, balance: 50_000 });
+  const ledger = await w.walletDeps.wallet.listLedger('busy');
+  expect(ledger.map(({ version, kind, balanceAfter }) => [version, kind, balanceAfter])).toEqual([
+    [1, 'CHARGE', 30_000],
+    [2, 'CHARGE', 100_000],
+    [3, 'PAYMENT', 50_000],
+  ]);
+  expect(replayLedger(ledger)).toBe((await w.walletDeps.wallet.findWallet('busy')).balance);
+});
+
+test('a charge cut off before its ledger item is written stays counted, and the next charge writes it out', async () => {
+  const w = await world();
+  // What the increment leaves when the process dies right after it: the pending attributes only.
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName('wallet'),
+      Key: walletKeys.balance('crashed'),
+      UpdateExpression: 'SET #e = :entry, #b = :zero, #v = :zero ADD balance :amount, version :one',
+      ExpressionAttributeNames: { '#e': 'pending#01J0000000000000000000000A', '#b': 'pending#01J0000000000000000000000A#balanceBefore', '#v': 'pending#01J0000000000000000000000A#versionBefore' },
+      ExpressionAttributeValues: { ':entry': { amount: 4_000, at: w.clock.time - 60_000 }, ':zero': 0, ':amount': 4_000, ':one': 1 },
+    }),
+  );
+  const pending = await w.walletDeps.wallet.listLedger('crashed');
+  expect(pending.map(({ version, amount, balanceAfter }) => [version, amount, balanceAfter])).toEqual([[1, 4_000, 4_000]]);
+
+  expect(await w.charge('crashed', 1_000)).toEqual({ balance: 5_000 });
+  const item = (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance('crashed'), ConsistentRead: true }))).Item!;
+  expect(Object.keys(item).filter((name) => name.startsWith('pending#'))).toEqual([]);
+  const ledger = await w.walletDeps.wallet.listLedger('crashed');
+  expect(ledger.map(({ version, amount, balanceAfter }) => [version, amount, balanceAfter])).toEqual([
+    [1, 4_000, 4_000],
+    [2, 1_000, 5_000],
+  ]);
+});
