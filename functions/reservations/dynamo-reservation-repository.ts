@@ -1,14 +1,12 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seatHoldUpdate } from '../catalogue/dynamo-catalogue-repository';
-import { UnavailableError } from '../shared/errors';
+import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import { TTL_ATTRIBUTE } from '../shared/tables';
 import { holdSlotPrefix, RESERVATION_PREFIX, reservationItem, reservationKeys, toHoldSlot, toReservation, USER_PREFIX } from './reservation-keys';
 import type { HoldOutcome, ReservationRepository } from './reservation-repository';
 
 /** A slot item lingers this long past its hold before TTL tidies it (reads never rely on TTL). */
 const SLOT_RETENTION_SECONDS = 24 * 3600;
-const THROTTLED = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 type Item = Record<string, unknown>;
 
@@ -100,13 +98,11 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
 
 /** Reads the cancellation reasons in the order of the transaction's items: seat, slot, reservation. */
 function holdFailure(error: unknown): HoldOutcome {
-  const isCancelled = error instanceof TransactionCanceledException || (error as Error | undefined)?.name === 'TransactionCanceledException';
-  if (!isCancelled) throw error;
-  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+  const reasons = transactionCancellations(error);
+  if (!reasons) throw error;
   const [seat, slot] = reasons;
-  if (seat?.Code === 'ConditionalCheckFailed') return seat.Item ? 'seatTaken' : 'seatMissing';
-  if (slot?.Code === 'ConditionalCheckFailed') return 'slotTaken';
-  if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return 'conflict';
-  if (reasons.some((reason) => reason.Code && THROTTLED.has(reason.Code))) throw new UnavailableError(1, { cause: error });
+  if (failedCondition(seat)) return seat.item ? 'seatTaken' : 'seatMissing';
+  if (failedCondition(slot)) return 'slotTaken';
+  if (reasons.some((reason) => reason.code === 'TransactionConflict')) return 'conflict';
   throw error;
 }

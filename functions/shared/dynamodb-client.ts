@@ -17,7 +17,10 @@ function createClient(): DynamoDBClient {
         }
       : {}),
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    // The SDK's connection timer also runs while a request waits for one of the agent's 50 sockets.
+    // Deployed, a function serves one request at a time; the local server sends every concurrent
+    // request through this one client, so there a burst waits its turn instead of failing as a 503.
+    requestHandler: { connectionTimeout: endpoint ? 10_000 : 1_000, requestTimeout: 3_000 },
   });
 }
 
