@@ -28,7 +28,9 @@ export class WalletWorld {
     start = Date.now(),
   ) {
     this.clock = new TestClock(start);
-    this.queueDeps = queueDepsForTest(this.clock, settings);
+    const queueDeps = queueDepsForTest(this.clock, settings);
+    // The jobs see this world's waiting room only, however many other tests left in the table.
+    this.queueDeps = { ...queueDeps, queue: { ...queueDeps.queue, listQueues: async () => [concertId] } };
     this.reservationDeps = reservationDepsForTest(this.clock, settings);
     this.walletDeps = walletDepsForTest(this.clock, settings);
   }
