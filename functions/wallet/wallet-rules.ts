@@ -36,8 +36,6 @@ export interface LedgerEntry {
   readonly paymentId?: string;
 }
 
-export const walletAfter = (entry: LedgerEntry): Wallet => ({ balance: entry.balanceAfter, version: entry.version });
-
 /** A charge of `amount` may land only on a balance at most this high. */
 export const maxBalanceBeforeCharge = (amount: number) => MAX_BALANCE - amount;
 

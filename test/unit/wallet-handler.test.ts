@@ -1,0 +1,125 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { apiEvent } from '../support/api-event';
+
+Object.assign(process.env, {
+  WALLET_TABLE: 'wallet-table',
+  IDEMPOTENCY_TABLE: 'idempotency-table',
+  RESERVATIONS_TABLE: 'reservations-table',
+  CATALOGUE_TABLE: 'catalogue-table',
+  QUEUE_TABLE: 'queue-table',
+});
+
+// Imported after the environment is set, as a Lambda would start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require('../../functions/http/wallet-api') as typeof import('../../functions/http/wallet-api');
+
+/** Our repositories use the document client; Powertools' idempotency store the plain client. */
+const documents = mockClient(DynamoDBDocumentClient);
+const plain = mockClient(DynamoDBClient);
+const context = { getRemainingTimeInMillis: () => 10_000 } as Context;
+const throttled = () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
+
+const chargeEvent = (headers: Record<string, string> = {}) =>
+  apiEvent('POST /balance/charge', {
+    userId: 'alice',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ amount: 1_000 }),
+  });
+
+beforeEach(() => {
+  documents.reset();
+  plain.reset();
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+test('a charge is one conditional increment of the balance item, then its ledger item', async () => {
+  documents.on(UpdateCommand).resolves({ Attributes: { balance: 6_000, version: 3 } });
+  documents.on(PutCommand).resolves({});
+
+  const response = await handler(chargeEvent(), context);
+
+  expect(response.statusCode).toBe(200);
+  expect(JSON.parse(response.body!)).toEqual({ balance: 6_000 });
+  expect(documents).toHaveReceivedNthCommandWith(1, UpdateCommand, {
+    TableName: 'wallet-table',
+    Key: { pk: 'USER#alice', sk: 'BALANCE' },
+    ConditionExpression: 'attribute_not_exists(balance) OR balance <= :maxBefore',
+    ReturnValues: 'ALL_NEW',
+  });
+  expect(documents).toHaveReceivedCommandWith(PutCommand, {
+    Item: expect.objectContaining({ pk: 'USER#alice', sk: 'LEDGER#000000000003', kind: 'CHARGE', amount: 1_000, balanceAfter: 6_000 }),
+  });
+  // Without an Idempotency-Key the idempotency table is not touched.
+  expect(plain).not.toHaveReceivedAnyCommand();
+});
+
+test('with an Idempotency-Key, a successful answer is stored under (route, user, key)', async () => {
+  plain.on(PutItemCommand).resolves({});
+  plain.on(UpdateItemCommand).resolves({});
+  documents.on(UpdateCommand).resolves({ Attributes: { balance: 1_000, version: 1 } });
+  documents.on(PutCommand).resolves({});
+
+  const response = await handler(chargeEvent({ 'idempotency-key': 'k-1' }), context);
+
+  expect(response.statusCode).toBe(200);
+  expect(plain).toHaveReceivedCommandWith(PutItemCommand, {
+    TableName: 'idempotency-table',
+    Item: expect.objectContaining({ id: { S: expect.stringMatching(/^concert-api#/) }, status: { S: 'INPROGRESS' } }),
+  });
+  const stored = plain.commandCalls(UpdateItemCommand)[0].args[0].input;
+  expect(stored.ExpressionAttributeValues?.[':status']).toEqual({ S: 'COMPLETED' });
+  expect(JSON.stringify(stored.ExpressionAttributeValues?.[':response_data'])).toContain('{\\"balance\\":1000}');
+  expect(plain).not.toHaveReceivedCommand(DeleteItemCommand);
+});
+
+test('a throttled wallet is 503 with Retry-After, and its Idempotency-Key is released, never stored', async () => {
+  plain.on(PutItemCommand).resolves({});
+  plain.on(DeleteItemCommand).resolves({});
+  documents.on(UpdateCommand).rejects(throttled());
+
+  const response = await handler(chargeEvent({ 'idempotency-key': 'k-2' }), context);
+
+  expect(response.statusCode).toBe(503);
+  expect(response.headers?.['retry-after']).toBe('2');
+  expect(JSON.parse(response.body!).error.code).toBe('UNAVAILABLE');
+  expect(plain).toHaveReceivedCommand(DeleteItemCommand);
+  expect(plain).not.toHaveReceivedCommand(UpdateItemCommand);
+});
+
+test('a throttled idempotency table is 503 too (not 500), and nothing is charged', async () => {
+  plain.on(PutItemCommand).rejects(throttled());
+
+  const response = await handler(chargeEvent({ 'idempotency-key': 'k-3' }), context);
+
+  expect(response.statusCode).toBe(503);
+  expect(response.body).not.toMatch(/Provisioned|Exception|Idempotency/);
+  expect(documents).not.toHaveReceivedAnyCommand();
+});
+
+test('a refusal (409) releases the key: it is not replayed', async () => {
+  plain.on(PutItemCommand).resolves({});
+  plain.on(DeleteItemCommand).resolves({});
+  documents.on(UpdateCommand).rejects(
+    new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: { balance: { N: '99999999' }, version: { N: '9' } } }),
+  );
+
+  const response = await handler(chargeEvent({ 'idempotency-key': 'k-4' }), context);
+
+  expect(response.statusCode).toBe(409);
+  expect(JSON.parse(response.body!).error).toMatchObject({ code: 'BALANCE_LIMIT_EXCEEDED', message: expect.stringContaining('99999999') });
+  expect(plain).toHaveReceivedCommand(DeleteItemCommand);
+  expect(plain).not.toHaveReceivedCommand(UpdateItemCommand);
+});
