@@ -7,7 +7,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
+import { createHash } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { apiEvent } from '../support/api-event';
@@ -122,4 +124,65 @@ test('a refusal (409) releases the key: it is not replayed', async () => {
   expect(JSON.parse(response.body!).error).toMatchObject({ code: 'BALANCE_LIMIT_EXCEEDED', message: expect.stringContaining('99999999') });
   expect(plain).toHaveReceivedCommand(DeleteItemCommand);
   expect(plain).not.toHaveReceivedCommand(UpdateItemCommand);
+});
+
+describe('a second request with a key already in use', () => {
+  const bodyHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64');
+  const existing = (status: 'INPROGRESS' | 'COMPLETED', hash: string, data?: unknown) =>
+    new ConditionalCheckFailedException({
+      message: 'exists',
+      $metadata: {},
+      Item: marshall({
+        id: 'concert-api#x',
+        status,
+        expiration: Math.floor(Date.now() / 1000) + 3600,
+        in_progress_expiration: Date.now() + 10_000,
+        validation: hash,
+        ...(data ? { data } : {}),
+      }),
+    });
+
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  test('waits for the first to finish and answers its response again', async () => {
+    const first = { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"balance":7000}' };
+    plain
+      .on(PutItemCommand)
+      .rejectsOnce(existing('INPROGRESS', bodyHash({ amount: 1_000 })))
+      .rejectsOnce(existing('INPROGRESS', bodyHash({ amount: 1_000 })))
+      .rejects(existing('COMPLETED', bodyHash({ amount: 1_000 }), first));
+
+    const pending = handler(chargeEvent({ 'idempotency-key': 'busy' }), context);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const response = await pending;
+
+    expect(response).toMatchObject({ statusCode: 200, body: '{"balance":7000}', headers: { 'idempotent-replayed': 'true' } });
+    expect(documents).not.toHaveReceivedAnyCommand();
+  });
+
+  test('gives up with 409 after about 4 s if the first is still running, and changes nothing', async () => {
+    plain.on(PutItemCommand).rejects(existing('INPROGRESS', bodyHash({ amount: 1_000 })));
+
+    const pending = handler(chargeEvent({ 'idempotency-key': 'stuck' }), context);
+    await jest.advanceTimersByTimeAsync(5_000);
+    const response = await pending;
+
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body!).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.stringContaining('still in progress') });
+    expect(documents).not.toHaveReceivedAnyCommand();
+    expect(plain).not.toHaveReceivedCommand(DeleteItemCommand);
+  });
+
+  test('another body under the same key is 409 at once, in flight or done', async () => {
+    for (const status of ['INPROGRESS', 'COMPLETED'] as const) {
+      plain.reset();
+      plain.on(PutItemCommand).rejects(existing(status, bodyHash({ amount: 2_000 }), { statusCode: 200, body: '{}' }));
+      const response = await handler(chargeEvent({ 'idempotency-key': 'reused' }), context);
+      expect(response.statusCode).toBe(409);
+      expect(JSON.parse(response.body!).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.stringContaining('different body') });
+      expect(plain).not.toHaveReceivedCommand(DeleteItemCommand);
+    }
+    expect(documents).not.toHaveReceivedAnyCommand();
+  });
 });
