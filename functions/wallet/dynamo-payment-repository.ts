@@ -161,7 +161,8 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
       );
 
       try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        // The token makes a resend of the same transaction (SDK retry after a lost answer) a no-op success.
+        await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: payment.paymentId }));
         return { committed: true };
       } catch (error) {
         const reasons = transactionCancellations(error);

@@ -19,7 +19,7 @@ import { chargeEntry, EMPTY_WALLET, maxBalanceBeforeCharge, type LedgerEntry, ty
  *   the ledger entry alongside;
  * - a charge is one atomic increment (ADD balance and version, on condition of the limit) that
  *   also leaves, in the same write, `pending#<entryId>` with the entry and the balance and version
- *   it met. Its answer gives the exact number and balance after; the charge then writes the
+ *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer gives the exact number and balance after; the charge then writes the
  *   ledger item and removes its pending attributes. A charge cut off in between stays pending
  *   (listLedger counts it) until the next charge of that wallet writes it out.
  */
@@ -84,6 +84,8 @@ const toLedgerEntry = (item: Item): LedgerEntry => ({
   ...(item.paymentId !== undefined ? { paymentId: item.paymentId as string } : {}),
 });
 
+const ledgerItem = (userId: string, entry: LedgerEntry): Item => ({ ...walletKeys.ledgerEntry(userId, entry.version), ...entry });
+
 export const paymentItem = (payment: Payment, ledgerVersion: number): Item => ({
   ...walletKeys.payment(payment.userId, payment.paymentId),
   ...payment,
@@ -133,8 +135,6 @@ export function paymentWalletWrites(tableName: string, userId: string, expected:
   ];
 }
 
-const ledgerItem = (userId: string, entry: LedgerEntry): Item => ({ ...walletKeys.ledgerEntry(userId, entry.version), ...entry });
-
 export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tableName: string): WalletRepository {
   /**
    * Writes pending charges out as ledger items, then drops their pending attributes. Safe to run
@@ -180,7 +180,8 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
               Key: walletKeys.balance(userId),
               UpdateExpression:
                 'SET #entry = :entry, #balanceBefore = if_not_exists(balance, :zero), #versionBefore = if_not_exists(version, :zero), updatedAt = :at ADD balance :amount, version :one',
-              ConditionExpression: 'attribute_not_exists(balance) OR balance <= :maxBefore',
+              // Applied once per entry: a send the SDK retries after a lost answer finds its own entry.
+              ConditionExpression: 'attribute_not_exists(#entry) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
               ExpressionAttributeNames: { '#entry': names.entry, '#balanceBefore': names.balanceBefore, '#versionBefore': names.versionBefore },
               ExpressionAttributeValues: {
                 ':entry': { amount: charge.amount, at: charge.at },
@@ -200,7 +201,15 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
           await writeOut(userId, [{ entryId: charge.entryId, entry }, ...stale]);
           return { added: true, entry };
         } catch (error) {
-          if (isConditionFailure(error)) return { added: false, current: toWallet(error.Item ? unmarshall(error.Item) : undefined) };
+          if (isConditionFailure(error)) {
+            const current = error.Item ? unmarshall(error.Item) : undefined;
+            const applied = pendingCharges(current).find((p) => p.entryId === charge.entryId);
+            if (applied) {
+              await writeOut(userId, [applied]);
+              return { added: true, entry: applied.entry };
+            }
+            return { added: false, current: toWallet(current) };
+          }
           // A payment's transaction holds the item this instant: try again shortly.
           if ((error as Error).name === 'TransactionConflictException' && attempt < CHARGE_ATTEMPTS) {
             await pause(Math.random() * 10 * attempt);

@@ -1,8 +1,8 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../../functions/shared/config';
 import { AppError } from '../../functions/shared/errors';
 import { documentClient } from '../../functions/shared/dynamodb-client';
-import { walletKeys } from '../../functions/wallet/dynamo-wallet-repository';
+import { createDynamoWalletRepository, walletKeys } from '../../functions/wallet/dynamo-wallet-repository';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
 import { replayLedger } from '../../functions/wallet/wallet-rules';
 import { countDynamoDbCalls } from '../support/dynamodb-calls';
@@ -151,4 +151,27 @@ test('a charge cut off before its ledger item is written stays counted, and the 
     [1, 4_000, 4_000],
     [2, 1_000, 5_000],
   ]);
+});
+
+test('a charge the SDK sends twice (its first answer lost) is applied once and answers as the first send did', async () => {
+  let resent = false;
+  // The first increment reaches the table, its answer is lost, and it is sent again, as an SDK retry would.
+  const flaky = {
+    send: async (command: { constructor: { name: string }; input: { UpdateExpression?: string } }) => {
+      const send = documentClient.send.bind(documentClient) as (c: unknown) => Promise<unknown>;
+      if (!resent && command.constructor.name === 'UpdateCommand' && command.input.UpdateExpression?.includes('ADD balance')) {
+        resent = true;
+        await send(command);
+      }
+      return send(command);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  const wallet = createDynamoWalletRepository(flaky, tableName('wallet'));
+  const first = await wallet.addCharge('resent', { entryId: '01J00000000000000000000001', amount: 1_000, at: 1 });
+  expect(resent).toBe(true);
+  expect(first).toEqual({ added: true, entry: { version: 1, kind: 'CHARGE', amount: 1_000, balanceAfter: 1_000, at: 1 } });
+
+  await wallet.addCharge('resent', { entryId: '01J00000000000000000000002', amount: 2_500, at: 2 });
+  expect(await wallet.findWallet('resent')).toEqual({ balance: 3_500, version: 2 });
+  expect((await wallet.listLedger('resent')).map((e) => e.balanceAfter)).toEqual([1_000, 3_500]);
 });

@@ -65,13 +65,10 @@ export class WalletWorld {
     return chargeBalance(this.walletDeps, { userId, amount });
   }
 
-  pay(userId: string, reservationIds: readonly string[], deps: WalletDeps = this.walletDeps) {
+  /** Pays as the route does: the ACTIVE check (any concert of the token) first, then the use case. */
+  async pay(userId: string, reservationIds: readonly string[], deps: WalletDeps = this.walletDeps) {
     const token = this.tokens.get(userId) ?? 'no-token';
-    return payReservations(deps, {
-      userId,
-      reservationIds,
-      // As the ACTIVE guard does: any concert of the token.
-      activeToken: () => requireActiveToken(this.queueDeps, { userId, token }),
-    });
+    const active = await requireActiveToken(this.queueDeps, { userId, token });
+    return payReservations(deps, { userId, reservationIds, activeToken: async () => active });
   }
 }
