@@ -47,6 +47,10 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
     stdio: 'pipe',
   });
   child.stdout?.resume();
+  // However this process ends, its DynamoDB Local ends with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const endpoint = `http://127.0.0.1:${port}`;
