@@ -7,6 +7,7 @@ import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
 import { groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
 import type { LocalIssuer } from './local-issuer';
+import { localWebPage } from './web-assets';
 
 type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type JobHandler = () => Promise<unknown>;
@@ -59,6 +60,7 @@ export async function startLocalServer(options: { port: number; host?: string; i
   };
   const jobHandlers = new Map(jobs.map((job) => [job.name, loadJob(job)]));
   const runJob = (name: JobDefinition['name']) => jobHandlers.get(name)!();
+  const webPage = localWebPage();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -75,6 +77,8 @@ export async function startLocalServer(options: { port: number; host?: string; i
 
     const local = await handleLocalRoute(method, url.pathname, req, body);
     if (local) return send(res, local);
+    const page = await webPage.serve(method, url.pathname);
+    if (page) return send(res, page);
 
     const match = matchRoute(method, url.pathname);
     let claims: Record<string, string> | undefined;

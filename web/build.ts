@@ -1,0 +1,49 @@
+/**
+ * Builds the web page: one ES module bundle and one style sheet from web/src, plus index.html.
+ * The local server builds it in memory on the first page request; the stack builds it to a
+ * folder at synth time. Nothing built is committed.
+ */
+import { buildSync, type BuildOptions, type OutputFile } from 'esbuild';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+export const WEB_ROOT = __dirname;
+
+/** Where the page keeps its files, below the site root: `/` is the page, `/app/*` its assets. */
+export const ASSET_PREFIX = 'app';
+/** The page reads its settings from here at start: the API's URL and how to sign in. */
+export const CONFIG_PATH = `${ASSET_PREFIX}/config.json`;
+
+/** Site-relative path (`index.html`, `app/main.js`) → content. */
+export type WebAssets = ReadonlyMap<string, string>;
+
+const options: BuildOptions = {
+  entryPoints: { main: join(WEB_ROOT, 'src/main.ts'), style: join(WEB_ROOT, 'src/style.css') },
+  bundle: true,
+  format: 'esm',
+  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  legalComments: 'none',
+  write: false,
+  outdir: join(WEB_ROOT, 'out', ASSET_PREFIX),
+  logLevel: 'silent',
+};
+
+/** The page's files in memory; a type error is not checked here (`npm test` runs `tsc -p web`). */
+export function buildWebAssets(): WebAssets {
+  const result = buildSync(options);
+  const files = new Map<string, string>([['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')]]);
+  for (const file of result.outputFiles as OutputFile[]) {
+    files.set(relative(join(WEB_ROOT, 'out'), file.path).split('\\').join('/'), file.text);
+  }
+  return files;
+}
+
+/** Writes the page's files below `outDir`, as the static site deploys them. */
+export function writeWebAssets(outDir: string): void {
+  for (const [path, content] of buildWebAssets()) {
+    const target = join(outDir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The page's only way to the service: one typed call per route of the contract. A route is named
+ * by its key in the route table (`GET /concerts/{concertId}/queue`), so a route that does not
+ * exist fails the type check; every failure becomes an ApiFailure the page can put in words.
+ */
+import type {
+  Balance,
+  ConcertList,
+  ErrorBody,
+  FieldProblem,
+  LocalToken,
+  Payment,
+  Payments,
+  QueueStatus,
+  Reservation,
+  Reservations,
+  RouteKey,
+  ScheduleList,
+  SeatMap,
+} from './api-types';
+import { failureSentence, type FailureContext, type FailureKind } from './messages';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const KNOWN_CODES = new Set<string>([
+  'VALIDATION_ERROR', 'UNAUTHENTICATED', 'QUEUE_TOKEN_REQUIRED', 'QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_NOT_ACTIVE', 'FORBIDDEN',
+  'NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_LIMIT_REACHED', 'RESERVATION_EXPIRED', 'ALREADY_PAID', 'INSUFFICIENT_BALANCE',
+  'BALANCE_LIMIT_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'TOO_MANY_REQUESTS',
+  'INTERNAL', 'UNAVAILABLE',
+] satisfies FailureKind[]);
+
+/** A call that did not succeed: the contract's code, or NETWORK when no answer came. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly status: number,
+    readonly retryAfterSeconds?: number,
+    readonly details?: readonly FieldProblem[],
+  ) {
+    super(`${kind} (${status})`);
+    this.name = 'ApiFailure';
+  }
+
+  /** The sentence to show a person. */
+  sentence(context: FailureContext = {}): string {
+    return failureSentence(this.kind, { retryAfterSeconds: this.retryAfterSeconds, ...context });
+  }
+
+  /** No answer, or one that says nothing was decided: the same request may be sent again. */
+  get outcomeUnknown(): boolean {
+    return this.kind === 'NETWORK' || this.status >= 500 || this.status === 429;
+  }
+}
+
+export interface Answer<T> {
+  readonly status: number;
+  readonly body: T;
+  /** The `Retry-After` header in seconds, when the answer has one. */
+  readonly retryAfterSeconds?: number;
+}
+
+type ParamsOf<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamsOf<Rest> : never;
+type PathOf<K extends string> = K extends `${string} ${infer Path}` ? Path : never;
+
+/** The body of each route's success. Only keys of the route table can be called. */
+interface Responses {
+  'GET /concerts': ConcertList;
+  'POST /concerts/{concertId}/queue': QueueStatus;
+  'GET /concerts/{concertId}/queue': QueueStatus;
+  'GET /concerts/{concertId}/schedules': ScheduleList;
+  'GET /concerts/{concertId}/schedules/{scheduleId}/seats': SeatMap;
+  'POST /reservations': Reservation;
+  'GET /reservations': Reservations;
+  'GET /balance': Balance;
+  'POST /balance/charge': Balance;
+  'POST /payments': Payment;
+  'GET /payments': Payments;
+}
+type CalledRoute = keyof Responses & RouteKey;
+/** Fails the type check when a key above is not a route of the route table. */
+const everyResponseIsARoute: Record<Exclude<keyof Responses, RouteKey>, never> = {};
+void everyResponseIsARoute;
+
+interface CallOptions<K extends string> {
+  readonly params?: Record<ParamsOf<PathOf<K>>, string>;
+  readonly body?: unknown;
+  readonly queueToken?: string;
+  readonly idempotencyKey?: string;
+}
+
+export interface Credentials {
+  /** The bearer token of the signed-in user, if any. */
+  accessToken(): string | undefined;
+}
+
+export class Api {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly credentials: Credentials,
+  ) {}
+
+  listConcerts = () => this.call('GET /concerts');
+  joinQueue = (concertId: string) => this.call('POST /concerts/{concertId}/queue', { params: { concertId } });
+  pollQueue = (concertId: string, queueToken: string) => this.call('GET /concerts/{concertId}/queue', { params: { concertId }, queueToken });
+  listSchedules = (concertId: string, queueToken: string) =>
+    this.call('GET /concerts/{concertId}/schedules', { params: { concertId }, queueToken });
+  seatMap = (concertId: string, scheduleId: string, queueToken: string) =>
+    this.call('GET /concerts/{concertId}/schedules/{scheduleId}/seats', { params: { concertId, scheduleId }, queueToken });
+  holdSeat = (hold: { concertId: string; scheduleId: string; seatNumber: number }, queueToken: string) =>
+    this.call('POST /reservations', { body: hold, queueToken });
+  listReservations = () => this.call('GET /reservations');
+  balance = () => this.call('GET /balance');
+  charge = (amount: number, idempotencyKey: string) => this.call('POST /balance/charge', { body: { amount }, idempotencyKey });
+  pay = (reservationIds: readonly string[], queueToken: string, idempotencyKey: string) =>
+    this.call('POST /payments', { body: { reservationIds }, queueToken, idempotencyKey });
+  listPayments = () => this.call('GET /payments');
+
+  /** `npm start` only: a token from the local issuer for any user id. */
+  localToken = (userId: string) => this.send<LocalToken>('POST', '/local/token', { body: { userId } }, false);
+
+  private call<K extends CalledRoute>(route: K, options: CallOptions<K> = {}): Promise<Answer<Responses[K]>> {
+    const [method, template] = route.split(' ') as [string, string];
+    const params = (options.params ?? {}) as Record<string, string>;
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+    return this.send<Responses[K]>(method, path, options, route !== 'GET /concerts');
+  }
+
+  private async send<T>(method: string, path: string, options: Omit<CallOptions<string>, 'params'>, signedIn: boolean): Promise<Answer<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const accessToken = this.credentials.accessToken();
+    if (signedIn) {
+      if (!accessToken) throw new ApiFailure('UNAUTHENTICATED', 401);
+      headers.authorization = `Bearer ${accessToken}`;
+    }
+    if (options.queueToken) headers['x-queue-token'] = options.queueToken;
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiFailure('NETWORK', 0);
+    }
+    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+    const body = await response.json().catch(() => undefined);
+    if (response.ok && body !== undefined) return { status: response.status, body: body as T, retryAfterSeconds };
+    throw failureOf(response.status, body, retryAfterSeconds);
+  }
+}
+
+function failureOf(status: number, body: unknown, retryAfterSeconds: number | undefined): ApiFailure {
+  const error = (body as Partial<ErrorBody> | undefined)?.error;
+  if (error && KNOWN_CODES.has(error.code)) return new ApiFailure(error.code, status, retryAfterSeconds, error.details);
+  // Answers the service did not write itself, e.g. API Gateway's own 401, 429 or 503.
+  const byStatus: Record<number, FailureKind> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 429: 'TOO_MANY_REQUESTS', 503: 'UNAVAILABLE' };
+  return new ApiFailure(byStatus[status] ?? (status >= 500 ? 'INTERNAL' : 'UNEXPECTED'), status, retryAfterSeconds);
+}
+
+/** `Retry-After` as seconds: a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}

@@ -1,0 +1,108 @@
+/**
+ * Signing in. Locally any user id gets a token from `POST /local/token`. Deployed, the page
+ * talks to the Cognito user pool's own API (USER_PASSWORD_AUTH, which the app client allows),
+ * including the first-sign-in "choose a new password" step for users an admin created.
+ */
+import { ApiFailure, type Api } from './api';
+import type { SignInConfig } from './page-config';
+import type { SignedIn } from './session';
+
+type CognitoConfig = Extract<SignInConfig, { kind: 'cognito' }>;
+
+/** A sign-in that could not finish, in words for the form. */
+export class SignInProblem extends Error {}
+
+export type CognitoStep =
+  | { readonly kind: 'signedIn'; readonly auth: SignedIn }
+  | { readonly kind: 'newPasswordRequired'; readonly session: string; readonly username: string };
+
+export async function signInLocally(api: Api, userId: string): Promise<SignedIn> {
+  try {
+    const { body } = await api.localToken(userId);
+    return { userId, name: userId, accessToken: body.accessToken, expiresAt: Date.now() + body.expiresIn * 1000 };
+  } catch (error) {
+    if (error instanceof ApiFailure && error.kind === 'VALIDATION_ERROR') {
+      throw new SignInProblem('A user id is 1 to 128 letters, digits or the signs . @ + - _ (no spaces).');
+    }
+    throw error;
+  }
+}
+
+export async function signInWithCognito(config: CognitoConfig, username: string, password: string): Promise<CognitoStep> {
+  const answer = await cognito(config, 'InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: config.userPoolClientId,
+    AuthParameters: { USERNAME: username, PASSWORD: password },
+  });
+  return stepOf(answer, username);
+}
+
+export async function chooseNewPassword(config: CognitoConfig, step: Extract<CognitoStep, { kind: 'newPasswordRequired' }>, password: string): Promise<CognitoStep> {
+  const answer = await cognito(config, 'RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    ClientId: config.userPoolClientId,
+    Session: step.session,
+    ChallengeResponses: { USERNAME: step.username, NEW_PASSWORD: password },
+  });
+  return stepOf(answer, step.username);
+}
+
+interface CognitoAnswer {
+  AuthenticationResult?: { AccessToken?: string; ExpiresIn?: number };
+  ChallengeName?: string;
+  Session?: string;
+}
+
+function stepOf(answer: CognitoAnswer, username: string): CognitoStep {
+  const token = answer.AuthenticationResult?.AccessToken;
+  if (token) {
+    const expiresIn = answer.AuthenticationResult?.ExpiresIn ?? 3600;
+    return { kind: 'signedIn', auth: { userId: subjectOf(token) ?? username, name: username, accessToken: token, expiresAt: Date.now() + expiresIn * 1000 } };
+  }
+  if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session) {
+    return { kind: 'newPasswordRequired', session: answer.Session, username };
+  }
+  throw new SignInProblem('This account needs a sign-in step the page does not support. Please ask an administrator.');
+}
+
+const COGNITO_PROBLEMS: Record<string, string> = {
+  NotAuthorizedException: 'The email or password is not right.',
+  UserNotFoundException: 'The email or password is not right.',
+  PasswordResetRequiredException: 'Your password has to be reset first. Please ask an administrator.',
+  UserNotConfirmedException: 'This account is not confirmed yet. Please ask an administrator.',
+  InvalidPasswordException: 'Choose a password of at least 12 characters with upper- and lower-case letters, a digit and a symbol.',
+  TooManyRequestsException: 'Too many sign-in attempts. Please wait a minute and try again.',
+  LimitExceededException: 'Too many sign-in attempts. Please wait a minute and try again.',
+  CodeMismatchException: 'That sign-in step has expired. Please start again.',
+  ExpiredCodeException: 'That sign-in step has expired. Please start again.',
+};
+
+async function cognito(config: CognitoConfig, action: string, body: unknown): Promise<CognitoAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(`https://cognito-idp.${config.region}.amazonaws.com/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch {
+    throw new ApiFailure('NETWORK', 0);
+  }
+  const answer = (await response.json().catch(() => ({}))) as CognitoAnswer & { __type?: string };
+  if (response.ok) return answer;
+  const type = (answer.__type ?? '').split('#').pop() ?? '';
+  throw new SignInProblem(COGNITO_PROBLEMS[type] ?? 'Signing in did not work. Please try again.');
+}
+
+/** The `sub` of a JWT, read without checking it: the API checks every token; the page only keys its storage by it. */
+export function subjectOf(jwt: string): string | undefined {
+  try {
+    const payload = jwt.split('.')[1] ?? '';
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const sub = (JSON.parse(json) as { sub?: unknown }).sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}

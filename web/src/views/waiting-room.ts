@@ -1,0 +1,160 @@
+/**
+ * The waiting room: the user's place in line, a progress bar and the server's estimate, polled
+ * exactly as often as the server's `Retry-After` allows. The queue token and the time of the
+ * next poll live in session storage, so a reload keeps the place and the pace. When the token
+ * turns ACTIVE the page moves on to the dates by itself.
+ */
+import { ApiFailure, type Answer } from '../api';
+import type { QueueStatus } from '../api-types';
+import { liveTurn, type Context } from '../context';
+import { button, h, link, notice, replace } from '../dom';
+import { formatWait, queueProgress } from '../format';
+import { session, type QueueEntry } from '../session';
+
+/** When the server says nothing about the pace (no answer at all), wait this long, doubling up to the cap. */
+const FALLBACK_RETRY_SECONDS = 5;
+const MAX_FALLBACK_RETRY_SECONDS = 60;
+
+export async function waitingRoomView(ctx: Context, { concertId }: { concertId: string }): Promise<void> {
+  const { api, scope, user } = ctx;
+  const concert = await scope.live(ctx.concert(concertId));
+  const title = concert?.title ?? 'this concert';
+  document.title = `Waiting room · ${title}`;
+
+  const position = h('p', { class: 'position' });
+  const progress = h('progress', { max: 100, value: 0, 'aria-label': 'Progress through the line' });
+  const estimate = h('p', { class: 'estimate' });
+  const nextCheck = h('p', { class: 'next-check hint', 'aria-live': 'off' });
+  const problem = h('div', { class: 'messages' });
+  const status = h('section', { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' }, position, progress, estimate);
+  replace(ctx.main,
+    h('h1', null, 'Waiting room'),
+    h('p', { class: 'lead' }, `${title}${concert ? ` · ${concert.venue}` : ''}`),
+    status,
+    nextCheck,
+    problem,
+    h('p', { class: 'hint' }, 'Keep this page open: it moves on by itself when it is your turn. Reloading keeps your place.'),
+  );
+  position.textContent = 'Finding your place in line…';
+
+  let fallbackSeconds = FALLBACK_RETRY_SECONDS;
+  let rejoined = false;
+  let stopCountdown: (() => void) | undefined;
+
+  const save = (entry: QueueEntry | undefined) => session.setQueue(user.userId, concertId, entry);
+
+  const pollAt = (at: number) => {
+    stopCountdown?.();
+    const tick = () => {
+      const seconds = Math.max(0, Math.ceil((at - Date.now()) / 1000));
+      nextCheck.textContent = seconds > 0 ? `Checking again in ${seconds} s.` : 'Checking…';
+    };
+    tick();
+    stopCountdown = scope.every(1000, tick);
+    scope.after(Math.max(0, at - Date.now()), () => void poll());
+  };
+
+  const showPlace = (entry: QueueEntry) => {
+    position.replaceChildren(
+      entry.position === 1
+        ? 'You are next in line.'
+        : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
+    );
+    progress.value = Math.round(queueProgress(entry.firstPosition, entry.position) * 100);
+    progress.textContent = `${progress.value}%`;
+    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    pollAt(entry.nextPollAt);
+  };
+
+  const show = (queue: QueueStatus, entry: QueueEntry) => {
+    problem.replaceChildren();
+    fallbackSeconds = FALLBACK_RETRY_SECONDS;
+    if (queue.status === 'ACTIVE' && queue.activeUntil) {
+      save({ ...entry, activeUntil: queue.activeUntil });
+      stopCountdown?.();
+      position.textContent = 'It is your turn!';
+      progress.value = 100;
+      ctx.navigate(`#/concerts/${encodeURIComponent(concertId)}/dates`, { replace: true });
+      return;
+    }
+    if (queue.status === 'EXPIRED') {
+      save(undefined);
+      stopCountdown?.();
+      nextCheck.textContent = '';
+      replace(status,
+        h('p', { class: 'position' }, 'Your turn has ended.'),
+        h('p', null, 'Your place in this waiting room is used up: your booking time ran out or you already paid.'),
+        button('Join the waiting room again', () => ctx.reload(), { class: 'primary' }),
+      );
+      return;
+    }
+    showPlace(entry);
+  };
+
+  /** Never sooner than the server asked; without an answer, back off. */
+  const nextPollAt = (retryAfterSeconds: number | undefined) => Date.now() + Math.max(1, retryAfterSeconds ?? fallbackSeconds) * 1000;
+
+  const failed = (error: unknown, retry: () => void) => {
+    if (error instanceof ApiFailure && ['QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_REQUIRED'].includes(error.kind) && !rejoined) {
+      rejoined = true; // the place was lost (e.g. the service's data was reset): take a new one, once
+      save(undefined);
+      void join();
+      return;
+    }
+    const sentence = ctx.describe(error, { thing: 'concert' });
+    if (error instanceof ApiFailure && (error.outcomeUnknown || error.kind === 'UNAVAILABLE')) {
+      const at = nextPollAt(error.retryAfterSeconds);
+      fallbackSeconds = Math.min(MAX_FALLBACK_RETRY_SECONDS, fallbackSeconds * 2);
+      replace(problem, notice('warning', `${sentence} We will keep trying.`));
+      stopCountdown?.();
+      scope.after(Math.max(0, at - Date.now()), retry);
+      return;
+    }
+    stopCountdown?.();
+    nextCheck.textContent = '';
+    replace(problem, notice('error', sentence), link('#/', 'Back to the concerts'));
+  };
+
+  const heard = (answer: Answer<QueueStatus>) => ({
+    position: answer.body.position,
+    estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
+    nextPollAt: nextPollAt(answer.retryAfterSeconds),
+  });
+
+  async function join(): Promise<void> {
+    try {
+      const answer = await scope.live(api.joinQueue(concertId));
+      const entry: QueueEntry = {
+        token: answer.body.token,
+        firstPosition: Math.max(1, answer.body.position),
+        ...heard(answer),
+      };
+      save(entry);
+      show(answer.body, entry);
+    } catch (error) {
+      failed(error, () => void join());
+    }
+  }
+
+  async function poll(): Promise<void> {
+    const entry = session.queue(user.userId, concertId);
+    if (!entry) return join();
+    try {
+      const answer = await scope.live(api.pollQueue(concertId, entry.token));
+      const next = { ...entry, ...heard(answer) };
+      save(next);
+      show(answer.body, next);
+    } catch (error) {
+      failed(error, () => void poll());
+    }
+  }
+
+  if (liveTurn(user, concertId)) {
+    ctx.navigate(`#/concerts/${encodeURIComponent(concertId)}/dates`, { replace: true });
+    return;
+  }
+  const entry = session.queue(user.userId, concertId);
+  if (!entry || entry.activeUntil) return join(); // new here, or a turn that has ended: a new place
+  // Back after a reload or from another page: the place as last heard, and the pace the server set.
+  showPlace(entry);
+}
