@@ -9,7 +9,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/support/quiet-sdk-warning.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-sdk-warning.ts', '<rootDir>/test/support/log-level.ts'],
   maxWorkers: 2,
   testTimeout: 30_000,
 };

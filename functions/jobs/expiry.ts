@@ -1,14 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { expireActiveTokens } from '../queue/expire-active-tokens';
 import { queueDeps } from '../queue/default-queue-deps';
+import { log, withLogContext } from '../shared/logger';
 
 /** Runs on the expiry schedule. Only tidies: every check already compares activeUntil with now. */
-export const handler = async () => {
-  const result = await expireActiveTokens(queueDeps());
-  const expired = result.concerts.reduce((sum, c) => sum + c.expired, 0);
-  // Quiet when nothing moved: the job runs every minute (every few seconds locally).
-  if (expired > 0) {
-    const concerts = result.concerts.filter((c) => c.expired > 0);
-    console.log(JSON.stringify({ level: 'INFO', message: 'expiry run', expired, concerts }));
-  }
-  return result;
-};
+export const handler = async (_event?: unknown, context?: Pick<Context, 'awsRequestId'>) =>
+  withLogContext({ requestId: context?.awsRequestId ?? randomUUID(), job: 'expiry' }, async () => {
+    const result = await expireActiveTokens(queueDeps());
+    const expired = result.concerts.reduce((sum, c) => sum + c.expired, 0);
+    // Quiet when nothing moved: the job runs every minute (every few seconds locally).
+    if (expired > 0) log.info('expiry run', { expired, concerts: result.concerts.filter((c) => c.expired > 0) });
+    return result;
+  });

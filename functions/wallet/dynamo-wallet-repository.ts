@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import { UnavailableError } from '../shared/errors';
+import { log } from '../shared/logger';
 import type { Payment } from './payment';
 import type { ChargeResult, PaymentPage, WalletRepository } from './wallet-repository';
 import { chargeEntry, EMPTY_WALLET, maxBalanceBeforeCharge, type LedgerEntry, type Wallet } from './wallet-rules';
@@ -160,7 +161,7 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
         }),
       );
     } catch (error) {
-      console.error(JSON.stringify({ level: 'WARN', message: 'a charge stays pending in its wallet item', userId, error: (error as Error).message }));
+      log.warn('a charge stays pending in its wallet item', { userId, cause: (error as Error).name, causeMessage: (error as Error).message });
     }
   }
 

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { apiEvent } from '../support/api-event';
+import { captureLogs } from '../support/captured-logs';
 
 process.env.QUEUE_TABLE = 'queue-table';
 process.env.CATALOGUE_TABLE = 'catalogue-table';
@@ -56,13 +57,25 @@ test('a throttled database is 503 UNAVAILABLE with Retry-After, and names no AWS
   expect(JSON.parse(response.body!).error.code).toBe('UNAVAILABLE');
 });
 
-test('a bug is a 500 INTERNAL that leaks neither the message nor the stack, and is logged once', async () => {
+test('a bug is a 500 INTERNAL that leaks neither the message nor the stack, and is logged once with the request id', async () => {
   dynamo.on(GetCommand).rejects(new TypeError('secret internals at line 42'));
-  const response = await handler(joinEvent('buggy'), context);
+  const logs = captureLogs('INFO');
+  const response = await handler(joinEvent('buggy'), context).finally(() => logs.stop());
   expect(response.statusCode).toBe(500);
   expect(JSON.parse(response.body!).error).toEqual({ code: 'INTERNAL', message: expect.stringContaining('request-1') });
   expect(response.body).not.toMatch(/secret|line 42|TypeError/);
-  expect(console.error).toHaveBeenCalledTimes(1);
+  expect(logs.entries()).toEqual([
+    expect.objectContaining({ level: 'ERROR', requestId: 'request-1', error: expect.objectContaining({ name: 'TypeError', message: 'secret internals at line 42' }) }),
+  ]);
+});
+
+test('a throttled database is logged once, as a warning with the request id', async () => {
+  dynamo.on(GetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+  const logs = captureLogs('INFO');
+  await handler(joinEvent('throttled-again'), context).finally(() => logs.stop());
+  expect(logs.entries()).toEqual([
+    expect.objectContaining({ level: 'WARN', requestId: 'request-1', cause: 'ProvisionedThroughputExceededException' }),
+  ]);
 });
 
 test('a poll without a queue token is 403 QUEUE_TOKEN_REQUIRED and reads nothing', async () => {

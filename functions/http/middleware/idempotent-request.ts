@@ -16,7 +16,9 @@ import {
   isReplayableStatus,
   isValidIdempotencyKey,
 } from '../../idempotency/idempotency-key';
+import { isDatabaseUnavailable } from '../../shared/dynamodb-errors';
 import { AppError } from '../../shared/errors';
+import { log } from '../../shared/logger';
 import type { ApiContext, ApiEvent, ApiResult } from './route-request';
 
 /** Records of every route live under this prefix (not the function's name, which a redeploy may change). */
@@ -110,7 +112,7 @@ export function idempotentRequest(
       if (!claim) return;
       const response = request.response;
       if (!response || !isReplayableStatus(response.statusCode ?? 0)) {
-        await release(claim, request.event);
+        await release(claim);
         return;
       }
       claim.request.response = response;
@@ -119,40 +121,31 @@ export function idempotentRequest(
       } catch (error) {
         // The work is done and its answer goes out; the key stays "in progress" until the
         // record's in-flight time runs out, so a retry meanwhile is a 409, never a second run.
-        logFailure('could not store the answer of an idempotent request', request.event, error);
+        const cause = databaseCause(error) as Error | undefined;
+        log.warn('could not store the answer of an idempotent request', { cause: cause?.name, causeMessage: cause?.message });
       }
     },
 
     onError: async (request) => {
       const claim = claims.get(request);
-      if (claim) await release(claim, request.event);
+      if (claim) await release(claim);
     },
   };
 }
 
 /** Lets the key be used again: the request changed nothing. */
-async function release(claim: Claim, event: ApiEvent): Promise<void> {
+async function release(claim: Claim): Promise<void> {
   try {
     await claim.middleware.onError?.(claim.request);
   } catch (error) {
-    logFailure('could not release an Idempotency-Key', event, error);
+    const cause = databaseCause(error) as Error | undefined;
+    // During an outage the request's 503 is already logged once; a key left in progress is its consequence.
+    const write = isDatabaseUnavailable(cause) ? log.debug : log.warn;
+    write('could not release an Idempotency-Key', { cause: cause?.name, causeMessage: cause?.message });
   }
 }
 
 /** Powertools wraps the database's errors; the error middleware needs the original to answer 503. */
 function databaseCause(error: unknown): unknown {
   return error instanceof IdempotencyPersistenceLayerError && error.cause !== undefined ? error.cause : error;
-}
-
-function logFailure(message: string, event: ApiEvent, error: unknown): void {
-  const cause = databaseCause(error) as Error | undefined;
-  console.error(
-    JSON.stringify({
-      level: 'ERROR',
-      message,
-      requestId: event.requestContext?.requestId,
-      routeKey: event.routeKey,
-      error: { name: cause?.name, message: cause?.message },
-    }),
-  );
 }

@@ -1,0 +1,2 @@
+// Tests see only errors (a 500 is a bug worth seeing); tests about logging set the level they need.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
