@@ -142,7 +142,6 @@ export class Api {
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        cache: 'no-store',
       });
     } catch {
       throw new ApiFailure('NETWORK', 0);

@@ -49,7 +49,9 @@ export function chargeForm(ctx: Context, options: { suggested?: number; onCharge
     messages.element,
   );
 
-  amount.addEventListener('blur', () => amount.value.trim() && check());
+  // Re-checked while typing once a problem shows, so it goes away when fixed. Not on blur: that would
+  // move the button between the press and the release of a click, and the click would be lost.
+  amount.addEventListener('input', () => problem.textContent && check());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (submit.disabled) return;

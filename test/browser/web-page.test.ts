@@ -1,0 +1,186 @@
+/**
+ * The web page in a real browser (Debian's chromium driven by playwright-core) against the
+ * local runtime: two users racing for one seat, a whole journey from the waiting room to the
+ * receipt, and a reload in the waiting room. Admission is run by the test (POST
+ * /local/jobs/activate); the page finds out by polling at the server's Retry-After pace.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
+import { startLocalApi, type LocalApi } from '../support/local-api';
+
+// Three admitted per run, so the journey's line moves in visible steps.
+process.env.ADMIT_PER_TICK = '3';
+
+const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
+
+describeInBrowser('the web page in chromium', () => {
+  let api: LocalApi;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const shots = screenshotDir();
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([startLocalApi(), launchChromium()]);
+    // Wait estimates as if admission ran every 2 s, so Retry-After (and the page's polling) is 1–2 s.
+    // The handlers read their settings on first use, which is after this line.
+    process.env.JOB_INTERVAL_SECONDS = '2';
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await api?.stop();
+  });
+
+  async function newPage(viewport = { width: 900, height: 600 }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => {
+      throw new Error(`page error: ${error.message}`);
+    });
+    return page;
+  }
+
+  async function signIn(page: Page, userId: string): Promise<void> {
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('User id').fill(userId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+  }
+
+  async function getTickets(page: Page, title: string): Promise<void> {
+    await page.locator('li.concert', { has: page.getByRole('heading', { name: title }) }).getByRole('link', { name: 'Get tickets' }).click();
+    await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
+  }
+
+  const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
+
+  /** Users who joined a concert's line before the page's user, over the API. */
+  async function queueAhead(concertId: string, users: string[]): Promise<void> {
+    for (const user of users) {
+      const joined = await api.request('POST', `/concerts/${concertId}/queue`, { token: await api.tokenFor(user) });
+      expect(joined.status).toBe(201);
+    }
+  }
+
+  const queueEntryOf = (page: Page, userId: string, concertId: string) =>
+    page.evaluate(
+      (key) => {
+        const storage = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
+        return JSON.parse(storage.getItem(key) ?? 'null') as { token: string } | null;
+      },
+      `queue:${userId}:${concertId}`,
+    );
+
+  test('two users race for one seat: one holds it, the other is told it was taken', async () => {
+    const [alice, bob] = await Promise.all([newPage(), newPage()]);
+    await Promise.all([signIn(alice, 'race-alice'), signIn(bob, 'race-bob')]);
+    await Promise.all([getTickets(alice, 'Aurora Live'), getTickets(bob, 'Aurora Live')]);
+    await Promise.all([alice.getByText(/in line\./).waitFor(), bob.getByText(/in line\./).waitFor()]);
+
+    await admit();
+    // Both pages move on by themselves at their next poll.
+    await Promise.all([alice.waitForURL(/#\/concerts\/aurora-live\/dates$/), bob.waitForURL(/#\/concerts\/aurora-live\/dates$/)]);
+    for (const page of [alice, bob]) {
+      await page.locator('a.date-card').first().click();
+      await page.locator('[data-seat="7"]').waitFor();
+    }
+
+    await Promise.all([alice.locator('[data-seat="7"]').click(), bob.locator('[data-seat="7"]').click()]);
+    const outcome = async (page: Page) => {
+      const message = page.locator('.notice-success, .notice-error').first();
+      await message.waitFor();
+      return (await message.textContent())!.trim();
+    };
+    const [aliceSaw, bobSaw] = await Promise.all([outcome(alice), outcome(bob)]);
+    const taken = 'Seat 7 was taken by someone else first. Please pick another seat.';
+    const won = /^Seat 7 is yours until \d\d:\d\d\. Pay before the time runs out\.$/;
+    const [winnerSaw, loserSaw] = aliceSaw === taken ? [bobSaw, aliceSaw] : [aliceSaw, bobSaw];
+    expect(winnerSaw).toMatch(won);
+    expect(loserSaw).toBe(taken);
+
+    const loser = aliceSaw === taken ? alice : bob;
+    await loser.locator('[data-seat="7"].seat-held').waitFor();
+    expect(await loser.locator('[data-seat="7"]').getAttribute('aria-label')).toBe('Seat 7, 165,000 KRW, held by someone else');
+  }, 45_000);
+
+  test('a whole journey: waiting room, seat map, money, checkout with a double click, receipt', async () => {
+    const concertId = 'midnight-orchestra';
+    await queueAhead(concertId, Array.from({ length: 8 }, (_, i) => `journey-ahead-${i + 1}`));
+    const page = await newPage();
+    await signIn(page, 'journey-carol');
+    await getTickets(page, 'The Midnight Orchestra');
+    await page.getByText('You are number 9 in line.').waitFor();
+
+    await admit(); // three of the eight ahead go in
+    await page.getByText('You are number 6 in line.').waitFor();
+    expect(await page.locator('progress').getAttribute('value')).toBe('33');
+    await page.screenshot({ path: join(shots, 'waiting-room.png'), fullPage: true });
+
+    await admit();
+    await admit(); // the page's user is admitted in this run
+    await page.waitForURL(/#\/concerts\/midnight-orchestra\/dates$/);
+    await page.getByText(/Your turn to book: \d+:\d\d left\./).waitFor();
+    await page.locator('a.date-card').first().click();
+
+    await page.locator('[data-seat="3"]').click();
+    await page.getByText(/^Seat 3 is yours until/).waitFor();
+    await page.locator('[data-seat="3"].seat-mine').waitFor();
+    await page.locator('.holds').getByText(/^\d:\d\d left$/).waitFor();
+    await page.screenshot({ path: join(shots, 'seat-map.png'), fullPage: true });
+
+    await page.getByRole('link', { name: /^Go to checkout: 1 seat, 150,000 KRW$/ }).click();
+    await page.getByText('Your balance is 150,000 KRW short. Add money to pay.').waitFor();
+    const amount = page.getByLabel('Amount to add (KRW)');
+    await amount.fill('12.5');
+    await page.getByRole('button', { name: 'Add money' }).click();
+    await page.getByText('Enter a whole number of won, digits only (no decimals or signs).').waitFor();
+    await amount.fill('200,000');
+    await page.getByRole('button', { name: 'Add money' }).click();
+    await page.getByText('Money added: your balance is now 200,000 KRW.').waitFor();
+
+    await page.getByRole('button', { name: 'Pay 150,000 KRW' }).dblclick();
+    await page.waitForURL(/#\/receipt\//);
+    await page.getByRole('heading', { name: 'Payment complete' }).waitFor();
+    expect(await page.locator('.receipt .total').textContent()).toBe('150,000 KRW');
+    await page.screenshot({ path: join(shots, 'receipt.png'), fullPage: true });
+
+    // The double click paid once.
+    const token = await api.tokenFor('journey-carol');
+    const payments = await api.request('GET', '/payments', { token });
+    expect(payments.body.payments).toHaveLength(1);
+    expect(payments.body.payments[0]).toMatchObject({ amount: 150_000, balance: 50_000 });
+    expect((await api.request('GET', '/balance', { token })).body).toEqual({ balance: 50_000 });
+
+    await page.getByRole('link', { name: 'All your payments' }).click();
+    await page.getByRole('heading', { name: /^The Midnight Orchestra · / }).waitFor();
+    expect(await page.locator('li.payment').count()).toBe(1);
+  }, 60_000);
+
+  test('a reload in the waiting room keeps the place and the token, without joining again', async () => {
+    const concertId = 'neon-harbor';
+    await queueAhead(concertId, ['reload-ahead-1', 'reload-ahead-2']);
+    const page = await newPage({ width: 390, height: 760 }); // a phone's width
+    const joins: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith(`/concerts/${concertId}/queue`)) joins.push(request.url());
+    });
+    await signIn(page, 'reload-dave');
+    await getTickets(page, 'Neon Harbor Tour');
+    await page.getByText('You are number 3 in line.').waitFor();
+    const before = await queueEntryOf(page, 'reload-dave', concertId);
+
+    await page.reload();
+    await page.getByText('You are number 3 in line.').waitFor();
+    expect(await queueEntryOf(page, 'reload-dave', concertId)).toMatchObject({ token: before!.token });
+    expect(page.url()).toMatch(/#\/concerts\/neon-harbor\/queue$/);
+    expect(joins).toHaveLength(1);
+
+    await admit(); // the reloaded page still polls, and moves on when admitted
+    await page.waitForURL(/#\/concerts\/neon-harbor\/dates$/);
+    expect(joins).toHaveLength(1);
+  }, 45_000);
+});
