@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
 import { groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
+import { apiDocsResponse } from './api-docs';
 import type { LocalIssuer } from './local-issuer';
 import { localWebPage } from './web-assets';
 
@@ -77,6 +78,8 @@ export async function startLocalServer(options: { port: number; host?: string; i
 
     const local = await handleLocalRoute(method, url.pathname, req, body);
     if (local) return send(res, local);
+    const docs = apiDocsResponse(method, url.pathname, `http://${req.headers.host ?? host}`);
+    if (docs) return send(res, docs);
     const page = await webPage.serve(method, url.pathname);
     if (page) return send(res, page);
 

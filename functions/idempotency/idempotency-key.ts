@@ -6,9 +6,9 @@
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** 1–128 printable ASCII characters (space to tilde). */
-const KEY_PATTERN = /^[\x20-\x7e]{1,128}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
-export const isValidIdempotencyKey = (key: string) => KEY_PATTERN.test(key);
+export const isValidIdempotencyKey = (key: string) => IDEMPOTENCY_KEY_PATTERN.test(key);
 
 /** How long a key is remembered: the contract promises at least 24 hours. */
 export const IDEMPOTENCY_RECORD_SECONDS = 24 * 3600;

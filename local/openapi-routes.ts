@@ -1,0 +1,145 @@
+/**
+ * What the OpenAPI document says about each route of the route table, beyond what the table
+ * itself says (method, path, auth, body limit, Idempotency-Key): the words, and the zod schemas
+ * the handler validates with and answers in. Keyed by route key, so the compiler refuses a route
+ * without an entry. Errors every route of its kind can answer (401, the ACTIVE guard's 403s, 413,
+ * 415, 429, 500, 503, …) are derived from the route table in openapi-document.ts; only the codes
+ * a handler itself decides on are listed here.
+ */
+import type { z } from 'zod';
+import { concertListSchema, createConcertBodySchema, createdConcertSchema, scheduleListSchema, schedulePathSchema, seatMapSchema } from '../functions/http/catalogue-schemas';
+import { queueStatusSchema } from '../functions/http/queue-schemas';
+import { holdSeatBodySchema, listReservationsQuerySchema, reservationListSchema, reservationSchema } from '../functions/http/reservation-schemas';
+import type { Route } from '../functions/http/route-table';
+import { concertPathSchema, emptyBodySchema, healthSchema } from '../functions/http/schemas';
+import { balanceSchema, chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema, paymentListSchema, paymentSchema } from '../functions/http/wallet-schemas';
+import type { ErrorCode } from '../functions/shared/errors';
+
+/** A code a handler answers, and when. */
+export type ErrorUse = readonly [code: ErrorCode, when: string];
+
+export interface RouteDoc {
+  readonly summary: string;
+  readonly description?: string;
+  readonly pathParameters?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  /** The body schema; `optional` routes accept no body at all. */
+  readonly body?: { readonly schema: z.ZodType; readonly optional?: boolean };
+  /** Needs `X-Queue-Token` although the route is not ACTIVE (the polling call). */
+  readonly queueToken?: boolean;
+  /** Answers `Retry-After` on success: when to poll next. */
+  readonly retryAfter?: boolean;
+  readonly responses: readonly { readonly status: number; readonly description: string; readonly schema: z.ZodType }[];
+  /** Codes the handler itself decides on, beyond those of every route of its kind. */
+  readonly errors?: readonly ErrorUse[];
+  /** Answers without reading the database (no 503). */
+  readonly noDatabase?: boolean;
+}
+
+/** `GET /health`, … : one key per row of the route table. */
+export type RowKey<R = Route> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+
+export const routeDocs: Record<RowKey, RouteDoc> = {
+  'GET /health': {
+    summary: 'Liveness',
+    responses: [{ status: 200, description: 'the service answers', schema: healthSchema }],
+    noDatabase: true,
+  },
+  'GET /concerts': {
+    summary: 'Concerts on sale',
+    description: 'Concerts with a date today or later (UTC).',
+    responses: [{ status: 200, description: 'the concerts', schema: concertListSchema }],
+  },
+  'POST /concerts/{concertId}/queue': {
+    summary: 'Join the waiting room',
+    description:
+      'Takes a place in the concert\'s line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token. Send no body, or `{}`.',
+    pathParameters: concertPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    retryAfter: true,
+    responses: [
+      { status: 201, description: 'a new queue token, `WAIT`', schema: queueStatusSchema },
+      { status: 200, description: 'you already had a live token for this concert: the same one again', schema: queueStatusSchema },
+    ],
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
+  'GET /concerts/{concertId}/queue': {
+    summary: 'Poll your place',
+    description: 'Your token\'s status, position and estimated wait. `Retry-After` says when to poll again.',
+    pathParameters: concertPathSchema,
+    queueToken: true,
+    retryAfter: true,
+    responses: [{ status: 200, description: 'your token\'s status now', schema: queueStatusSchema }],
+    errors: [
+      ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
+      ['QUEUE_TOKEN_INVALID', 'an unknown token, or one of another user or another concert'],
+    ],
+  },
+  'GET /concerts/{concertId}/schedules': {
+    summary: 'Dates with seats left',
+    description: 'The concert\'s dates from today on that still have at least one available seat, by date.',
+    pathParameters: concertPathSchema,
+    responses: [{ status: 200, description: 'the dates', schema: scheduleListSchema }],
+  },
+  'GET /concerts/{concertId}/schedules/{scheduleId}/seats': {
+    summary: 'Seat map of a date',
+    description: 'Every seat of the date with its price and status; a hold past its `expiresAt` shows `AVAILABLE`.',
+    pathParameters: schedulePathSchema,
+    responses: [{ status: 200, description: 'the seat map, by seat number', schema: seatMapSchema }],
+    errors: [['NOT_FOUND', 'no such date of this concert']],
+  },
+  'POST /reservations': {
+    summary: 'Hold a seat',
+    description:
+      'Holds the seat for `HOLD_SECONDS` (300 by default): until then nobody else can hold or buy it. At most 4 live holds per user per date.',
+    body: { schema: holdSeatBodySchema },
+    responses: [{ status: 201, description: 'the hold, `HELD` until `expiresAt`', schema: reservationSchema }],
+    errors: [
+      ['NOT_FOUND', 'no such seat of this concert and date'],
+      ['SEAT_UNAVAILABLE', 'the seat is held (by anyone, you included) or sold, or its date has passed'],
+      ['HOLD_LIMIT_REACHED', 'you already hold 4 seats of this date'],
+    ],
+  },
+  'GET /reservations': {
+    summary: 'Your reservations',
+    description: 'Your holds and purchases, newest first, a page at a time; statuses as of now.',
+    query: listReservationsQuerySchema,
+    responses: [{ status: 200, description: 'a page of reservations', schema: reservationListSchema }],
+  },
+  'GET /balance': {
+    summary: 'Your balance',
+    responses: [{ status: 200, description: 'your balance (0 for a new user)', schema: balanceSchema }],
+  },
+  'POST /balance/charge': {
+    summary: 'Charge your balance',
+    description: 'Adds `amount` to your balance. Concurrent charges all count.',
+    body: { schema: chargeBodySchema },
+    responses: [{ status: 200, description: 'the balance after the charge', schema: balanceSchema }],
+    errors: [['BALANCE_LIMIT_EXCEEDED', 'the balance would exceed 100,000,000 KRW']],
+  },
+  'POST /payments': {
+    summary: 'Pay for held seats',
+    description:
+      'Pays 1–4 of your held reservations of this queue token\'s concert at once, all or nothing: the debit, the payment record, seats `SOLD`, reservations `PAID` and the queue token `EXPIRED`.',
+    body: { schema: paymentBodySchema },
+    responses: [{ status: 201, description: 'the payment', schema: paymentSchema }],
+    errors: [
+      ['NOT_FOUND', 'a reservation is not one of yours for this concert'],
+      ['ALREADY_PAID', 'a reservation has already been paid'],
+      ['RESERVATION_EXPIRED', 'a hold has ended'],
+      ['INSUFFICIENT_BALANCE', 'the balance does not cover the total'],
+    ],
+  },
+  'GET /payments': {
+    summary: 'Your payments',
+    description: 'Your payment history, newest first, a page at a time.',
+    query: listPaymentsQuerySchema,
+    responses: [{ status: 200, description: 'a page of payments', schema: paymentListSchema }],
+  },
+  'POST /admin/concerts': {
+    summary: 'Create a concert',
+    description: 'Creates a concert with its dates and seats (up to 1,000 seats a date), all checked before anything is written.',
+    body: { schema: createConcertBodySchema },
+    responses: [{ status: 201, description: 'the new concert and the ids of its dates', schema: createdConcertSchema }],
+  },
+};
