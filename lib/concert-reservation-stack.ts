@@ -31,7 +31,7 @@ export class ConcertReservationStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ConcertReservationStackProps) {
     super(scope, id, props);
-    const { stage, settingsEnvironment } = props.config;
+    const { stage, settingsEnvironment, jobReservedConcurrency } = props.config;
     Tags.of(this).add('service', 'concert-reservation');
     Tags.of(this).add('stage', stage);
 
@@ -68,6 +68,8 @@ export class ConcertReservationStack extends Stack {
           timeout: Duration.seconds(Math.min(55, rate.toSeconds() - 5)),
           // A failed run is redone by the next tick anyway.
           retryAttempts: 0,
+          // Runs are idempotent and may overlap, but never need to pile up: this also caps a runaway.
+          reservedConcurrentExecutions: jobReservedConcurrency,
         });
         bindTables(fn, entryFor(jobTableAccess, job.name, 'job'));
         new events.Rule(this, `${pascal(job.name)}Schedule`, {
@@ -79,7 +81,7 @@ export class ConcertReservationStack extends Stack {
       }),
     );
 
-    this.api = new ServiceApi(this, 'Api', { groupFunctions: this.groupFunctions });
+    this.api = new ServiceApi(this, 'Api', { groupFunctions: this.groupFunctions, config: props.config });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });

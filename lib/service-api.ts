@@ -1,11 +1,15 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NOT_FOUND_HANDLER, routes, type HandlerGroup } from '../functions/http/route-table';
+import { IDEMPOTENCY_HEADER } from '../functions/idempotency/idempotency-key';
+import { NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import type { StageConfig } from './stage-config';
 
 /** The Cognito group that admin routes require (checked by the handlers from the token's `cognito:groups`). */
 export const ADMIN_GROUP = 'admin';
@@ -13,7 +17,36 @@ export const ADMIN_GROUP = 'admin';
 export interface ServiceApiProps {
   /** The function of each handler group. */
   readonly groupFunctions: ReadonlyMap<HandlerGroup, lambda.IFunction>;
+  /** Throttling and CORS origins of the stage. */
+  readonly config: Pick<StageConfig, 'throttle' | 'routeThrottles' | 'allowedOrigins'>;
 }
+
+/**
+ * One JSON line per request in the stage's access log: who, what, the outcome and its timing.
+ * No headers, no query string, no body: never a token or a key.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    httpMethod: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    path: '$context.path',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    userAgent: '$context.identity.userAgent',
+  }),
+);
+
+/** Headers a browser page may send and read across origins. */
+const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-queue-token', IDEMPOTENCY_HEADER];
+const CORS_EXPOSE_HEADERS = ['retry-after', 'idempotent-replayed'];
 
 /**
  * The HTTP API and who may call it: a Cognito user pool whose tokens the JWT authorizer checks
@@ -24,6 +57,9 @@ export class ServiceApi extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /** The `$default` stage: throttled, with an access log. */
+  readonly stage: apigw.HttpStage;
+  readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
@@ -42,6 +78,17 @@ export class ServiceApi extends Construct {
       },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Users may add an authenticator app; requiring it is a product decision (see the acknowledgement below).
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason: 'MFA is offered (authenticator app) but not required: whether ticket buyers must use it is a product decision for the sign-in page, not for this API.',
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason: 'The Plus feature plan (threat protection) is billed per active user; a stage that wants it turns it on. The API trusts only verified JWTs either way.',
     });
     this.userPoolClient = this.userPool.addClient('ApiClient', {
       generateSecret: false,
@@ -67,11 +114,37 @@ export class ServiceApi extends Construct {
       return integration;
     };
 
+    const { throttle, routeThrottles, allowedOrigins } = props.config;
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       apiName: Stack.of(this).stackName,
       description: 'Concert reservation API',
       // The $default route: no authorizer, so an unknown path gets the contract's 404, not API Gateway's.
       defaultIntegration: integrationOf(NOT_FOUND_HANDLER.group),
+      // Browsers may call the API only from the configured origins; with none, not across origins at all.
+      ...(allowedOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...allowedOrigins],
+              allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+              allowHeaders: CORS_ALLOW_HEADERS,
+              exposeHeaders: CORS_EXPOSE_HEADERS,
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+      createDefaultStage: false,
+    });
+    Validations.of(this.httpApi.node.findChild('DefaultRoute')).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route only answers the contract\'s JSON 404 for unknown paths; it reads nothing.',
+    });
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(this.accessLogs), format: ACCESS_LOG_FORMAT },
     });
 
     const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
@@ -79,12 +152,28 @@ export class ServiceApi extends Construct {
     });
     const noAuthorizer = new apigw.HttpNoneAuthorizer();
     for (const route of routes) {
-      this.httpApi.addRoutes({
+      const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration: integrationOf(route.group),
         authorizer: route.auth === 'public' ? noAuthorizer : authorizer,
       });
+      if (route.auth === 'public') {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKeyOf(route)} is public by the contract (API.md): it needs no sign-in and returns no one's data.`,
+        });
+      }
+      // Per-route limits name routes, so the stage must come after them.
+      this.stage.node.addDependency(httpRoute);
     }
+    // RouteSettings is plain JSON to CloudFormation: its keys are written as the template spells them.
+    const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      Object.entries(routeThrottles).map(([routeKey, limits]) => [
+        routeKey,
+        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+      ]),
+    );
   }
 }

@@ -1,13 +1,55 @@
 import type { Node } from 'constructs';
+import { z } from 'zod';
 import { jobs } from '../functions/jobs/job-table';
+import { routeKeyOf, routes } from '../functions/http/route-table';
 import { readSettings } from '../functions/shared/config';
+
+/** API Gateway's token bucket: a steady rate (requests per second) and the burst it absorbs at once. */
+export interface ThrottleLimits {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 export interface StageConfig {
   /** `-c stage=<name>`; part of the stack name, so stages live side by side in one account. */
   readonly stage: string;
   /** The settings every function gets as environment variables. */
   readonly settingsEnvironment: Readonly<Record<string, string>>;
+  /** The stage's default throttle (`-c throttleRate=`, `-c throttleBurst=`). */
+  readonly throttle: ThrottleLimits;
+  /** Tighter limits of single routes, by route key (`-c routeThrottles='{"POST /payments":{"rateLimit":100,"burstLimit":200}}'`). */
+  readonly routeThrottles: Readonly<Record<string, ThrottleLimits>>;
+  /** Browser origins the API answers CORS for (`-c allowedOrigins=https://a.example,https://b.example`); none: no CORS. */
+  readonly allowedOrigins: readonly string[];
+  /** Reserved concurrency of each scheduled job (`-c jobReservedConcurrency=`): one run at a time is plenty, and bounds a runaway. */
+  readonly jobReservedConcurrency: number;
 }
+
+/**
+ * Default limits. The stage's own is sized for a rush (polls and joins); the routes that move
+ * money or write much get less, so a bot hammering them cannot take the stage's whole budget.
+ */
+export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 2000, burstLimit: 4000 };
+export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<string, ThrottleLimits>> = {
+  'POST /reservations': { rateLimit: 1000, burstLimit: 2000 },
+  'POST /payments': { rateLimit: 500, burstLimit: 1000 },
+  'POST /balance/charge': { rateLimit: 200, burstLimit: 400 },
+  'POST /admin/concerts': { rateLimit: 2, burstLimit: 5 },
+};
+const DEFAULT_JOB_RESERVED_CONCURRENCY = 1;
+
+const count = z.coerce.number().int().min(1).max(1_000_000);
+const limitsSchema = z.strictObject({ rateLimit: count, burstLimit: count });
+const routeKeys = new Set<string>(routes.map(routeKeyOf));
+const routeThrottlesSchema = z.record(z.string(), limitsSchema).superRefine((limits, check) => {
+  for (const key of Object.keys(limits)) {
+    if (!routeKeys.has(key)) check.addIssue({ code: 'custom', path: [key], message: 'is not a route of functions/http/route-table.ts' });
+  }
+});
+/** An https origin, or a plain-http one on this machine for a developer's page; never a wildcard. */
+const originSchema = z
+  .string()
+  .regex(/^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/, 'must be https://host[:port] (or http://localhost[:port]), without a path or wildcard');
 
 export const DEFAULT_STAGE = 'dev';
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
@@ -32,8 +74,19 @@ export function readStageConfig(node: Node): StageConfig {
     if (value !== undefined) fromContext[envName] = String(value);
   }
   const settings = readSettings({ ...fromContext, JOB_INTERVAL_SECONDS: String(admissionIntervalSeconds()) });
+  const context = (key: string): unknown => node.tryGetContext(key);
   return {
     stage,
+    throttle: parseContext('throttleRate/throttleBurst', limitsSchema, {
+      rateLimit: context('throttleRate') ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: context('throttleBurst') ?? DEFAULT_THROTTLE.burstLimit,
+    }),
+    routeThrottles: {
+      ...DEFAULT_ROUTE_THROTTLES,
+      ...parseContext('routeThrottles', routeThrottlesSchema, jsonContext(context('routeThrottles')) ?? {}),
+    },
+    allowedOrigins: parseContext('allowedOrigins', z.array(originSchema), listContext(context('allowedOrigins'))),
+    jobReservedConcurrency: parseContext('jobReservedConcurrency', count, context('jobReservedConcurrency') ?? DEFAULT_JOB_RESERVED_CONCURRENCY),
     settingsEnvironment: {
       HOLD_SECONDS: String(settings.holdSeconds),
       ACTIVE_SECONDS: String(settings.activeSeconds),
@@ -49,4 +102,33 @@ function admissionIntervalSeconds(): number {
   const admission = jobs.find((job) => job.name === 'admission');
   if (!admission) throw new Error('functions/jobs/job-table.ts has no admission job');
   return admission.rateMinutes * 60;
+}
+
+function parseContext<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${[name, ...issue.path].join('.')}: ${issue.message}`);
+    throw new Error(`invalid context: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** `-c key=<JSON>` arrives as a string; cdk.json context arrives parsed. */
+function jsonContext(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(`invalid context: ${value} is not JSON`);
+  }
+}
+
+/** A list from cdk.json, or a comma-separated string from `-c`. */
+function listContext(value: unknown): unknown {
+  if (value === undefined) return [];
+  if (typeof value !== 'string') return value;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

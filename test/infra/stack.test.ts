@@ -1,27 +1,45 @@
-import { App } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { jobs } from '../../functions/jobs/job-table';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
 import { ADMIN_GROUP } from '../../lib/service-api';
 import type { ServiceFunction } from '../../lib/service-function';
-import { readStageConfig } from '../../lib/stage-config';
+import { DEFAULT_ROUTE_THROTTLES, DEFAULT_THROTTLE, readStageConfig } from '../../lib/stage-config';
 import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from '../../lib/table-access';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
+/** A cdk-nag finding that no `Validations.of(...).acknowledge(...)` next to its resource explains. */
+interface NagFinding {
+  readonly ruleName: string;
+  readonly severity: string;
+  readonly violatingConstructs: { constructPath: string }[];
+}
+
 let stack: ConcertReservationStack;
 let template: Template;
 let resources: Record<string, Resource>;
+let nagFindings: NagFinding[];
 
-// One synth for the whole file: it bundles every function with esbuild.
+// One synth for the whole file: it bundles every function with esbuild, and cdk-nag's AwsSolutions
+// checks run in it. Findings are collected in the assembly's report instead of failing the synth,
+// so the test below can name them.
 beforeAll(() => {
-  const app = new App({ context: { stage: 'test' } });
+  const app = new App({ context: { stage: 'test', '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   stack = new ConcertReservationStack(app, 'ConcertReservation-test', { config: readStageConfig(app.node) });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
+  const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { violations: NagFinding[] }[];
+  };
+  nagFindings = report.pluginReports.flatMap((plugin) => plugin.violations);
 }, 120_000);
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnResource);
@@ -54,6 +72,11 @@ const dynamoStatementsOf = (fn: ServiceFunction): Array<{ actions: string[]; tab
 };
 
 const isWrite = (action: string) => action === 'dynamodb:*' || /Put|Update|Delete|Write/.test(action);
+
+test('cdk-nag AwsSolutions: every finding is fixed or acknowledged with its reason next to the resource', () => {
+  const unexplained = nagFindings.map((finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
+  expect(unexplained).toEqual([]);
+});
 
 test('the stack is named after its stage', () => {
   expect(stack.stackName).toBe('ConcertReservation-test');
@@ -178,9 +201,9 @@ describe('functions', () => {
     for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.Timeout).toBe(10);
   });
 
-  test('log groups keep a month of logs', () => {
+  test('log groups keep a month of logs: one per function and the API access log', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length);
+    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 1);
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 
@@ -270,4 +293,86 @@ test('no resource carries a fixed physical name; the API is named after the stac
     .filter(([, resource]) => resource.Type in nameProperty && resource.Properties[nameProperty[resource.Type]] !== undefined)
     .map(([id, resource]) => [id, resource.Properties[nameProperty[resource.Type]]]);
   expect(named).toEqual([[logicalId(stack.api.httpApi), 'ConcertReservation-test']]);
+});
+
+describe('security settings of the stack', () => {
+  const stageOf = () => {
+    const stages = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    return stages[0];
+  };
+
+  test('the $default stage is throttled by the settings, and the money and admin routes tighter', () => {
+    const [id, stage] = stageOf();
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.AutoDeploy).toBe(true);
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit,
+    });
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(
+        Object.entries(DEFAULT_ROUTE_THROTTLES).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]),
+      ),
+    );
+    // Route settings name routes: the stage is deployed after every one of them.
+    const routeIds = ofType('AWS::ApiGatewayV2::Route').map(([routeId]) => routeId);
+    expect((resources[id] as Resource & { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  test('the stage writes a JSON access log with the request id, never a header or a token, kept a month', () => {
+    const [, stage] = stageOf();
+    const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
+    const logGroupId = logicalId(stack.api.accessLogs);
+    expect(DestinationArn).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    const fields = JSON.parse(Format) as Record<string, string>;
+    expect(fields).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(Format).not.toMatch(/header|claims|querystring|requestOverride/i);
+  });
+
+  test('no CORS without configured origins: browsers on other origins get nothing', () => {
+    const [[, api]] = ofType('AWS::ApiGatewayV2::Api');
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  test('each job has one reserved execution; API functions use the account pool', () => {
+    for (const job of jobs) expect(resources[logicalId(stack.jobFunctions.get(job.name)!)].Properties.ReservedConcurrentExecutions).toBe(1);
+    for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test('no IAM statement has a wildcard action, and no role carries an AWS managed policy', () => {
+    const statements = [
+      ...ofType('AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement),
+      ...ofType('AWS::IAM::Role').flatMap(([, role]) => (role.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement)),
+    ] as { Action: string | string[] }[];
+    expect(statements.length).toBeGreaterThan(0);
+    const wildcards = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.includes('*'));
+    expect(wildcards).toEqual([]);
+    for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('DynamoDB grants name each table and index, never index/*', () => {
+    const resourcesOfGrants = ofType('AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')))
+      .map((statement: { Resource: unknown }) => JSON.stringify(statement.Resource));
+    expect(resourcesOfGrants.length).toBeGreaterThan(0);
+    for (const granted of resourcesOfGrants) expect(granted).not.toContain('/index/*');
+    for (const table of tableDefinitions) {
+      for (const index of table.indexes) expect(resourcesOfGrants.some((granted) => granted.includes(`/index/${index.indexName}`))).toBe(true);
+    }
+  });
+
+  test('a function may write only to its own log group', () => {
+    for (const [, fn] of accessByFunction) {
+      const roleId = logicalId(fn().role!);
+      const logStatements = ofType('AWS::IAM::Policy')
+        .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref?: string }) => role.Ref === roleId))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('logs:')));
+      const logGroupId = resources[logicalId(fn())].Properties.LoggingConfig.LogGroup.Ref;
+      expect(logStatements).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } })]);
+    }
+  });
 });

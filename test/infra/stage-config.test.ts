@@ -1,10 +1,18 @@
 import { App } from 'aws-cdk-lib';
-import { readStageConfig } from '../../lib/stage-config';
+import { DEFAULT_ROUTE_THROTTLES, DEFAULT_THROTTLE, readStageConfig } from '../../lib/stage-config';
 
 const configOf = (context: Record<string, unknown>) => readStageConfig(new App({ context }).node);
 
+const securityDefaults = {
+  throttle: DEFAULT_THROTTLE,
+  routeThrottles: DEFAULT_ROUTE_THROTTLES,
+  allowedOrigins: [],
+  jobReservedConcurrency: 1,
+};
+
 test('the stage defaults to dev, with the settings of functions/shared/config.ts', () => {
   expect(configOf({})).toEqual({
+    ...securityDefaults,
     stage: 'dev',
     settingsEnvironment: {
       HOLD_SECONDS: '300',
@@ -19,6 +27,7 @@ test('the stage defaults to dev, with the settings of functions/shared/config.ts
 test('stage and settings come from context', () => {
   const config = configOf({ stage: 'load-test', holdSeconds: '120', activeSeconds: 300, admitPerTick: '500', maxActivePerConcert: '5000' });
   expect(config).toEqual({
+    ...securityDefaults,
     stage: 'load-test',
     settingsEnvironment: {
       HOLD_SECONDS: '120',
@@ -27,6 +36,41 @@ test('stage and settings come from context', () => {
       MAX_ACTIVE_PER_CONCERT: '5000',
       JOB_INTERVAL_SECONDS: '60',
     },
+  });
+});
+
+describe('throttling, CORS origins and job concurrency from context', () => {
+  test('the stage throttle and per-route limits, over the defaults', () => {
+    const config = configOf({ throttleRate: '300', throttleBurst: 600, routeThrottles: '{"POST /payments":{"rateLimit":5,"burstLimit":9}}' });
+    expect(config.throttle).toEqual({ rateLimit: 300, burstLimit: 600 });
+    expect(config.routeThrottles).toEqual({ ...DEFAULT_ROUTE_THROTTLES, 'POST /payments': { rateLimit: 5, burstLimit: 9 } });
+    // From cdk.json the object arrives parsed.
+    expect(configOf({ routeThrottles: { 'GET /health': { rateLimit: 1, burstLimit: 2 } } }).routeThrottles['GET /health']).toEqual({ rateLimit: 1, burstLimit: 2 });
+  });
+
+  test('money and admin routes are throttled tighter than the stage by default', () => {
+    for (const key of ['POST /payments', 'POST /balance/charge', 'POST /admin/concerts']) {
+      expect(DEFAULT_ROUTE_THROTTLES[key].rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit);
+    }
+  });
+
+  test('allowed origins as a comma list or a list; none by default', () => {
+    expect(configOf({ allowedOrigins: 'https://tickets.example, http://localhost:5173' }).allowedOrigins).toEqual(['https://tickets.example', 'http://localhost:5173']);
+    expect(configOf({ allowedOrigins: ['https://tickets.example'] }).allowedOrigins).toEqual(['https://tickets.example']);
+  });
+
+  test.each([
+    [{ allowedOrigins: '*' }, /allowedOrigins.0: must be https/],
+    [{ allowedOrigins: 'https://*.example' }, /allowedOrigins.0/],
+    [{ allowedOrigins: 'http://tickets.example' }, /allowedOrigins.0/],
+    [{ allowedOrigins: 'https://tickets.example/app' }, /allowedOrigins.0/],
+    [{ routeThrottles: '{"GET /nowhere":{"rateLimit":1,"burstLimit":1}}' }, /routeThrottles.GET \/nowhere: is not a route/],
+    [{ routeThrottles: '{"POST /payments":{"rateLimit":0,"burstLimit":1}}' }, /routeThrottles.POST \/payments.rateLimit/],
+    [{ routeThrottles: 'not json' }, /not JSON/],
+    [{ throttleRate: '-1' }, /throttleRate\/throttleBurst.rateLimit/],
+    [{ jobReservedConcurrency: '0' }, /jobReservedConcurrency/],
+  ])('%j stops the synth', (context, message) => {
+    expect(() => configOf(context)).toThrow(message);
   });
 });
 
