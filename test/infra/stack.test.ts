@@ -71,6 +71,12 @@ const dynamoStatementsOf = (fn: ServiceFunction): Array<{ actions: string[]; tab
     .filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
 };
 
+/** The service's own functions, without the deploy-time helpers CDK adds for the web page's upload. */
+const serviceFunctions = () => {
+  const ids = new Set([...stack.groupFunctions.values(), ...stack.jobFunctions.values()].map((fn) => logicalId(fn)));
+  return ofType('AWS::Lambda::Function').filter(([id]) => ids.has(id));
+};
+
 const isWrite = (action: string) => action === 'dynamodb:*' || /Put|Update|Delete|Write/.test(action);
 
 test('cdk-nag AwsSolutions: every finding is fixed or acknowledged with its reason next to the resource', () => {
@@ -179,12 +185,13 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  test('one per handler group and per job', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length);
+  test('one per handler group and per job, besides the web page\'s upload and clean-up helpers', () => {
+    expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 2);
   });
 
   test('every function: Node.js 22 on arm64, traced, 512 MB, source maps, its own log group, no fixed name', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+    for (const [, fn] of serviceFunctions()) {
       const props = fn.Properties;
       expect(props.Runtime).toBe('nodejs22.x');
       expect(props.Architectures).toEqual(['arm64']);
@@ -208,7 +215,7 @@ describe('functions', () => {
   });
 
   test('every function gets the settings, admission rate included', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+    for (const [, fn] of serviceFunctions()) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         HOLD_SECONDS: '300',
         ACTIVE_SECONDS: '600',
@@ -272,10 +279,22 @@ test('each job runs on an EventBridge schedule at its rate, retried at most twic
   expect(jobs.map((job) => job.rateMinutes)).toEqual([1, 1]);
 });
 
-test('outputs: API URL, user pool, client and every table name', () => {
+test('outputs: API URL, web page URL, user pool, client and every table name', () => {
   const outputs = Object.keys(template.toJSON().Outputs).sort();
   const tableOutputs = tableDefinitions.map((table) => `${table.id[0].toUpperCase()}${table.id.slice(1)}TableName`);
-  expect(outputs).toEqual(['ApiUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort());
+  expect(outputs).toEqual(['ApiUrl', 'SiteUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort());
+  expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] }]] });
+});
+
+test('the web page is published with the API URL and the user pool it signs in to', () => {
+  const [, deployment] = ofType('Custom::CDKBucketDeployment')[0];
+  expect(Object.values(deployment.Properties.SourceMarkers[1])).toEqual(
+    expect.arrayContaining([
+      { 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] },
+      { Ref: logicalId(stack.api.userPool) },
+      { Ref: logicalId(stack.api.userPoolClient) },
+    ]),
+  );
 });
 
 test('no resource carries a fixed physical name; the API is named after the stack', () => {
@@ -315,8 +334,11 @@ describe('security settings of the stack', () => {
         Object.entries(DEFAULT_ROUTE_THROTTLES).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]),
       ),
     );
-    // Route settings name routes: the stage is deployed after every one of them.
-    const routeIds = ofType('AWS::ApiGatewayV2::Route').map(([routeId]) => routeId);
+    // Route settings name routes: the stage is deployed after every route of the route table.
+    const routeIds = ofType('AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => route.Properties.RouteKey !== '$default')
+      .map(([routeId]) => routeId);
+    expect(routeIds).toHaveLength(routes.length);
     expect((resources[id] as Resource & { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
