@@ -86,7 +86,9 @@ export async function startLocalServer(options: { port: number; host?: string; i
     const match = matchRoute(method, url.pathname);
     let claims: Record<string, string> | undefined;
     if (match && match.route.auth !== 'public') {
-      claims = await verifyBearer(req.headers.authorization);
+      // Node keeps only the first of repeated Authorization headers; API Gateway joins them, and the join never verifies.
+      const authorization = req.headersDistinct.authorization ?? [];
+      claims = authorization.length === 1 ? await verifyBearer(authorization[0]) : undefined;
       if (!claims) {
         return send(res, errorResponse('UNAUTHENTICATED', 'sign in: send a valid bearer token in Authorization'));
       }

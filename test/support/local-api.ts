@@ -16,10 +16,20 @@ export interface LocalApi {
   stop(): Promise<void>;
 }
 
-/** The local runtime over fresh tables, on a free port, with the job timer off: tests run jobs themselves. */
-export async function startLocalApi(options: { seed?: boolean } = {}): Promise<LocalApi> {
+/**
+ * The local runtime over fresh tables, on a free port, with the job timer off: tests run jobs themselves.
+ * `dataDir` is where the local issuer keeps its key (a test that puts its own key there can sign any token).
+ */
+export async function startLocalApi(options: { seed?: boolean; dataDir?: string } = {}): Promise<LocalApi> {
   const { prefix, endpoint } = await useFreshTables();
-  const runtime = await startLocalRuntime({ endpoint, port: 0, jobIntervalSeconds: 0, tablePrefix: prefix, seed: options.seed ?? true });
+  const runtime = await startLocalRuntime({
+    endpoint,
+    port: 0,
+    jobIntervalSeconds: 0,
+    tablePrefix: prefix,
+    seed: options.seed ?? true,
+    dataDir: options.dataDir,
+  });
 
   async function request<T>(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };

@@ -1,0 +1,122 @@
+import { concertOfQueueToken } from '../../functions/queue/queue-token';
+import { activeUser, type ActiveUser } from '../support/active-users';
+import { badBearerHeaders, expectContractError, rawRequest, signToken, snapshotTables, startSecureApi, type SecureApi } from './support';
+
+/**
+ * Bearer tokens and queue tokens over real HTTP. The local issuer's verify is unit-tested in
+ * test/unit/local-issuer.test.ts; here every kind of bad token meets a route of each auth level.
+ */
+let api: SecureApi;
+let alice: ActiveUser;
+
+beforeAll(async () => {
+  api = await startSecureApi();
+  alice = await activeUser(api, 'aurora-live', 'alice');
+});
+afterAll(() => api.stop());
+
+/** One route of each auth level, and the one that moves money. */
+const SAMPLE_ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown }> = [
+  { method: 'POST', path: '/concerts/aurora-live/queue' },
+  { method: 'GET', path: '/balance' },
+  { method: 'POST', path: '/balance/charge', body: { amount: 1000 } },
+  { method: 'POST', path: '/reservations', body: { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1 } },
+  { method: 'POST', path: '/payments', body: { reservationIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] } },
+  { method: 'GET', path: '/concerts/aurora-live/schedules/aurora-live-1/seats' },
+  { method: 'POST', path: '/admin/concerts', body: { title: 'x', venue: 'y', schedules: [] } },
+];
+
+test('every bad bearer token is 401 UNAUTHENTICATED on every kind of route, and changes nothing', async () => {
+  const before = await snapshotTables();
+  const cases = await badBearerHeaders(api.issuerKey, 'alice');
+  for (const route of SAMPLE_ROUTES) {
+    for (const [name, authorization] of cases) {
+      const headers: Array<[string, string]> = [['x-queue-token', alice.queueToken]];
+      if (authorization !== undefined) headers.push(['authorization', authorization]);
+      if (route.body !== undefined) headers.push(['content-type', 'application/json']);
+      const response = await rawRequest(api.url, { ...route, headers, body: route.body === undefined ? undefined : JSON.stringify(route.body) });
+      expect({ route: `${route.method} ${route.path}`, name, status: response.status, code: response.body?.error?.code }).toEqual({
+        route: `${route.method} ${route.path}`,
+        name,
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
+      expectContractError(response, 401);
+    }
+  }
+  expect(await snapshotTables()).toEqual(before);
+});
+
+test('two Authorization headers are refused, even when one of them is valid', async () => {
+  const valid = `Bearer ${alice.token}`;
+  const response = await rawRequest(api.url, {
+    method: 'GET',
+    path: '/balance',
+    headers: [
+      ['authorization', valid],
+      ['authorization', valid],
+    ],
+  });
+  expectContractError(response, 401);
+});
+
+test('a token the issuer signed, with the right claims, passes: the cases above fail for their one flaw', async () => {
+  const token = await signToken(api.issuerKey, { sub: 'alice' });
+  const response = await api.request('GET', '/balance', { token });
+  expect(response.status).toBe(200);
+});
+
+test('a valid user without the admin group is 403 FORBIDDEN on the admin route', async () => {
+  const response = await api.request('POST', '/admin/concerts', { token: alice.token, body: { title: 'x', venue: 'y', schedules: [] } });
+  expect(response.status).toBe(403);
+  expect(response.body.error.code).toBe('FORBIDDEN');
+});
+
+describe('queue tokens', () => {
+  test('carry at least 128 random bits and never repeat', async () => {
+    const tokens = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const token = await api.tokenFor(`entropy-${i}`);
+        return (await api.request('POST', '/concerts/neon-harbor/queue', { token })).body.token as string;
+      }),
+    );
+    expect(new Set(tokens).size).toBe(tokens.length);
+    for (const token of tokens) {
+      expect(concertOfQueueToken(token)).toBe('neon-harbor');
+      const secret = token.split('.')[2];
+      expect(Buffer.from(secret, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+    }
+    // Random, not counted: secrets of consecutive joins share no common prefix of any length worth guessing.
+    const secrets = tokens.map((token) => token.split('.')[2]);
+    const sharedPrefixes = secrets.slice(1).filter((secret, i) => secret.slice(0, 4) === secrets[i].slice(0, 4));
+    expect(sharedPrefixes.length).toBeLessThan(3);
+  });
+
+  test("another user's token, a token of another concert, a forged or guessed one: 403 and nothing held", async () => {
+    const bob = await activeUser(api, 'aurora-live', 'bob');
+    const other = await activeUser(api, 'midnight-orchestra', 'carol');
+    const [, concertPart, secret] = alice.queueToken.split('.');
+    const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    const before = await snapshotTables();
+    const hold = (queueToken: string) =>
+      api.request('POST', '/reservations', {
+        token: bob.token,
+        queueToken,
+        body: { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 7 },
+      });
+    for (const [name, queueToken] of [
+      ["alice's", alice.queueToken],
+      ["carol's, of another concert", other.queueToken],
+      ['forged: one character of the secret changed', `qt.${concertPart}.${flipped}`],
+      ['guessed: all zeros', `qt.${concertPart}.${'A'.repeat(24)}`],
+      ['not a token', 'x'],
+    ] as const) {
+      const response = await hold(queueToken);
+      expect({ name, status: response.status }).toEqual({ name, status: 403 });
+      expect(['QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_NOT_ACTIVE']).toContain(response.body.error.code);
+    }
+    expect(await snapshotTables()).toEqual(before);
+    // Bob's own token works, so the refusals above were about the token.
+    expect((await hold(bob.queueToken)).status).toBe(201);
+  });
+});
