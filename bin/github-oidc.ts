@@ -1,0 +1,17 @@
+/**
+ * A CDK app of its own for the one-time setup of deploys from GitHub Actions: GitHub's OIDC
+ * provider and the role the workflows assume. Deployed by hand, once per account:
+ *
+ *   npx cdk deploy --app "npx tsx bin/github-oidc.ts" -c githubRepository=<owner>/<name>
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { GitHubOidcStack, readGitHubOidcProps } from '../lib/github-oidc-stack';
+
+const app = new App();
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+new GitHubOidcStack(app, 'ConcertReservation-GitHubOidc', {
+  ...readGitHubOidcProps((key) => app.node.tryGetContext(key)),
+  description: 'Lets GitHub Actions deploy the concert reservation service through OIDC, with no long-lived keys',
+});
