@@ -8,6 +8,7 @@ import { tableDefinitions, type TableId } from '../functions/shared/tables';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
 import { ServiceTable } from './service-table';
+import { StaticSite } from './static-site';
 import type { StageConfig } from './stage-config';
 import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from './table-access';
 
@@ -28,6 +29,7 @@ export class ConcertReservationStack extends Stack {
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
   readonly api: ServiceApi;
+  readonly site: StaticSite;
 
   constructor(scope: Construct, id: string, props: ConcertReservationStackProps) {
     super(scope, id, props);
@@ -81,9 +83,19 @@ export class ConcertReservationStack extends Stack {
       }),
     );
 
-    this.api = new ServiceApi(this, 'Api', { groupFunctions: this.groupFunctions, config: props.config });
+    // The site first: its address is known before the API, whose CORS origins include it.
+    this.site = new StaticSite(this, 'Site');
+    this.api = new ServiceApi(this, 'Api', {
+      groupFunctions: this.groupFunctions,
+      config: { ...props.config, allowedOrigins: [this.site.url, ...props.config.allowedOrigins] },
+    });
+    this.site.publish({
+      apiUrl: this.api.httpApi.apiEndpoint,
+      signIn: { kind: 'cognito', region: this.region, userPoolId: this.api.userPool.userPoolId, userPoolClientId: this.api.userPoolClient.userPoolClientId },
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The web page' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     for (const [tableId, table] of this.tables) {

@@ -71,7 +71,7 @@ const dynamoStatementsOf = (fn: ServiceFunction): Array<{ actions: string[]; tab
     .filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
 };
 
-/** The service's own functions, without the deploy-time helpers CDK adds for the web page's upload. */
+/** The service's own functions, without the one CDK adds to upload the web page. */
 const serviceFunctions = () => {
   const ids = new Set([...stack.groupFunctions.values(), ...stack.jobFunctions.values()].map((fn) => logicalId(fn)));
   return ofType('AWS::Lambda::Function').filter(([id]) => ids.has(id));
@@ -185,9 +185,9 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  test('one per handler group and per job, besides the web page\'s upload and clean-up helpers', () => {
+  test('one per handler group and per job, besides the web page\'s upload function', () => {
     expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length);
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 2);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 1);
   });
 
   test('every function: Node.js 22 on arm64, traced, 512 MB, source maps, its own log group, no fixed name', () => {
@@ -208,9 +208,9 @@ describe('functions', () => {
     for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.Timeout).toBe(10);
   });
 
-  test('log groups keep a month of logs: one per function and the API access log', () => {
+  test('log groups keep a month of logs: one per function, the web page\'s upload included, and the API access log', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 1);
+    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 2);
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 
@@ -353,9 +353,11 @@ describe('security settings of the stack', () => {
     expect(Format).not.toMatch(/header|claims|querystring|requestOverride/i);
   });
 
-  test('no CORS without configured origins: browsers on other origins get nothing', () => {
+  test('CORS for the web page\'s origin only when no other is configured, with Retry-After readable', () => {
     const [[, api]] = ofType('AWS::ApiGatewayV2::Api');
-    expect(api.Properties.CorsConfiguration).toBeUndefined();
+    expect(api.Properties.CorsConfiguration.AllowOrigins).toEqual([template.toJSON().Outputs.SiteUrl.Value]);
+    expect(api.Properties.CorsConfiguration.ExposeHeaders).toContain('retry-after');
+    expect(api.Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-queue-token', 'idempotency-key']));
   });
 
   test('each job has one reserved execution; API functions use the account pool', () => {

@@ -1,0 +1,152 @@
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { CONFIG_PATH, WEB_ROOT, writeWebAssets } from '../web/build';
+import type { PageConfig } from '../web/src/page-config';
+
+/**
+ * The web page as a static site: a private bucket that only this distribution may read (origin
+ * access control), behind CloudFront over HTTPS with security headers. The page calls the HTTP
+ * API and Cognito from the browser; `publish` uploads the page with its config.json.
+ *
+ * The bucket is retained when the stack is deleted, like the tables and the user pool: emptying it
+ * on delete would take a custom resource whose function may delete every object, and its files are
+ * only build output, cheap to keep and quick to remove by hand with the rest of a retired stage.
+ */
+export class StaticSite extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  /** `https://<id>.cloudfront.net`: the page's address and its CORS origin. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+
+    this.bucket = new s3.Bucket(this, 'Files', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Everything the page loads comes from itself; it talks only to the API and Cognito of its region.
+    const connect = ["'self'", `https://*.execute-api.${region}.amazonaws.com`, `https://cognito-idp.${region}.amazonaws.com`].join(' ');
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'Security headers of the web page',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      },
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Web page of ${Stack.of(this).stackName}`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    });
+    this.url = `https://${this.distribution.distributionDomainName}`;
+
+    Validations.of(this.bucket).acknowledge(
+      nag('S1', 'Only this distribution reads the bucket (origin access control); viewers are seen at CloudFront, and the files are public build output.'),
+    );
+    Validations.of(this.distribution).acknowledge(
+      nag('CFR1', 'A ticket page for everyone: no country is kept out.'),
+      nag('CFR2', 'Static files only; the API that does the work has its own throttling. A web ACL can be attached when one is wanted.'),
+      nag('CFR3', 'The page is static build output: no request to it changes anything, so its access log is not kept.'),
+      nag('CFR4', 'The default *.cloudfront.net certificate fixes the TLS policy; with a custom domain, set minimumProtocolVersion TLSv1.2_2021.'),
+    );
+  }
+
+  /** Uploads the page, built at synth time, and its config.json (API URL and sign-in, known at deploy time). */
+  publish(config: PageConfig): s3deploy.BucketDeployment {
+    const stack = Stack.of(this);
+    // CDK's upload function gets a role of its own with named actions only, instead of its default
+    // (the AWS managed basic execution role and wildcard S3 actions): read the page's asset, replace
+    // the site's files, invalidate this distribution, write its own log group.
+    const logGroup = new logs.LogGroup(this, 'DeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const role = new iam.Role(this, 'DeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Uploads the web page to its bucket',
+    });
+    logGroup.grantWrite(role);
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: `cdk-*-assets-${stack.account}-${stack.region}/*` })],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [this.bucket.bucketArn] }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: [this.bucket.arnForObjects('*')],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+      resources: [stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId })],
+    }));
+
+    const deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
+      // CDK's own grants to this role are dropped: the statements above are all it gets.
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+      sources: [
+        s3deploy.Source.asset(WEB_ROOT, {
+          // Hash what is uploaded: the page also bundles constants from functions/.
+          assetHashType: AssetHashType.OUTPUT,
+          bundling: {
+            // Never pulled: the page is built by esbuild in this process, so synth needs no Docker.
+            image: DockerImage.fromRegistry('node:20-alpine'),
+            local: {
+              tryBundle(outputDir: string) {
+                writeWebAssets(outputDir);
+                return true;
+              },
+            },
+          },
+        }),
+        s3deploy.Source.jsonData(CONFIG_PATH, config),
+      ],
+      destinationBucket: this.bucket,
+      // File names carry no hash: browsers and edges keep them a minute, and each deploy invalidates the edges.
+      cacheControl: [s3deploy.CacheControl.setPublic(), s3deploy.CacheControl.maxAge(Duration.minutes(1))],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      memoryLimit: 512,
+    });
+    // The upload runs only once the role's statements are in place.
+    deployment.node.addDependency(role);
+    const bucketId = stack.resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
+    Validations.of(role).acknowledge(
+      nag('IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-*-assets-<AWS::AccountId>-<AWS::Region>/*]', 'The page\'s asset is an object of the CDK asset bucket of this account and region, named by its hash at deploy time.'),
+      nag(`IAM5[Resource::<${bucketId}.Arn>/*]`, 'The upload replaces every file of the site bucket, whose names change with each build.'),
+    );
+    // CDK keeps its upload function at the stack's top level, one for all its deployments.
+    for (const uploader of stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+      Validations.of(uploader).acknowledge(nag('L1', 'CDK chooses the runtime of its upload function and moves it on with aws-cdk-lib.'));
+    }
+    return deployment;
+  }
+}
+
+const nag = (rule: string, reason: string) => ({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });

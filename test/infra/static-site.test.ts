@@ -1,0 +1,142 @@
+/**
+ * The static site on its own (one small synth): a private bucket read only by CloudFront through
+ * origin access control, HTTPS with security headers, and the page uploaded with its config.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StaticSite } from '../../lib/static-site';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+let app: App;
+let stack: Stack;
+let site: StaticSite;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  app = new App();
+  stack = new Stack(app, 'SiteTest');
+  site = new StaticSite(stack, 'Site');
+  const apiUrl = new CfnParameter(stack, 'ApiUrl').valueAsString;
+  site.publish({ apiUrl, signIn: { kind: 'cognito', region: stack.region, userPoolId: 'eu-west-1_pool', userPoolClientId: 'client' } });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, 60_000);
+
+const only = (type: string): Resource => {
+  const found = Object.values(resources).filter((resource) => resource.Type === type);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
+
+test('the bucket is private, encrypted, SSL only, and kept like the stack\'s other data', () => {
+  const bucket = resources[idOf(site.bucket)];
+  expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  });
+  expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+  expect(bucket.Properties.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+  expect(bucket.Properties.BucketName).toBeUndefined();
+  expect(bucket.DeletionPolicy).toBe('Retain');
+  expect(Object.values(resources).some((resource) => resource.Type === 'Custom::S3AutoDeleteObjects')).toBe(false);
+});
+
+test('only the distribution reads the bucket, through origin access control; nothing without TLS', () => {
+  const statements = only('AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+  expect(statements).toContainEqual(
+    expect.objectContaining({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+  );
+  const reads = statements.filter((statement) => statement.Effect === 'Allow');
+  expect(reads).toHaveLength(1);
+  expect(reads[0]).toMatchObject({
+    Action: 's3:GetObject',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+  });
+  expect(JSON.stringify(reads[0].Condition)).toContain(idOf(site.distribution));
+
+  expect(only('AWS::CloudFront::OriginAccessControl').Properties.OriginAccessControlConfig).toMatchObject({
+    OriginAccessControlOriginType: 's3',
+    SigningBehavior: 'always',
+    SigningProtocol: 'sigv4',
+  });
+  expect(Object.values(resources).some((resource) => resource.Type === 'AWS::CloudFront::CloudFrontOriginAccessIdentity')).toBe(false);
+});
+
+test('the distribution: HTTPS only, the page at /, reads only, security headers', () => {
+  const config = only('AWS::CloudFront::Distribution').Properties.DistributionConfig;
+  expect(config.DefaultRootObject).toBe('index.html');
+  expect(config.Origins).toHaveLength(1);
+  expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
+  expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'], Compress: true });
+
+  const headers = only('AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+  const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+  for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", 'https://*.execute-api.', 'https://cognito-idp.']) {
+    expect(csp).toContain(directive);
+  }
+  expect(headers).toMatchObject({
+    ContentTypeOptions: { Override: true },
+    FrameOptions: { FrameOption: 'DENY', Override: true },
+    StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true, Override: true },
+  });
+});
+
+test('the page, built at synth, and its config.json are uploaded; the edges are invalidated', () => {
+  const deployment = only('Custom::CDKBucketDeployment').Properties;
+  expect(deployment).toMatchObject({ DistributionPaths: ['/*'], Prune: true, SystemMetadata: { 'cache-control': 'public, max-age=60' } });
+  expect(deployment.DestinationBucketName).toEqual({ Ref: idOf(site.bucket) });
+
+  const assemblyDir = app.synth().directory;
+  const [pageKey, configKey] = deployment.SourceObjectKeys as string[];
+  const pageDir = join(assemblyDir, `asset.${pageKey.replace(/\.zip$/, '')}`);
+  for (const file of ['index.html', 'app/main.js', 'app/style.css']) expect(existsSync(join(pageDir, file))).toBe(true);
+  expect(readFileSync(join(pageDir, 'index.html'), 'utf8')).toContain('<script type="module" src="/app/main.js"></script>');
+
+  // config.json is written at deploy time: the API URL and region are filled in where the markers stand.
+  const config = JSON.parse(readFileSync(join(assemblyDir, `asset.${configKey.replace(/\.zip$/, '')}`, 'app/config.json'), 'utf8'));
+  expect(config).toEqual({
+    apiUrl: expect.stringMatching(/^<<marker:0xbaba:\d>>$/),
+    signIn: { kind: 'cognito', region: expect.stringMatching(/^<<marker:0xbaba:\d>>$/), userPoolId: 'eu-west-1_pool', userPoolClientId: 'client' },
+  });
+  expect(Object.values(deployment.SourceMarkers[1])).toEqual(expect.arrayContaining([{ Ref: 'ApiUrl' }, { Ref: 'AWS::Region' }]));
+});
+
+test('the upload function\'s role: named actions on the asset, the site bucket and this distribution, its own log group', () => {
+  const uploadFunction = Object.values(resources).find((resource) => resource.Type === 'AWS::Lambda::Function')!;
+  const roleId = uploadFunction.Properties.Role['Fn::GetAtt'][0] as string;
+  expect(resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+  const statements = Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement) as Array<{ Action: string | string[]; Resource: unknown }>;
+  const actions = statements.flatMap((statement) => [statement.Action].flat()).sort();
+  expect(actions).toEqual([
+    'cloudfront:CreateInvalidation',
+    'cloudfront:GetInvalidation',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    's3:AbortMultipartUpload',
+    's3:DeleteObject',
+    's3:GetBucketLocation',
+    's3:GetObject',
+    's3:GetObject',
+    's3:ListBucket',
+    's3:PutObject',
+  ]);
+  const invalidation = statements.find((statement) => [statement.Action].flat().includes('cloudfront:CreateInvalidation'))!;
+  expect(JSON.stringify(invalidation.Resource)).toContain(idOf(site.distribution));
+  expect(uploadFunction.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/^SiteDeploymentLogs/) });
+});
+
+test('cdk-nag AwsSolutions: every finding of the site is fixed or acknowledged with a reason', () => {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  expect(() => app.synth({ force: true })).not.toThrow();
+});
