@@ -62,7 +62,7 @@ type ParamsOf<Path extends string> = Path extends `${string}{${infer Name}}${inf
 type PathOf<K extends string> = K extends `${string} ${infer Path}` ? Path : never;
 
 /** The body of each route's success. Only keys of the route table can be called. */
-interface Responses {
+export interface Responses {
   'GET /concerts': ConcertList;
   'POST /concerts/{concertId}/queue': QueueStatus;
   'GET /concerts/{concertId}/queue': QueueStatus;
@@ -76,6 +76,23 @@ interface Responses {
   'GET /payments': Payments;
 }
 type CalledRoute = keyof Responses & RouteKey;
+/** Every route the page calls, for the test that checks them against openapi.json. */
+export const PAGE_ROUTES = [
+  'GET /concerts',
+  'POST /concerts/{concertId}/queue',
+  'GET /concerts/{concertId}/queue',
+  'GET /concerts/{concertId}/schedules',
+  'GET /concerts/{concertId}/schedules/{scheduleId}/seats',
+  'POST /reservations',
+  'GET /reservations',
+  'GET /balance',
+  'POST /balance/charge',
+  'POST /payments',
+  'GET /payments',
+] as const satisfies readonly CalledRoute[];
+/** Fails the type check when a route of Responses is missing from PAGE_ROUTES. */
+const everyRouteIsListed: Record<Exclude<keyof Responses, (typeof PAGE_ROUTES)[number]>, never> = {};
+void everyRouteIsListed;
 /** Fails the type check when a key above is not a route of the route table. */
 const everyResponseIsARoute: Record<Exclude<keyof Responses, RouteKey>, never> = {};
 void everyResponseIsARoute;

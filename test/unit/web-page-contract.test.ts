@@ -1,0 +1,75 @@
+/**
+ * The page's view of the API against openapi.json: every route it calls is documented with the
+ * success it expects, and every field the page's types read is a field of the documented body.
+ * (The types themselves come from the handlers' code, so this closes the loop to the document.)
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PAGE_ROUTES, type Responses } from '../../web/src/api';
+
+type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
+type Operation = { responses: Record<string, { headers?: Record<string, unknown>; content?: { 'application/json'?: { schema: Schema } } }> };
+const document = JSON.parse(readFileSync(resolve(__dirname, '../../openapi.json'), 'utf8')) as {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+};
+
+const at = '2026-12-24T19:00:00.000Z';
+const reservation = { reservationId: 'r', concertId: 'c', scheduleId: 's', date: '2026-12-24', seatNumber: 1, price: 1, status: 'HELD', expiresAt: at, createdAt: at } as const;
+const payment = { paymentId: 'p', reservationIds: ['r'], amount: 1, balance: 0, paidAt: at };
+const queue = { token: 't', concertId: 'c', status: 'ACTIVE', position: 0, estimatedWaitSeconds: 0, activeUntil: at } as const;
+/** One body per route with every field the page's types know, optional ones included. */
+const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {
+  'GET /concerts': { concerts: [{ concertId: 'c', title: 't', venue: 'v' }] },
+  'POST /concerts/{concertId}/queue': queue,
+  'GET /concerts/{concertId}/queue': queue,
+  'GET /concerts/{concertId}/schedules': { schedules: [{ scheduleId: 's', date: '2026-12-24', availableSeats: 1 }] },
+  'GET /concerts/{concertId}/schedules/{scheduleId}/seats': { seats: [{ seatNumber: 1, price: 1, status: 'AVAILABLE' }] },
+  'POST /reservations': reservation,
+  'GET /reservations': { reservations: [reservation], nextCursor: 'x' },
+  'GET /balance': { balance: 0 },
+  'POST /balance/charge': { balance: 0 },
+  'POST /payments': payment,
+  'GET /payments': { payments: [payment], nextCursor: 'x' },
+};
+
+const deref = (schema: Schema): Schema => (schema.$ref ? deref(document.components.schemas[schema.$ref.split('/').pop()!]) : schema);
+
+/** Paths of the sample's fields that the schema does not declare. */
+function undeclared(value: unknown, schema: Schema, path: string): string[] {
+  const s = deref(schema);
+  const variants = [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])];
+  if (variants.length > 0) {
+    const results = variants.map((variant) => undeclared(value, variant, path));
+    return results.find((r) => r.length === 0) ?? results[0];
+  }
+  if (Array.isArray(value)) return s.items ? value.flatMap((item, i) => undeclared(item, s.items!, `${path}[${i}]`)) : [`${path}: not an array`];
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, field]) =>
+      s.properties?.[key] ? undeclared(field, s.properties[key], `${path}.${key}`) : [`${path}.${key}`],
+    );
+  }
+  return [];
+}
+
+test.each(PAGE_ROUTES.map((route) => [route]))('%s is documented, with the body the page reads', (route) => {
+  const [method, path] = route.split(' ');
+  const operation = document.paths[path]?.[method.toLowerCase()];
+  expect(operation).toBeDefined();
+  const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+  expect(success.length).toBeGreaterThan(0);
+  for (const [, response] of success) {
+    const schema = response.content?.['application/json']?.schema;
+    expect(schema).toBeDefined();
+    expect(undeclared(SAMPLES[route], schema!, 'body')).toEqual([]);
+  }
+});
+
+test('the waiting room reads Retry-After, which the document promises on joining and polling', () => {
+  for (const route of ['POST /concerts/{concertId}/queue', 'GET /concerts/{concertId}/queue']) {
+    const [method, path] = route.split(' ');
+    for (const [status, response] of Object.entries(document.paths[path][method.toLowerCase()].responses)) {
+      if (status.startsWith('2')) expect(Object.keys(response.headers ?? {})).toContain('Retry-After');
+    }
+  }
+});
