@@ -5,7 +5,7 @@ import { documentClient } from '../../functions/shared/dynamodb-client';
 import { createDynamoWalletRepository, walletKeys } from '../../functions/wallet/dynamo-wallet-repository';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
 import { replayLedger } from '../../functions/wallet/wallet-rules';
-import { countDynamoDbCalls } from '../support/dynamodb-calls';
+import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { useFreshTables } from '../support/tables';
 import { createSmallConcert, paymentFootprint } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';

@@ -6,7 +6,7 @@ import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { activeCount } from '../../functions/queue/queue-rules';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
-import { countDynamoDbCalls } from '../support/dynamodb-calls';
+import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { lengthenLine, queueDepsForTest, TestClock } from '../support/queue-fixture';
 import { useFreshTables } from '../support/tables';
 

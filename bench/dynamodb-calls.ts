@@ -1,0 +1,155 @@
+import { performance } from 'node:perf_hooks';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** One DynamoDB call as the SDK made it (retries inside it are not separate calls). */
+export interface DynamoDbCall {
+  /** The client command, e.g. `GetItemCommand` (the document client's commands report theirs). */
+  readonly command: string;
+  /** `performance.now()` in milliseconds, when the call started and when its answer (or error) came. */
+  readonly startedAt: number;
+  endedAt: number;
+  readCapacity: number;
+  writeCapacity: number;
+  /** The marshalled input as sent, kept only when asked for: enough to send the same call again. */
+  input?: Record<string, unknown>;
+  /** The error's name, when the call failed (a failed condition still costs a round trip). */
+  error?: string;
+}
+
+export interface CallCounter {
+  /** Command names of the DynamoDB calls made since the last reset, in order (retries not counted). */
+  readonly calls: string[];
+  /** The same calls with their timing and consumed capacity. */
+  readonly records: DynamoDbCall[];
+  reset(): void;
+  detach(): void;
+}
+
+export interface CallCounterOptions {
+  /** Ask DynamoDB for the capacity each call consumed (`ReturnConsumedCapacity: TOTAL`). */
+  readonly capacity?: boolean;
+  /** Keep each call's marshalled input, to replay it later. */
+  readonly inputs?: boolean;
+}
+
+const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
+const CAPACITY_COMMANDS = new Set([
+  ...READ_COMMANDS,
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+let counters = 0;
+
+type AnyClient = DynamoDBDocumentClient | DynamoDBClient;
+type CallContext = { commandName?: string; benchCall?: DynamoDbCall };
+
+/**
+ * Counts the DynamoDB calls a client makes, with an SDK middleware: the cost the issues measure.
+ * The document client shares its middleware stack with the client under it, so calls made
+ * through either are counted.
+ */
+export function countDynamoDbCalls(client: AnyClient, options: CallCounterOptions = {}): CallCounter {
+  const calls: string[] = [];
+  const records: DynamoDbCall[] = [];
+  const name = `callCounter${++counters}`;
+  const stack = client.middlewareStack as DynamoDBClient['middlewareStack'];
+
+  stack.add(
+    (next, context) => async (args) => {
+      const command = (context as CallContext).commandName ?? 'unknown';
+      const call: DynamoDbCall = { command, startedAt: performance.now(), endedAt: 0, readCapacity: 0, writeCapacity: 0 };
+      calls.push(command);
+      records.push(call);
+      (context as CallContext).benchCall = call;
+      const input = args.input as Record<string, unknown>;
+      const sent = options.capacity && CAPACITY_COMMANDS.has(command) ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args;
+      try {
+        const result = await next(sent);
+        addCapacity(call, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+        return result;
+      } catch (error) {
+        call.error = (error as Error).name;
+        throw error;
+      } finally {
+        call.endedAt = performance.now();
+      }
+    },
+    { step: 'initialize', name },
+  );
+  if (options.inputs) {
+    // At the build step the input is marshalled, for document and plain commands alike.
+    stack.add(
+      (next, context) => async (args) => {
+        const call = (context as CallContext).benchCall;
+        if (call && !call.input) call.input = args.input as Record<string, unknown>;
+        return next(args);
+      },
+      { step: 'build', name: `${name}Inputs` },
+    );
+  }
+  return {
+    calls,
+    records,
+    reset: () => {
+      calls.splice(0, calls.length);
+      records.splice(0, records.length);
+    },
+    detach: () => {
+      stack.remove(name);
+      if (options.inputs) stack.remove(`${name}Inputs`);
+    },
+  };
+}
+
+type Consumed = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+
+function addCapacity(call: DynamoDbCall, consumed: unknown): void {
+  const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as Consumed[];
+  for (const entry of entries) {
+    if (entry.ReadCapacityUnits !== undefined || entry.WriteCapacityUnits !== undefined) {
+      call.readCapacity += entry.ReadCapacityUnits ?? 0;
+      call.writeCapacity += entry.WriteCapacityUnits ?? 0;
+    } else if (READ_COMMANDS.has(call.command)) {
+      call.readCapacity += entry.CapacityUnits ?? 0;
+    } else {
+      call.writeCapacity += entry.CapacityUnits ?? 0;
+    }
+  }
+}
+
+/**
+ * Round trips on the critical path: the longest chain of calls each starting after the previous
+ * one answered. Calls that overlap (run in parallel) count once.
+ */
+export function criticalPathRoundTrips(calls: readonly Pick<DynamoDbCall, 'startedAt' | 'endedAt'>[]): number {
+  const byEnd = [...calls].sort((a, b) => a.endedAt - b.endedAt);
+  let chain = 0;
+  let lastEnd = -Infinity;
+  for (const call of byEnd) {
+    if (call.startedAt >= lastEnd) {
+      chain++;
+      lastEnd = call.endedAt;
+    }
+  }
+  return chain;
+}
+
+/**
+ * For each call, the call it waited for: the one that answered last before it started (or -1).
+ * Replaying calls in this order keeps their shape: parallel calls stay parallel, a call made
+ * with what another returned still waits for it.
+ */
+export function callPredecessors(calls: readonly Pick<DynamoDbCall, 'startedAt' | 'endedAt'>[]): number[] {
+  return calls.map((call) => {
+    let predecessor = -1;
+    calls.forEach((other, i) => {
+      if (other.endedAt <= call.startedAt && (predecessor === -1 || other.endedAt > calls[predecessor].endedAt)) predecessor = i;
+    });
+    return predecessor;
+  });
+}

@@ -1,0 +1,132 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDbLocal, type RunningDynamoDb } from '../local/dynamodb-local';
+import { localTableEnv } from '../local/tables';
+import type { DynamoDbCall } from './dynamodb-calls';
+import type { CallSummary, ServerReply, ServerRequest } from './server-protocol';
+
+/** Settings of the server under test: room for every benchmark's users at once, admitted a thousand a run. */
+export const BENCH_SERVER_SETTINGS = {
+  ADMIT_PER_TICK: '1000',
+  MAX_ACTIVE_PER_CONCERT: '10000',
+  HOLD_SECONDS: '300',
+  ACTIVE_SECONDS: '600',
+} as const;
+
+export interface CallWindow {
+  readonly summary: CallSummary;
+  readonly calls?: DynamoDbCall[];
+}
+
+/** What the scenarios run against. */
+export interface BenchEnvironment {
+  readonly url: string;
+  /** Direct access to the same DynamoDB (absent with `--base-url` and no DYNAMODB_ENDPOINT). */
+  readonly dynamo?: {
+    readonly endpoint: string;
+    /** A plain client for raw calls, as the handlers' client is configured. */
+    readonly client: DynamoDBClient;
+    readonly documentClient: DynamoDBDocumentClient;
+    readonly tables: Record<string, string>;
+  };
+  /** The server's DynamoDB calls (absent with `--base-url`: the server is not ours to count). */
+  readonly calls?: {
+    start(keepCalls: boolean): Promise<void>;
+    take(): Promise<CallWindow>;
+  };
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what the bench needs, as `npm start` would: DynamoDB Local (or DYNAMODB_ENDPOINT), fresh
+ * tables with the demo data, and the server in its own process. With `baseUrl`, uses that server.
+ */
+export async function startEnvironment(options: { baseUrl?: string; extraEnv?: Record<string, string> }): Promise<BenchEnvironment> {
+  if (options.baseUrl) return externalServer(options.baseUrl);
+
+  let database: RunningDynamoDb | undefined;
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? (database = await startDynamoDbLocal()).endpoint;
+  const tablePrefix = `bench${randomBytes(3).toString('hex')}-`;
+  const tables = localTableEnv(tablePrefix);
+  let child: ChildProcess | undefined;
+  try {
+    child = fork(resolve(__dirname, 'server-process.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...BENCH_SERVER_SETTINGS, ...options.extraEnv, DYNAMODB_ENDPOINT: endpoint, BENCH_TABLE_PREFIX: tablePrefix },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ipc = ipcChannel(child);
+    const ready = await ipc.ready;
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
+    });
+    const running = child;
+    return {
+      url: ready.url!,
+      dynamo: { endpoint, client, documentClient: DynamoDBDocumentClient.from(client), tables },
+      calls: {
+        start: async (keepCalls) => void (await ipc.ask({ op: 'window:start', keepCalls })),
+        take: async () => {
+          const reply = await ipc.ask({ op: 'window:take' });
+          return { summary: reply.summary!, calls: reply.calls };
+        },
+      },
+      description: `DynamoDB ${database ? 'Local started by the bench' : `at ${endpoint}`}; server in its own process`,
+      async stop() {
+        client.destroy();
+        await Promise.race([ipc.ask({ op: 'stop' }), new Promise((r) => setTimeout(r, 5_000))]);
+        if (running.exitCode === null) running.kill('SIGKILL');
+        await database?.stop();
+      },
+    };
+  } catch (error) {
+    child?.kill('SIGKILL');
+    await database?.stop();
+    throw error;
+  }
+}
+
+function externalServer(baseUrl: string): BenchEnvironment {
+  return {
+    url: baseUrl.replace(/\/$/, ''),
+    description: `server at ${baseUrl} (DynamoDB calls not counted: the server is not the bench's)`,
+    stop: async () => undefined,
+  };
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+function ipcChannel(child: ChildProcess) {
+  let nextId = 1;
+  const waiting = new Map<number, (reply: ServerReply) => void>();
+  let onReady: (reply: ServerReply) => void = () => undefined;
+  let onFail: (error: Error) => void = () => undefined;
+  const ready = new Promise<ServerReply>((resolveReady, rejectReady) => {
+    onReady = resolveReady;
+    onFail = rejectReady;
+  });
+  child.on('message', (reply: ServerReply) => {
+    if (reply.id === 0) return onReady(reply);
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  child.once('exit', (code) => onFail(new Error(`the bench server exited (${code}) before it was ready`)));
+  return {
+    ready,
+    ask(request: DistributiveOmit<ServerRequest, 'id'>): Promise<ServerReply> {
+      const id = nextId++;
+      return new Promise((resolveReply) => {
+        waiting.set(id, resolveReply);
+        child.send({ ...request, id });
+      });
+    },
+  };
+}

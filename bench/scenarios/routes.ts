@@ -1,0 +1,184 @@
+/**
+ * Figures 1 and 2: for each route, the DynamoDB calls one request makes (how many, how many one
+ * after another on the critical path, capacity consumed), and its latency under load against the
+ * same calls sent straight to DynamoDB Local in the same run.
+ */
+import { criticalPathRoundTrips, type DynamoDbCall } from '../dynamodb-calls';
+import { load, type LoadRequest } from '../load';
+import { replayLatencies, WRITE_COMMANDS } from '../replay';
+import { judged, notMeasured, reported, type Figure } from '../results';
+import type { Scenario, ScenarioContext } from '../scenario';
+import { mapConcurrent, median, percentile, round } from '../stats';
+import { activeUsers, bearerToken, createConcert, expectStatus, userIds, type ActiveUser } from '../world';
+
+type RouteKind = 'poll' | 'activeRead' | 'hold' | 'payment' | 'other';
+
+interface RouteCase {
+  readonly route: string;
+  readonly kind: RouteKind;
+  readonly status: number;
+  /** The i-th request: 0 warms the route up, 1 is the one whose calls are recorded, the rest are the load. */
+  request(i: number): LoadRequest;
+}
+
+const ROUND_TRIPS = '1 round trips';
+const OVERHEAD = '2 handler overhead';
+const SCHEDULES = 8;
+const SEATS = 300;
+/** Holds per user and date: the contract's limit. */
+const HOLD_LIMIT = 4;
+
+export const routesScenario: Scenario = {
+  name: 'routes',
+  async run(context) {
+    const cases = await prepare(context);
+    const figures: Figure[] = [];
+    for (const routeCase of cases) figures.push(...(await measure(context, routeCase)));
+    return figures;
+  },
+};
+
+async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
+  const { http, sizes, log } = context;
+  const perRoute = sizes.routeRequests + 2;
+  log(`routes: a concert of ${SCHEDULES} dates x ${SEATS} seats and the users of ${perRoute} requests per route`);
+  const concert = await createConcert(http, 'routes', SCHEDULES, SEATS);
+  const { concertId, scheduleIds } = concert;
+  const holdSchedules = scheduleIds.slice(0, SCHEDULES / 2);
+  const paySchedules = scheduleIds.slice(SCHEDULES / 2);
+  if (perRoute > (SCHEDULES / 2) * SEATS) throw new Error('not enough seats for the hold and payment runs');
+
+  const holdUsersNeeded = Math.ceil(perRoute / (holdSchedules.length * HOLD_LIMIT));
+  const [reader, ...holders] = await activeUsers(http, concertId, userIds('route-user', 1 + Math.max(holdUsersNeeded, HOLD_LIMIT)));
+  const payers = await activeUsers(http, concertId, userIds('route-payer', perRoute));
+  const joiners = await mapConcurrent(userIds('route-joiner', perRoute), 32, async (userId) => ({ userId, token: await bearerToken(http, userId) }));
+  const chargers = await mapConcurrent(userIds('route-charger', 50), 32, async (userId) => ({ userId, token: await bearerToken(http, userId) }));
+
+  // Each payer holds one seat and has the money for it.
+  const payments = await mapConcurrent(payers, 32, async (payer: ActiveUser, i) => {
+      const scheduleId = paySchedules[i % paySchedules.length];
+      const seatNumber = Math.floor(i / paySchedules.length) + 1;
+      const held = await http.request('POST', '/reservations', { token: payer.token, queueToken: payer.queueToken, body: { concertId, scheduleId, seatNumber } });
+      const reservation = expectStatus(held, 'hold for a payer', 201).body;
+      expectStatus(await http.request('POST', '/balance/charge', { token: payer.token, body: { amount: reservation.price } }), 'charge for a payer', 200);
+      return { payer, reservationId: reservation.reservationId as string };
+  });
+
+  // Holds: request i goes to user i mod U, on a date and seat nobody else takes, at most 4 per user and date.
+  const holdSeats = holdSchedules.map(() => 0);
+  const holdRequests = Array.from({ length: perRoute }, (_, i) => {
+    const user = holders[i % holders.length];
+    const schedule = Math.floor(i / holders.length) % holdSchedules.length;
+    return { user, body: { concertId, scheduleId: holdSchedules[schedule], seatNumber: ++holdSeats[schedule] } };
+  });
+  const active = (user: ActiveUser) => ({ token: user.token, queueToken: user.queueToken });
+  const seatMapSchedule = holdSchedules[holdSchedules.length - 1];
+
+  return [
+    { route: 'GET /concerts', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/concerts' }) },
+    { route: 'GET /concerts/{concertId}/queue', kind: 'poll', status: 200, request: () => ({ method: 'GET', path: `/concerts/${concertId}/queue`, ...active(reader) }) },
+    { route: 'GET /concerts/{concertId}/schedules', kind: 'activeRead', status: 200, request: () => ({ method: 'GET', path: `/concerts/${concertId}/schedules`, ...active(reader) }) },
+    {
+      route: 'GET /concerts/{concertId}/schedules/{scheduleId}/seats',
+      kind: 'activeRead',
+      status: 200,
+      request: () => ({ method: 'GET', path: `/concerts/${concertId}/schedules/${seatMapSchedule}/seats`, ...active(reader) }),
+    },
+    { route: 'POST /concerts/{concertId}/queue', kind: 'other', status: 201, request: (i) => ({ method: 'POST', path: `/concerts/${concertId}/queue`, token: joiners[i].token }) },
+    { route: 'POST /reservations', kind: 'hold', status: 201, request: (i) => ({ method: 'POST', path: '/reservations', ...active(holdRequests[i].user), body: holdRequests[i].body }) },
+    { route: 'GET /reservations', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/reservations', token: holders[0].token }) },
+    { route: 'POST /balance/charge', kind: 'other', status: 200, request: (i) => ({ method: 'POST', path: '/balance/charge', token: chargers[i % chargers.length].token, body: { amount: 1 } }) },
+    { route: 'GET /balance', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/balance', token: chargers[0].token }) },
+    {
+      route: 'POST /payments',
+      kind: 'payment',
+      status: 201,
+      request: (i) => ({ method: 'POST', path: '/payments', ...active(payments[i].payer), body: { reservationIds: [payments[i].reservationId] } }),
+    },
+    { route: 'GET /payments', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/payments', token: payments[0].payer.token }) },
+  ];
+}
+
+async function measure(context: ScenarioContext, routeCase: RouteCase): Promise<Figure[]> {
+  const { env, http, sizes, log } = context;
+  const send = (request: LoadRequest) => http.request(request.method, request.path, request);
+  expectStatus(await send(routeCase.request(0)), `${routeCase.route} (warm-up)`, routeCase.status);
+
+  let calls: DynamoDbCall[] | undefined;
+  if (env.calls) {
+    await env.calls.start(true);
+    expectStatus(await send(routeCase.request(1)), routeCase.route, routeCase.status);
+    calls = (await env.calls.take()).calls;
+  } else {
+    expectStatus(await send(routeCase.request(1)), routeCase.route, routeCase.status);
+  }
+
+  const loaded = await load({
+    url: env.url,
+    connections: sizes.routeConnections,
+    amount: sizes.routeRequests,
+    maxSeconds: sizes.routeMaxSeconds,
+    request: (i) => routeCase.request(i + 2),
+  });
+  const unexpected = Object.entries(loaded.statuses).filter(([status]) => Number(status) !== routeCase.status);
+  const routeP50 = median(loaded.samples);
+  const summary = `p50 ${round(routeP50)} ms, p99 ${round(percentile(loaded.samples, 99))} ms, ${Math.round(loaded.requestsPerSecond)} req/s at ${sizes.routeConnections} connections`;
+  const statusNote = unexpected.length > 0 ? `; unexpected answers: ${unexpected.map(([s, n]) => `${n} x ${s}`).join(', ')}` : '';
+  log(`  ${routeCase.route}: ${summary}${statusNote}`);
+
+  if (!calls || !env.dynamo) {
+    return [
+      notMeasured(ROUND_TRIPS, routeCase.route, 'round trips', null, 'the server is not the bench\'s, its calls cannot be counted'),
+      reported(OVERHEAD, `${routeCase.route} p50`, round(routeP50), 'ms', summary + statusNote),
+    ];
+  }
+
+  const figures: Figure[] = [];
+  const roundTrips = criticalPathRoundTrips(calls);
+  const writes = calls.filter((call) => WRITE_COMMANDS.has(call.command));
+  const readCapacity = round(calls.reduce((sum, call) => sum + call.readCapacity, 0));
+  const writeCapacity = round(calls.reduce((sum, call) => sum + call.writeCapacity, 0));
+  const callNote = `${calls.length} calls (${calls.map((c) => c.command.replace(/Command$/, '')).join(', ')}); ${readCapacity} RCU, ${writeCapacity} WCU`;
+  switch (routeCase.kind) {
+    case 'poll':
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} calls`, calls.length, 'calls', '==', 1, callNote));
+      break;
+    case 'activeRead':
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} calls`, calls.length, 'calls', '<=', 2, callNote));
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '==', 1, 'token check and data read overlap'));
+      break;
+    case 'hold':
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} writes`, writes.length, 'writes', '==', 1, callNote));
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '<=', 2, 'token check (with the reads that answer early), then the write'));
+      break;
+    case 'payment':
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} writes`, writes.length, 'writes', '==', 1, callNote));
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '<=', 2, 'token check with the reads it needs, then the transaction'));
+      break;
+    case 'other':
+      figures.push(reported(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', callNote));
+      break;
+  }
+
+  const client = env.dynamo.client;
+  const raw = await replayLatencies(client, calls, loaded.samples.length, sizes.routeConnections);
+  const rawP50 = median(raw);
+  figures.push(judged(OVERHEAD, `${routeCase.route} p50 / raw calls p50`, round(routeP50 / rawP50), 'x', '<=', 1.5, `${summary}; its raw calls p50 ${round(rawP50)} ms${statusNote}`));
+
+  if (routeCase.kind === 'activeRead') {
+    // The same read alone, one raw call: what the route costs beyond it is the overlapped token check and the handler.
+    const dataCalls = calls.filter((call) => !isTokenCheck(call));
+    if (dataCalls.length === 1) {
+      const single = median(await replayLatencies(client, dataCalls, loaded.samples.length, sizes.routeConnections));
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} p50 / one raw read p50`, round(routeP50 / single), 'x', '<=', 1.3, `route p50 ${round(routeP50)} ms, ${dataCalls[0].command.replace(/Command$/, '')} alone p50 ${round(single)} ms`));
+    } else {
+      figures.push(judged(ROUND_TRIPS, `${routeCase.route} p50 / one raw read p50`, Number.NaN, 'x', '<=', 1.3, `the data read is ${dataCalls.length} calls, not one`));
+    }
+  }
+  return figures;
+}
+
+/** The queue token check: a BatchGetItem of the user's token and the concert's admission record. */
+function isTokenCheck(call: DynamoDbCall): boolean {
+  return call.command === 'BatchGetItemCommand' && JSON.stringify(call.input ?? {}).includes('TOKEN#');
+}

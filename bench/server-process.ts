@@ -1,0 +1,83 @@
+/**
+ * The service under test, in its own process as a Lambda would be: the local runtime (the same
+ * handlers behind the local API Gateway adapter) with a DynamoDB call counter on its one client.
+ * The bench process drives it over HTTP and reads the counter over IPC.
+ */
+import '../local/quiet-sdk-warning';
+import { startLocalRuntime } from '../local/runtime';
+import { countDynamoDbCalls, type DynamoDbCall } from './dynamodb-calls';
+import type { CallSummary, ServerReply, ServerRequest } from './server-protocol';
+
+async function main(): Promise<void> {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  const tablePrefix = process.env.BENCH_TABLE_PREFIX;
+  if (!endpoint || !tablePrefix) throw new Error('DYNAMODB_ENDPOINT and BENCH_TABLE_PREFIX must be set');
+  // Loaded after the environment is complete: the client reads DYNAMODB_ENDPOINT when created.
+  const { documentClient } = await import('../functions/shared/dynamodb-client');
+  const runtime = await startLocalRuntime({ endpoint, port: 0, jobIntervalSeconds: 0, tablePrefix, seed: true });
+  // The bench runs the admission job itself, once a second: wait estimates and Retry-After follow that rate.
+  process.env.JOB_INTERVAL_SECONDS = process.env.BENCH_ADMISSION_INTERVAL_SECONDS ?? '1';
+
+  const counter = countDynamoDbCalls(documentClient, { capacity: true, inputs: true });
+  let keepCalls = false;
+  let summary = emptySummary();
+  let folded = new WeakSet<DynamoDbCall>();
+  const collect = () => {
+    // Folds answered calls into the window's summary; keeps the records themselves only when asked to.
+    for (const call of counter.records) {
+      if (call.endedAt === 0 || folded.has(call)) continue;
+      addToSummary(summary, call);
+      folded.add(call);
+    }
+    if (!keepCalls) {
+      const unanswered = counter.records.filter((call) => call.endedAt === 0);
+      counter.records.splice(0, counter.records.length, ...unanswered);
+      counter.calls.splice(0, counter.calls.length);
+    }
+  };
+  const flushTimer = setInterval(collect, 200);
+
+  process.on('message', (message: ServerRequest) => {
+    const reply = (body: Omit<ServerReply, 'id'>) => process.send?.({ id: message.id, ...body });
+    switch (message.op) {
+      case 'window:start':
+        counter.reset();
+        folded = new WeakSet();
+        summary = emptySummary();
+        keepCalls = message.keepCalls;
+        reply({ ok: true });
+        break;
+      case 'window:take': {
+        collect();
+        const calls: DynamoDbCall[] | undefined = keepCalls ? counter.records.map((call) => ({ ...call })) : undefined;
+        reply({ ok: true, summary, calls });
+        break;
+      }
+      case 'stop':
+        clearInterval(flushTimer);
+        void runtime.stop().then(() => {
+          reply({ ok: true });
+          process.exit(0);
+        });
+        break;
+    }
+  });
+  process.send?.({ id: 0, ok: true, url: runtime.url });
+}
+
+function emptySummary(): CallSummary {
+  return { calls: 0, readCapacity: 0, writeCapacity: 0, errors: 0, byCommand: {} };
+}
+
+function addToSummary(summary: CallSummary, call: DynamoDbCall): void {
+  summary.calls++;
+  summary.readCapacity += call.readCapacity;
+  summary.writeCapacity += call.writeCapacity;
+  if (call.error) summary.errors++;
+  summary.byCommand[call.command] = (summary.byCommand[call.command] ?? 0) + 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench server] ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
