@@ -60,6 +60,7 @@ const SETTING_CONTEXT_KEYS = {
   ACTIVE_SECONDS: 'activeSeconds',
   ADMIT_PER_TICK: 'admitPerTick',
   MAX_ACTIVE_PER_CONCERT: 'maxActivePerConcert',
+  QUEUE_SHARDS: 'queueShards',
 } as const;
 
 /** Reads the stage and the settings from CDK context, validated as the functions will validate them. */
@@ -94,6 +95,8 @@ export function readStageConfig(node: Node): StageConfig {
       MAX_ACTIVE_PER_CONCERT: String(settings.maxActivePerConcert),
       // The deployed admission rate, which the wait estimates are based on.
       JOB_INTERVAL_SECONDS: String(settings.admissionIntervalSeconds),
+      // Only when asked for (`-c queueShards=16`): unset, the functions keep the one exact counter.
+      ...(settings.queueShards > 1 ? { QUEUE_SHARDS: String(settings.queueShards) } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { QueueDeps } from './queue-deps';
-import { expiredBatches, planAdmission } from './queue-rules';
+import type { AdmissionState } from './queue-rules';
+import { expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
 
 export interface ConcertAdmission {
   readonly concertId: string;
@@ -20,8 +21,9 @@ export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: C
 }
 
 async function admitConcert(deps: QueueDeps, concertId: string): Promise<ConcertAdmission> {
-  const { lastSeq, admission } = await deps.queue.snapshot(concertId);
+  const { lastSeq, admission, counters } = await deps.queue.snapshot(concertId);
   const now = deps.now();
+  if (counters) return admitSharded(deps, concertId, counters, admission, now);
   const plan = planAdmission(lastSeq, admission, now, deps.settings);
   const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
   if (!plan.batch) return result;
@@ -33,4 +35,23 @@ async function admitConcert(deps: QueueDeps, concertId: string): Promise<Concert
   );
   // Not recorded: another run admitted from the same watermark first; its batch stands.
   return recorded ? { ...result, admitted: plan.batch.lastSeq - plan.batch.firstSeq + 1 } : result;
+}
+
+/**
+ * The same for a sharded line (QUEUE_SHARDS > 1): one read of every counter and the admission
+ * record, and one conditional write that closes the epoch the counters mark and admits in line order.
+ */
+async function admitSharded(
+  deps: QueueDeps,
+  concertId: string,
+  counters: readonly number[],
+  admission: AdmissionState,
+  now: number,
+): Promise<ConcertAdmission> {
+  const plan = planShardedAdmission(counters, admission, now, deps.settings);
+  const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
+  if (!plan.changed || !admission.line) return result;
+  const tidy = plan.batch ? expiredBatches(admission, now, deps.settings.activeSeconds) : [];
+  const recorded = await deps.queue.recordShardedAdmission(concertId, admission.line, plan.line, plan.batch, tidy);
+  return recorded && plan.batch ? { ...result, admitted: plan.batch.lastSeq - plan.batch.firstSeq + 1 } : result;
 }

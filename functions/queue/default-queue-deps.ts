@@ -11,10 +11,11 @@ let deps: QueueDeps | undefined;
 
 /** The waiting room wired to this process's tables, built on first use and then reused. */
 export function queueDeps(): QueueDeps {
+  const current = settings();
   deps ??= {
-    queue: createDynamoQueueRepository(documentClient, tableName('queue')),
+    queue: createDynamoQueueRepository(documentClient, tableName('queue'), current.queueShards),
     concertExists: cachedConcertExists(),
-    settings: settings(),
+    settings: current,
     now: Date.now,
   };
   return deps;

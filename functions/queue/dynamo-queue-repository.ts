@@ -9,24 +9,27 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import { QUEUES_INDEX, TTL_ATTRIBUTE } from '../shared/tables';
+import { createSequenceCounter, QUEUE_LIST, sequenceKey } from './dynamo-sequence-counter';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ClaimResult, QueueRepository, QueueSnapshot } from './queue-repository';
+import { emptyLine, type ShardedLine } from './sharded-line';
 
 /**
  * Items of the queue table (partition key only, so each is its own hot-key budget):
- * - `SEQ#<concert>`       lastSeq: the concert's line counter (and its entry in the queues index)
- * - `ADMISSION#<concert>` admittedSeq, and one `b#<firstSeq>` attribute per admitted batch
- * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq, joinedAt, finishedAt
+ * - `SEQ#<concert>`       lastSeq: the concert's line counter (and its entry in the queues index);
+ *   with QUEUE_SHARDS > 1, `SEQ#<concert>#<shard>` instead, one per shard (dynamo-sequence-counter.ts)
+ * - `ADMISSION#<concert>` admittedSeq, and one `b#<firstSeq>` attribute per admitted batch; with
+ *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts)
+ * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
  */
 export const queueKeys = {
-  sequence: (concertId: string) => ({ pk: `SEQ#${concertId}` }),
+  sequence: (concertId: string) => sequenceKey(concertId),
   admission: (concertId: string) => ({ pk: `ADMISSION#${concertId}` }),
   token: (concertId: string, userId: string) => ({ pk: `TOKEN#${concertId}#${userId}` }),
 };
 
 const BATCH_PREFIX = 'b#';
 export const batchAttribute = (batch: Pick<AdmissionBatch, 'firstSeq'>) => `${BATCH_PREFIX}${batch.firstSeq}`;
-const QUEUE_LIST = 'QUEUE';
 /** Token items outlive any rush; TTL removes them long after they stopped mattering. */
 const TOKEN_RETENTION_SECONDS = 7 * 24 * 3600;
 
@@ -38,21 +41,37 @@ export function toTokenRecord(item: Item): QueueTokenRecord {
     concertId: item.concertId as string,
     userId: item.userId as string,
     seq: item.seq as number | undefined,
+    ...(item.shard !== undefined ? { shard: item.shard as number } : {}),
     joinedAt: item.joinedAt as number,
     finishedAt: item.finishedAt as number | undefined,
   };
 }
 
-export function toAdmissionState(item: Item | undefined): AdmissionState {
-  if (!item) return { admittedSeq: 0, batches: [] };
+/** The admission record; `shards` > 1 reads the sharded line's state too (empty before the first run). */
+export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionState {
+  const line = shards > 1 ? toShardedLine(item, shards) : undefined;
+  if (!item) return { admittedSeq: 0, batches: [], ...(line ? { line } : {}) };
   const batches = Object.entries(item)
     .filter(([name]) => name.startsWith(BATCH_PREFIX))
     .map(([, value]) => value as AdmissionBatch)
     .sort((a, b) => a.firstSeq - b.firstSeq);
-  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches };
+  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}) };
 }
 
-export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string): QueueRepository {
+function toShardedLine(item: Item | undefined, shards: number): ShardedLine {
+  if (item?.shardAdmitted === undefined) return emptyLine(shards);
+  return {
+    admitted: item.shardAdmitted as number[],
+    epochs: item.shardEpochs as number[][],
+    revision: item.lineRevision as number,
+  };
+}
+
+/** `shards`: QUEUE_SHARDS, the line counters per concert (1, the default, is one exact counter). */
+export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string, shards = 1): QueueRepository {
+  const counter = createSequenceCounter(client, tableName, shards);
+  const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
+
   async function getItem(key: Item): Promise<Item | undefined> {
     const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return result.Item;
@@ -87,16 +106,17 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       }
     },
 
-    async assignSequence(concertId, userId, token, seq) {
+    async assignSequence(concertId, userId, token, place) {
+      const sharded = place.shard !== undefined;
       try {
         await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.token(concertId, userId),
-            UpdateExpression: 'SET seq = :seq',
+            UpdateExpression: sharded ? 'SET seq = :seq, #shard = :shard' : 'SET seq = :seq',
             ConditionExpression: '#token = :token AND attribute_not_exists(seq)',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': token, ':seq': seq },
+            ExpressionAttributeNames: { '#token': 'token', ...(sharded ? { '#shard': 'shard' } : {}) },
+            ExpressionAttributeValues: { ':token': token, ':seq': place.seq, ...(sharded ? { ':shard': place.shard } : {}) },
           }),
         );
         return true;
@@ -106,18 +126,7 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       }
     },
 
-    async nextSequence(concertId) {
-      const result = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: queueKeys.sequence(concertId),
-          UpdateExpression: 'ADD lastSeq :one SET queueList = :list, concertId = :concertId',
-          ExpressionAttributeValues: { ':one': 1, ':list': QUEUE_LIST, ':concertId': concertId },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return result.Attributes?.lastSeq as number;
-    },
+    nextSequence: (concertId) => counter.next(concertId),
 
     async findToken(concertId, userId) {
       const item = await getItem(queueKeys.token(concertId, userId));
@@ -131,12 +140,12 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       const token = items.find((item) => item.pk === tokenKey);
       return {
         token: token ? toTokenRecord(token) : undefined,
-        admission: toAdmissionState(items.find((item) => item.pk === admissionKey)),
+        admission: admissionOf(items.find((item) => item.pk === admissionKey)),
       };
     },
 
     async findAdmission(concertId) {
-      return toAdmissionState(await getItem(queueKeys.admission(concertId)));
+      return admissionOf(await getItem(queueKeys.admission(concertId)));
     },
 
     async listQueues() {
@@ -155,18 +164,51 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
         for (const item of page.Items ?? []) concertIds.push(item.concertId as string);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
-      return concertIds;
+      // Each shard's counter lists its concert.
+      return [...new Set(concertIds)];
     },
 
     async snapshot(concertId): Promise<QueueSnapshot> {
-      const sequenceKey = queueKeys.sequence(concertId).pk;
       const admissionKey = queueKeys.admission(concertId).pk;
-      const items = await batchGet([{ pk: sequenceKey }, { pk: admissionKey }]);
-      const sequence = items.find((item) => item.pk === sequenceKey);
+      const items = await batchGet([...counter.keys(concertId), { pk: admissionKey }]);
+      const counters = counter.values(concertId, items);
       return {
-        lastSeq: (sequence?.lastSeq as number | undefined) ?? 0,
-        admission: toAdmissionState(items.find((item) => item.pk === admissionKey)),
+        lastSeq: counters.reduce((total, value) => total + value, 0),
+        admission: admissionOf(items.find((item) => item.pk === admissionKey)),
+        ...(shards > 1 ? { counters } : {}),
       };
+    },
+
+    async recordShardedAdmission(concertId, expected, line, batch, tidy) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':admitted': line.admitted, ':epochs': line.epochs, ':revision': line.revision };
+      const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision'];
+      if (batch) {
+        names['#batch'] = batchAttribute(batch);
+        values[':batchValue'] = batch;
+        values[':admittedSeq'] = batch.lastSeq;
+        sets.push('admittedSeq = :admittedSeq', '#batch = :batchValue');
+      }
+      tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
+      const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
+      if (expected.revision > 0) values[':expected'] = expected.revision;
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: queueKeys.admission(concertId),
+            UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+            // Written only over the state this run read: of overlapping runs, one records and the others nothing.
+            ConditionExpression: expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected',
+            ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
 
     async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy) {

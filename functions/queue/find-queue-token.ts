@@ -34,7 +34,7 @@ export async function findQueueToken(
   return {
     record: { ...record, seq: record.seq },
     admission,
-    state: stateOf(record.seq, record.finishedAt, admission, now, deps.settings),
+    state: stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard),
     now,
   };
 }

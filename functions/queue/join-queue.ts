@@ -49,7 +49,7 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     }
     const admission = await deps.queue.findAdmission(concertId);
     const now = deps.now();
-    const state = stateOf(current.seq, current.finishedAt, admission, now, deps.settings);
+    const state = stateOf(current.seq, current.finishedAt, admission, now, deps.settings, current.shard);
     if (isLiveState(state)) return { created: false, status: describeToken(current, state, now, deps.settings) };
     replacing = current.token; // the old token is spent: a new one replaces it
   }
@@ -57,20 +57,20 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
 }
 
 async function numberPlace(deps: QueueDeps, record: QueueTokenRecord): Promise<QueueStatusView> {
-  const seq = await deps.queue.nextSequence(record.concertId);
+  const place = await deps.queue.nextSequence(record.concertId);
   const [assigned, admission] = await Promise.all([
-    deps.queue.assignSequence(record.concertId, record.userId, record.token, seq),
+    deps.queue.assignSequence(record.concertId, record.userId, record.token, place),
     deps.queue.findAdmission(record.concertId),
   ]);
   // Only if this join stalled for seconds and another took its place over: that one's token
   // stands, and joining again returns it.
   if (!assigned) throw new UnavailableError(1);
   const now = deps.now();
-  return describeToken(record, stateOf(seq, undefined, admission, now, deps.settings), now, deps.settings);
+  return describeToken(record, stateOf(place.seq, undefined, admission, now, deps.settings, place.shard), now, deps.settings);
 }
 
 async function describe(deps: QueueDeps, record: QueueTokenRecord, seq: number): Promise<QueueStatusView> {
   const admission = await deps.queue.findAdmission(record.concertId);
   const now = deps.now();
-  return describeToken(record, stateOf(seq, record.finishedAt, admission, now, deps.settings), now, deps.settings);
+  return describeToken(record, stateOf(seq, record.finishedAt, admission, now, deps.settings, record.shard), now, deps.settings);
 }

@@ -7,6 +7,7 @@
  * follows from those facts and now, so it is exact at every read whatever the jobs have done.
  */
 import type { Settings } from '../shared/config';
+import { admitInLine, admittedRanges, emptyLine, isAdmittedIn, positionIn, sameLine, waitingCount, type ShardedLine } from './sharded-line';
 
 export type QueueStatus = 'WAIT' | 'ACTIVE' | 'EXPIRED';
 
@@ -17,6 +18,11 @@ export interface AdmissionBatch {
   readonly admittedAt: number;
   /** Tokens of this batch that finished early (paid), freeing their places. */
   readonly finished: number;
+  /**
+   * Sharded line only (QUEUE_SHARDS > 1): per shard, the numbers admitted, `[first, last]`.
+   * `firstSeq`..`lastSeq` then count admissions overall, so sizes and names work as without shards.
+   */
+  readonly shardRanges?: readonly (readonly [number, number])[];
 }
 
 export interface AdmissionState {
@@ -24,6 +30,8 @@ export interface AdmissionState {
   readonly admittedSeq: number;
   /** Batches not yet tidied away by the expiry job; an expired one may still be listed. */
   readonly batches: readonly AdmissionBatch[];
+  /** The sharded line's state (QUEUE_SHARDS > 1); absent for the one-counter line. */
+  readonly line?: ShardedLine;
 }
 
 export const EMPTY_ADMISSION: AdmissionState = { admittedSeq: 0, batches: [] };
@@ -34,6 +42,8 @@ export interface QueueTokenRecord {
   readonly userId: string;
   /** Missing only for the instant between claiming a place and being given its number. */
   readonly seq?: number;
+  /** Which of the concert's counters gave `seq` (QUEUE_SHARDS > 1); absent with one counter. */
+  readonly shard?: number;
   readonly joinedAt: number;
   /** Set when the token's holder paid: the token is spent. */
   readonly finishedAt?: number;
@@ -50,11 +60,28 @@ export const batchSize = (batch: AdmissionBatch) => batch.lastSeq - batch.firstS
 export const activeUntilOf = (batch: AdmissionBatch, activeSeconds: number) => batch.admittedAt + activeSeconds * 1000;
 const isLive = (batch: AdmissionBatch, now: number, activeSeconds: number) => now < activeUntilOf(batch, activeSeconds);
 
-/** WAIT with its place in line, ACTIVE until its batch's time runs out, or EXPIRED. */
-export function tokenState(seq: number, finished: boolean, admission: AdmissionState, now: number, activeSeconds: number): TokenState {
+/**
+ * WAIT with its place in line, ACTIVE until its batch's time runs out, or EXPIRED. `shard` is the
+ * counter a sharded line's token was numbered by.
+ */
+export function tokenState(seq: number, finished: boolean, admission: AdmissionState, now: number, activeSeconds: number, shard?: number): TokenState {
   if (finished) return { status: 'EXPIRED' };
+  if (shard !== undefined) return shardedTokenState({ shard, seq }, admission, now, activeSeconds);
   if (seq > admission.admittedSeq) return { status: 'WAIT', position: seq - admission.admittedSeq };
   const batch = admission.batches.find((b) => b.firstSeq <= seq && seq <= b.lastSeq);
+  if (batch && isLive(batch, now, activeSeconds)) {
+    return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
+  }
+  return { status: 'EXPIRED' };
+}
+
+function shardedTokenState(place: { shard: number; seq: number }, admission: AdmissionState, now: number, activeSeconds: number): TokenState {
+  const line = admission.line ?? emptyLine(place.shard + 1);
+  if (!isAdmittedIn(line, place)) return { status: 'WAIT', position: positionIn(line, place) };
+  const batch = admission.batches.find((b) => {
+    const range = b.shardRanges?.[place.shard];
+    return range !== undefined && range[0] <= place.seq && place.seq <= range[1];
+  });
   if (batch && isLive(batch, now, activeSeconds)) {
     return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
   }
@@ -91,6 +118,31 @@ export function planAdmission(lastSeq: number, admission: AdmissionState, now: n
   if (count === 0) return { waiting, activeBefore };
   const firstSeq = admission.admittedSeq + 1;
   return { waiting, activeBefore, batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0 } };
+}
+
+export interface ShardedAdmissionPlan extends AdmissionPlan {
+  /** The line after this run: a new epoch closed at the counters read, and whoever was admitted. */
+  readonly line: ShardedLine;
+  /** False when the run has nothing to write (no one joined since the last run, no one admitted). */
+  readonly changed: boolean;
+}
+
+/**
+ * The sharded line's admission (QUEUE_SHARDS > 1): the same limits as `planAdmission`, taken in
+ * line order over the counters read (see sharded-line.ts).
+ */
+export function planShardedAdmission(counters: readonly number[], admission: AdmissionState, now: number, settings: QueueSettings): ShardedAdmissionPlan {
+  const line = admission.line ?? emptyLine(counters.length);
+  const waiting = waitingCount(line, counters);
+  const activeBefore = activeCount(admission, now, settings.activeSeconds);
+  const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
+  const count = Math.min(settings.admitPerTick, waiting, room);
+  const after = admitInLine(line, counters, count);
+  const changed = !sameLine(line, after);
+  if (count === 0) return { waiting, activeBefore, line: after, changed };
+  const firstSeq = admission.admittedSeq + 1;
+  const shardRanges = admittedRanges(line, after);
+  return { waiting, activeBefore, line: after, changed, batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0, shardRanges } };
 }
 
 /**

@@ -12,8 +12,9 @@ export interface QueueStatusView {
   readonly retryAfterSeconds: number;
 }
 
-export function stateOf(seq: number, finishedAt: number | undefined, admission: AdmissionState, now: number, settings: Settings): TokenState {
-  return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds);
+/** `shard`: the counter that numbered a sharded line's token (QUEUE_SHARDS > 1). */
+export function stateOf(seq: number, finishedAt: number | undefined, admission: AdmissionState, now: number, settings: Settings, shard?: number): TokenState {
+  return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds, shard);
 }
 
 export function describeToken(

@@ -10,6 +10,8 @@ const settingsSchema = z.object({
   MAX_ACTIVE_PER_CONCERT: positiveInt(1000),
   /** How often admission runs: the local timer's period, or the deployed rule's rate. 0 = local timer off. */
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
+  /** Sequence counters per waiting room: 1 is one exact line; more spread a rush's joins (docs/SCALE.md). */
+  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export interface Settings {
@@ -19,6 +21,8 @@ export interface Settings {
   readonly maxActivePerConcert: number;
   /** Seconds between admission runs, used for wait estimates; 60 when the local timer is off. */
   readonly admissionIntervalSeconds: number;
+  /** Sequence counters per waiting room (QUEUE_SHARDS); 1 keeps strict first in, first out. */
+  readonly queueShards: number;
 }
 
 /** Reads and validates the service's settings; an invalid value stops start-up with its name. */
@@ -35,6 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     admitPerTick: s.ADMIT_PER_TICK,
     maxActivePerConcert: s.MAX_ACTIVE_PER_CONCERT,
     admissionIntervalSeconds: s.JOB_INTERVAL_SECONDS > 0 ? s.JOB_INTERVAL_SECONDS : 60,
+    queueShards: s.QUEUE_SHARDS,
   };
 }
 

@@ -10,6 +10,7 @@ export const testSettings: Settings = {
   admitPerTick: 100,
   maxActivePerConcert: 1000,
   admissionIntervalSeconds: 10,
+  queueShards: 1,
 };
 
 /** A clock the test moves by hand. */

@@ -1,0 +1,144 @@
+import { admitWaitingTokens } from '../../functions/queue/admit-waiting-tokens';
+import { createDynamoQueueRepository } from '../../functions/queue/dynamo-queue-repository';
+import { expireActiveTokens } from '../../functions/queue/expire-active-tokens';
+import { joinQueue } from '../../functions/queue/join-queue';
+import { pollQueue } from '../../functions/queue/poll-queue';
+import type { QueueDeps } from '../../functions/queue/queue-deps';
+import { activeCount, type AdmissionBatch } from '../../functions/queue/queue-rules';
+import { requireActiveToken } from '../../functions/queue/require-active-token';
+import { tableName } from '../../functions/shared/config';
+import { documentClient } from '../../functions/shared/dynamodb-client';
+import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
+import { TestClock, testSettings } from '../support/queue-fixture';
+import { useFreshTables } from '../support/tables';
+
+const SHARDS = 16;
+const CAP = 50;
+const PER_RUN = 20;
+const WAVE = 80;
+
+let serial = 0;
+const newConcert = () => `sharded-${Date.now()}-${++serial}`;
+
+beforeAll(async () => {
+  await useFreshTables();
+});
+
+function shardedDeps(clock: TestClock): QueueDeps {
+  return {
+    queue: createDynamoQueueRepository(documentClient, tableName('queue'), SHARDS),
+    concertExists: async () => true,
+    settings: { ...testSettings, admitPerTick: PER_RUN, maxActivePerConcert: CAP, queueShards: SHARDS },
+    now: clock.now,
+  };
+}
+
+interface Joined {
+  readonly userId: string;
+  readonly token: string;
+  readonly wave: number;
+  shard: number;
+  seq: number;
+}
+
+/** Overlapping admission runs, as two schedules firing together would start them. */
+async function overlappingRuns(deps: QueueDeps, concertId: string, runs = 3): Promise<number> {
+  const results = await Promise.all(Array.from({ length: runs }, () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } })));
+  return results.reduce((sum, run) => sum + run.concerts[0].admitted, 0);
+}
+
+test('16 shards under concurrent joins: nobody admitted twice, the cap never exceeded, FIFO across admission runs, exact positions', async () => {
+  const clock = new TestClock();
+  const deps = shardedDeps(clock);
+  const concertId = newConcert();
+  const joined: Joined[] = [];
+  const batches = new Map<number, AdmissionBatch>(); // every batch ever recorded, by firstSeq
+
+  const joinWave = async (wave: number, count: number) => {
+    const results = await Promise.all(
+      Array.from({ length: count }, (_, i) => joinQueue(deps, { userId: `w${wave}-${i}`, concertId })),
+    );
+    for (const [i, result] of results.entries()) {
+      expect(result.created).toBe(true);
+      joined.push({ userId: `w${wave}-${i}`, token: result.status.token, wave, shard: -1, seq: -1 });
+    }
+  };
+  const statuses = () => Promise.all(joined.map((j) => pollQueue(deps, { userId: j.userId, concertId, token: j.token })));
+  const check = async () => {
+    const admission = await deps.queue.findAdmission(concertId);
+    for (const batch of admission.batches) batches.set(batch.firstSeq, batch);
+    const polled = await statuses();
+    // The cap holds at every moment, by the record and by what the tokens say.
+    expect(activeCount(admission, clock.time, testSettings.activeSeconds)).toBeLessThanOrEqual(CAP);
+    expect(polled.filter((s) => s.status === 'ACTIVE').length).toBeLessThanOrEqual(CAP);
+    // Everyone waiting and in a closed epoch has an exact, distinct place: 1..W.
+    const positions = polled.filter((s) => s.status === 'WAIT').map((s) => s.position).sort((a, b) => a - b);
+    expect(positions).toEqual(positions.map((_, i) => i + 1));
+    return polled;
+  };
+
+  // Wave 1 joins all at once, then overlapping runs admit; wave 2 joins while runs go on.
+  await joinWave(1, WAVE);
+  expect(await overlappingRuns(deps, concertId)).toBe(PER_RUN);
+  await check();
+  const [admittedDuringWave2] = await Promise.all([overlappingRuns(deps, concertId), joinWave(2, WAVE)]);
+  expect(admittedDuringWave2).toBe(PER_RUN);
+  // The room fills to the cap (the run also closes the epoch of whoever joined during the last runs)…
+  expect(await overlappingRuns(deps, concertId)).toBe(CAP - 2 * PER_RUN);
+  await check();
+  // …and stays full until time frees places.
+  expect(await overlappingRuns(deps, concertId)).toBe(0);
+  for (let round = 0; round < 4; round++) {
+    clock.advance(testSettings.activeSeconds);
+    await expireActiveTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    await overlappingRuns(deps, concertId);
+    await overlappingRuns(deps, concertId);
+    await check();
+  }
+
+  // Everyone was admitted exactly once: each token falls in exactly one batch's ranges.
+  const tokenItems = await Promise.all(joined.map((j) => deps.queue.findToken(concertId, j.userId)));
+  tokenItems.forEach((item, i) => {
+    joined[i].shard = item!.shard!;
+    joined[i].seq = item!.seq!;
+  });
+  const all = [...batches.values()].sort((a, b) => a.firstSeq - b.firstSeq);
+  const batchOf = (j: Joined) => {
+    const containing = all.filter((b) => {
+      const [first, last] = b.shardRanges![j.shard];
+      return first <= j.seq && j.seq <= last;
+    });
+    expect(containing).toHaveLength(1);
+    return all.indexOf(containing[0]);
+  };
+  const order = joined.map(batchOf);
+  expect(all.reduce((sum, b) => sum + (b.lastSeq - b.firstSeq + 1), 0)).toBe(joined.length);
+  expect(new Set(joined.map((j) => `${j.shard}:${j.seq}`)).size).toBe(joined.length);
+  expect(new Set(joined.map((j) => j.shard)).size).toBeGreaterThan(8); // the joins were spread over the counters
+
+  // FIFO within the bound: everyone of wave 1 (numbered before a run read the counters) is
+  // admitted in a batch no later than anyone of wave 2.
+  const lastOfWave1 = Math.max(...order.filter((_, i) => joined[i].wave === 1));
+  const firstOfWave2 = Math.min(...order.filter((_, i) => joined[i].wave === 2));
+  expect(lastOfWave1).toBeLessThanOrEqual(firstOfWave2);
+  // And whoever is ACTIVE now passes the route check; a spent batch is EXPIRED.
+  const now = await statuses();
+  const activeOne = joined.find((_, i) => now[i].status === 'ACTIVE');
+  if (activeOne) await expect(requireActiveToken(deps, { userId: activeOne.userId, token: activeOne.token, concertId })).resolves.toMatchObject({ concertId });
+}, 120_000);
+
+test('a sharded poll is one DynamoDB call, and a sharded admission run two, however long the line', async () => {
+  const deps = shardedDeps(new TestClock());
+  const concertId = newConcert();
+  const users = await Promise.all(Array.from({ length: 40 }, (_, i) => joinQueue(deps, { userId: `p-${i}`, concertId })));
+  const counter = countDynamoDbCalls(documentClient);
+  try {
+    await pollQueue(deps, { userId: 'p-0', concertId, token: users[0].status.token });
+    expect(counter.calls).toEqual(['BatchGetItemCommand']);
+    counter.reset();
+    await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    expect(counter.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand']);
+  } finally {
+    counter.detach();
+  }
+});
