@@ -1,13 +1,33 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+/** How hard one DynamoDB call may try: attempts in all, and the time each attempt may take to connect and to answer. */
+export interface CallBounds {
+  readonly maxAttempts: number;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * Deployed: a sick DynamoDB costs at most 3 × (1 s + 2 s) plus the SDK's short backoff, under the
+ * API functions' 10 s timeout, so the client gets the contract's 503 and not a Lambda timeout.
+ * Locally the connection timer also runs while a request waits for one of the agent's 50 sockets:
+ * deployed, a function serves one request at a time, but the local server sends every concurrent
+ * request through this one client, so there a burst waits its turn instead of failing as a 503.
+ */
+export function callBounds(endpoint: string | undefined = process.env.DYNAMODB_ENDPOINT): CallBounds {
+  return endpoint
+    ? { maxAttempts: 3, connectionTimeoutMs: 10_000, requestTimeoutMs: 3_000 }
+    : { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000 };
+}
+
 /**
  * The one document client of a process, created at module scope and reused across invocations.
- * Calls are bounded: a short connection and request timeout and a few retries, so a sick
- * database turns into a quick 503 instead of a Lambda timeout.
+ * Calls are bounded (see callBounds), so a sick database turns into a quick 503.
  */
 function createClient(): DynamoDBClient {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
+  const bounds = callBounds(endpoint);
   return new DynamoDBClient({
     ...(endpoint
       ? {
@@ -16,11 +36,8 @@ function createClient(): DynamoDBClient {
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }
       : {}),
-    maxAttempts: 3,
-    // The SDK's connection timer also runs while a request waits for one of the agent's 50 sockets.
-    // Deployed, a function serves one request at a time; the local server sends every concurrent
-    // request through this one client, so there a burst waits its turn instead of failing as a 503.
-    requestHandler: { connectionTimeout: endpoint ? 10_000 : 1_000, requestTimeout: 3_000 },
+    maxAttempts: bounds.maxAttempts,
+    requestHandler: { connectionTimeout: bounds.connectionTimeoutMs, requestTimeout: bounds.requestTimeoutMs },
   });
 }
 
