@@ -5,7 +5,7 @@
  * /local/jobs/activate); the page finds out by polling at the server's Retry-After pace.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
@@ -37,7 +37,8 @@ describeInBrowser('the web page in chromium', () => {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    // Generous for a machine busy with other test files; a quiet run takes a fraction of it.
+    page.setDefaultTimeout(25_000);
     page.on('pageerror', (error) => {
       throw new Error(`page error: ${error.message}`);
     });
@@ -56,14 +57,38 @@ describeInBrowser('the web page in chromium', () => {
     await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
   }
 
+  /** Waits for `expected`, or fails at once with the sentence of an error the page shows instead. */
+  async function expectView(page: Page, expected: Locator): Promise<void> {
+    const problem = page.locator('.notice-error');
+    await expected.or(problem).first().waitFor();
+    if (await problem.count()) throw new Error(`the page says: ${await problem.first().textContent()}`);
+  }
+
   const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
 
-  /** Users who joined a concert's line before the page's user, over the API. */
-  async function queueAhead(concertId: string, users: string[]): Promise<void> {
+  /** Users who joined a concert's line before the page's user, over the API; their tokens, in order. */
+  async function queueAhead(concertId: string, users: string[]): Promise<Array<{ token: string; queueToken: string }>> {
+    const joined = [];
     for (const user of users) {
-      const joined = await api.request('POST', `/concerts/${concertId}/queue`, { token: await api.tokenFor(user) });
-      expect(joined.status).toBe(201);
+      const token = await api.tokenFor(user);
+      const join = await api.request('POST', `/concerts/${concertId}/queue`, { token });
+      expect(join.status).toBe(201);
+      joined.push({ token, queueToken: join.body.token as string });
     }
+    return joined;
+  }
+
+  /** Another user holds seats, and pays for them when asked, over the API. */
+  async function takeSeats(user: { token: string; queueToken: string }, concertId: string, scheduleId: string, seatNumbers: number[], pay = false) {
+    const reservationIds: string[] = [];
+    for (const seatNumber of seatNumbers) {
+      const hold = await api.request('POST', '/reservations', { ...user, body: { concertId, scheduleId, seatNumber } });
+      expect(hold.status).toBe(201);
+      reservationIds.push(hold.body.reservationId);
+    }
+    if (!pay) return;
+    expect((await api.request('POST', '/balance/charge', { token: user.token, body: { amount: 1_000_000 } })).status).toBe(200);
+    expect((await api.request('POST', '/payments', { ...user, body: { reservationIds } })).status).toBe(201);
   }
 
   const queueEntryOf = (page: Page, userId: string, concertId: string) =>
@@ -105,17 +130,20 @@ describeInBrowser('the web page in chromium', () => {
     const loser = aliceSaw === taken ? alice : bob;
     await loser.locator('[data-seat="7"].seat-held').waitFor();
     expect(await loser.locator('[data-seat="7"]').getAttribute('aria-label')).toBe('Seat 7, 165,000 KRW, held by someone else');
-  }, 45_000);
+  }, 60_000);
 
   test('a whole journey: waiting room, seat map, money, checkout with a double click, receipt', async () => {
     const concertId = 'midnight-orchestra';
-    await queueAhead(concertId, Array.from({ length: 8 }, (_, i) => `journey-ahead-${i + 1}`));
+    const ahead = await queueAhead(concertId, Array.from({ length: 8 }, (_, i) => `journey-ahead-${i + 1}`));
     const page = await newPage();
     await signIn(page, 'journey-carol');
     await getTickets(page, 'The Midnight Orchestra');
     await page.getByText('You are number 9 in line.').waitFor();
 
-    await admit(); // three of the eight ahead go in
+    await admit(); // three of the eight ahead go in, and take seats of the first date
+    await takeSeats(ahead[0], concertId, `${concertId}-1`, [5, 6]);
+    await takeSeats(ahead[1], concertId, `${concertId}-1`, [14, 15, 16]);
+    await takeSeats(ahead[2], concertId, `${concertId}-1`, [27, 28], true);
     await page.getByText('You are number 6 in line.').waitFor();
     expect(await page.locator('progress').getAttribute('value')).toBe('33');
     await page.screenshot({ path: join(shots, 'waiting-room.png'), fullPage: true });
@@ -124,10 +152,15 @@ describeInBrowser('the web page in chromium', () => {
     await admit(); // the page's user is admitted in this run
     await page.waitForURL(/#\/concerts\/midnight-orchestra\/dates$/);
     await page.getByText(/Your turn to book: \d+:\d\d left\./).waitFor();
-    await page.locator('a.date-card').first().click();
+    const firstDate = page.locator('a.date-card').first();
+    expect(await firstDate.locator('.seats-left').textContent()).toBe('43 seats available'); // 50, less 5 held and 2 sold
+    await firstDate.click();
+    await page.locator('[data-seat="5"].seat-held').waitFor();
+    expect(await page.locator('[data-seat="27"]').getAttribute('aria-label')).toBe('Seat 27, 120,000 KRW, sold');
+    expect(await page.locator('[data-seat="3"]').getAttribute('class')).toBe('seat seat-available tier-1');
 
     await page.locator('[data-seat="3"]').click();
-    await page.getByText(/^Seat 3 is yours until/).waitFor();
+    await expectView(page, page.getByText(/^Seat 3 is yours until/));
     await page.locator('[data-seat="3"].seat-mine').waitFor();
     await page.locator('.holds').getByText(/^\d:\d\d left$/).waitFor();
     await page.screenshot({ path: join(shots, 'seat-map.png'), fullPage: true });
@@ -140,11 +173,11 @@ describeInBrowser('the web page in chromium', () => {
     await page.getByText('Enter a whole number of won, digits only (no decimals or signs).').waitFor();
     await amount.fill('200,000');
     await page.getByRole('button', { name: 'Add money' }).click();
-    await page.getByText('Money added: your balance is now 200,000 KRW.').waitFor();
+    await expectView(page, page.getByText('Money added: your balance is now 200,000 KRW.'));
 
     await page.getByRole('button', { name: 'Pay 150,000 KRW' }).dblclick();
-    await page.waitForURL(/#\/receipt\//);
-    await page.getByRole('heading', { name: 'Payment complete' }).waitFor();
+    await expectView(page, page.getByRole('heading', { name: 'Payment complete' }));
+    expect(page.url()).toMatch(/#\/receipt\/\w+$/);
     expect(await page.locator('.receipt .total').textContent()).toBe('150,000 KRW');
     await page.screenshot({ path: join(shots, 'receipt.png'), fullPage: true });
 
@@ -158,7 +191,7 @@ describeInBrowser('the web page in chromium', () => {
     await page.getByRole('link', { name: 'All your payments' }).click();
     await page.getByRole('heading', { name: /^The Midnight Orchestra · / }).waitFor();
     expect(await page.locator('li.payment').count()).toBe(1);
-  }, 60_000);
+  }, 90_000);
 
   test('a reload in the waiting room keeps the place and the token, without joining again', async () => {
     const concertId = 'neon-harbor';
@@ -182,5 +215,5 @@ describeInBrowser('the web page in chromium', () => {
     await admit(); // the reloaded page still polls, and moves on when admitted
     await page.waitForURL(/#\/concerts\/neon-harbor\/dates$/);
     expect(joins).toHaveLength(1);
-  }, 45_000);
+  }, 60_000);
 });
