@@ -37,6 +37,8 @@ describeInBrowser('the web page in chromium', () => {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
     const page = await context.newPage();
+    // The page's own clock runs in step with the real one until a test moves it on.
+    await page.clock.install();
     // Generous for a machine busy with other test files; a quiet run takes a fraction of it.
     page.setDefaultTimeout(25_000);
     page.on('pageerror', (error) => {
@@ -127,9 +129,16 @@ describeInBrowser('the web page in chromium', () => {
     expect(winnerSaw).toMatch(won);
     expect(loserSaw).toBe(taken);
 
-    const loser = aliceSaw === taken ? alice : bob;
+    const [winner, loser] = aliceSaw === taken ? [bob, alice] : [alice, bob];
     await loser.locator('[data-seat="7"].seat-held').waitFor();
     expect(await loser.locator('[data-seat="7"]').getAttribute('aria-label')).toBe('Seat 7, 165,000 KRW, held by someone else');
+
+    // The page's clock jumps past the hold's end, then past the turn's end: both are said in words.
+    await winner.clock.fastForward('05:01');
+    await winner.getByText('Your hold on seat 7 ran out, so it is free for others again.').waitFor();
+    await winner.clock.fastForward('05:00');
+    await winner.getByRole('heading', { name: 'Your turn has ended' }).waitFor();
+    await winner.getByRole('link', { name: 'Join the waiting room again' }).waitFor();
   }, 60_000);
 
   test('a whole journey: waiting room, seat map, money, checkout with a double click, receipt', async () => {
@@ -192,6 +201,59 @@ describeInBrowser('the web page in chromium', () => {
     await page.getByRole('heading', { name: /^The Midnight Orchestra · / }).waitFor();
     expect(await page.locator('li.payment').count()).toBe(1);
   }, 90_000);
+
+  test('deployed sign-in: the Cognito form, a wrong password said in words, then a first new password', async () => {
+    const page = await newPage();
+    const cognito = 'https://cognito-idp.eu-west-1.amazonaws.com/';
+    // As deployed: the config names the user pool, and the page may talk to Cognito.
+    await page.route(`${api.url}/app/config.json`, (route) =>
+      route.fulfill({ json: { apiUrl: '', signIn: { kind: 'cognito', region: 'eu-west-1', userPoolId: 'eu-west-1_test', userPoolClientId: 'client' } } }),
+    );
+    await page.route(`${api.url}/`, async (route) => {
+      const response = await route.fetch();
+      const csp = response.headers()['content-security-policy'].replace("connect-src 'self'", `connect-src 'self' ${cognito}`);
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+    });
+    const calls: Array<{ target: string; body: Record<string, any> }> = [];
+    const accessToken = await api.tokenFor('cognito-erin');
+    await page.route(cognito, async (route) => {
+      const cors = { 'access-control-allow-origin': api.url, 'access-control-allow-headers': 'content-type, x-amz-target' };
+      if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+      const target = route.request().headers()['x-amz-target'];
+      const body = route.request().postDataJSON() as Record<string, any>;
+      calls.push({ target, body });
+      const answer =
+        target.endsWith('.InitiateAuth') && body.AuthParameters.PASSWORD !== 'Temporary-Pass-1'
+          ? { status: 400, json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } }
+          : target.endsWith('.InitiateAuth')
+            ? { status: 200, json: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-1' } }
+            : { status: 200, json: { AuthenticationResult: { AccessToken: accessToken, ExpiresIn: 3600 } } };
+      await route.fulfill({ ...answer, headers: cors });
+    });
+
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('Email').fill('erin@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('The email or password is not right.').waitFor();
+
+    await page.getByLabel('Password', { exact: true }).fill('Temporary-Pass-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('New password', { exact: true }).fill('A-new-Passw0rd!');
+    await page.getByLabel('New password again').fill('A-new-Passw0rd!');
+    await page.getByRole('button', { name: 'Save password and sign in' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+    expect(await page.locator('nav .who').textContent()).toBe('Signed in as erin@example.com');
+
+    expect(calls.map((call) => call.target.split('.').pop())).toEqual(['InitiateAuth', 'InitiateAuth', 'RespondToAuthChallenge']);
+    expect(calls[1].body).toEqual({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'client', AuthParameters: { USERNAME: 'erin@example.com', PASSWORD: 'Temporary-Pass-1' } });
+    expect(calls[2].body).toEqual({
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      ClientId: 'client',
+      Session: 'session-1',
+      ChallengeResponses: { USERNAME: 'erin@example.com', NEW_PASSWORD: 'A-new-Passw0rd!' },
+    });
+  }, 60_000);
 
   test('a reload in the waiting room keeps the place and the token, without joining again', async () => {
     const concertId = 'neon-harbor';
