@@ -20,8 +20,8 @@ export interface CatalogueRepository {
    */
   createConcert(concert: Concert, schedules: readonly NewSchedule[]): Promise<boolean>;
   listSchedules(concertId: string): Promise<Schedule[]>;
-  /** Seats of the schedule held or sold at `now` (expired holds do not count). */
-  countTakenSeats(scheduleId: string, now: number): Promise<number>;
+  /** Per schedule of the concert, its seats held or sold at `now` (expired holds do not count); schedules with none are absent. */
+  countTakenSeats(concertId: string, now: number): Promise<ReadonlyMap<string, number>>;
   /** The whole seat map by seat number; empty when the schedule does not exist. */
   listSeats(scheduleId: string): Promise<Seat[]>;
   findSeat(scheduleId: string, seatNumber: number): Promise<Seat | undefined>;

@@ -3,10 +3,31 @@ import { documentClient } from '../shared/dynamodb-client';
 import type { CatalogueRepository } from './catalogue-repository';
 import { createDynamoCatalogueRepository } from './dynamo-catalogue-repository';
 
+const SCHEDULES_CACHE_MS = 60_000;
+
 let repository: CatalogueRepository | undefined;
 
 /** The catalogue wired to this process's table, built on first use. */
 export function catalogue(): CatalogueRepository {
-  repository ??= createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+  repository ??= withRememberedSchedules(createDynamoCatalogueRepository(documentClient, tableName('catalogue')));
   return repository;
+}
+
+/**
+ * A concert's schedules never change once it can be found (they are written before the concert
+ * item), so a concert's list is remembered for a minute: the dates route then reads only the taken
+ * seats. An empty list (no such concert yet) is never remembered.
+ */
+function withRememberedSchedules(catalogue: CatalogueRepository): CatalogueRepository {
+  const remembered = new Map<string, { readonly at: number; readonly schedules: Awaited<ReturnType<CatalogueRepository['listSchedules']>> }>();
+  return {
+    ...catalogue,
+    async listSchedules(concertId) {
+      const hit = remembered.get(concertId);
+      if (hit && Date.now() - hit.at < SCHEDULES_CACHE_MS) return hit.schedules;
+      const schedules = await catalogue.listSchedules(concertId);
+      if (schedules.length > 0) remembered.set(concertId, { at: Date.now(), schedules });
+      return schedules;
+    },
+  };
 }

@@ -20,8 +20,8 @@ import type { Seat } from './seat';
  * - seat     `SCHEDULE#<scheduleId>` / `SEAT#<seatNumber, 4 digits>`: concertId, scheduleId, date,
  *   seatNumber, price, status AVAILABLE|HELD|SOLD, and while held: reservationId, heldBy, holdExpiresAt.
  *   A HELD seat with holdExpiresAt <= now reads AVAILABLE. While held or sold a seat also carries
- *   `takenIn` (its scheduleId) and `takenUntil` (holdExpiresAt, or SEAT_SOLD_TAKEN_UNTIL once sold):
- *   the keys of the sparse seatsTaken index that availableSeats counts.
+ *   `takenIn` (its concertId) and `takenUntil` (holdExpiresAt, or SEAT_SOLD_TAKEN_UNTIL once sold):
+ *   the keys of the sparse seatsTaken index that availableSeats counts, all dates in one query.
  */
 const CONCERT_PREFIX = 'CONCERT#';
 const SCHEDULE_PREFIX = 'SCHEDULE#';
@@ -46,6 +46,7 @@ export const SEAT_SOLD_TAKEN_UNTIL = Number.MAX_SAFE_INTEGER;
  * ended by `now`. SOLD seats never match.
  */
 export function seatHoldUpdate(input: {
+  concertId: string;
   scheduleId: string;
   seatNumber: number;
   reservationId: string;
@@ -56,7 +57,7 @@ export function seatHoldUpdate(input: {
   return {
     Key: catalogueKeys.seat(input.scheduleId, input.seatNumber),
     UpdateExpression:
-      'SET #status = :held, reservationId = :reservationId, heldBy = :userId, holdExpiresAt = :expiresAt, takenIn = :scheduleId, takenUntil = :expiresAt',
+      'SET #status = :held, reservationId = :reservationId, heldBy = :userId, holdExpiresAt = :expiresAt, takenIn = :concertId, takenUntil = :expiresAt',
     ConditionExpression: 'attribute_exists(pk) AND (#status = :available OR (#status = :held AND holdExpiresAt <= :now))',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
@@ -65,7 +66,7 @@ export function seatHoldUpdate(input: {
       ':reservationId': input.reservationId,
       ':userId': input.userId,
       ':expiresAt': input.expiresAt,
-      ':scheduleId': input.scheduleId,
+      ':concertId': input.concertId,
       ':now': input.now,
     },
   };
@@ -217,25 +218,17 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
       return items.map(toSchedule);
     },
 
-    async countTakenSeats(scheduleId, now) {
-      let count = 0;
-      let startKey: Item | undefined;
-      do {
-        // Index reads are eventually consistent; expired holds lie outside the key range and are never read.
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: SEATS_TAKEN_INDEX,
-            KeyConditionExpression: 'takenIn = :scheduleId AND takenUntil > :now',
-            ExpressionAttributeValues: { ':scheduleId': scheduleId, ':now': now },
-            Select: 'COUNT',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return count;
+    async countTakenSeats(concertId, now) {
+      // Index reads are eventually consistent; expired holds lie outside the key range and are never read.
+      const taken = await queryAll({
+        IndexName: SEATS_TAKEN_INDEX,
+        KeyConditionExpression: 'takenIn = :concertId AND takenUntil > :now',
+        ExpressionAttributeValues: { ':concertId': concertId, ':now': now },
+        ProjectionExpression: 'scheduleId',
+      });
+      const counts = new Map<string, number>();
+      for (const seat of taken) counts.set(seat.scheduleId as string, (counts.get(seat.scheduleId as string) ?? 0) + 1);
+      return counts;
     },
 
     async listSeats(scheduleId) {

@@ -8,8 +8,9 @@ export interface ScheduleView {
 
 /**
  * A concert's dates from today (UTC) on that still have a seat to hold, by date. A date's
- * available seats are its seat count less the seats held or sold right now: one small count per
- * date over the seats-taken index, which never reads an expired hold.
+ * available seats are its seat count less the seats held or sold right now: one query over the
+ * seats-taken index for all the concert's dates (it never reads an expired hold), alongside the
+ * schedules themselves (which never change, so the default catalogue remembers them).
  */
 export async function listSchedules(
   catalogue: Pick<CatalogueRepository, 'listSchedules' | 'countTakenSeats'>,
@@ -17,14 +18,14 @@ export async function listSchedules(
   now: number,
 ): Promise<ScheduleView[]> {
   const today = new Date(now).toISOString().slice(0, 10);
-  const schedules = (await catalogue.listSchedules(concertId)).filter((schedule) => schedule.date >= today);
-  const views = await Promise.all(
-    schedules.map(async (schedule) => ({
+  const [all, taken] = await Promise.all([catalogue.listSchedules(concertId), catalogue.countTakenSeats(concertId, now)]);
+  const views = all
+    .filter((schedule) => schedule.date >= today)
+    .map((schedule) => ({
       scheduleId: schedule.scheduleId,
       date: schedule.date,
-      availableSeats: Math.max(0, schedule.seatCount - (await catalogue.countTakenSeats(schedule.scheduleId, now))),
-    })),
-  );
+      availableSeats: Math.max(0, schedule.seatCount - (taken.get(schedule.scheduleId) ?? 0)),
+    }));
   return views
     .filter((view) => view.availableSeats > 0)
     .sort((a, b) => a.date.localeCompare(b.date) || a.scheduleId.localeCompare(b.scheduleId));

@@ -30,7 +30,7 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
     },
 
     async hold(reservation, slot, now): Promise<HoldOutcome> {
-      const { userId, scheduleId, seatNumber, reservationId, expiresAt } = reservation;
+      const { userId, concertId, scheduleId, seatNumber, reservationId, expiresAt } = reservation;
       try {
         await client.send(
           new TransactWriteCommand({
@@ -40,7 +40,7 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
               {
                 Update: {
                   TableName: tables.catalogue,
-                  ...seatHoldUpdate({ scheduleId, seatNumber, reservationId, userId, expiresAt, now }),
+                  ...seatHoldUpdate({ concertId, scheduleId, seatNumber, reservationId, userId, expiresAt, now }),
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
@@ -62,7 +62,7 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
               {
                 Put: {
                   TableName: tables.reservations,
-                  Item: reservationItem(reservation),
+                  Item: reservationItem(reservation, slot),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },

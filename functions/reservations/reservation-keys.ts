@@ -2,7 +2,8 @@ import type { Reservation } from './reservation';
 
 /**
  * Items of the reservations table, all in the user's partition `USER#<userId>`:
- * - `RESERVATION#<reservationId>` a reservation (ULID ids: a descending query is newest first)
+ * - `RESERVATION#<reservationId>` a reservation (ULID ids: a descending query is newest first),
+ *   with the number of the hold slot it claimed
  * - `HOLDSLOT#<scheduleId>#<1..4>` {reservationId, expiresAt}: one of the user's live holds on a
  *   schedule. A hold claims a free slot (missing, or expiresAt <= now) in its transaction; a
  *   payment deletes the slot of each reservation it pays. So at most 4 live holds can exist.
@@ -35,10 +36,16 @@ export interface HoldSlot {
 
 type Item = Record<string, unknown>;
 
-/** The stored item of a reservation (keys included; no TTL: reservations are the user's history). */
-export function reservationItem(reservation: Reservation): Item {
-  return { ...reservationKeys.reservation(reservation.userId, reservation.reservationId), ...reservation };
+/**
+ * The stored item of a reservation (keys included; no TTL: reservations are the user's history).
+ * `holdSlot` is the slot its hold claimed, so a payment knows which slot to free without a query.
+ */
+export function reservationItem(reservation: Reservation, holdSlot?: number): Item {
+  return { ...reservationKeys.reservation(reservation.userId, reservation.reservationId), ...reservation, ...(holdSlot !== undefined ? { holdSlot } : {}) };
 }
+
+/** The hold slot a reservation's item names (items written before slots were recorded name none). */
+export const holdSlotOf = (item: Item): number | undefined => item.holdSlot as number | undefined;
 
 export function toReservation(item: Item): Reservation {
   return {

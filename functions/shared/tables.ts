@@ -68,12 +68,14 @@ export const tableDefinitions: readonly TableDefinition[] = [
         sortKey: { name: 'lastDate', type: 'S' },
         projectedAttributes: ['concertId', 'title', 'venue', 'firstDate'],
       },
-      // Sparse: a seat is in it while held or sold, sorted by when it is free again (sold: never),
-      // so a schedule's taken seats right now are one key-range count that skips expired holds.
+      // Sparse: a seat is in it while held or sold, under its concert, sorted by when it is free
+      // again (sold: never), so the taken seats of all a concert's dates right now are one key-range
+      // query that skips expired holds.
       {
         indexName: SEATS_TAKEN_INDEX,
         partitionKey: { name: 'takenIn', type: 'S' },
         sortKey: { name: 'takenUntil', type: 'N' },
+        projectedAttributes: ['scheduleId'],
       },
     ],
     ttlAttribute: TTL_ATTRIBUTE,

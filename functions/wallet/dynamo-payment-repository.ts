@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { seatSaleUpdate } from '../catalogue/dynamo-catalogue-repository';
 import { batchAttribute, queueKeys } from '../queue/dynamo-queue-repository';
-import { holdSlotPrefix, reservationKeys, toHoldSlot, toReservation } from '../reservations/reservation-keys';
+import { holdSlotOf, holdSlotPrefix, reservationKeys, toHoldSlot, toReservation } from '../reservations/reservation-keys';
 import { failedCondition, transactionCancellations, type Cancellation } from '../shared/dynamodb-transactions';
 import { UnavailableError } from '../shared/errors';
 import type { PaymentRefusal } from './payment';
@@ -64,11 +64,14 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
 
   return {
     async findPayable(userId, reservationIds) {
-      const reservations = (await getReservations(userId, reservationIds)).map(toReservation);
-      const schedules = [...new Set(reservations.map((r) => r.scheduleId))];
+      const items = await getReservations(userId, reservationIds);
+      // A reservation names the slot its hold claimed; only items without one need the slots looked up.
+      const unnamed = items.filter((item) => holdSlotOf(item) === undefined).map(toReservation);
+      const schedules = [...new Set(unnamed.map((r) => r.scheduleId))];
       const slots = new Map((await Promise.all(schedules.map((s) => holdSlots(userId, s)))).flat().map((slot) => [slot.reservationId, slot.slot]));
-      return reservations.map((reservation): PayableReservation => {
-        const holdSlot = slots.get(reservation.reservationId);
+      return items.map((item): PayableReservation => {
+        const reservation = toReservation(item);
+        const holdSlot = holdSlotOf(item) ?? slots.get(reservation.reservationId);
         return holdSlot === undefined ? { reservation } : { reservation, holdSlot };
       });
     },

@@ -39,7 +39,7 @@ test('npm run seed fills empty tables with 3 concerts × 3 dates × 50 seats, an
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName('catalogue'),
-      ...seatHoldUpdate({ scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', expiresAt: now + 60_000, now }),
+      ...seatHoldUpdate({ concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', expiresAt: now + 60_000, now }),
     }),
   );
   expect((await seed()).stdout).toMatch(/already has the demo concerts/);
