@@ -61,6 +61,7 @@ const SETTING_CONTEXT_KEYS = {
   ADMIT_PER_TICK: 'admitPerTick',
   MAX_ACTIVE_PER_CONCERT: 'maxActivePerConcert',
   QUEUE_SHARDS: 'queueShards',
+  POLL_ADMISSION_CACHE_MS: 'pollAdmissionCacheMs',
 } as const;
 
 /** Reads the stage and the settings from CDK context, validated as the functions will validate them. */
@@ -97,6 +98,7 @@ export function readStageConfig(node: Node): StageConfig {
       JOB_INTERVAL_SECONDS: String(settings.admissionIntervalSeconds),
       // Only when asked for (`-c queueShards=16`): unset, the functions keep the one exact counter.
       ...(settings.queueShards > 1 ? { QUEUE_SHARDS: String(settings.queueShards) } : {}),
+      ...(settings.pollAdmissionCacheMs > 0 ? { POLL_ADMISSION_CACHE_MS: String(settings.pollAdmissionCacheMs) } : {}),
     },
   };
 }

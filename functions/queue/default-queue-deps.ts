@@ -13,7 +13,10 @@ let deps: QueueDeps | undefined;
 export function queueDeps(): QueueDeps {
   const current = settings();
   deps ??= {
-    queue: createDynamoQueueRepository(documentClient, tableName('queue'), current.queueShards),
+    queue: createDynamoQueueRepository(documentClient, tableName('queue'), {
+      shards: current.queueShards,
+      admissionCacheMs: current.pollAdmissionCacheMs,
+    }),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,

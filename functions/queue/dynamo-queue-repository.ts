@@ -67,10 +67,19 @@ function toShardedLine(item: Item | undefined, shards: number): ShardedLine {
   };
 }
 
-/** `shards`: QUEUE_SHARDS, the line counters per concert (1, the default, is one exact counter). */
-export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string, shards = 1): QueueRepository {
+export interface QueueRepositoryOptions {
+  /** QUEUE_SHARDS: line counters per concert (1, the default, is one exact counter). */
+  readonly shards?: number;
+  /** POLL_ADMISSION_CACHE_MS: how long a poll may reuse an admission record read by another poll (0: never). */
+  readonly admissionCacheMs?: number;
+}
+
+export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string, options: QueueRepositoryOptions = {}): QueueRepository {
+  const shards = options.shards ?? 1;
+  const admissionCacheMs = options.admissionCacheMs ?? 0;
   const counter = createSequenceCounter(client, tableName, shards);
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
+  const recentAdmissions = new Map<string, { readonly at: number; readonly item: Item | undefined }>();
 
   async function getItem(key: Item): Promise<Item | undefined> {
     const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
@@ -133,15 +142,19 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       return item ? toTokenRecord(item) : undefined;
     },
 
-    async findTokenWithAdmission(concertId, userId) {
+    async findTokenWithAdmission(concertId, userId, read = {}) {
+      const recent = read.recentAdmission && admissionCacheMs > 0 ? recentAdmissions.get(concertId) : undefined;
+      if (recent && Date.now() - recent.at < admissionCacheMs) {
+        const token = await getItem(queueKeys.token(concertId, userId));
+        return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(recent.item) };
+      }
       const tokenKey = queueKeys.token(concertId, userId).pk;
       const admissionKey = queueKeys.admission(concertId).pk;
       const items = await batchGet([{ pk: tokenKey }, { pk: admissionKey }]);
       const token = items.find((item) => item.pk === tokenKey);
-      return {
-        token: token ? toTokenRecord(token) : undefined,
-        admission: admissionOf(items.find((item) => item.pk === admissionKey)),
-      };
+      const admission = items.find((item) => item.pk === admissionKey);
+      if (admissionCacheMs > 0) recentAdmissions.set(concertId, { at: Date.now(), item: admission });
+      return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(admission) };
     },
 
     async findAdmission(concertId) {

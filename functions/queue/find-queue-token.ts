@@ -21,12 +21,13 @@ const invalid = () => new AppError('QUEUE_TOKEN_INVALID', 'this queue token is n
 export async function findQueueToken(
   deps: QueueDeps,
   input: { userId: string; token: string; concertId?: string },
+  read: { recentAdmission?: boolean } = {},
 ): Promise<FoundQueueToken> {
   const tokenConcert = concertOfQueueToken(input.token);
   if (tokenConcert === undefined) throw invalid();
   if (input.concertId !== undefined && input.concertId !== tokenConcert) throw invalid();
 
-  const { token: record, admission } = await deps.queue.findTokenWithAdmission(tokenConcert, input.userId);
+  const { token: record, admission } = await deps.queue.findTokenWithAdmission(tokenConcert, input.userId, read);
   if (!record || !sameQueueToken(record.token, input.token)) throw invalid();
   // A token is handed out only once numbered; an unnumbered one is a join still in flight.
   if (record.seq === undefined) throw new UnavailableError(1);

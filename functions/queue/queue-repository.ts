@@ -26,8 +26,13 @@ export interface QueueRepository {
   /** The next number in the concert's line (an atomic counter, or one of QUEUE_SHARDS counters). */
   nextSequence(concertId: string): Promise<QueuePlace>;
   findToken(concertId: string, userId: string): Promise<QueueTokenRecord | undefined>;
-  /** The user's token and the concert's admission state, read together in one call. */
-  findTokenWithAdmission(concertId: string, userId: string): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
+  /**
+   * The user's token and the concert's admission state, read together in one call. With
+   * `recentAdmission` (polls only) an admission record read within POLL_ADMISSION_CACHE_MS may be
+   * reused: admission only moves forward and every time check uses now, so a reused record can
+   * show WAIT a moment after admission, never ACTIVE when it is not.
+   */
+  findTokenWithAdmission(concertId: string, userId: string, read?: { recentAdmission?: boolean }): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
   findAdmission(concertId: string): Promise<AdmissionState>;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;

@@ -12,6 +12,8 @@ const settingsSchema = z.object({
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
   /** Sequence counters per waiting room: 1 is one exact line; more spread a rush's joins (docs/SCALE.md). */
   QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
+  /** How long a poll may reuse the admission record another poll read, in ms; 0 = every poll reads it. */
+  POLL_ADMISSION_CACHE_MS: z.coerce.number().int().min(0).max(5000).default(0),
 });
 
 export interface Settings {
@@ -23,6 +25,8 @@ export interface Settings {
   readonly admissionIntervalSeconds: number;
   /** Sequence counters per waiting room (QUEUE_SHARDS); 1 keeps strict first in, first out. */
   readonly queueShards: number;
+  /** POLL_ADMISSION_CACHE_MS: polls may show admission this much late, so a rush's polls spare the admission item. */
+  readonly pollAdmissionCacheMs: number;
 }
 
 /** Reads and validates the service's settings; an invalid value stops start-up with its name. */
@@ -40,6 +44,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxActivePerConcert: s.MAX_ACTIVE_PER_CONCERT,
     admissionIntervalSeconds: s.JOB_INTERVAL_SECONDS > 0 ? s.JOB_INTERVAL_SECONDS : 60,
     queueShards: s.QUEUE_SHARDS,
+    pollAdmissionCacheMs: s.POLL_ADMISSION_CACHE_MS,
   };
 }
 

@@ -11,6 +11,7 @@ export const testSettings: Settings = {
   maxActivePerConcert: 1000,
   admissionIntervalSeconds: 10,
   queueShards: 1,
+  pollAdmissionCacheMs: 0,
 };
 
 /** A clock the test moves by hand. */
