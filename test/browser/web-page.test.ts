@@ -168,7 +168,12 @@ describeInBrowser('the web page in chromium', () => {
     expect(await page.locator('[data-seat="27"]').getAttribute('aria-label')).toBe('Seat 27, 120,000 KRW, sold');
     expect(await page.locator('[data-seat="3"]').getAttribute('class')).toBe('seat seat-available tier-1');
 
-    await page.locator('[data-seat="3"]').click();
+    // By keyboard: the grid is one tab stop, arrows move between seats, Enter holds.
+    await page.locator('[data-seat="1"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('3');
+    await page.keyboard.press('Enter');
     await expectView(page, page.getByText(/^Seat 3 is yours until/));
     await page.locator('[data-seat="3"].seat-mine').waitFor();
     await page.locator('.holds').getByText(/^\d:\d\d left$/).waitFor();
@@ -277,5 +282,14 @@ describeInBrowser('the web page in chromium', () => {
     await admit(); // the reloaded page still polls, and moves on when admitted
     await page.waitForURL(/#\/concerts\/neon-harbor\/dates$/);
     expect(joins).toHaveLength(1);
+
+    // At a phone's width the seat map fits without sideways scrolling.
+    await page.locator('a.date-card').first().click();
+    await page.locator('[data-seat="50"]').waitFor();
+    const widths = await page.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return { scroll: root.scrollWidth, client: root.clientWidth };
+    });
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
   }, 60_000);
 });
