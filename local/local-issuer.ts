@@ -8,6 +8,8 @@ export const LOCAL_AUDIENCE = 'concert-reservation-local';
 const ALGORITHM = 'ES256';
 const TOKEN_LIFETIME_SECONDS = 3600;
 const KEY_FILE = 'local-issuer-key.json';
+/** Verified tokens remembered (their expiry still checked at every use); past this many, forgotten. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
  * The local stand-in for the Cognito user pool: it mints JWTs for `POST /local/token` and
@@ -23,6 +25,13 @@ export interface LocalIssuer {
 /** With a data directory the key is kept there, so tokens survive a restart like the data does. */
 export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> {
   const { privateKey, publicKey, kid } = await loadOrCreateKey(dataDir);
+  // A signature checked once stays good for the same string, so only the clock is checked again:
+  // API Gateway's authorizer does this work outside the function, and so should it cost little here.
+  const verified = new Map<string, JWTPayload>();
+  const stillValid = (payload: JWTPayload) => {
+    const nowSeconds = Date.now() / 1000;
+    return (payload.exp ?? 0) > nowSeconds && (payload.nbf ?? 0) <= nowSeconds;
+  };
   return {
     async mint(userId, groups = []) {
       const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access' })
@@ -38,6 +47,8 @@ export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> 
       return { accessToken, expiresIn: TOKEN_LIFETIME_SECONDS };
     },
     async verify(token) {
+      const known = verified.get(token);
+      if (known) return stillValid(known) ? known : undefined;
       try {
         const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
           issuer: LOCAL_ISSUER,
@@ -45,7 +56,10 @@ export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> 
           algorithms: [ALGORITHM],
           requiredClaims: ['sub', 'exp', 'iat'],
         });
-        return protectedHeader.kid === kid ? payload : undefined;
+        if (protectedHeader.kid !== kid) return undefined;
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+        verified.set(token, payload);
+        return payload;
       } catch {
         return undefined;
       }
