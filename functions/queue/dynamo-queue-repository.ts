@@ -157,8 +157,12 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(admission) };
     },
 
-    async findAdmission(concertId) {
-      return admissionOf(await getItem(queueKeys.admission(concertId)));
+    async findAdmission(concertId, read = {}) {
+      const recent = read.recentAdmission && admissionCacheMs > 0 ? recentAdmissions.get(concertId) : undefined;
+      if (recent && Date.now() - recent.at < admissionCacheMs) return admissionOf(recent.item);
+      const item = await getItem(queueKeys.admission(concertId));
+      if (admissionCacheMs > 0) recentAdmissions.set(concertId, { at: Date.now(), item });
+      return admissionOf(item);
     },
 
     async listQueues() {

@@ -60,7 +60,8 @@ async function numberPlace(deps: QueueDeps, record: QueueTokenRecord): Promise<Q
   const place = await deps.queue.nextSequence(record.concertId);
   const [assigned, admission] = await Promise.all([
     deps.queue.assignSequence(record.concertId, record.userId, record.token, place),
-    deps.queue.findAdmission(record.concertId),
+    // Only to show the new token's place: a recent record will do (POLL_ADMISSION_CACHE_MS).
+    deps.queue.findAdmission(record.concertId, { recentAdmission: true }),
   ]);
   // Only if this join stalled for seconds and another took its place over: that one's token
   // stands, and joining again returns it.

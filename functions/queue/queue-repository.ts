@@ -33,7 +33,8 @@ export interface QueueRepository {
    * show WAIT a moment after admission, never ACTIVE when it is not.
    */
   findTokenWithAdmission(concertId: string, userId: string, read?: { recentAdmission?: boolean }): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
-  findAdmission(concertId: string): Promise<AdmissionState>;
+  /** `recentAdmission`: as for `findTokenWithAdmission`, for answers that only show the status. */
+  findAdmission(concertId: string, read?: { recentAdmission?: boolean }): Promise<AdmissionState>;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;
   snapshot(concertId: string): Promise<QueueSnapshot>;
