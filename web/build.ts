@@ -5,9 +5,10 @@
  */
 import { buildSync, type BuildOptions, type OutputFile } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 export const WEB_ROOT = __dirname;
+const PROJECT_ROOT = resolve(WEB_ROOT, '..');
 
 /** Where the page keeps its files, below the site root: `/` is the page, `/app/*` its assets. */
 export const ASSET_PREFIX = 'app';
@@ -25,6 +26,8 @@ const options: BuildOptions = {
   minify: true,
   legalComments: 'none',
   write: false,
+  metafile: true,
+  absWorkingDir: PROJECT_ROOT,
   outdir: join(WEB_ROOT, 'out', ASSET_PREFIX),
   logLevel: 'silent',
 };
@@ -32,6 +35,9 @@ const options: BuildOptions = {
 /** The page's files in memory; a type error is not checked here (`npm test` runs `tsc -p web`). */
 export function buildWebAssets(): WebAssets {
   const result = buildSync(options);
+  // Only types may come from the server's code: its modules may use Node.js and must not ship to browsers.
+  const foreign = Object.keys(result.metafile!.inputs).filter((input) => !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')));
+  if (foreign.length > 0) throw new Error(`the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there`);
   const files = new Map<string, string>([['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')]]);
   for (const file of result.outputFiles as OutputFile[]) {
     files.set(relative(join(WEB_ROOT, 'out'), file.path).split('\\').join('/'), file.text);

@@ -5,6 +5,20 @@ import { formatCountdown, formatWait, parseAmount, priceTiers, queueProgress } f
 import { failureSentence, type FailureKind } from '../../web/src/messages';
 import { parsePageConfig } from '../../web/src/page-config';
 import { STATUS_OF } from '../../functions/http/responses';
+import { HOLD_LIMIT_PER_SCHEDULE } from '../../functions/reservations/hold-rules';
+import { MAX_RESERVATIONS_PER_PAYMENT } from '../../functions/wallet/payment';
+import { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from '../../functions/wallet/wallet-rules';
+import { LIMITS } from '../../web/src/limits';
+
+test('the page states the service\'s own limits', () => {
+  expect(LIMITS).toEqual({
+    minCharge: MIN_CHARGE,
+    maxCharge: MAX_CHARGE,
+    maxBalance: MAX_BALANCE,
+    holdsPerSchedule: HOLD_LIMIT_PER_SCHEDULE,
+    reservationsPerPayment: MAX_RESERVATIONS_PER_PAYMENT,
+  });
+});
 
 describe('failure sentences', () => {
   const kinds = [...Object.keys(STATUS_OF), 'NETWORK', 'UNEXPECTED'] as FailureKind[];

@@ -3,8 +3,7 @@
  * message is ever shown as it is: the server's messages are written for developers.
  */
 import type { ErrorCode } from './api-types';
-import { MAX_BALANCE } from '../../functions/wallet/wallet-rules';
-import { HOLD_LIMIT_PER_SCHEDULE } from '../../functions/reservations/hold-rules';
+import { LIMITS } from './limits';
 
 /** A failure the page can name: the contract's codes, no answer at all, or an answer it cannot read. */
 export type FailureKind = ErrorCode | 'NETWORK' | 'UNEXPECTED';
@@ -33,11 +32,11 @@ const SENTENCES: Record<FailureKind, (context: FailureContext) => string> = {
   SEAT_UNAVAILABLE: (c) =>
     `${c.seatNumber === undefined ? 'That seat' : `Seat ${c.seatNumber}`} was taken by someone else first. Please pick another seat.`,
   HOLD_LIMIT_REACHED: () =>
-    `You already hold ${HOLD_LIMIT_PER_SCHEDULE} seats for this date, the most one person can. Pay for them, or wait for a hold to end.`,
+    `You already hold ${LIMITS.holdsPerSchedule} seats for this date, the most one person can. Pay for them, or wait for a hold to end.`,
   RESERVATION_EXPIRED: () => 'The hold on a seat ran out before you paid, so it was not charged. Please pick the seat again.',
   ALREADY_PAID: () => 'These seats are already paid for. You can find them in your payment history.',
   INSUFFICIENT_BALANCE: () => 'Your balance is too low for this payment. Add money to your wallet, then pay.',
-  BALANCE_LIMIT_EXCEEDED: () => `That would take your balance over ${won(MAX_BALANCE)}. Please add a smaller amount.`,
+  BALANCE_LIMIT_EXCEEDED: () => `That would take your balance over ${won(LIMITS.maxBalance)}. Please add a smaller amount.`,
   IDEMPOTENCY_KEY_REUSED: () => 'That attempt was already used for something else. Please try again.',
   PAYLOAD_TOO_LARGE: () => 'The page sent more than the server accepts. Reload the page and try again.',
   UNSUPPORTED_MEDIA_TYPE: () => 'The page sent a request the server could not read. Reload the page and try again.',

@@ -5,7 +5,7 @@ import { newKey, type Context } from '../context';
 import { button, h, messageArea } from '../dom';
 import { formatWon, parseAmount } from '../format';
 import { session } from '../session';
-import { MAX_CHARGE, MIN_CHARGE } from '../../../functions/wallet/wallet-rules';
+import { LIMITS } from '../limits';
 
 const QUICK_AMOUNTS = [50_000, 100_000, 200_000];
 
@@ -25,7 +25,7 @@ export function chargeForm(ctx: Context, options: { suggested?: number; onCharge
   const store = session.attempts(ctx.user.userId);
 
   const check = () => {
-    const checked = parseAmount(amount.value, MIN_CHARGE, MAX_CHARGE);
+    const checked = parseAmount(amount.value, LIMITS.minCharge, LIMITS.maxCharge);
     problem.textContent = checked.ok ? '' : checked.problem;
     amount.setAttribute('aria-invalid', String(!checked.ok));
     return checked;
@@ -34,7 +34,7 @@ export function chargeForm(ctx: Context, options: { suggested?: number; onCharge
   const form = h('form', { class: 'form charge', novalidate: true },
     h('label', { for: id }, 'Amount to add (KRW)'),
     amount,
-    h('p', { id: `${id}-hint`, class: 'hint' }, `Whole won, ${formatWon(MIN_CHARGE)} to ${formatWon(MAX_CHARGE)} at a time.`),
+    h('p', { id: `${id}-hint`, class: 'hint' }, `Whole won, ${formatWon(LIMITS.minCharge)} to ${formatWon(LIMITS.maxCharge)} at a time.`),
     problem,
     h('div', { class: 'quick-amounts' },
       QUICK_AMOUNTS.map((value) =>

@@ -10,7 +10,7 @@ import { endsTurn, newKey, type Context } from '../context';
 import { button, h, link, messageArea, notice, replace } from '../dom';
 import { formatCountdown, formatDate, formatWon } from '../format';
 import { session } from '../session';
-import { MAX_RESERVATIONS_PER_PAYMENT } from '../../../functions/wallet/payment';
+import { LIMITS } from '../limits';
 import { chargeForm } from './charge-form';
 import { requireTurn } from './dates';
 import { liveHolds } from './seat-map';
@@ -39,7 +39,7 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     return;
   }
 
-  const selected = new Set(holds.slice(0, MAX_RESERVATIONS_PER_PAYMENT).map((r) => r.reservationId));
+  const selected = new Set(holds.slice(0, LIMITS.reservationsPerPayment).map((r) => r.reservationId));
   const messages = messageArea();
   const rows = h('ul', { class: 'hold-list checkout-list' });
   const summary = h('div', { class: 'summary', 'aria-live': 'polite' });
@@ -71,10 +71,10 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     replace(summary,
       h('p', null, 'Total: ', h('strong', { class: 'total' }, formatWon(sum))),
       h('p', null, `Your balance: ${formatWon(balance)}`),
-      selected.size > MAX_RESERVATIONS_PER_PAYMENT && notice('warning', `You can pay for at most ${MAX_RESERVATIONS_PER_PAYMENT} seats at once: untick some and pay for them next.`),
+      selected.size > LIMITS.reservationsPerPayment && notice('warning', `You can pay for at most ${LIMITS.reservationsPerPayment} seats at once: untick some and pay for them next.`),
     );
     pay.textContent = `Pay ${formatWon(sum)}`;
-    pay.disabled = paying || selected.size === 0 || selected.size > MAX_RESERVATIONS_PER_PAYMENT;
+    pay.disabled = paying || selected.size === 0 || selected.size > LIMITS.reservationsPerPayment;
     if (short > 0 && selected.size > 0) {
       if (!topUp.firstChild) {
         replace(topUp,
@@ -114,7 +114,7 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
   pay.addEventListener('click', async () => {
     if (paying) return; // the button is disabled too; this also stops a click queued before that
     const reservationIds = holds.filter((r) => selected.has(r.reservationId)).map((r) => r.reservationId);
-    if (reservationIds.length === 0 || reservationIds.length > MAX_RESERVATIONS_PER_PAYMENT) return;
+    if (reservationIds.length === 0 || reservationIds.length > LIMITS.reservationsPerPayment) return;
     paying = true;
     pay.disabled = true;
     pay.setAttribute('aria-busy', 'true');
