@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_HEADER } from '../idempotency/idempotency-key';
 import { chargeBalance } from '../wallet/charge-balance';
 import { walletDeps } from '../wallet/default-wallet-deps';
 import { getBalance } from '../wallet/get-balance';
@@ -13,7 +14,8 @@ export const handler = createApiHandler('wallet', {
 
   chargeBalance: async (request) => {
     const { amount } = parseInput(chargeBodySchema, request.body, 'body');
-    return { statusCode: 200, body: await chargeBalance(walletDeps(), { userId: request.userId, amount }) };
+    const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
+    return { statusCode: 200, body: await chargeBalance(walletDeps(), { userId: request.userId, amount, idempotencyKey }) };
   },
 
   payReservations: async (request) => {

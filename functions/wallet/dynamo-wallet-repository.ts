@@ -5,7 +5,15 @@ import { UnavailableError } from '../shared/errors';
 import { log } from '../shared/logger';
 import type { Payment } from './payment';
 import type { ChargeResult, PaymentPage, WalletRepository } from './wallet-repository';
-import { chargeEntry, EMPTY_WALLET, maxBalanceBeforeCharge, type LedgerEntry, type Wallet } from './wallet-rules';
+import {
+  chargeEntry,
+  EMPTY_WALLET,
+  KEYED_CHARGE_MEMORY_MS,
+  MAX_REMEMBERED_KEYED_CHARGES,
+  maxBalanceBeforeCharge,
+  type LedgerEntry,
+  type Wallet,
+} from './wallet-rules';
 
 /**
  * Items of the wallet table, all in the user's partition `USER#<userId>`:
@@ -47,6 +55,37 @@ const pendingAttributes = (entryId: string) => ({
   balanceBefore: `${PENDING_PREFIX}${entryId}#balanceBefore`,
   versionBefore: `${PENDING_PREFIX}${entryId}#versionBefore`,
 });
+
+/**
+ * A keyed charge (its id comes from an Idempotency-Key, see keyedChargeId) leaves `charged#<entryId>`
+ * with its entry when it is written out, so the same key finds it however much later it is sent
+ * again; the condition of every charge refuses an id that is pending or remembered here.
+ */
+const CHARGED_PREFIX = 'charged#';
+const chargedAttribute = (entryId: string) => `${CHARGED_PREFIX}${entryId}`;
+const isKeyed = (entryId: string) => entryId.startsWith('k');
+
+interface RememberedCharge {
+  readonly amount: number;
+  readonly at: number;
+  readonly balanceAfter: number;
+  readonly version: number;
+}
+
+/** The entry of a keyed charge this wallet remembers, if it does. */
+function rememberedCharge(item: Item | undefined, entryId: string): LedgerEntry | undefined {
+  const remembered = item?.[chargedAttribute(entryId)] as RememberedCharge | undefined;
+  return remembered ? chargeEntry(remembered, { balance: remembered.balanceAfter, version: remembered.version }) : undefined;
+}
+
+/** Remembered keyed charges to forget: those older than the keys are kept, and any past the newest MAX_REMEMBERED_KEYED_CHARGES. */
+function forgottenCharges(item: Item | undefined, now: number): string[] {
+  const remembered = Object.entries(item ?? {})
+    .filter(([name]) => name.startsWith(CHARGED_PREFIX))
+    .map(([name, value]) => ({ name, at: (value as RememberedCharge).at }))
+    .sort((a, b) => b.at - a.at);
+  return remembered.filter((charge, i) => i >= MAX_REMEMBERED_KEYED_CHARGES - 1 || charge.at < now - KEYED_CHARGE_MEMORY_MS).map((charge) => charge.name);
+}
 
 /** A charge is written out this long after it landed at the latest, by the next charge of its wallet. */
 const STALE_PENDING_MS = 10_000;
@@ -142,7 +181,7 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
    * twice or at once: the ledger item is only ever created with the same content. A failure here
    * loses nothing (the charge stays pending and counted), so it is logged, not answered.
    */
-  async function writeOut(userId: string, pending: readonly PendingCharge[]): Promise<void> {
+  async function writeOut(userId: string, pending: readonly PendingCharge[], item: Item | undefined, now: number): Promise<void> {
     try {
       for (const { entry } of pending) {
         try {
@@ -151,13 +190,25 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
           if (!isConditionFailure(error)) throw error;
         }
       }
-      const names = pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId)));
+      const keyed = pending.filter(({ entryId }) => isKeyed(entryId));
+      const removed = [...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))), ...(keyed.length > 0 ? forgottenCharges(item, now) : [])];
+      const remembered = keyed.map(({ entryId, entry }) => ({
+        name: chargedAttribute(entryId),
+        value: { amount: entry.amount, at: entry.at, balanceAfter: entry.balanceAfter, version: entry.version } satisfies RememberedCharge,
+      }));
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: walletKeys.balance(userId),
-          UpdateExpression: `REMOVE ${names.map((_, i) => `#p${i}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
+          UpdateExpression: [
+            ...(remembered.length > 0 ? [`SET ${remembered.map((_, i) => `#c${i} = :c${i}`).join(', ')}`] : []),
+            `REMOVE ${removed.map((_, i) => `#p${i}`).join(', ')}`,
+          ].join(' '),
+          ExpressionAttributeNames: Object.fromEntries([
+            ...removed.map((name, i) => [`#p${i}`, name]),
+            ...remembered.map(({ name }, i) => [`#c${i}`, name]),
+          ]),
+          ...(remembered.length > 0 ? { ExpressionAttributeValues: Object.fromEntries(remembered.map(({ value }, i) => [`:c${i}`, value])) } : {}),
         }),
       );
     } catch (error) {
@@ -173,6 +224,7 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
 
     async addCharge(userId, charge): Promise<ChargeResult> {
       const names = pendingAttributes(charge.entryId);
+      const charged = chargedAttribute(charge.entryId);
       for (let attempt = 1; ; attempt++) {
         try {
           const result = await client.send(
@@ -181,9 +233,9 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
               Key: walletKeys.balance(userId),
               UpdateExpression:
                 'SET #entry = :entry, #balanceBefore = if_not_exists(balance, :zero), #versionBefore = if_not_exists(version, :zero), updatedAt = :at ADD balance :amount, version :one',
-              // Applied once per entry: a send the SDK retries after a lost answer finds its own entry.
-              ConditionExpression: 'attribute_not_exists(#entry) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
-              ExpressionAttributeNames: { '#entry': names.entry, '#balanceBefore': names.balanceBefore, '#versionBefore': names.versionBefore },
+              // Applied once per entry: a send the SDK (or the client, with its key) repeats after a lost answer finds its own entry.
+              ConditionExpression: 'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
+              ExpressionAttributeNames: { '#entry': names.entry, '#charged': charged, '#balanceBefore': names.balanceBefore, '#versionBefore': names.versionBefore },
               ExpressionAttributeValues: {
                 ':entry': { amount: charge.amount, at: charge.at },
                 ':zero': 0,
@@ -199,16 +251,18 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
           const item = result.Attributes ?? {};
           const entry = chargeEntry(charge, toWallet(item));
           const stale = pendingCharges(item).filter((p) => p.entryId !== charge.entryId && p.entry.at < charge.at - STALE_PENDING_MS);
-          await writeOut(userId, [{ entryId: charge.entryId, entry }, ...stale]);
+          await writeOut(userId, [{ entryId: charge.entryId, entry }, ...stale], item, charge.at);
           return { added: true, entry };
         } catch (error) {
           if (isConditionFailure(error)) {
             const current = error.Item ? unmarshall(error.Item) : undefined;
             const applied = pendingCharges(current).find((p) => p.entryId === charge.entryId);
             if (applied) {
-              await writeOut(userId, [applied]);
+              await writeOut(userId, [applied], current, charge.at);
               return { added: true, entry: applied.entry };
             }
+            const landedBefore = rememberedCharge(current, charge.entryId);
+            if (landedBefore) return { added: true, entry: landedBefore };
             return { added: false, current: toWallet(current) };
           }
           // A payment's transaction holds the item this instant: try again shortly.

@@ -8,6 +8,8 @@
  * it was read, so both are known before it is sent.
  */
 
+import { createHash } from 'node:crypto';
+
 /** Smallest and largest single charge. */
 export const MIN_CHARGE = 1;
 export const MAX_CHARGE = 10_000_000;
@@ -65,3 +67,17 @@ export function replayLedger(entries: readonly Pick<LedgerEntry, 'kind' | 'amoun
 export function retryDelayMs(attempt: number, random: number, baseMs = 5, capMs = 200): number {
   return Math.floor(random * Math.min(capMs, baseMs * 2 ** attempt));
 }
+
+/**
+ * The entry id of a charge sent with an Idempotency-Key: the same key always names the same
+ * charge, so a retry after an answer that never arrived finds the charge that landed instead of
+ * adding another. Keys are the user's own, and so is the wallet item that remembers them.
+ */
+export function keyedChargeId(idempotencyKey: string): string {
+  return `k${createHash('sha256').update(idempotencyKey, 'utf8').digest('base64url').slice(0, 32)}`;
+}
+
+/** How long a wallet remembers that a keyed charge landed: as long as Idempotency-Keys are kept. */
+export const KEYED_CHARGE_MEMORY_MS = 24 * 3600 * 1000;
+/** At most this many keyed charges are remembered per wallet (the newest), so its item stays small. */
+export const MAX_REMEMBERED_KEYED_CHARGES = 200;

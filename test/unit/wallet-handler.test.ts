@@ -58,7 +58,7 @@ test('a charge is one conditional increment of the balance item, then its ledger
   expect(documents).toHaveReceivedNthCommandWith(1, UpdateCommand, {
     TableName: 'wallet-table',
     Key: { pk: 'USER#alice', sk: 'BALANCE' },
-    ConditionExpression: 'attribute_not_exists(#entry) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
+    ConditionExpression: 'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
     ReturnValues: 'ALL_NEW',
   });
   expect(documents).toHaveReceivedCommandWith(PutCommand, {
