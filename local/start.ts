@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     throw error;
   }
   log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; jobs ${env.JOB_INTERVAL_SECONDS > 0 ? `every ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
+  log(`open:  ${runtime.url}/ in a browser to book as a person would`);
   log(`try:   curl ${runtime.url}/concerts`);
 
   let stopping = false;
