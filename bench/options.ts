@@ -26,22 +26,22 @@ export interface BenchOptions {
 
 const QUICK: BenchSizes = {
   mode: 'quick',
-  routeConnections: 4,
-  routeRequests: 120,
-  routeMaxSeconds: 8,
-  pollRequests: 300,
+  routeConnections: 1,
+  routeRequests: 40,
+  routeMaxSeconds: 5,
+  pollRequests: 200,
   deepLineItems: false,
-  contentionClients: 1000,
-  journeyUsers: 200,
+  contentionClients: 200,
+  journeyUsers: 40,
   journeySeconds: 0,
-  coldStartRuns: 5,
+  coldStartRuns: 3,
 };
 
 const FULL: BenchSizes = {
   mode: 'full',
-  routeConnections: 4,
-  routeRequests: 1000,
-  routeMaxSeconds: 30,
+  routeConnections: 1,
+  routeRequests: 500,
+  routeMaxSeconds: 40,
   pollRequests: 2000,
   deepLineItems: true,
   contentionClients: 1000,
