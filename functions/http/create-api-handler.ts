@@ -5,7 +5,7 @@ import { activeQueueToken } from './middleware/active-queue-token';
 import { errorResponses } from './middleware/error-responses';
 import { idempotentRequest } from './middleware/idempotent-request';
 import { routeRequest, type ApiContext, type ApiEvent, type ApiResult } from './middleware/route-request';
-import { withLogContext } from '../shared/logger';
+import { log, withLogContext } from '../shared/logger';
 import { jsonResponse } from './responses';
 import type { HandlerGroup, HandlerName } from './route-table';
 
@@ -29,8 +29,13 @@ export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Rec
   // The handler names this group serves, so a test can check the route table against the code.
   // Lambda passes a plain Context; the middleware fills in the rest.
   const run = handler as unknown as (event: ApiEvent, context: Context) => Promise<ApiResult>;
-  // Every log line of the request carries its id (API Gateway's, the one access logs and 500 bodies show).
+  // Every log line of the request carries its id (API Gateway's, the one access logs and 500 bodies show);
+  // at DEBUG every request, replayed ones included, leaves one line with its status.
   const lambdaHandler = (event: ApiEvent, context: Context) =>
-    withLogContext({ requestId: event.requestContext?.requestId ?? context.awsRequestId, routeKey: event.routeKey }, () => run(event, context));
+    withLogContext({ requestId: event.requestContext?.requestId ?? context.awsRequestId, routeKey: event.routeKey }, async () => {
+      const result = await run(event, context);
+      log.debug('request handled', { statusCode: result.statusCode });
+      return result;
+    });
   return Object.assign(lambdaHandler, { routeHandlers: Object.keys(byName) });
 }

@@ -11,13 +11,10 @@ const DATABASE_RETRY_AFTER_SECONDS = 2;
  * Turns every thrown error into the contract's error body. Client mistakes and refused states
  * are AppErrors; a sick database is a 503 with Retry-After (a warning in the log); anything else
  * is a bug: a 500 whose body says nothing of the cause, logged once, as an error, with the
- * request id. At DEBUG level every request leaves one line with its status.
+ * request id.
  */
 export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2> {
   return {
-    after: async (request) => {
-      log.debug('request handled', { statusCode: request.response?.statusCode });
-    },
     onError: async (request) => {
       const error = request.error;
       if (error instanceof AppError) {
@@ -34,7 +31,6 @@ export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2With
         const requestId = request.event.requestContext?.requestId;
         request.response = errorResponse('INTERNAL', `something went wrong on our side (request ${requestId ?? 'unknown'})`);
       }
-      log.debug('request handled', { statusCode: request.response.statusCode });
     },
   };
 }
