@@ -27,12 +27,12 @@ export interface BenchOptions {
 const QUICK: BenchSizes = {
   mode: 'quick',
   routeConnections: 1,
-  routeRequests: 40,
-  routeMaxSeconds: 5,
-  pollRequests: 200,
+  routeRequests: 24,
+  routeMaxSeconds: 4,
+  pollRequests: 160,
   deepLineItems: false,
   contentionClients: 200,
-  journeyUsers: 40,
+  journeyUsers: 30,
   journeySeconds: 0,
   coldStartRuns: 3,
 };
