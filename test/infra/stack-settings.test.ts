@@ -25,10 +25,11 @@ beforeAll(() => {
 
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
 
-test('CORS answers exactly the configured origins, for the methods and headers the API uses', () => {
+test('CORS answers exactly the web page\'s origin and the configured ones, for the methods and headers the API uses', () => {
   const [api] = ofType('AWS::ApiGatewayV2::Api');
+  const siteOrigin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^SiteDistribution/), 'DomainName'] }]] };
   expect(api.Properties.CorsConfiguration).toEqual({
-    AllowOrigins: ['https://tickets.example', 'http://localhost:5173'],
+    AllowOrigins: [siteOrigin, 'https://tickets.example', 'http://localhost:5173'],
     AllowMethods: ['GET', 'POST'],
     AllowHeaders: ['authorization', 'content-type', 'x-queue-token', 'idempotency-key'],
     ExposeHeaders: ['retry-after', 'idempotent-replayed'],

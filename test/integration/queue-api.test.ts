@@ -82,7 +82,7 @@ describe('errors of the contract', () => {
     const unknownConcert = await join(alice, 'no-such-concert');
     expect(unknownConcert.status).toBe(404);
     expect(unknownConcert.body.error.code).toBe('NOT_FOUND');
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/health'], ['GET', '/concerts/aurora-live/nope'], ['GET', '/']]) {
+    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/health'], ['GET', '/concerts/aurora-live/nope'], ['GET', '/apps']]) {
       const response = await api.request(method, path);
       expect(response.status).toBe(404);
       expect(response.body.error.code).toBe('NOT_FOUND');

@@ -7,6 +7,9 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
+// Making 100 users ACTIVE over HTTP takes most of the time; give a loaded 2-core machine room.
+jest.setTimeout(120_000);
+
 const hold = (user: ActiveUser, scheduleId: string, seatNumber: number) =>
   api.request('POST', '/reservations', {
     token: user.token,
