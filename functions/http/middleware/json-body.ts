@@ -21,9 +21,35 @@ export function parseJsonBody(
   if (!contentType || !JSON_CONTENT_TYPE.test(contentType)) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with content-type: application/json');
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new AppError('VALIDATION_ERROR', 'the body is not valid JSON');
   }
+  if (nestingDepth(parsed) > MAX_NESTING_DEPTH) {
+    throw new AppError('VALIDATION_ERROR', `the body is nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  }
+  return parsed;
+}
+
+/**
+ * No body of the contract is nested more than a few levels; thousands of levels fit in 16 KiB and
+ * would overflow the stack of anything that walks the body recursively (hashing an Idempotency-Key's
+ * payload, validation), so they are refused as soon as they are parsed.
+ */
+export const MAX_NESTING_DEPTH = 32;
+
+/** How deep arrays and objects nest in a parsed JSON value, counted without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_NESTING_DEPTH) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
