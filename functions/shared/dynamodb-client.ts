@@ -6,6 +6,8 @@ export interface CallBounds {
   readonly maxAttempts: number;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Whether an answer later than requestTimeoutMs fails the attempt (the SDK only warns otherwise). */
+  readonly throwOnRequestTimeout: boolean;
 }
 
 /**
@@ -13,21 +15,20 @@ export interface CallBounds {
  * API functions' 10 s timeout, so the client gets the contract's 503 and not a Lambda timeout.
  * Locally the connection timer also runs while a request waits for one of the agent's 50 sockets:
  * deployed, a function serves one request at a time, but the local server sends every concurrent
- * request through this one client, so there a burst waits its turn instead of failing as a 503.
+ * request through this one client, so there a burst waits its turn instead of failing as a 503,
+ * and a slow answer of an overloaded DynamoDB Local is only warned about.
  */
 export function callBounds(endpoint: string | undefined = process.env.DYNAMODB_ENDPOINT): CallBounds {
   return endpoint
-    ? { maxAttempts: 3, connectionTimeoutMs: 10_000, requestTimeoutMs: 3_000 }
-    : { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000 };
+    ? { maxAttempts: 3, connectionTimeoutMs: 10_000, requestTimeoutMs: 3_000, throwOnRequestTimeout: false }
+    : { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, throwOnRequestTimeout: true };
 }
 
 /**
- * The one document client of a process, created at module scope and reused across invocations.
- * Calls are bounded (see callBounds), so a sick database turns into a quick 503.
+ * A DynamoDB client whose calls are bounded (see callBounds), so a sick database turns into a
+ * quick 503. Given an endpoint, it talks to that one (DynamoDB Local) with local credentials.
  */
-function createClient(): DynamoDBClient {
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
-  const bounds = callBounds(endpoint);
+export function createDynamoDbClient(endpoint: string | undefined, bounds: CallBounds = callBounds(endpoint)): DynamoDBClient {
   return new DynamoDBClient({
     ...(endpoint
       ? {
@@ -37,12 +38,19 @@ function createClient(): DynamoDBClient {
         }
       : {}),
     maxAttempts: bounds.maxAttempts,
-    requestHandler: { connectionTimeout: bounds.connectionTimeoutMs, requestTimeout: bounds.requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: bounds.connectionTimeoutMs,
+      requestTimeout: bounds.requestTimeoutMs,
+      throwOnRequestTimeout: bounds.throwOnRequestTimeout,
+    },
   });
 }
 
-/** The plain client under the document client, for libraries that marshal items themselves (Powertools idempotency). */
-export const dynamoDbClient = createClient();
+/**
+ * The one client of a process, created at module scope and reused across invocations; the plain
+ * client is for libraries that marshal items themselves (Powertools idempotency).
+ */
+export const dynamoDbClient = createDynamoDbClient(process.env.DYNAMODB_ENDPOINT);
 
 export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },

@@ -105,6 +105,8 @@ test('a transaction cancelled because DynamoDB is throttling is a 503 with its o
 test('every DynamoDB call is bounded: deployed, all attempts of a call end before the API function times out', () => {
   const deployed = callBounds(undefined);
   expect(deployed.maxAttempts).toBeLessThanOrEqual(3);
+  // The SDK only warns about a late answer unless told to fail the attempt.
+  expect(deployed.throwOnRequestTimeout).toBe(true);
   const worstCaseMs = deployed.maxAttempts * (deployed.connectionTimeoutMs + deployed.requestTimeoutMs);
   expect(worstCaseMs).toBeLessThan(10_000);
 });
