@@ -11,7 +11,8 @@ import { createDynamoWalletRepository } from '../../functions/wallet/dynamo-wall
  * (consistent reads) for any set of users and schedules: ledgers gapless and replaying to their
  * balances, balances never negative, every successful charge in the ledger once and nothing else
  * putting money in, every payment exactly its reservations' prices with one ledger entry, every
- * PAID reservation in exactly one payment, no money made or lost, and no seat sold twice.
+ * PAID reservation in exactly one payment, no money made or lost, no seat sold twice, and no seat
+ * held by two live holds.
  * Returns what it counted, so a caller can show that something was checked.
  */
 export async function expectMoneyAndSeatsAddUp(input: {
@@ -19,7 +20,9 @@ export async function expectMoneyAndSeatsAddUp(input: {
   readonly scheduleIds: readonly string[];
   /** What each user's successful charges added, as the clients saw them. */
   readonly charged: ReadonlyMap<string, number>;
-}): Promise<{ payments: number; soldSeats: number; money: number }> {
+  /** Epoch milliseconds: holds ending after this are live. */
+  readonly now?: number;
+}): Promise<{ payments: number; soldSeats: number; liveHolds: number; money: number }> {
   const wallet = createDynamoWalletRepository(documentClient, tableName('wallet'));
   const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
   const users = await Promise.all(
@@ -78,7 +81,20 @@ export async function expectMoneyAndSeatsAddUp(input: {
     if (seat.status === 'SOLD') expect(paidForSeat.map((r) => r.reservationId)).toEqual([seat.reservationId]);
     else expect(paidForSeat).toEqual([]);
   }
-  return { payments: users.reduce((sum, u) => sum + u.payments.length, 0), soldSeats: soldSeats.length, money: charged };
+  // No seat held twice: at most one live hold per seat, and it is the one the seat names.
+  const now = input.now ?? Date.now();
+  const liveHolds = users.flatMap((u) => u.reservations.filter((r) => r.status === 'HELD' && r.expiresAt > now));
+  const seatKey = (scheduleId: string, seatNumber: number) => `${scheduleId}#${seatNumber}`;
+  const seatsByKey = new Map(seats.map((seat) => [seatKey(seat.scheduleId, seat.seatNumber), seat]));
+  const holdsBySeat = new Map<string, string[]>();
+  for (const hold of liveHolds) {
+    const key = seatKey(hold.scheduleId, hold.seatNumber);
+    holdsBySeat.set(key, [...(holdsBySeat.get(key) ?? []), hold.reservationId]);
+  }
+  for (const [key, holders] of holdsBySeat) {
+    expect({ seat: key, holders }).toEqual({ seat: key, holders: [seatsByKey.get(key)?.reservationId] });
+  }
+  return { payments: users.reduce((sum, u) => sum + u.payments.length, 0), soldSeats: soldSeats.length, liveHolds: liveHolds.length, money: charged };
 }
 
 async function allPayments(wallet: ReturnType<typeof createDynamoWalletRepository>, userId: string) {
