@@ -1,15 +1,18 @@
 /**
- * The OpenAPI 3.1 document of the API, generated from the route table and the zod schemas the
- * handlers validate with (functions/http/*-schemas.ts). `npm run openapi` writes it to
+ * The OpenAPI 3.1 document of the API, generated from the route table, the zod/mini schemas the
+ * handlers validate requests with (functions/http/*-schemas.ts) and the response schemas
+ * (functions/http/response-schemas.ts). Responses go through zod-to-openapi; requests, which it
+ * cannot read in their zod/mini form, through zod's own JSON Schema conversion. `npm run openapi` writes it to
  * openapi.json; the local server serves it at /openapi.json and renders it at /docs.
  * Only tooling imports this module: the Lambda bundles never carry the generator.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
+import type * as zm from 'zod/mini';
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_RECORD_SECONDS } from '../functions/idempotency/idempotency-key';
 import { STATUS_OF } from '../functions/http/responses';
 import { DEFAULT_MAX_BODY_BYTES, routeKeyOf, routes, type RouteDefinition } from '../functions/http/route-table';
-import { errorBodySchema } from '../functions/http/schemas';
+import { errorBodySchema } from '../functions/http/response-schemas';
 import type { ErrorCode } from '../functions/shared/errors';
 import { routeDocs, type ErrorUse, type RouteDoc, type RowKey } from './openapi-routes';
 
@@ -85,6 +88,49 @@ const idempotencyHeaders = z.object({
     .optional()
     .meta({ description: '1–128 printable ASCII characters: the same key and body replay the first answer', example: 'pay-7f3a9c' }),
 });
+
+type SchemaObject = Record<string, unknown>;
+type Parameter = { name: string; in: 'path' | 'query'; required: boolean; description?: string; schema: SchemaObject };
+
+/**
+ * A request schema as JSON Schema (2020-12, which OpenAPI 3.1 uses): what a handler accepts after
+ * parsing, so a query's text-to-number coercion documents the number it must be. zod's bounds of
+ * a safe integer say nothing a reader needs, so they go.
+ */
+function requestJsonSchema(schema: zm.ZodMiniType): SchemaObject {
+  const { $schema: _dialect, ...converted } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as SchemaObject;
+  // A schema with an id comes as a reference to itself in $defs; the component is the schema itself.
+  const defs = (converted.$defs ?? {}) as Record<string, SchemaObject>;
+  const self = typeof converted.$ref === 'string' ? converted.$ref.replace('#/$defs/', '') : undefined;
+  if (Object.keys(defs).some((name) => name !== self)) throw new Error('a request schema may have an id only at its root');
+  const json = self ? defs[self] : converted;
+  return JSON.parse(JSON.stringify(json), (key, value: unknown) =>
+    (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) ? undefined : value,
+  ) as SchemaObject;
+}
+
+/** One parameter per field of a path or query schema. */
+function requestParameters(schema: zm.ZodMiniObject | undefined, where: Parameter['in']): Parameter[] {
+  if (!schema) return [];
+  const json = requestJsonSchema(schema);
+  const properties = (json.properties ?? {}) as Record<string, SchemaObject>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({
+    schema: property,
+    required: where === 'path' || required.has(name),
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    name,
+    in: where,
+  }));
+}
+
+/** A request body's schema: a reference to its component when it has an id, inline otherwise. */
+function requestBodySchema(registry: OpenAPIRegistry, schema: zm.ZodMiniType): SchemaObject {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) return requestJsonSchema(schema);
+  registry.registerComponent('schemas', id, requestJsonSchema(schema) as never);
+  return { $ref: `#/components/schemas/${id}` };
+}
 
 /** Everything a route can answer besides success: derived from its row of the route table, plus the handler's own codes. */
 export function errorUses(route: RouteDefinition, doc: RouteDoc): ErrorUse[] {
@@ -163,11 +209,12 @@ function security(route: RouteDefinition, doc: RouteDoc): RouteConfig['security'
   }
 }
 
-function operation(route: RouteDefinition, doc: RouteDoc): RouteConfig {
+function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: RouteDoc): RouteConfig {
   const successHeaders = {
     ...(doc.retryAfter ? retryAfterHeader('seconds until the next poll is worth making') : {}),
     ...(route.idempotent ? { 'Idempotent-Replayed': { description: '`true` when this is the first answer to this Idempotency-Key, replayed', schema: { type: 'string' as const, enum: ['true'] } } } : {}),
   };
+  const parameters = [...requestParameters(doc.pathParameters, 'path'), ...requestParameters(doc.query, 'query')];
   const auth = route.auth === 'active' ? 'ACTIVE: bearer JWT and X-Queue-Token' : route.auth === 'jwt' && doc.queueToken ? 'bearer JWT and X-Queue-Token' : route.auth === 'admin' ? `bearer JWT of the ${ADMIN_ROLE} group` : route.auth === 'jwt' ? 'bearer JWT' : 'public';
   return {
     method: route.method.toLowerCase() as RouteConfig['method'],
@@ -177,12 +224,11 @@ function operation(route: RouteDefinition, doc: RouteDoc): RouteConfig {
     summary: doc.summary,
     description: [doc.description, `Auth: ${auth}.`].filter(Boolean).join('\n\n'),
     security: security(route, doc),
+    ...(parameters.length > 0 ? { parameters: parameters as RouteConfig['parameters'] } : {}),
     request: {
-      ...(doc.pathParameters ? { params: doc.pathParameters } : {}),
-      ...(doc.query ? { query: doc.query } : {}),
       ...(route.idempotent ? { headers: idempotencyHeaders } : {}),
       ...(doc.body
-        ? { body: { required: !doc.body.optional, content: { 'application/json': { schema: doc.body.schema } } } }
+        ? { body: { required: !doc.body.optional, content: { 'application/json': { schema: requestBodySchema(registry, doc.body.schema) as never } } } }
         : {}),
     },
     responses: {
@@ -218,7 +264,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
   });
   registerErrorExamples(registry);
   for (const route of routes) {
-    registry.registerPath(operation(route, routeDocs[routeKeyOf(route) as RowKey]));
+    registry.registerPath(operation(registry, route, routeDocs[routeKeyOf(route) as RowKey]));
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

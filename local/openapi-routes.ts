@@ -7,12 +7,25 @@
  * a handler itself decides on are listed here.
  */
 import type { z } from 'zod';
-import { concertListSchema, createConcertBodySchema, createdConcertSchema, scheduleListSchema, schedulePathSchema, seatMapSchema } from '../functions/http/catalogue-schemas';
-import { queueStatusSchema } from '../functions/http/queue-schemas';
-import { holdSeatBodySchema, listReservationsQuerySchema, reservationListSchema, reservationSchema } from '../functions/http/reservation-schemas';
+import type * as zm from 'zod/mini';
+import { createConcertBodySchema, schedulePathSchema } from '../functions/http/catalogue-schemas';
+import { holdSeatBodySchema, listReservationsQuerySchema } from '../functions/http/reservation-schemas';
+import {
+  balanceSchema,
+  concertListSchema,
+  createdConcertSchema,
+  healthSchema,
+  paymentListSchema,
+  paymentSchema,
+  queueStatusSchema,
+  reservationListSchema,
+  reservationSchema,
+  scheduleListSchema,
+  seatMapSchema,
+} from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
-import { concertPathSchema, emptyBodySchema, healthSchema } from '../functions/http/schemas';
-import { balanceSchema, chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema, paymentListSchema, paymentSchema } from '../functions/http/wallet-schemas';
+import { concertPathSchema, emptyBodySchema } from '../functions/http/schemas';
+import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from '../functions/http/wallet-schemas';
 import type { ErrorCode } from '../functions/shared/errors';
 
 /** A code a handler answers, and when. */
@@ -21,10 +34,11 @@ export type ErrorUse = readonly [code: ErrorCode, when: string];
 export interface RouteDoc {
   readonly summary: string;
   readonly description?: string;
-  readonly pathParameters?: z.ZodObject;
-  readonly query?: z.ZodObject;
+  /** The request's schemas, as the handler parses with them (zod/mini). */
+  readonly pathParameters?: zm.ZodMiniObject;
+  readonly query?: zm.ZodMiniObject;
   /** The body schema; `optional` routes accept no body at all. */
-  readonly body?: { readonly schema: z.ZodType; readonly optional?: boolean };
+  readonly body?: { readonly schema: zm.ZodMiniType; readonly optional?: boolean };
   /** Needs `X-Queue-Token` although the route is not ACTIVE (the polling call). */
   readonly queueToken?: boolean;
   /** Answers `Retry-After` on success: when to poll next. */

@@ -7,11 +7,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { concertListSchema, createdConcertSchema, scheduleListSchema, seatMapSchema } from '../functions/http/catalogue-schemas';
-import { queueStatusSchema } from '../functions/http/queue-schemas';
-import { reservationListSchema, reservationSchema } from '../functions/http/reservation-schemas';
-import { errorBodySchema, healthSchema } from '../functions/http/schemas';
-import { balanceSchema, paymentListSchema, paymentSchema } from '../functions/http/wallet-schemas';
+import {
+  balanceSchema,
+  concertListSchema,
+  createdConcertSchema,
+  errorBodySchema,
+  healthSchema,
+  paymentListSchema,
+  paymentSchema,
+  queueStatusSchema,
+  reservationListSchema,
+  reservationSchema,
+  scheduleListSchema,
+  seatMapSchema,
+} from '../functions/http/response-schemas';
 
 /** How the journey signs in and gets admitted. */
 export type SmokeAuth =

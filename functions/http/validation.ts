@@ -1,8 +1,8 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { AppError } from '../shared/errors';
 
 /** Parses a part of the request with its schema; every bad field becomes one entry of `details`. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part: 'body' | 'path' | 'query' | 'header'): z.infer<S> {
+export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown, part: 'body' | 'path' | 'query' | 'header'): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = result.error.issues.flatMap((issue) => {

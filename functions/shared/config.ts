@@ -1,7 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages';
 import { tableDefinition, type TableId } from './tables';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A whole number from the environment's text, within bounds, `fallback` when unset. */
+const wholeNumber = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max))), fallback);
+const positiveInt = (fallback: number) => wholeNumber(fallback, 1);
 
 const settingsSchema = z.object({
   HOLD_SECONDS: positiveInt(300),
@@ -9,11 +13,11 @@ const settingsSchema = z.object({
   ADMIT_PER_TICK: positiveInt(100),
   MAX_ACTIVE_PER_CONCERT: positiveInt(1000),
   /** How often admission runs: the local timer's period, or the deployed rule's rate. 0 = local timer off. */
-  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
+  JOB_INTERVAL_SECONDS: wholeNumber(10, 0),
   /** Sequence counters per waiting room: 1 is one exact line; more spread a rush's joins (docs/SCALE.md). */
-  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
+  QUEUE_SHARDS: wholeNumber(1, 1, 64),
   /** How long a poll may reuse the admission record another poll read, in ms; 0 = every poll reads it. */
-  POLL_ADMISSION_CACHE_MS: z.coerce.number().int().min(0).max(5000).default(0),
+  POLL_ADMISSION_CACHE_MS: wholeNumber(0, 0, 5000),
 });
 
 export interface Settings {

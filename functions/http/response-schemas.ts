@@ -1,0 +1,136 @@
+import * as z from 'zod';
+import { MAX_RESERVATIONS_PER_PAYMENT } from '../wallet/payment';
+import type { ErrorCode } from '../shared/errors';
+import { STATUS_OF } from './responses';
+import { ID_MAX_LENGTH, ID_MESSAGE, ID_PATTERN } from './schemas';
+
+/*
+ * Response bodies, as the contract describes them. Handlers do not parse their own answers: these
+ * document them (the OpenAPI document is generated from them) and let clients and tests check them.
+ * No handler imports this module, so a function never spends its cold start building them.
+ */
+
+/** An id, as the request schemas check it (those are zod/mini, which the OpenAPI generator does not read). */
+const idSchema = z.string().min(1).max(ID_MAX_LENGTH).regex(ID_PATTERN, ID_MESSAGE);
+
+/** A UTC instant, as every time in a response is written. */
+export const instantSchema = z.iso.datetime().meta({ example: '2026-12-24T19:00:00.000Z' });
+/** A concert date. */
+export const calendarDateSchema = z.iso.date().meta({ example: '2026-12-24' });
+/** Money: whole KRW. */
+export const krwSchema = z.number().int().min(0).meta({ description: 'whole KRW' });
+
+const errorCodes = Object.keys(STATUS_OF) as [ErrorCode, ...ErrorCode[]];
+
+/** Every error, whatever its status: `details` only for validation errors, one entry per bad field. */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes),
+      message: z.string().meta({ description: 'for people; never a stack trace or an AWS error name' }),
+      details: z
+        .array(z.object({ path: z.string().meta({ example: 'amount' }), message: z.string() }))
+        .optional()
+        .meta({ description: 'VALIDATION_ERROR only: one entry per bad field (none for a body that is not JSON)' }),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** `GET /health`. */
+export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+/** The queue status body of `POST` and `GET /concerts/{concertId}/queue`. */
+export const queueStatusSchema = z
+  .object({
+    token: z.string().meta({ description: 'your queue token: send it as X-Queue-Token', example: 'qt.aurora-live.2VbXh0qM5cJr8yT1wZkN4aQe' }),
+    concertId: idSchema,
+    status: z.enum(['WAIT', 'ACTIVE', 'EXPIRED']),
+    position: z.number().int().min(0).meta({
+      description: '1 for the next user to be admitted; counts only users still waiting ahead, never grows; 0 unless WAIT',
+    }),
+    estimatedWaitSeconds: z.number().min(0).meta({ description: 'from the admission rate; 0 unless WAIT' }),
+    activeUntil: instantSchema.optional().meta({ description: 'only while ACTIVE: routes marked ACTIVE accept the token until then' }),
+  })
+  .meta({ id: 'QueueStatus' });
+
+/** `GET /concerts`. */
+export const concertListSchema = z
+  .object({
+    concerts: z.array(z.object({ concertId: idSchema, title: z.string(), venue: z.string() }).meta({ id: 'ConcertSummary' })),
+  })
+  .meta({ id: 'ConcertList' });
+
+/** `GET /concerts/{concertId}/schedules`: dates that still have at least one available seat. */
+export const scheduleListSchema = z
+  .object({
+    schedules: z.array(
+      z.object({ scheduleId: idSchema, date: calendarDateSchema, availableSeats: z.number().int().min(1) }).meta({ id: 'Schedule' }),
+    ),
+  })
+  .meta({ id: 'ScheduleList' });
+
+/** `GET /concerts/{concertId}/schedules/{scheduleId}/seats`: a hold past its end shows AVAILABLE. */
+export const seatMapSchema = z
+  .object({
+    seats: z.array(
+      z
+        .object({ seatNumber: z.number().int().min(1), price: krwSchema, status: z.enum(['AVAILABLE', 'HELD', 'SOLD']) })
+        .meta({ id: 'Seat' }),
+    ),
+  })
+  .meta({ id: 'SeatMap' });
+
+/** `POST /admin/concerts`. */
+export const createdConcertSchema = z
+  .object({
+    concertId: idSchema,
+    title: z.string(),
+    venue: z.string(),
+    schedules: z.array(z.object({ scheduleId: idSchema, date: calendarDateSchema, seatCount: z.number().int().min(1) })),
+  })
+  .meta({ id: 'CreatedConcert' });
+
+/** A reservation: a hold on one seat, or a purchase once paid. */
+export const reservationSchema = z
+  .object({
+    reservationId: idSchema,
+    concertId: idSchema,
+    scheduleId: idSchema,
+    date: calendarDateSchema,
+    seatNumber: z.number().int().min(1),
+    price: krwSchema,
+    status: z.enum(['HELD', 'PAID', 'EXPIRED']).meta({ description: 'a hold past expiresAt unpaid reads EXPIRED from that instant' }),
+    expiresAt: instantSchema,
+    createdAt: instantSchema,
+  })
+  .meta({ id: 'Reservation' });
+
+/** `GET /reservations`: newest first. */
+export const reservationListSchema = z
+  .object({
+    reservations: z.array(reservationSchema),
+    nextCursor: z.string().optional().meta({ description: 'present when older reservations follow: pass it as `cursor`' }),
+  })
+  .meta({ id: 'ReservationList' });
+
+/** `GET /balance` and `POST /balance/charge`: a new user has 0. */
+export const balanceSchema = z.object({ balance: krwSchema }).meta({ id: 'Balance' });
+
+/** A payment: one debit for 1–4 reservations; `balance` is the balance after it. */
+export const paymentSchema = z
+  .object({
+    paymentId: idSchema,
+    reservationIds: z.array(idSchema).min(1).max(MAX_RESERVATIONS_PER_PAYMENT),
+    amount: krwSchema,
+    balance: krwSchema.meta({ description: 'the balance after the debit' }),
+    paidAt: instantSchema,
+  })
+  .meta({ id: 'Payment' });
+
+/** `GET /payments`: newest first. */
+export const paymentListSchema = z
+  .object({
+    payments: z.array(paymentSchema),
+    nextCursor: z.string().optional().meta({ description: 'present when older payments follow: pass it as `cursor`' }),
+  })
+  .meta({ id: 'PaymentList' });
