@@ -3,23 +3,34 @@ import type { Context } from 'aws-lambda';
 import type { RouteHandler } from './http-types';
 import { activeQueueToken } from './middleware/active-queue-token';
 import { errorResponses } from './middleware/error-responses';
-import { idempotentRequest } from './middleware/idempotent-request';
 import { routeRequest, type ApiContext, type ApiEvent, type ApiResult } from './middleware/route-request';
 import { log, withLogContext } from '../shared/logger';
 import { jsonResponse } from './responses';
-import type { HandlerGroup, HandlerName } from './route-table';
+import { routes, type HandlerGroup, type HandlerName } from './route-table';
+
+type ApiMiddleware = middy.MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext>;
+
+export interface ApiHandlerOptions {
+  /**
+   * The Idempotency-Key middleware (middleware/idempotent-request.ts), for a group with routes the
+   * route table marks `idempotent`. Only those groups load it: Powertools idempotency is a good
+   * part of a bundle, and of its cold start.
+   */
+  readonly idempotency?: ApiMiddleware;
+}
 
 /**
  * The Lambda handler of one handler group: the shared middleware, then the route's handler.
  * Deployed, API Gateway sends only this group's routes here; locally the server does the same.
  */
-export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Record<HandlerName<G>, RouteHandler>) {
+export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Record<HandlerName<G>, RouteHandler>, options: ApiHandlerOptions = {}) {
   const byName = handlers as Record<string, RouteHandler>;
+  const idempotentRoutes = routes.filter((route) => route.group === group && 'idempotent' in route && route.idempotent);
+  if (idempotentRoutes.length > 0 && !options.idempotency) {
+    throw new Error(`the ${group} group serves idempotent routes, so its handler needs the idempotency middleware`);
+  }
   const handler = middy<ApiEvent, ApiResult, Error, ApiContext>()
-    .use(errorResponses())
-    .use(routeRequest())
-    .use(idempotentRequest())
-    .use(activeQueueToken())
+    .use([errorResponses(), routeRequest(), ...(options.idempotency ? [options.idempotency] : []), activeQueueToken()])
     .handler(async (_event, context) => {
       const handle = byName[context.route.handler];
       if (!handle) throw new Error(`route ${context.route.handler} is not served by the ${group} group`);

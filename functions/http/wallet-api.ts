@@ -5,6 +5,7 @@ import { getBalance } from '../wallet/get-balance';
 import { listPayments } from '../wallet/list-payments';
 import { payReservations } from '../wallet/pay-reservations';
 import { createApiHandler } from './create-api-handler';
+import { idempotentRequest } from './middleware/idempotent-request';
 import { parseInput } from './validation';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from './wallet-schemas';
 
@@ -28,4 +29,4 @@ export const handler = createApiHandler('wallet', {
     const query = parseInput(listPaymentsQuerySchema, request.query, 'query');
     return { statusCode: 200, body: await listPayments(walletDeps(), { userId: request.userId, ...query }) };
   },
-});
+}, { idempotency: idempotentRequest() });
