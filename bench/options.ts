@@ -34,7 +34,7 @@ const QUICK: BenchSizes = {
   contentionClients: 200,
   journeyUsers: 30,
   journeySeconds: 0,
-  coldStartRuns: 3,
+  coldStartRuns: 5,
 };
 
 const FULL: BenchSizes = {
@@ -47,7 +47,7 @@ const FULL: BenchSizes = {
   contentionClients: 1000,
   journeyUsers: 200,
   journeySeconds: 60,
-  coldStartRuns: 15,
+  coldStartRuns: 31,
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {

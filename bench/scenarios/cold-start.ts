@@ -26,6 +26,7 @@ export const STACK_BUNDLING: BuildOptions = {
   bundle: true,
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   platform: 'node',
   target: 'node22',
   format: 'cjs',

@@ -1,6 +1,7 @@
 /**
  * Figures 5 and 7: virtual users buy tickets from start to end (join → admitted → dates → seats →
- * hold → charge → pay), as a client would, honouring Retry-After while they wait. Completed
+ * hold → charge → pay), as a client would, honouring Retry-After while they wait and when the
+ * service answers 503 (busy). Completed
  * journeys per second, each step's p99, and the DynamoDB capacity one journey consumes.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,9 @@ export const JOURNEYS_PER_MONTH = 1_000_000;
 
 class JourneyFailed extends Error {}
 
+/** Tries of one step that the service answers 503 (busy), Retry-After apart. */
+const BUSY_ATTEMPTS = 3;
+
 export const journeysScenario: Scenario = {
   name: 'journeys',
   async run({ env, http, sizes, log }) {
@@ -36,6 +40,7 @@ export const journeysScenario: Scenario = {
 
     const samples = new Map<Step, number[]>(STEPS.map((step) => [step, []]));
     const waits: number[] = [];
+    let busy = 0;
     let completed = 0;
     let failed = 0;
     const failures = new Map<string, number>();
@@ -55,7 +60,7 @@ export const journeysScenario: Scenario = {
         const concert = concerts[i % concerts.length];
         do {
           try {
-            await journey(http, account.token, concert, (step, ms) => samples.get(step)!.push(ms), (ms) => waits.push(ms));
+            await journey(http, account.token, concert, (step, ms) => samples.get(step)!.push(ms), (ms) => waits.push(ms), () => busy++);
             completed++;
           } catch (error) {
             failed++;
@@ -73,6 +78,7 @@ export const journeysScenario: Scenario = {
     const figures: Figure[] = [
       reported(JOURNEYS, `completed journeys per second, ${users} users`, round(completed / seconds), 'journeys/s', `${completed} journeys in ${round(seconds, 1)} s`),
       judged(JOURNEYS, 'journeys that failed', failed, 'journeys', '==', 0, failed > 0 ? [...failures].map(([r, n]) => `${n} x ${r}`).join('; ') : undefined),
+      reported(JOURNEYS, '503 answers, tried again after Retry-After', busy, 'answers', `a journey fails when a step is still 503 after ${BUSY_ATTEMPTS} tries`),
       ...STEPS.map((step) => {
         const s = samples.get(step)!;
         return reported(JOURNEYS, `${step} p99`, round(percentile(s, 99)), 'ms', `p50 ${round(percentile(s, 50))} ms over ${s.length} requests`);
@@ -100,22 +106,32 @@ async function journey(
   concert: BenchConcert,
   record: (step: Step, ms: number) => void,
   recordWait: (ms: number) => void,
+  recordBusy: () => void,
 ): Promise<void> {
-  const step = async (name: Step, response: Promise<HttpResponse>, ...expected: number[]) => {
-    const answer = await response;
-    record(name, answer.ms);
-    if (!expected.includes(answer.status)) throw new JourneyFailed(`${name}: ${answer.status} ${answer.body?.error?.code ?? ''}`.trim());
-    return answer;
+  // A 503 says "busy, try again after Retry-After": the user does, a few times, with the same
+  // request (charges and payments keep their Idempotency-Key, so a retry never counts twice).
+  const step = async (name: Step, send: () => Promise<HttpResponse>, ...expected: number[]) => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await send();
+      record(name, answer.ms);
+      if (answer.status === 503 && attempt < BUSY_ATTEMPTS) {
+        recordBusy();
+        await sleep(Number(answer.headers['retry-after'] ?? 1) * 1000);
+        continue;
+      }
+      if (!expected.includes(answer.status)) throw new JourneyFailed(`${name}: ${answer.status} ${answer.body?.error?.code ?? ''}`.trim());
+      return answer;
+    }
   };
   const { concertId } = concert;
-  const joined = await step('join', http.request('POST', `/concerts/${concertId}/queue`, { token }), 201, 200);
+  const joined = await step('join', () => http.request('POST', `/concerts/${concertId}/queue`, { token }), 201, 200);
   const queueToken = joined.body.token as string;
   const joinedAt = performance.now();
   let status = joined.body.status as string;
   let retryAfter = Number(joined.headers['retry-after'] ?? 1);
   while (status === 'WAIT') {
     await sleep(retryAfter * 1000);
-    const polled = await step('admitted (poll)', http.request('GET', `/concerts/${concertId}/queue`, { token, queueToken }), 200);
+    const polled = await step('admitted (poll)', () => http.request('GET', `/concerts/${concertId}/queue`, { token, queueToken }), 200);
     status = polled.body.status;
     retryAfter = Number(polled.headers['retry-after'] ?? 1);
   }
@@ -123,24 +139,27 @@ async function journey(
   recordWait(performance.now() - joinedAt);
   const active = { token, queueToken };
 
-  const dates = await step('dates', http.request('GET', `/concerts/${concertId}/schedules`, active), 200);
+  const dates = await step('dates', () => http.request('GET', `/concerts/${concertId}/schedules`, active), 200);
   const open = (dates.body.schedules as { scheduleId: string; availableSeats: number }[]).filter((s) => s.availableSeats > 0);
   if (open.length === 0) throw new JourneyFailed('dates: sold out');
   const scheduleId = open[Math.floor(Math.random() * open.length)].scheduleId;
 
   let reservation: { reservationId: string; price: number } | undefined;
   for (let attempt = 0; attempt < 3 && !reservation; attempt++) {
-    const seats = await step('seats', http.request('GET', `/concerts/${concertId}/schedules/${scheduleId}/seats`, active), 200);
+    const seats = await step('seats', () => http.request('GET', `/concerts/${concertId}/schedules/${scheduleId}/seats`, active), 200);
     const free = (seats.body.seats as { seatNumber: number; status: string }[]).filter((s) => s.status === 'AVAILABLE');
     // A few tries from one seat map: another user may take a seat between the map and the hold.
     for (let pick = 0; pick < 5 && free.length > 0 && !reservation; pick++) {
       const [seat] = free.splice(Math.floor(Math.random() * free.length), 1);
-      const held = await step('hold', http.request('POST', '/reservations', { ...active, body: { concertId, scheduleId, seatNumber: seat.seatNumber } }), 201, 409);
+      const held = await step('hold', () => http.request('POST', '/reservations', { ...active, body: { concertId, scheduleId, seatNumber: seat.seatNumber } }), 201, 409);
       if (held.status === 201) reservation = held.body;
     }
   }
   if (!reservation) throw new JourneyFailed('hold: no seat after three seat maps');
 
-  await step('charge', http.request('POST', '/balance/charge', { token, body: { amount: reservation.price }, headers: { 'idempotency-key': randomUUID() } }), 200);
-  await step('pay', http.request('POST', '/payments', { ...active, body: { reservationIds: [reservation.reservationId] }, headers: { 'idempotency-key': randomUUID() } }), 201);
+  const chargeKey = randomUUID();
+  const { reservationId, price } = reservation;
+  await step('charge', () => http.request('POST', '/balance/charge', { token, body: { amount: price }, headers: { 'idempotency-key': chargeKey } }), 200);
+  const payKey = randomUUID();
+  await step('pay', () => http.request('POST', '/payments', { ...active, body: { reservationIds: [reservationId] }, headers: { 'idempotency-key': payKey } }), 201);
 }
