@@ -1,12 +1,7 @@
 import fc from 'fast-check';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { expireActiveTokens } from '../../functions/queue/expire-active-tokens';
-import type { Reservation } from '../../functions/reservations/reservation';
-import { RESERVATION_PREFIX, toReservation, USER_PREFIX } from '../../functions/reservations/reservation-keys';
-import { tableName } from '../../functions/shared/config';
-import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
+import { expectMoneyAndSeatsAddUp } from '../support/invariants';
 import { useFreshTables } from '../support/tables';
 import { createSmallConcert } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';
@@ -137,7 +132,8 @@ test('no seat sold twice, no negative balance, ledgers replay to balances, one p
       for (const a of actions) {
         if (a.kind === 'together') await Promise.all([perform(a.first), perform(a.second)]);
         else await perform(a);
-        await checkInvariants(w, USERS.map(id), model);
+        // Money and seats add up after every step, read straight from the tables, at the test's clock.
+        await expectMoneyAndSeatsAddUp({ userIds: USERS.map(id), scheduleIds: [w.scheduleId], charged: model.charged, now: w.clock.now() });
       }
     }),
     { numRuns: 20 },
@@ -146,87 +142,3 @@ test('no seat sold twice, no negative balance, ledgers replay to balances, one p
   // The property is only worth something if payments really happened.
   expect(outcomes.get('pay ok') ?? 0).toBeGreaterThan(0);
 }, 120_000);
-
-async function reservationsOf(userId: string): Promise<Reservation[]> {
-  const page = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName('reservations'),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-      ExpressionAttributeValues: { ':pk': `${USER_PREFIX}${userId}`, ':r': RESERVATION_PREFIX },
-      ConsistentRead: true,
-    }),
-  );
-  return (page.Items ?? []).map(toReservation);
-}
-
-async function checkInvariants(w: WalletWorld, userIds: readonly string[], model: Model): Promise<void> {
-  const { wallet } = w.walletDeps;
-  const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
-  const [users, seats] = await Promise.all([
-    Promise.all(
-      userIds.map(async (userId) => {
-        const [balance, ledger, page, reservations] = await Promise.all([
-          wallet.findWallet(userId),
-          wallet.listLedger(userId),
-          wallet.listPayments(userId, { limit: 100 }),
-          reservationsOf(userId),
-        ]);
-        return { userId, balance, ledger, payments: page.payments, reservations };
-      }),
-    ),
-    catalogue.listSeats(w.scheduleId),
-  ]);
-
-  let charged = 0;
-  let paid = 0;
-  let balances = 0;
-  for (const u of users) {
-    // The ledger is gapless, each entry's balance follows from the one before, and it replays to the balance.
-    expect(u.ledger.map((e) => e.version)).toEqual(u.ledger.map((_, i) => i + 1));
-    let running = 0;
-    for (const entry of u.ledger) {
-      running += entry.kind === 'CHARGE' ? entry.amount : -entry.amount;
-      expect(entry.balanceAfter).toBe(running);
-      expect(entry.balanceAfter).toBeGreaterThanOrEqual(0);
-    }
-    expect(u.balance.balance).toBe(running);
-    expect(u.balance.version).toBe(u.ledger.length);
-    expect(u.balance.balance).toBeGreaterThanOrEqual(0);
-
-    // Every successful charge is in the ledger once, and nothing else put money in.
-    const ledgerCharges = u.ledger.filter((e) => e.kind === 'CHARGE').reduce((sum, e) => sum + e.amount, 0);
-    expect(ledgerCharges).toBe(model.charged.get(u.userId) ?? 0);
-
-    // Each payment: its ledger entry, and the prices of exactly the reservations it paid.
-    const byId = new Map(u.reservations.map((r) => [r.reservationId, r]));
-    for (const payment of u.payments) {
-      const entries = u.ledger.filter((e) => e.paymentId === payment.paymentId);
-      expect(entries).toEqual([expect.objectContaining({ kind: 'PAYMENT', amount: payment.amount, balanceAfter: payment.balance })]);
-      const bought = payment.reservationIds.map((rid) => byId.get(rid));
-      expect(bought.every((r) => r?.status === 'PAID' && r.paymentId === payment.paymentId)).toBe(true);
-      expect(bought.reduce((sum, r) => sum + (r?.price ?? 0), 0)).toBe(payment.amount);
-    }
-    expect(u.ledger.filter((e) => e.kind === 'PAYMENT')).toHaveLength(u.payments.length);
-
-    // Every PAID reservation is in exactly one payment.
-    for (const reservation of u.reservations.filter((r) => r.status === 'PAID')) {
-      expect(u.payments.filter((p) => p.reservationIds.includes(reservation.reservationId))).toHaveLength(1);
-    }
-    charged += ledgerCharges;
-    paid += u.payments.reduce((sum, p) => sum + p.amount, 0);
-    balances += u.balance.balance;
-  }
-  // No money made or lost: what went in, minus what was paid, is what the wallets hold.
-  expect(charged - paid).toBe(balances);
-
-  // No seat sold twice: a SOLD seat names the one PAID reservation of it, and no other seat is paid for.
-  const paidReservations = users.flatMap((u) => u.reservations.filter((r) => r.status === 'PAID'));
-  for (const seat of seats) {
-    const paidForSeat = paidReservations.filter((r) => r.seatNumber === seat.seatNumber);
-    if (seat.status === 'SOLD') {
-      expect(paidForSeat.map((r) => r.reservationId)).toEqual([seat.reservationId]);
-    } else {
-      expect(paidForSeat).toEqual([]);
-    }
-  }
-}
