@@ -2,8 +2,8 @@
  * The OpenAPI 3.1 document of the API, generated from the route table, the zod/mini schemas the
  * handlers validate requests with (functions/http/*-schemas.ts) and the response schemas
  * (functions/http/response-schemas.ts). Responses go through zod-to-openapi; requests, which it
- * cannot read in their zod/mini form, through zod's own JSON Schema conversion. `npm run openapi` writes it to
- * openapi.json; the local server serves it at /openapi.json and renders it at /docs.
+ * cannot read in their zod/mini form, through zod's own JSON Schema conversion. `npm run openapi`
+ * writes it to openapi.json; the local server serves it at /openapi.json and renders it at /docs.
  * Only tooling imports this module: the Lambda bundles never carry the generator.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
