@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface HttpResponse<T = any> {
@@ -47,21 +47,12 @@ export class HttpClient {
       const started = performance.now();
       const req = httpRequest(
         { host: this.base.hostname, port: this.base.port, method, path, headers, agent: this.agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown;
-            try {
-              body = text ? JSON.parse(text) : undefined;
-            } catch {
-              body = text;
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body as T, ms: performance.now() - started });
-          });
-          res.on('error', reject);
-        },
+        (res) =>
+          readAnswer(res).then(({ status, headers, text, json }) => {
+            // A body that is not JSON is kept as text, for the failure message that shows it.
+            const body = json === undefined && text ? text : json;
+            resolve({ status, headers, body: body as T, ms: performance.now() - started });
+          }, reject),
       );
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)));
       req.on('error', reject);
@@ -72,4 +63,31 @@ export class HttpClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  /** The body parsed as JSON; undefined when it is empty or not JSON. */
+  readonly json: unknown;
+}
+
+/** Reads a whole HTTP answer: its status, headers, text and, if it is JSON, its value. */
+export function readAnswer(res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+    });
+    res.on('error', reject);
+  });
 }

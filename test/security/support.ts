@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { readAnswer } from '../../bench/http-client';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/local-issuer';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
@@ -90,21 +91,7 @@ export function rawRequest(
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
-        });
-        res.on('error', reject);
-      },
+      (res) => readAnswer(res).then(({ status, headers, text, json }) => resolve({ status, headers, text, body: json }), reject),
     );
     req.on('error', reject);
     if (options.body !== undefined) req.write(options.body);
