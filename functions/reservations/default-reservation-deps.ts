@@ -7,14 +7,21 @@ import type { ReservationDeps } from './reservation-deps';
 
 let deps: ReservationDeps | undefined;
 
-/** Reservations wired to this process's tables, built on first use and then reused. */
-export function reservationDeps(): ReservationDeps {
-  deps ??= {
+/** The repositories holds use, on this process's tables (tests pair them with their own clock). */
+export function reservationRepositories(): Pick<ReservationDeps, 'reservations' | 'catalogue'> {
+  return {
     reservations: createDynamoReservationRepository(documentClient, {
       reservations: tableName('reservations'),
       catalogue: tableName('catalogue'),
     }),
     catalogue: createDynamoCatalogueRepository(documentClient, tableName('catalogue')),
+  };
+}
+
+/** Reservations wired to this process's tables, built on first use and then reused. */
+export function reservationDeps(): ReservationDeps {
+  deps ??= {
+    ...reservationRepositories(),
     settings: settings(),
     now: Date.now,
     newReservationId: monotonicFactory(),

@@ -7,9 +7,9 @@ import type { WalletDeps } from './wallet-deps';
 
 let deps: WalletDeps | undefined;
 
-/** The wallet wired to this process's tables, built on first use and then reused. */
-export function walletDeps(): WalletDeps {
-  deps ??= {
+/** The wallet's repositories on this process's tables (tests pair them with their own clock). */
+export function walletRepositories(): Pick<WalletDeps, 'wallet' | 'payments'> {
+  return {
     wallet: createDynamoWalletRepository(documentClient, tableName('wallet')),
     payments: createDynamoPaymentRepository(documentClient, {
       wallet: tableName('wallet'),
@@ -17,6 +17,13 @@ export function walletDeps(): WalletDeps {
       catalogue: tableName('catalogue'),
       queue: tableName('queue'),
     }),
+  };
+}
+
+/** The wallet wired to this process's tables, built on first use and then reused. */
+export function walletDeps(): WalletDeps {
+  deps ??= {
+    ...walletRepositories(),
     settings: settings(),
     now: Date.now,
     newId: monotonicFactory(),

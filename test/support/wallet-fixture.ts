@@ -2,13 +2,12 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { catalogueKeys, createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { queueKeys } from '../../functions/queue/dynamo-queue-repository';
-import { createDynamoReservationRepository } from '../../functions/reservations/dynamo-reservation-repository';
+import { reservationRepositories } from '../../functions/reservations/default-reservation-deps';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
 import { reservationKeys, USER_PREFIX } from '../../functions/reservations/reservation-keys';
 import { tableName, type Settings } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
-import { createDynamoPaymentRepository } from '../../functions/wallet/dynamo-payment-repository';
-import { createDynamoWalletRepository } from '../../functions/wallet/dynamo-wallet-repository';
+import { walletRepositories } from '../../functions/wallet/default-wallet-deps';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
 import { testSettings, type TestClock } from './queue-fixture';
 import type { ApiResponse, LocalApi } from './local-api';
@@ -17,13 +16,7 @@ import type { ActiveUser } from './active-users';
 /** The wallet's use cases on the real tables, with the test's clock and settings. */
 export function walletDepsForTest(clock: TestClock, settings: Partial<Settings> = {}): WalletDeps {
   return {
-    wallet: createDynamoWalletRepository(documentClient, tableName('wallet')),
-    payments: createDynamoPaymentRepository(documentClient, {
-      wallet: tableName('wallet'),
-      reservations: tableName('reservations'),
-      catalogue: tableName('catalogue'),
-      queue: tableName('queue'),
-    }),
+    ...walletRepositories(),
     settings: { ...testSettings, ...settings },
     now: clock.now,
     newId: monotonicFactory(),
@@ -35,8 +28,7 @@ export function walletDepsForTest(clock: TestClock, settings: Partial<Settings> 
 /** Seat holds on the real tables, with the test's clock and settings. */
 export function reservationDepsForTest(clock: TestClock, settings: Partial<Settings> = {}): ReservationDeps {
   return {
-    reservations: createDynamoReservationRepository(documentClient, { reservations: tableName('reservations'), catalogue: tableName('catalogue') }),
-    catalogue: createDynamoCatalogueRepository(documentClient, tableName('catalogue')),
+    ...reservationRepositories(),
     settings: { ...testSettings, ...settings },
     now: clock.now,
     newReservationId: monotonicFactory(),
