@@ -8,11 +8,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER } from '../functions/idempotency/idempotency-key';
-import { NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import { ADMIN_GROUP, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
 import type { StageConfig } from './stage-config';
-
-/** The Cognito group that admin routes require (checked by the handlers from the token's `cognito:groups`). */
-export const ADMIN_GROUP = 'admin';
 
 export interface ServiceApiProps {
   /** The function of each handler group. */

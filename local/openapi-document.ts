@@ -11,7 +11,7 @@ import * as z from 'zod';
 import type * as zm from 'zod/mini';
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_RECORD_SECONDS } from '../functions/idempotency/idempotency-key';
 import { STATUS_OF } from '../functions/http/responses';
-import { DEFAULT_MAX_BODY_BYTES, routeKeyOf, routes, type RouteDefinition } from '../functions/http/route-table';
+import { ADMIN_GROUP, DEFAULT_MAX_BODY_BYTES, routeKeyOf, routes, type RouteDefinition } from '../functions/http/route-table';
 import { errorBodySchema } from '../functions/http/response-schemas';
 import type { ErrorCode } from '../functions/shared/errors';
 import { routeDocs, type ErrorUse, type RouteDoc, type RowKey } from './openapi-routes';
@@ -21,7 +21,6 @@ export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']
 export const BEARER_SCHEME = 'bearerAuth';
 export const QUEUE_TOKEN_SCHEME = 'queueToken';
 /** The Cognito group admin routes require (the role named in their security requirement). */
-export const ADMIN_ROLE = 'admin';
 
 const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 
@@ -36,7 +35,7 @@ const TAGS = [
 const DESCRIPTION = `A concert reservation service that survives a ticket rush: a waiting room, seat holds and atomic payments.
 
 - JSON in, JSON out. Times are ISO-8601 UTC, concert dates \`YYYY-MM-DD\`, money whole KRW.
-- **Identity**: \`Authorization: Bearer <JWT>\` (deployed: a Cognito token of the stack's user pool; locally: \`POST /local/token\`). Your user id is the token's \`sub\`; admins are in the \`${ADMIN_ROLE}\` group.
+- **Identity**: \`Authorization: Bearer <JWT>\` (deployed: a Cognito token of the stack's user pool; locally: \`POST /local/token\`). Your user id is the token's \`sub\`; admins are in the \`${ADMIN_GROUP}\` group.
 - **Queue token**: routes marked ACTIVE (security \`${QUEUE_TOKEN_SCHEME}\`) also need \`X-Queue-Token\`: your own token for that concert, \`ACTIVE\` right now.
 - **Errors** all have one shape, \`{"error":{"code","message","details"?}}\`; every operation lists the codes it can answer. An unknown path is a JSON 404 \`NOT_FOUND\`.
 - **Idempotency-Key** (optional, on \`POST /balance/charge\` and \`POST /payments\`): the same key from the same user with the same body answers the first response again (header \`Idempotent-Replayed: true\`) and changes nothing more; with another body, 409 \`IDEMPOTENCY_KEY_REUSED\`. Keys are kept at least ${IDEMPOTENCY_RECORD_SECONDS / 3600} hours.
@@ -149,7 +148,7 @@ export function errorUses(route: RouteDefinition, doc: RouteDoc): ErrorUse[] {
       ['QUEUE_TOKEN_NOT_ACTIVE', 'the token is WAIT or EXPIRED'],
     );
   }
-  if (route.auth === 'admin') uses.push(['FORBIDDEN', `you are not in the ${ADMIN_ROLE} group`]);
+  if (route.auth === 'admin') uses.push(['FORBIDDEN', `you are not in the ${ADMIN_GROUP} group`]);
   uses.push(...(doc.errors ?? []));
   if (route.idempotent) uses.push(['IDEMPOTENCY_KEY_REUSED', 'this key was used with another body, or its first request is still running']);
   if (doc.body) {
@@ -201,7 +200,7 @@ function security(route: RouteDefinition, doc: RouteDoc): RouteConfig['security'
     case 'public':
       return [];
     case 'admin':
-      return [{ [BEARER_SCHEME]: [ADMIN_ROLE] }];
+      return [{ [BEARER_SCHEME]: [ADMIN_GROUP] }];
     case 'active':
       return [{ [BEARER_SCHEME]: [], [QUEUE_TOKEN_SCHEME]: [] }];
     case 'jwt':
@@ -215,7 +214,7 @@ function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: Route
     ...(route.idempotent ? { 'Idempotent-Replayed': { description: '`true` when this is the first answer to this Idempotency-Key, replayed', schema: { type: 'string' as const, enum: ['true'] } } } : {}),
   };
   const parameters = [...requestParameters(doc.pathParameters, 'path'), ...requestParameters(doc.query, 'query')];
-  const auth = route.auth === 'active' ? 'ACTIVE: bearer JWT and X-Queue-Token' : route.auth === 'jwt' && doc.queueToken ? 'bearer JWT and X-Queue-Token' : route.auth === 'admin' ? `bearer JWT of the ${ADMIN_ROLE} group` : route.auth === 'jwt' ? 'bearer JWT' : 'public';
+  const auth = route.auth === 'active' ? 'ACTIVE: bearer JWT and X-Queue-Token' : route.auth === 'jwt' && doc.queueToken ? 'bearer JWT and X-Queue-Token' : route.auth === 'admin' ? `bearer JWT of the ${ADMIN_GROUP} group` : route.auth === 'jwt' ? 'bearer JWT' : 'public';
   return {
     method: route.method.toLowerCase() as RouteConfig['method'],
     path: route.path,
@@ -254,7 +253,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: `Deployed: a Cognito access token of the stack's user pool. Locally: \`POST /local/token\`. Admin routes need the \`${ADMIN_ROLE}\` group (\`cognito:groups\`).`,
+    description: `Deployed: a Cognito access token of the stack's user pool. Locally: \`POST /local/token\`. Admin routes need the \`${ADMIN_GROUP}\` group (\`cognito:groups\`).`,
   });
   registry.registerComponent('securitySchemes', QUEUE_TOKEN_SCHEME, {
     type: 'apiKey',

@@ -3,7 +3,7 @@
  * a line of 100 and of 100,000; their polls' p50 latencies and DynamoDB calls are compared.
  */
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queueKeys } from '../../functions/queue/dynamo-queue-repository';
+import { queueKeys } from '../../functions/queue/queue-keys';
 import { newQueueToken } from '../../functions/queue/queue-token';
 import { load } from '../load';
 import { judged, notMeasured, reported, type Figure } from '../results';

@@ -4,6 +4,9 @@
  * its handler group (one Lambda function) and the handler in it.
  */
 export type AuthLevel = 'public' | 'jwt' | 'active' | 'admin';
+
+/** The Cognito group that `admin` routes require (`cognito:groups` of the caller's token). */
+export const ADMIN_GROUP = 'admin';
 export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet';
 export type HttpMethod = 'GET' | 'POST';
 

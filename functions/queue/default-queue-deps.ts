@@ -3,20 +3,28 @@ import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-r
 import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
+import { createSequenceCounter } from './dynamo-sequence-counter';
 import type { QueueDeps } from './queue-deps';
+import type { QueueRepository } from './queue-repository';
 
 const CONCERT_CACHE_MS = 60_000;
 
 let deps: QueueDeps | undefined;
 
+/** The waiting room's storage on this process's queue table (tests choose shards and cache themselves). */
+export function queueRepository(options: { shards?: number; admissionCacheMs?: number } = {}): QueueRepository {
+  const table = tableName('queue');
+  return createDynamoQueueRepository(documentClient, table, {
+    counter: createSequenceCounter(documentClient, table, options.shards ?? 1),
+    admissionCacheMs: options.admissionCacheMs ?? 0,
+  });
+}
+
 /** The waiting room wired to this process's tables, built on first use and then reused. */
 export function queueDeps(): QueueDeps {
   const current = settings();
   deps ??= {
-    queue: createDynamoQueueRepository(documentClient, tableName('queue'), {
-      shards: current.queueShards,
-      admissionCacheMs: current.pollAdmissionCacheMs,
-    }),
+    queue: queueRepository({ shards: current.queueShards, admissionCacheMs: current.pollAdmissionCacheMs }),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,

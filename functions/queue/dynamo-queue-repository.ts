@@ -8,76 +8,24 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
-import { QUEUES_INDEX, TTL_ATTRIBUTE } from '../shared/tables';
-import { createSequenceCounter, QUEUE_LIST, sequenceKey } from './dynamo-sequence-counter';
-import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
+import type { Item } from '../shared/dynamodb-item';
+import { QUEUES_INDEX } from '../shared/tables';
+import { batchAttribute, QUEUE_LIST, queueKeys, toAdmissionState, toTokenRecord, tokenItem } from './queue-keys';
+import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, QueueRepository, QueueSnapshot } from './queue-repository';
-import { emptyLine, type ShardedLine } from './sharded-line';
-
-/**
- * Items of the queue table (partition key only, so each is its own hot-key budget):
- * - `SEQ#<concert>`       lastSeq: the concert's line counter (and its entry in the queues index);
- *   with QUEUE_SHARDS > 1, `SEQ#<concert>#<shard>` instead, one per shard (dynamo-sequence-counter.ts)
- * - `ADMISSION#<concert>` admittedSeq, and one `b#<firstSeq>` attribute per admitted batch; with
- *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts)
- * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
- */
-export const queueKeys = {
-  sequence: (concertId: string) => sequenceKey(concertId),
-  admission: (concertId: string) => ({ pk: `ADMISSION#${concertId}` }),
-  token: (concertId: string, userId: string) => ({ pk: `TOKEN#${concertId}#${userId}` }),
-};
-
-const BATCH_PREFIX = 'b#';
-export const batchAttribute = (batch: Pick<AdmissionBatch, 'firstSeq'>) => `${BATCH_PREFIX}${batch.firstSeq}`;
-/** Token items outlive any rush; TTL removes them long after they stopped mattering. */
-const TOKEN_RETENTION_SECONDS = 7 * 24 * 3600;
-
-type Item = Record<string, unknown>;
-
-export function toTokenRecord(item: Item): QueueTokenRecord {
-  return {
-    token: item.token as string,
-    concertId: item.concertId as string,
-    userId: item.userId as string,
-    seq: item.seq as number | undefined,
-    ...(item.shard !== undefined ? { shard: item.shard as number } : {}),
-    joinedAt: item.joinedAt as number,
-    finishedAt: item.finishedAt as number | undefined,
-  };
-}
-
-/** The admission record; `shards` > 1 reads the sharded line's state too (empty before the first run). */
-export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionState {
-  const line = shards > 1 ? toShardedLine(item, shards) : undefined;
-  if (!item) return { admittedSeq: 0, batches: [], ...(line ? { line } : {}) };
-  const batches = Object.entries(item)
-    .filter(([name]) => name.startsWith(BATCH_PREFIX))
-    .map(([, value]) => value as AdmissionBatch)
-    .sort((a, b) => a.firstSeq - b.firstSeq);
-  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}) };
-}
-
-function toShardedLine(item: Item | undefined, shards: number): ShardedLine {
-  if (item?.shardAdmitted === undefined) return emptyLine(shards);
-  return {
-    admitted: item.shardAdmitted as number[],
-    epochs: item.shardEpochs as number[][],
-    revision: item.lineRevision as number,
-  };
-}
+import type { SequenceCounter } from './sequence-counter';
 
 export interface QueueRepositoryOptions {
-  /** QUEUE_SHARDS: line counters per concert (1, the default, is one exact counter). */
-  readonly shards?: number;
+  /** The line's counter: one exact counter, or QUEUE_SHARDS of them. */
+  readonly counter: SequenceCounter;
   /** POLL_ADMISSION_CACHE_MS: how long a poll may reuse an admission record read by another poll (0: never). */
   readonly admissionCacheMs?: number;
 }
 
-export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string, options: QueueRepositoryOptions = {}): QueueRepository {
-  const shards = options.shards ?? 1;
+export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string, options: QueueRepositoryOptions): QueueRepository {
+  const { counter } = options;
+  const shards = counter.shards;
   const admissionCacheMs = options.admissionCacheMs ?? 0;
-  const counter = createSequenceCounter(client, tableName, shards);
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
   const recentAdmissions = new Map<string, { readonly at: number; readonly item: Item | undefined }>();
 
@@ -92,14 +40,7 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...queueKeys.token(record.concertId, record.userId),
-              token: record.token,
-              concertId: record.concertId,
-              userId: record.userId,
-              joinedAt: record.joinedAt,
-              [TTL_ATTRIBUTE]: Math.floor(record.joinedAt / 1000) + TOKEN_RETENTION_SECONDS,
-            },
+            Item: tokenItem(record),
             ConditionExpression: replacing === undefined ? 'attribute_not_exists(pk)' : '#token = :replacing',
             ExpressionAttributeNames: replacing === undefined ? undefined : { '#token': 'token' },
             ExpressionAttributeValues: replacing === undefined ? undefined : { ':replacing': replacing },

@@ -4,6 +4,7 @@ import type { QueueTokenRecord } from './queue-rules';
 import { isLiveState } from './queue-rules';
 import { describeToken, stateOf, type QueueStatusView } from './queue-status';
 import { newQueueToken } from './queue-token';
+import { pause } from '../shared/pause';
 
 export interface JoinResult {
   /** True when a new token was issued (201); false when the user's live token is returned again (200). */
@@ -14,7 +15,6 @@ export interface JoinResult {
 /** How long a place may sit without its number before another join of the same user takes it over. */
 const UNNUMBERED_PLACE_TIMEOUT_MS = 3_000;
 const MAX_ATTEMPTS = 20;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * NONE → WAIT. The user's place is claimed before a number is taken from the line's counter,

@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
 import { settings, tableName } from '../shared/config';
+import { pause } from '../shared/pause';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoReservationRepository } from './dynamo-reservation-repository';
 import type { ReservationDeps } from './reservation-deps';
@@ -25,7 +26,7 @@ export function reservationDeps(): ReservationDeps {
     settings: settings(),
     now: Date.now,
     newReservationId: monotonicFactory(),
-    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    pause,
   };
   return deps;
 }

@@ -1,14 +1,17 @@
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seatHoldUpdate } from '../catalogue/dynamo-catalogue-repository';
+import { seatHoldUpdate } from '../catalogue/catalogue-keys';
+import type { Item } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
-import { TTL_ATTRIBUTE } from '../shared/tables';
-import { holdSlotPrefix, RESERVATION_PREFIX, reservationItem, reservationKeys, toHoldSlot, toReservation, USER_PREFIX } from './reservation-keys';
+import {
+  holdSlotClaimUpdate,
+  holdSlotsQuery,
+  RESERVATION_PREFIX,
+  reservationKeys,
+  reservationPut,
+  toHoldSlot,
+  toReservation,
+} from './reservation-keys';
 import type { HoldOutcome, ReservationRepository } from './reservation-repository';
-
-/** A slot item lingers this long past its hold before TTL tidies it (reads never rely on TTL). */
-const SLOT_RETENTION_SECONDS = 24 * 3600;
-
-type Item = Record<string, unknown>;
 
 export interface ReservationTables {
   readonly reservations: string;
@@ -18,14 +21,7 @@ export interface ReservationTables {
 export function createDynamoReservationRepository(client: DynamoDBDocumentClient, tables: ReservationTables): ReservationRepository {
   return {
     async findHoldSlots(userId, scheduleId) {
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tables.reservations,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slots)',
-          ExpressionAttributeValues: { ':pk': `${USER_PREFIX}${userId}`, ':slots': holdSlotPrefix(scheduleId) },
-          ConsistentRead: true,
-        }),
-      );
+      const result = await client.send(new QueryCommand(holdSlotsQuery(tables.reservations, userId, scheduleId)));
       return (result.Items ?? []).map(toHoldSlot);
     },
 
@@ -37,35 +33,9 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
             // A retried send of the same transaction (network hiccup) is then not applied twice.
             ClientRequestToken: reservationId,
             TransactItems: [
-              {
-                Update: {
-                  TableName: tables.catalogue,
-                  ...seatHoldUpdate({ concertId, scheduleId, seatNumber, reservationId, userId, expiresAt, now }),
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-              {
-                Update: {
-                  TableName: tables.reservations,
-                  Key: reservationKeys.holdSlot(userId, scheduleId, slot),
-                  UpdateExpression: 'SET reservationId = :reservationId, expiresAt = :expiresAt, #ttl = :ttl',
-                  ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-                  ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-                  ExpressionAttributeValues: {
-                    ':reservationId': reservationId,
-                    ':expiresAt': expiresAt,
-                    ':ttl': Math.ceil(expiresAt / 1000) + SLOT_RETENTION_SECONDS,
-                    ':now': now,
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: tables.reservations,
-                  Item: reservationItem(reservation, slot),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              seatHoldUpdate(tables.catalogue, { concertId, scheduleId, seatNumber, reservationId, userId, expiresAt, now }),
+              holdSlotClaimUpdate(tables.reservations, reservation, slot, now),
+              reservationPut(tables.reservations, reservation, slot),
             ],
           }),
         );
@@ -80,7 +50,7 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
         new QueryCommand({
           TableName: tables.reservations,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :reservation)',
-          ExpressionAttributeValues: { ':pk': `${USER_PREFIX}${userId}`, ':reservation': RESERVATION_PREFIX },
+          ExpressionAttributeValues: { ':pk': reservationKeys.user(userId).pk, ':reservation': RESERVATION_PREFIX },
           ScanIndexForward: false,
           // One more than asked: tells whether another page follows without an empty last page.
           Limit: page.limit + 1,

@@ -4,7 +4,7 @@
  * how to answer without a write that would fail anyway.
  */
 import { seatStatusAt, type Seat } from '../catalogue/seat';
-import type { HoldSlot } from './reservation-keys';
+import type { HoldSlot } from './reservation';
 
 /** Live holds one user may have on one schedule: the slots numbered 1..4. */
 export const HOLD_LIMIT_PER_SCHEDULE = 4;

@@ -1,5 +1,5 @@
 import type { Reservation } from './reservation';
-import type { HoldSlot } from './reservation-keys';
+import type { HoldSlot } from './reservation';
 
 /**
  * How a hold transaction ended. Anything but `held` changed nothing:

@@ -24,6 +24,17 @@ export interface Reservation {
   readonly paymentId?: string;
 }
 
+/**
+ * One of a user's hold slots on a schedule, as claimed by a hold: a user has slots 1..4 per
+ * schedule, so at most 4 live holds.
+ */
+export interface HoldSlot {
+  readonly slot: number;
+  readonly reservationId: string;
+  /** Epoch milliseconds; the slot is free again from this instant. */
+  readonly expiresAt: number;
+}
+
 /** The contract's reservation body. */
 export interface ReservationView {
   readonly reservationId: string;

@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import { settings, tableName } from '../shared/config';
+import { pause } from '../shared/pause';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoPaymentRepository } from './dynamo-payment-repository';
 import { createDynamoWalletRepository } from './dynamo-wallet-repository';
@@ -27,7 +28,7 @@ export function walletDeps(): WalletDeps {
     settings: settings(),
     now: Date.now,
     newId: monotonicFactory(),
-    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    pause,
     random: Math.random,
   };
   return deps;

@@ -1,17 +1,20 @@
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seatSaleUpdate } from '../catalogue/catalogue-keys';
+import { tokenSpendUpdate, turnFinishedUpdate } from '../queue/queue-keys';
 import {
-  BatchGetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { seatSaleUpdate } from '../catalogue/dynamo-catalogue-repository';
-import { batchAttribute, queueKeys } from '../queue/dynamo-queue-repository';
-import { holdSlotOf, holdSlotPrefix, reservationKeys, toHoldSlot, toReservation } from '../reservations/reservation-keys';
+  holdSlotOf,
+  holdSlotReleaseDelete,
+  holdSlotsQuery,
+  reservationKeys,
+  reservationPaidUpdate,
+  toHoldSlot,
+  toReservation,
+} from '../reservations/reservation-keys';
+import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations, type Cancellation } from '../shared/dynamodb-transactions';
 import { UnavailableError } from '../shared/errors';
 import type { PaymentRefusal } from './payment';
-import { paymentWalletWrites, paymentItem, toWallet } from './dynamo-wallet-repository';
+import { ledgerEntryPut, paymentPut, toWallet, walletDebitUpdate } from './wallet-keys';
 import type { PayableReservation, PaymentCommit, PaymentRepository } from './wallet-repository';
 
 export interface PaymentTables {
@@ -20,9 +23,6 @@ export interface PaymentTables {
   readonly catalogue: string;
   readonly queue: string;
 }
-
-type Item = Record<string, unknown>;
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** What each item of the payment transaction stands for, so a cancellation reason can be read by its index. */
 type Role =
@@ -51,14 +51,7 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
   }
 
   async function holdSlots(userId: string, scheduleId: string) {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tables.reservations,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slots)',
-        ExpressionAttributeValues: { ':pk': reservationKeys.holdSlot(userId, scheduleId, 1).pk, ':slots': holdSlotPrefix(scheduleId) },
-        ConsistentRead: true,
-      }),
-    );
+    const page = await client.send(new QueryCommand(holdSlotsQuery(tables.reservations, userId, scheduleId)));
     return (page.Items ?? []).map(toHoldSlot);
   }
 
@@ -77,101 +70,39 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
     },
 
     async commitPayment(plan): Promise<PaymentCommit> {
-      const { payment, now } = plan;
-      const roles: Role[] = [];
-      const items: TransactItem[] = [];
-      const add = (role: Role, item: TransactItem) => {
-        roles.push(role);
-        items.push(item);
-      };
-
-      for (const { reservation } of plan.reservations) {
-        add(
-          { kind: 'reservation', reservationId: reservation.reservationId },
-          {
-            Update: {
-              TableName: tables.reservations,
-              Key: reservationKeys.reservation(payment.userId, reservation.reservationId),
-              UpdateExpression: 'SET #status = :paid, paymentId = :paymentId, paidAt = :now',
-              ConditionExpression: '#status = :held AND expiresAt > :now AND concertId = :concertId AND price = :price',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':paid': 'PAID',
-                ':held': 'HELD',
-                ':paymentId': payment.paymentId,
-                ':now': now,
-                ':concertId': payment.concertId,
-                ':price': reservation.price,
-              },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-        );
-      }
-      for (const { reservation } of plan.reservations) {
-        const sale = seatSaleUpdate({ scheduleId: reservation.scheduleId, seatNumber: reservation.seatNumber, reservationId: reservation.reservationId, now });
-        add({ kind: 'seat' }, { Update: { TableName: tables.catalogue, ...sale } });
-      }
-      for (const { reservation, holdSlot } of plan.reservations) {
-        if (holdSlot === undefined) continue;
-        // The slot frees a place under the user's hold limit; it must still be this reservation's.
-        add(
+      const { payment, now, queueToken } = plan;
+      const { userId, paymentId, concertId } = payment;
+      const reservations = plan.reservations.map(({ reservation }) => reservation);
+      const slots = plan.reservations.filter((r): r is Required<PayableReservation> => r.holdSlot !== undefined);
+      const parts: [Role, TransactItem][] = [
+        ...reservations.map((r): [Role, TransactItem] => [
+          { kind: 'reservation', reservationId: r.reservationId },
+          reservationPaidUpdate(tables.reservations, { userId, reservationId: r.reservationId, concertId, price: r.price, paymentId, now }),
+        ]),
+        ...reservations.map((r): [Role, TransactItem] => [
+          { kind: 'seat' },
+          seatSaleUpdate(tables.catalogue, { scheduleId: r.scheduleId, seatNumber: r.seatNumber, reservationId: r.reservationId, now }),
+        ]),
+        ...slots.map(({ reservation: r, holdSlot }): [Role, TransactItem] => [
           { kind: 'holdSlot' },
-          {
-            Delete: {
-              TableName: tables.reservations,
-              Key: reservationKeys.holdSlot(payment.userId, reservation.scheduleId, holdSlot),
-              ConditionExpression: 'reservationId = :reservationId',
-              ExpressionAttributeValues: { ':reservationId': reservation.reservationId },
-            },
-          },
-        );
-      }
-      const { queueToken } = plan;
-      add(
-        { kind: 'token' },
-        {
-          Update: {
-            TableName: tables.queue,
-            Key: queueKeys.token(queueToken.concertId, queueToken.userId),
-            UpdateExpression: 'SET finishedAt = :now',
-            ConditionExpression: '#token = :token AND attribute_not_exists(finishedAt)',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': queueToken.token, ':now': now },
-          },
-        },
-      );
-      add(
-        { kind: 'admission' },
-        {
-          // ACTIVE until admittedAt + ACTIVE_SECONDS, checked here; the paid token's place is freed.
-          Update: {
-            TableName: tables.queue,
-            Key: queueKeys.admission(queueToken.concertId),
-            UpdateExpression: 'SET #batch.finished = #batch.finished + :one',
-            ConditionExpression: 'attribute_exists(#batch) AND #batch.admittedAt > :admittedAfter',
-            ExpressionAttributeNames: { '#batch': batchAttribute(queueToken.batch) },
-            ExpressionAttributeValues: { ':one': 1, ':admittedAfter': plan.admittedAfter },
-          },
-        },
-      );
-      const [walletWrite, ledgerWrite] = paymentWalletWrites(tables.wallet, payment.userId, plan.expected, plan.entry);
-      add({ kind: 'wallet' }, walletWrite);
-      add({ kind: 'ledger' }, ledgerWrite);
-      add(
-        { kind: 'payment' },
-        { Put: { TableName: tables.wallet, Item: paymentItem(payment, plan.entry.version), ConditionExpression: 'attribute_not_exists(pk)' } },
-      );
+          holdSlotReleaseDelete(tables.reservations, userId, r.scheduleId, holdSlot, r.reservationId),
+        ]),
+        [{ kind: 'token' }, tokenSpendUpdate(tables.queue, queueToken, now)],
+        [{ kind: 'admission' }, turnFinishedUpdate(tables.queue, queueToken.concertId, queueToken.batch, plan.admittedAfter)],
+        [{ kind: 'wallet' }, walletDebitUpdate(tables.wallet, userId, plan.expected, plan.entry)],
+        [{ kind: 'ledger' }, ledgerEntryPut(tables.wallet, userId, plan.entry)],
+        [{ kind: 'payment' }, paymentPut(tables.wallet, payment, plan.entry.version)],
+      ];
 
       try {
         // The token makes a resend of the same transaction (SDK retry after a lost answer) a no-op success.
-        await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: payment.paymentId }));
+        await client.send(new TransactWriteCommand({ TransactItems: parts.map(([, item]) => item), ClientRequestToken: paymentId }));
         return { committed: true };
       } catch (error) {
         const reasons = transactionCancellations(error);
         if (!reasons) throw error;
         if (!reasons.some(failedCondition)) return { committed: false };
-        return { committed: false, refusal: readRefusal(roles, reasons) };
+        return { committed: false, refusal: readRefusal(parts.map(([role]) => role), reasons) };
       }
     },
   };

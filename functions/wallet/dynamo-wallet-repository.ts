@@ -3,177 +3,32 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import { UnavailableError } from '../shared/errors';
 import { log } from '../shared/logger';
-import type { Payment } from './payment';
+import type { Item } from '../shared/dynamodb-item';
+import { pause } from '../shared/pause';
 import type { ChargeResult, PaymentPage, WalletRepository } from './wallet-repository';
 import {
-  chargeEntry,
-  EMPTY_WALLET,
-  KEYED_CHARGE_MEMORY_MS,
-  MAX_REMEMBERED_KEYED_CHARGES,
-  maxBalanceBeforeCharge,
-  type LedgerEntry,
-  type Wallet,
-} from './wallet-rules';
-
-/**
- * Items of the wallet table, all in the user's partition `USER#<userId>`:
- * - `BALANCE`                     balance, version (the number of the last ledger entry), updatedAt,
- *                                 and the charges whose ledger entry is still being written (below)
- * - `LEDGER#<version, 12 digits>` one per balance change: kind CHARGE|PAYMENT, amount, balanceAfter, at, paymentId?
- * - `PAYMENT#<paymentId>`         a payment (ULID ids: a descending query is newest first)
- *
- * Every balance change takes the next version, so the ledger has no gaps and no two entries share
- * a number, and replaying it gives the balance:
- * - a payment's transaction requires the balance item still at the version it read, and writes
- *   the ledger entry alongside;
- * - a charge is one atomic increment (ADD balance and version, on condition of the limit) that
- *   also leaves, in the same write, `pending#<entryId>` with the entry and the balance and version
- *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer gives the exact number and balance after; the charge then writes the
- *   ledger item and removes its pending attributes. A charge cut off in between stays pending
- *   (listLedger counts it) until the next charge of that wallet writes it out.
- */
-export const WALLET_USER_PREFIX = 'USER#';
-export const BALANCE_SK = 'BALANCE';
-export const LEDGER_PREFIX = 'LEDGER#';
-export const PAYMENT_PREFIX = 'PAYMENT#';
-
-export const walletKeys = {
-  balance: (userId: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: BALANCE_SK }),
-  ledgerEntry: (userId: string, version: number) => ({
-    pk: `${WALLET_USER_PREFIX}${userId}`,
-    sk: `${LEDGER_PREFIX}${String(version).padStart(12, '0')}`,
-  }),
-  payment: (userId: string, paymentId: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: `${PAYMENT_PREFIX}${paymentId}` }),
-};
-
-type Item = Record<string, unknown>;
-
-const PENDING_PREFIX = 'pending#';
-/** The three attributes a charge leaves on the balance item until its ledger item is written. */
-const pendingAttributes = (entryId: string) => ({
-  entry: `${PENDING_PREFIX}${entryId}`,
-  balanceBefore: `${PENDING_PREFIX}${entryId}#balanceBefore`,
-  versionBefore: `${PENDING_PREFIX}${entryId}#versionBefore`,
-});
-
-/**
- * A keyed charge (its id comes from an Idempotency-Key, see keyedChargeId) leaves `charged#<entryId>`
- * with its entry when it is written out, so the same key finds it however much later it is sent
- * again; the condition of every charge refuses an id that is pending or remembered here.
- */
-const CHARGED_PREFIX = 'charged#';
-const chargedAttribute = (entryId: string) => `${CHARGED_PREFIX}${entryId}`;
-const isKeyed = (entryId: string) => entryId.startsWith('k');
-
-interface RememberedCharge {
-  readonly amount: number;
-  readonly at: number;
-  readonly balanceAfter: number;
-  readonly version: number;
-}
-
-/** The entry of a keyed charge this wallet remembers, if it does. */
-function rememberedCharge(item: Item | undefined, entryId: string): LedgerEntry | undefined {
-  const remembered = item?.[chargedAttribute(entryId)] as RememberedCharge | undefined;
-  return remembered ? chargeEntry(remembered, { balance: remembered.balanceAfter, version: remembered.version }) : undefined;
-}
-
-/** Remembered keyed charges to forget: those older than the keys are kept, and any past the newest MAX_REMEMBERED_KEYED_CHARGES. */
-function forgottenCharges(item: Item | undefined, now: number): string[] {
-  const remembered = Object.entries(item ?? {})
-    .filter(([name]) => name.startsWith(CHARGED_PREFIX))
-    .map(([name, value]) => ({ name, at: (value as RememberedCharge).at }))
-    .sort((a, b) => b.at - a.at);
-  return remembered.filter((charge, i) => i >= MAX_REMEMBERED_KEYED_CHARGES - 1 || charge.at < now - KEYED_CHARGE_MEMORY_MS).map((charge) => charge.name);
-}
+  BALANCE_SK,
+  chargedAttribute,
+  forgottenCharges,
+  isKeyed,
+  LEDGER_PREFIX,
+  ledgerItem,
+  PAYMENT_PREFIX,
+  pendingAttributes,
+  pendingCharges,
+  rememberedCharge,
+  toLedgerEntry,
+  toPayment,
+  toWallet,
+  walletKeys,
+  type PendingCharge,
+  type RememberedCharge,
+} from './wallet-keys';
+import { chargeEntry, maxBalanceBeforeCharge, type LedgerEntry } from './wallet-rules';
 
 /** A charge is written out this long after it landed at the latest, by the next charge of its wallet. */
 const STALE_PENDING_MS = 10_000;
 const CHARGE_ATTEMPTS = 5;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface PendingCharge {
-  readonly entryId: string;
-  readonly entry: LedgerEntry;
-}
-
-/** The charges still pending on a balance item, each with its number and balance after. */
-function pendingCharges(item: Item | undefined): PendingCharge[] {
-  if (!item) return [];
-  return Object.keys(item)
-    .filter((name) => name.startsWith(PENDING_PREFIX) && !name.slice(PENDING_PREFIX.length).includes('#'))
-    .map((name) => {
-      const entryId = name.slice(PENDING_PREFIX.length);
-      const attributes = pendingAttributes(entryId);
-      const data = item[attributes.entry] as { amount: number; at: number };
-      const before = { balance: item[attributes.balanceBefore] as number, version: item[attributes.versionBefore] as number };
-      return { entryId, entry: chargeEntry(data, { balance: before.balance + data.amount, version: before.version + 1 }) };
-    })
-    .sort((a, b) => a.entry.version - b.entry.version);
-}
-
-export const toWallet = (item: Item | undefined): Wallet =>
-  item ? { balance: item.balance as number, version: item.version as number } : EMPTY_WALLET;
-
-const toLedgerEntry = (item: Item): LedgerEntry => ({
-  version: item.version as number,
-  kind: item.kind as LedgerEntry['kind'],
-  amount: item.amount as number,
-  balanceAfter: item.balanceAfter as number,
-  at: item.at as number,
-  ...(item.paymentId !== undefined ? { paymentId: item.paymentId as string } : {}),
-});
-
-const ledgerItem = (userId: string, entry: LedgerEntry): Item => ({ ...walletKeys.ledgerEntry(userId, entry.version), ...entry });
-
-export const paymentItem = (payment: Payment, ledgerVersion: number): Item => ({
-  ...walletKeys.payment(payment.userId, payment.paymentId),
-  ...payment,
-  ledgerVersion,
-});
-
-const toPayment = (item: Item): Payment => ({
-  paymentId: item.paymentId as string,
-  userId: item.userId as string,
-  concertId: item.concertId as string,
-  reservationIds: item.reservationIds as string[],
-  amount: item.amount as number,
-  balance: item.balance as number,
-  paidAt: item.paidAt as number,
-});
-
-/**
- * A payment's two wallet writes, as TransactWriteItems entries: the balance item moves from
- * `expected` to the entry's balance only if it is still at `expected.version` and covers the
- * amount, and the ledger entry is written under its number.
- */
-export function paymentWalletWrites(tableName: string, userId: string, expected: Wallet, entry: LedgerEntry) {
-  return [
-    {
-      Update: {
-        TableName: tableName,
-        Key: walletKeys.balance(userId),
-        UpdateExpression: 'SET balance = :balance, version = :version, updatedAt = :at',
-        ConditionExpression: 'version = :expected AND balance >= :amount',
-        ExpressionAttributeValues: {
-          ':balance': entry.balanceAfter,
-          ':version': entry.version,
-          ':at': entry.at,
-          ':expected': expected.version,
-          ':amount': entry.amount,
-        },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      },
-    },
-    {
-      Put: {
-        TableName: tableName,
-        Item: ledgerItem(userId, entry),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
-}
 
 export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tableName: string): WalletRepository {
   /**

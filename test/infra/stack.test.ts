@@ -8,7 +8,7 @@ import { jobs } from '../../functions/jobs/job-table';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
-import { ADMIN_GROUP } from '../../lib/service-api';
+import { ADMIN_GROUP } from '../../functions/http/route-table';
 import type { ServiceFunction } from '../../lib/service-function';
 import { DEFAULT_ROUTE_THROTTLES, DEFAULT_THROTTLE, readStageConfig } from '../../lib/stage-config';
 import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from '../../lib/table-access';

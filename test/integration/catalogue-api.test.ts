@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createConcert } from '../../functions/catalogue/create-concert';
-import { createDynamoCatalogueRepository, seatSaleUpdate } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { seatSaleUpdate } from '../../functions/catalogue/catalogue-keys';
+import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { activeUser, type ActiveUser } from '../support/active-users';
@@ -30,7 +31,7 @@ const createConcertRequest = (body: unknown, token = admin) => api.request('POST
 const concertIds = async () => (await api.request('GET', '/concerts')).body.concerts.map((c: { concertId: string }) => c.concertId).sort();
 const sell = async (scheduleId: string, seatNumber: number, reservationId: string) =>
   documentClient.send(
-    new UpdateCommand({ TableName: tableName('catalogue'), ...seatSaleUpdate({ scheduleId, seatNumber, reservationId, now: Date.now() }) }),
+    new UpdateCommand(seatSaleUpdate(tableName('catalogue'), { scheduleId, seatNumber, reservationId, now: Date.now() }).Update!),
   );
 const errorCode = (response: { body: { error?: { code: string } } }) => response.body.error?.code;
 

@@ -2,7 +2,8 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { tableName } from '../../functions/shared/config';
 import { AppError } from '../../functions/shared/errors';
 import { documentClient } from '../../functions/shared/dynamodb-client';
-import { createDynamoWalletRepository, walletKeys } from '../../functions/wallet/dynamo-wallet-repository';
+import { createDynamoWalletRepository } from '../../functions/wallet/dynamo-wallet-repository';
+import { walletKeys } from '../../functions/wallet/wallet-keys';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
 import { replayLedger } from '../../functions/wallet/wallet-rules';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';

@@ -1,10 +1,9 @@
 import { admitWaitingTokens } from '../../functions/queue/admit-waiting-tokens';
-import { createDynamoQueueRepository } from '../../functions/queue/dynamo-queue-repository';
+import { queueRepository } from '../../functions/queue/default-queue-deps';
 import { joinQueue } from '../../functions/queue/join-queue';
 import { pollQueue } from '../../functions/queue/poll-queue';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
-import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { TestClock, testSettings } from '../support/queue-fixture';
@@ -19,7 +18,7 @@ beforeAll(async () => {
 test('with POLL_ADMISSION_CACHE_MS polls reuse a recent admission record: late to show admission, never early; the ACTIVE check reads it fresh', async () => {
   const clock = new TestClock();
   const deps: QueueDeps = {
-    queue: createDynamoQueueRepository(documentClient, tableName('queue'), { admissionCacheMs: CACHE_MS }),
+    queue: queueRepository({ admissionCacheMs: CACHE_MS }),
     concertExists: async () => true,
     settings: { ...testSettings, pollAdmissionCacheMs: CACHE_MS },
     now: clock.now,

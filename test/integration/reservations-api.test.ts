@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { seatSaleUpdate } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { seatSaleUpdate } from '../../functions/catalogue/catalogue-keys';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { activeUser, activeUsers, type ActiveUser } from '../support/active-users';
@@ -52,10 +52,9 @@ describe('POST /reservations', () => {
 
     const sold = await hold(bob, 'aurora-live-1', 21);
     await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName('catalogue'),
-        ...seatSaleUpdate({ scheduleId: 'aurora-live-1', seatNumber: 21, reservationId: sold.body.reservationId, now: Date.now() }),
-      }),
+      new UpdateCommand(
+        seatSaleUpdate(tableName('catalogue'), { scheduleId: 'aurora-live-1', seatNumber: 21, reservationId: sold.body.reservationId, now: Date.now() }).Update!,
+      ),
     );
     expect(errorOf(await hold(alice, 'aurora-live-1', 21))).toBe('409 SEAT_UNAVAILABLE');
     expect(errorOf(await hold(bob, 'aurora-live-1', 21))).toBe('409 SEAT_UNAVAILABLE');

@@ -1,12 +1,11 @@
 import { admitWaitingTokens } from '../../functions/queue/admit-waiting-tokens';
-import { createDynamoQueueRepository } from '../../functions/queue/dynamo-queue-repository';
+import { queueRepository } from '../../functions/queue/default-queue-deps';
 import { expireActiveTokens } from '../../functions/queue/expire-active-tokens';
 import { joinQueue } from '../../functions/queue/join-queue';
 import { pollQueue } from '../../functions/queue/poll-queue';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { activeCount, type AdmissionBatch } from '../../functions/queue/queue-rules';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
-import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { TestClock, testSettings } from '../support/queue-fixture';
@@ -26,7 +25,7 @@ beforeAll(async () => {
 
 function shardedDeps(clock: TestClock): QueueDeps {
   return {
-    queue: createDynamoQueueRepository(documentClient, tableName('queue'), { shards: SHARDS }),
+    queue: queueRepository({ shards: SHARDS }),
     concertExists: async () => true,
     settings: { ...testSettings, admitPerTick: PER_RUN, maxActivePerConcert: CAP, queueShards: SHARDS },
     now: clock.now,

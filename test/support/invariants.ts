@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import type { Reservation } from '../../functions/reservations/reservation';
-import { RESERVATION_PREFIX, toReservation, USER_PREFIX } from '../../functions/reservations/reservation-keys';
+import { RESERVATION_PREFIX, reservationKeys, toReservation } from '../../functions/reservations/reservation-keys';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { createDynamoWalletRepository } from '../../functions/wallet/dynamo-wallet-repository';
@@ -116,7 +116,7 @@ async function reservationsOf(userId: string): Promise<Reservation[]> {
       new QueryCommand({
         TableName: tableName('reservations'),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': `${USER_PREFIX}${userId}`, ':r': RESERVATION_PREFIX },
+        ExpressionAttributeValues: { ':pk': reservationKeys.user(userId).pk, ':r': RESERVATION_PREFIX },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),

@@ -1,5 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createDynamoQueueRepository, queueKeys } from '../../functions/queue/dynamo-queue-repository';
+import { queueRepository } from '../../functions/queue/default-queue-deps';
+import { queueKeys } from '../../functions/queue/queue-keys';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { tableName, type Settings } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
@@ -26,7 +27,7 @@ export class TestClock {
 /** The waiting room's use cases on the real tables, with a clock and settings of the test's choosing. */
 export function queueDepsForTest(clock: TestClock, settings: Partial<Settings> = {}): QueueDeps {
   return {
-    queue: createDynamoQueueRepository(documentClient, tableName('queue')),
+    queue: queueRepository(),
     concertExists: async () => true,
     settings: { ...testSettings, ...settings },
     now: clock.now,

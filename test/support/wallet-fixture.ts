@@ -1,10 +1,11 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { catalogueKeys, createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
-import { queueKeys } from '../../functions/queue/dynamo-queue-repository';
+import { catalogueKeys } from '../../functions/catalogue/catalogue-keys';
+import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { queueKeys } from '../../functions/queue/queue-keys';
 import { reservationRepositories } from '../../functions/reservations/default-reservation-deps';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
-import { reservationKeys, USER_PREFIX } from '../../functions/reservations/reservation-keys';
+import { reservationKeys } from '../../functions/reservations/reservation-keys';
 import { tableName, type Settings } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { walletRepositories } from '../../functions/wallet/default-wallet-deps';
@@ -74,7 +75,7 @@ export async function paymentFootprint(input: {
     input.userIds.map(async (userId) => ({
       userId,
       wallet: await queryPartition(tableName('wallet'), `USER#${userId}`),
-      reservations: await queryPartition(tableName('reservations'), `${USER_PREFIX}${userId}`),
+      reservations: await queryPartition(tableName('reservations'), reservationKeys.user(userId).pk),
       token: await get(tableName('queue'), queueKeys.token(input.concertId, userId)),
     })),
   );
@@ -103,7 +104,7 @@ export async function endHold(userId: string, reservationId: string, at = Date.n
       ExpressionAttributeValues: { ':at': at },
     }),
   );
-  const slots = await queryPartition(tableName('reservations'), `${USER_PREFIX}${userId}`);
+  const slots = await queryPartition(tableName('reservations'), reservationKeys.user(userId).pk);
   for (const slot of slots.filter((item) => String(item.sk).startsWith('HOLDSLOT#') && item.reservationId === reservationId)) {
     await documentClient.send(
       new UpdateCommand({

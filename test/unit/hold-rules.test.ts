@@ -2,7 +2,7 @@ import { seatStatusAt, type Seat } from '../../functions/catalogue/seat';
 import { isCalendarDate, repeatedIndexes } from '../../functions/catalogue/concert-rules';
 import { decideHold, freeHoldSlots, holdExpiresAt } from '../../functions/reservations/hold-rules';
 import { reservationStatusAt, toReservationView, type Reservation } from '../../functions/reservations/reservation';
-import type { HoldSlot } from '../../functions/reservations/reservation-keys';
+import type { HoldSlot } from '../../functions/reservations/reservation';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
 const seat = (fields: Partial<Seat> = {}): Pick<Seat, 'status' | 'holdExpiresAt' | 'date'> => ({ status: 'AVAILABLE', date: '2026-12-24', ...fields });

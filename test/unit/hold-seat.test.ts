@@ -3,7 +3,7 @@ import { holdSeat } from '../../functions/reservations/hold-seat';
 import { decodeCursor, encodeCursor } from '../../functions/reservations/list-reservations';
 import type { Reservation } from '../../functions/reservations/reservation';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
-import type { HoldSlot } from '../../functions/reservations/reservation-keys';
+import type { HoldSlot } from '../../functions/reservations/reservation';
 import type { HoldOutcome, ReservationRepository } from '../../functions/reservations/reservation-repository';
 import { AppError, UnavailableError } from '../../functions/shared/errors';
 

@@ -26,7 +26,8 @@ import type { ErrorCode } from '../../functions/shared/errors';
 import { readSettings } from '../../functions/shared/config';
 import type { PaymentList } from '../../functions/wallet/list-payments';
 import { toPaymentView, type PaymentView } from '../../functions/wallet/payment';
-import { ADMIN_ROLE, BEARER_SCHEME, buildOpenApiDocument, openApiJson, QUEUE_TOKEN_SCHEME } from '../../local/openapi-document';
+import { ADMIN_GROUP } from '../../functions/http/route-table';
+import { BEARER_SCHEME, buildOpenApiDocument, openApiJson, QUEUE_TOKEN_SCHEME } from '../../local/openapi-document';
 
 const ROOT = resolve(__dirname, '../..');
 const document = buildOpenApiDocument();
@@ -54,7 +55,7 @@ describe.each(routes.map((route) => [routeKeyOf(route), route] as const))('%s', 
       public: [],
       jwt: [{ [BEARER_SCHEME]: [] }],
       active: [{ [BEARER_SCHEME]: [], [QUEUE_TOKEN_SCHEME]: [] }],
-      admin: [{ [BEARER_SCHEME]: [ADMIN_ROLE] }],
+      admin: [{ [BEARER_SCHEME]: [ADMIN_GROUP] }],
     }[route.auth];
     // The polling call is the one JWT route that also needs the queue token.
     if (route.handler === 'pollQueue') expect(operation.security).toEqual([{ [BEARER_SCHEME]: [], [QUEUE_TOKEN_SCHEME]: [] }]);

@@ -20,6 +20,7 @@ import { isDatabaseUnavailable } from '../../shared/dynamodb-errors';
 import { AppError } from '../../shared/errors';
 import { log } from '../../shared/logger';
 import type { ApiContext, ApiEvent, ApiResult } from './route-request';
+import { pause } from '../../shared/pause';
 
 /** Records of every route live under this prefix (not the function's name, which a redeploy may change). */
 const KEY_PREFIX = 'concert-api';
@@ -30,7 +31,6 @@ interface Claim {
   readonly request: MiddyLikeRequest;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const replayed = (response: unknown) => {
   const result = response as ApiResult;

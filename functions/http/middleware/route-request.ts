@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { AppError } from '../../shared/errors';
 import type { ActiveQueueToken } from '../../queue/require-active-token';
 import type { HttpRequest } from '../http-types';
-import { DEFAULT_MAX_BODY_BYTES, NOT_FOUND_HANDLER, routeKeyOf, routes, type RouteDefinition } from '../route-table';
+import { ADMIN_GROUP, DEFAULT_MAX_BODY_BYTES, NOT_FOUND_HANDLER, routeKeyOf, routes, type RouteDefinition } from '../route-table';
 import { identityFromClaims } from './identity';
 import { parseJsonBody } from './json-body';
 
@@ -34,7 +34,7 @@ export function routeRequest(): middy.MiddlewareObj<ApiEvent, ApiResult, Error, 
       const headers = event.headers ?? {};
       const body = parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'], route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       const identity = route.auth === 'public' ? { userId: '', groups: [] } : identityFromClaims(event.requestContext.authorizer?.jwt?.claims);
-      if (route.auth === 'admin' && !identity.groups.includes('admin')) {
+      if (route.auth === 'admin' && !identity.groups.includes(ADMIN_GROUP)) {
         throw new AppError('FORBIDDEN', 'this route is for admins only');
       }
       context.httpRequest = {
