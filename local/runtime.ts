@@ -35,9 +35,9 @@ export async function startLocalRuntime(options: {
 
   if (options.seed ?? true) {
     // Imported late: the catalogue reads its table name from the environment set above.
-    const { catalogue } = await import('../functions/catalogue/default-catalogue');
+    const { catalogueRepository } = await import('../functions/catalogue/default-catalogue-deps');
     const { seedDemoData } = await import('./demo-data');
-    const seeded = await seedDemoData(catalogue());
+    const seeded = await seedDemoData(catalogueRepository());
     if (seeded > 0) log(`added demo data: ${seeded} concerts`);
   }
 

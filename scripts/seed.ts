@@ -34,9 +34,9 @@ async function main(): Promise<void> {
   if (values.endpoint) process.env.DYNAMODB_ENDPOINT = values.endpoint;
 
   // Imported late: the document client and the catalogue read the environment set above.
-  const { catalogue } = await import('../functions/catalogue/default-catalogue');
+  const { catalogueRepository } = await import('../functions/catalogue/default-catalogue-deps');
   const { seedDemoData } = await import('../local/demo-data');
-  const added = await seedDemoData(catalogue());
+  const added = await seedDemoData(catalogueRepository());
   const where = process.env.DYNAMODB_ENDPOINT ?? 'AWS';
   console.log(added > 0 ? `[seed] added ${added} demo concerts to ${table} (${where})` : `[seed] ${table} (${where}) already has the demo concerts`);
 }

@@ -1,6 +1,5 @@
-import { monotonicFactory } from 'ulid';
 import { createConcert } from '../catalogue/create-concert';
-import { catalogue } from '../catalogue/default-catalogue';
+import { catalogueDeps } from '../catalogue/default-catalogue-deps';
 import { getSeatMap } from '../catalogue/get-seat-map';
 import { listConcerts } from '../catalogue/list-concerts';
 import { listSchedules } from '../catalogue/list-schedules';
@@ -10,27 +9,29 @@ import { createApiHandler } from './create-api-handler';
 import { concertPathSchema } from './schemas';
 import { parseInput } from './validation';
 
-const ulid = monotonicFactory();
-const newId = () => ulid().toLowerCase();
-
 /** What is on: concerts, their dates and seat maps; and creating concerts. */
 export const handler = createApiHandler('catalogue', {
-  listConcerts: async () => ({ statusCode: 200, body: { concerts: await listConcerts(catalogue(), new Date()) } }),
+  listConcerts: async () => {
+    const { catalogue, now } = catalogueDeps();
+    return { statusCode: 200, body: { concerts: await listConcerts(catalogue, new Date(now())) } };
+  },
 
   listSchedules: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
-    const schedules = await readWhenActive(request, () => listSchedules(catalogue(), concertId, Date.now()));
+    const { catalogue, now } = catalogueDeps();
+    const schedules = await readWhenActive(request, () => listSchedules(catalogue, concertId, now()));
     return { statusCode: 200, body: { schedules } };
   },
 
   getSeatMap: async (request) => {
     const path = parseInput(schedulePathSchema, request.pathParameters, 'path');
-    const seats = await readWhenActive(request, () => getSeatMap(catalogue(), path, Date.now()));
+    const { catalogue, now } = catalogueDeps();
+    const seats = await readWhenActive(request, () => getSeatMap(catalogue, path, now()));
     return { statusCode: 200, body: { seats } };
   },
 
   createConcert: async (request) => {
     const body = parseInput(createConcertBodySchema, request.body, 'body');
-    return { statusCode: 201, body: await createConcert({ catalogue: catalogue(), newId }, body) };
+    return { statusCode: 201, body: await createConcert(catalogueDeps(), body) };
   },
 });

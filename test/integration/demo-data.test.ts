@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createDynamoCatalogueRepository, seatHoldUpdate } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { seatHoldUpdate } from '../../functions/catalogue/catalogue-keys';
+import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { seedDemoData } from '../../local/demo-data';
@@ -37,10 +38,9 @@ test('npm run seed fills empty tables with 3 concerts × 3 dates × 50 seats, an
 
   const now = Date.now();
   await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName('catalogue'),
-      ...seatHoldUpdate({ concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', expiresAt: now + 60_000, now }),
-    }),
+    new UpdateCommand(
+      seatHoldUpdate(tableName('catalogue'), { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', expiresAt: now + 60_000, now }).Update!,
+    ),
   );
   expect((await seed()).stdout).toMatch(/already has the demo concerts/);
   expect(await seedDemoData(catalogue())).toBe(0);

@@ -1,16 +1,26 @@
+import { monotonicFactory } from 'ulid';
 import { tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
+import type { CatalogueDeps } from './catalogue-deps';
 import type { CatalogueRepository } from './catalogue-repository';
 import { createDynamoCatalogueRepository } from './dynamo-catalogue-repository';
 
 const SCHEDULES_CACHE_MS = 60_000;
 
 let repository: CatalogueRepository | undefined;
+let deps: CatalogueDeps | undefined;
+const ulid = monotonicFactory();
 
-/** The catalogue wired to this process's table, built on first use. */
-export function catalogue(): CatalogueRepository {
+/** The catalogue on this process's table, built on first use (seeding and tests use it alone). */
+export function catalogueRepository(): CatalogueRepository {
   repository ??= withRememberedSchedules(createDynamoCatalogueRepository(documentClient, tableName('catalogue')));
   return repository;
+}
+
+/** The catalogue wired to this process's table, built on first use and then reused. */
+export function catalogueDeps(): CatalogueDeps {
+  deps ??= { catalogue: catalogueRepository(), now: Date.now, newId: () => ulid().toLowerCase() };
+  return deps;
 }
 
 /**
