@@ -2,11 +2,12 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
+import { queryAll } from '../shared/dynamodb-query';
 import { UnavailableError } from '../shared/errors';
 import { pause } from '../shared/pause';
 import { CONCERTS_BY_LAST_DATE_INDEX, SEATS_TAKEN_INDEX } from '../shared/tables';
@@ -30,16 +31,7 @@ const BATCH_WRITE_PARALLEL = 4;
 const BATCH_WRITE_ATTEMPTS = 8;
 
 export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, tableName: string): CatalogueRepository {
-  async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
+  const query = (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) => queryAll(client, { ...input, TableName: tableName });
 
   /** Writes items 25 at a time; what DynamoDB leaves unprocessed is sent again a few times, then 503. */
   async function putAll(items: readonly Item[]): Promise<void> {
@@ -67,7 +59,7 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
     },
 
     async listConcerts(fromDate) {
-      const items = await queryAll({
+      const items = await query({
         IndexName: CONCERTS_BY_LAST_DATE_INDEX,
         KeyConditionExpression: 'concertList = :list AND lastDate >= :from',
         ExpressionAttributeValues: { ':list': CONCERT_LIST, ':from': fromDate },
@@ -101,7 +93,7 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
     },
 
     async listSchedules(concertId) {
-      const items = await queryAll({
+      const items = await query({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :schedule)',
         ExpressionAttributeValues: { ':pk': catalogueKeys.concert(concertId).pk, ':schedule': SCHEDULE_PREFIX },
         ConsistentRead: true,
@@ -111,7 +103,7 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
 
     async countTakenSeats(concertId, now) {
       // Index reads are eventually consistent; expired holds lie outside the key range and are never read.
-      const taken = await queryAll({
+      const taken = await query({
         IndexName: SEATS_TAKEN_INDEX,
         KeyConditionExpression: 'takenIn = :concertId AND takenUntil > :now',
         ExpressionAttributeValues: { ':concertId': concertId, ':now': now },
@@ -123,7 +115,7 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
     },
 
     async listSeats(scheduleId) {
-      const items = await queryAll({
+      const items = await query({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)',
         ExpressionAttributeValues: { ':pk': catalogueKeys.seats(scheduleId).pk, ':seat': SEAT_PREFIX },
         ...seatProjection,

@@ -3,12 +3,12 @@ import {
   BatchGetCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
+import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
 import { batchAttribute, QUEUE_LIST, queueKeys, toAdmissionState, toTokenRecord, tokenItem } from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
@@ -107,23 +107,14 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
     },
 
     async listQueues() {
-      const concertIds: string[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: QUEUES_INDEX,
-            KeyConditionExpression: 'queueList = :list',
-            ExpressionAttributeValues: { ':list': QUEUE_LIST },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) concertIds.push(item.concertId as string);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const counters = await queryAll(client, {
+        TableName: tableName,
+        IndexName: QUEUES_INDEX,
+        KeyConditionExpression: 'queueList = :list',
+        ExpressionAttributeValues: { ':list': QUEUE_LIST },
+      });
       // Each shard's counter lists its concert.
-      return [...new Set(concertIds)];
+      return [...new Set(counters.map((item) => item.concertId as string))];
     },
 
     async snapshot(concertId): Promise<QueueSnapshot> {

@@ -4,6 +4,7 @@ import { isConditionFailure } from '../shared/dynamodb-errors';
 import { UnavailableError } from '../shared/errors';
 import { log } from '../shared/logger';
 import type { Item } from '../shared/dynamodb-item';
+import { queryAll } from '../shared/dynamodb-query';
 import { pause } from '../shared/pause';
 import type { ChargeResult, PaymentPage, WalletRepository } from './wallet-repository';
 import {
@@ -132,24 +133,15 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
     },
 
     async listLedger(userId) {
-      const entries: LedgerEntry[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :balance AND :ledgerEnd',
-            ExpressionAttributeValues: { ':pk': walletKeys.balance(userId).pk, ':balance': BALANCE_SK, ':ledgerEnd': `${LEDGER_PREFIX}\uffff` },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (item.sk === BALANCE_SK) entries.push(...pendingCharges(item).map((p) => p.entry));
-          else if (String(item.sk).startsWith(LEDGER_PREFIX)) entries.push(toLedgerEntry(item));
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :balance AND :ledgerEnd',
+        ExpressionAttributeValues: { ':pk': walletKeys.balance(userId).pk, ':balance': BALANCE_SK, ':ledgerEnd': `${LEDGER_PREFIX}\uffff` },
+        ConsistentRead: true,
+      });
+      const entries: LedgerEntry[] = items.flatMap((item) =>
+        item.sk === BALANCE_SK ? pendingCharges(item).map((p) => p.entry) : String(item.sk).startsWith(LEDGER_PREFIX) ? [toLedgerEntry(item)] : [],
+      );
       // A pending charge may also be written out already, between the two reads of one page.
       const byVersion = new Map(entries.map((entry) => [entry.version, entry]));
       return [...byVersion.values()].sort((a, b) => a.version - b.version);
