@@ -158,7 +158,7 @@ export class ServiceApi extends Construct {
       if (route.auth === 'public') {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${routeKeyOf(route)} is public by the contract (API.md): it needs no sign-in and returns no one's data.`,
+          reason: `${routeKeyOf(route)} is public by the contract (README, "The API"): it needs no sign-in and returns no one's data.`,
         });
       }
       // Per-route limits name routes, so the stage must come after them.
