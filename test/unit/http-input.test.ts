@@ -18,6 +18,23 @@ describe('identityFromClaims', () => {
     expect(identityFromClaims({ sub: 'u1' })).toEqual({ userId: 'u1', groups: [] });
   });
 
+  test.each([
+    ['a comma inside one name', ['ops,admin'], ['ops,admin']],
+    ['a longer name', ['xadmin'], ['xadmin']],
+    ['a bracket inside the name', ['admin]'], ['admin]']],
+    ['another case', ['Admin'], ['Admin']],
+  ])('%s is not the admin group, as an array or as API Gateway renders it', (_, groups, expected) => {
+    expect(identityFromClaims({ sub: 'u1', 'cognito:groups': groups }).groups).toEqual(expected);
+    expect(identityFromClaims({ sub: 'u1', 'cognito:groups': `[${groups.join(' ')}]` }).groups).toEqual(expected);
+    expect(identityFromClaims({ sub: 'u1', 'cognito:groups': `[${groups.join(' ')}]` }).groups).not.toContain('admin');
+  });
+
+  test('the string form is split on whitespace only', () => {
+    expect(identityFromClaims({ sub: 'u1', 'cognito:groups': '[ops admin]' }).groups).toEqual(['ops', 'admin']);
+    expect(identityFromClaims({ sub: 'u1', 'cognito:groups': '[ops,admin]' }).groups).toEqual(['ops,admin']);
+    expect(identityFromClaims({ sub: 'u1', 'cognito:groups': 'admin' }).groups).toEqual(['admin']);
+  });
+
   test('no sub is 401', () => {
     expect(codeOf(() => identityFromClaims(undefined))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => identityFromClaims({ sub: '' }))).toBe('UNAUTHENTICATED');
