@@ -13,8 +13,10 @@ export type TableAccess = Readonly<Partial<Record<TableId, TableAccessLevel>>>;
  */
 export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>> = {
   public: {},
-  // ACTIVE routes read the queue token; admin create writes concerts, schedules and seats.
-  catalogue: { catalogue: 'readWrite', queue: 'read' },
+  // Public and ACTIVE reads only: ACTIVE routes read the queue token.
+  catalogue: { catalogue: 'read', queue: 'read' },
+  // Creating a concert writes the concert, its schedules and seats.
+  admin: { catalogue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction.
   reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },

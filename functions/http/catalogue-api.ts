@@ -1,15 +1,14 @@
-import { createConcert } from '../catalogue/create-concert';
 import { catalogueDeps } from '../catalogue/default-catalogue-deps';
 import { getSeatMap } from '../catalogue/get-seat-map';
 import { listConcerts } from '../catalogue/list-concerts';
 import { listSchedules } from '../catalogue/list-schedules';
 import { readWhenActive } from './active-read';
-import { createConcertBodySchema, schedulePathSchema } from './catalogue-schemas';
+import { schedulePathSchema } from './catalogue-schemas';
 import { createApiHandler } from './create-api-handler';
 import { concertPathSchema } from './schemas';
 import { parseInput } from './validation';
 
-/** What is on: concerts, their dates and seat maps; and creating concerts. */
+/** What is on: concerts, their dates and seat maps. Read only: creating concerts is the admin group's. */
 export const handler = createApiHandler('catalogue', {
   listConcerts: async () => {
     const { catalogue, now } = catalogueDeps();
@@ -28,10 +27,5 @@ export const handler = createApiHandler('catalogue', {
     const { catalogue, now } = catalogueDeps();
     const seats = await readWhenActive(request, () => getSeatMap(catalogue, path, now()));
     return { statusCode: 200, body: { seats } };
-  },
-
-  createConcert: async (request) => {
-    const body = parseInput(createConcertBodySchema, request.body, 'body');
-    return { statusCode: 201, body: await createConcert(catalogueDeps(), body) };
   },
 });

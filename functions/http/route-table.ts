@@ -7,7 +7,13 @@ export type AuthLevel = 'public' | 'jwt' | 'active' | 'admin';
 
 /** The Cognito group that `admin` routes require (`cognito:groups` of the caller's token). */
 export const ADMIN_GROUP = 'admin';
-export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet';
+/**
+ * The scope every signed-in route requires of a token (API Gateway's authorizationScopes). Cognito
+ * puts it in the access tokens that InitiateAuth issues and never in ID tokens, so an ID token is
+ * refused; the local issuer mints access tokens with it and the local server checks it the same way.
+ */
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'admin';
 export type HttpMethod = 'GET' | 'POST';
 
 export interface RouteDefinition {
@@ -37,7 +43,7 @@ export const routes = [
   { method: 'POST', path: '/balance/charge', group: 'wallet', handler: 'chargeBalance', auth: 'jwt', idempotent: true },
   { method: 'POST', path: '/payments', group: 'wallet', handler: 'payReservations', auth: 'active', idempotent: true },
   { method: 'GET', path: '/payments', group: 'wallet', handler: 'listPayments', auth: 'jwt' },
-  { method: 'POST', path: '/admin/concerts', group: 'catalogue', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
+  { method: 'POST', path: '/admin/concerts', group: 'admin', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];
