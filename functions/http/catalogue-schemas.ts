@@ -30,7 +30,16 @@ const scheduleSchema = z.strictObject({
   }),
 );
 
-const textSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+/**
+ * Control characters (C0, DEL, C1: line breaks and tabs too) and the bidirectional marks, embeddings,
+ * overrides and isolates: a title shown to buyers must read as it is stored (no "Trojan Source" text).
+ */
+export const UNSAFE_TEXT = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Checked before trimming, so a leading or trailing control character is refused, not trimmed away. */
+const textSchema = z
+  .string()
+  .check(z.refine((text) => !UNSAFE_TEXT.test(text), 'must not contain control or bidirectional-override characters'), z.trim(), z.minLength(1), z.maxLength(200));
 
 /** `POST /admin/concerts`: the whole body is checked before anything is written. */
 export const createConcertBodySchema = z
