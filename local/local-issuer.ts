@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACCESS_TOKEN_SCOPE } from '../functions/http/route-table';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 export const LOCAL_ISSUER = 'https://local.concert-reservation.invalid';
@@ -14,7 +15,8 @@ const VERIFIED_CACHE_SIZE = 10_000;
 /**
  * The local stand-in for the Cognito user pool: it mints JWTs for `POST /local/token` and
  * verifies bearer tokens the way API Gateway's JWT authorizer does (signature by a known key,
- * expiry, not-before, issuer, audience; only ES256, so `alg: none` never passes).
+ * expiry, not-before, issuer, audience; only ES256, so `alg: none` never passes). Its tokens are
+ * access tokens like Cognito's, with the scope the routes require; the server checks the scope.
  */
 export interface LocalIssuer {
   mint(userId: string, groups?: readonly string[]): Promise<{ accessToken: string; expiresIn: number }>;
@@ -34,7 +36,7 @@ export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> 
   };
   return {
     async mint(userId, groups = []) {
-      const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access' })
+      const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access', scope: ACCESS_TOKEN_SCOPE })
         .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(LOCAL_ISSUER)

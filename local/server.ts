@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { z } from 'zod';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
-import { groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
+import { ACCESS_TOKEN_SCOPE, groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
 import { apiDocsResponse } from './api-docs';
 import type { LocalIssuer } from './local-issuer';
 import { localWebPage } from './web-assets';
@@ -37,8 +37,12 @@ const loadJob = (job: JobDefinition): JobHandler => (require(resolve(ROOT, job.e
 
 const tokenRequestSchema = z.strictObject({
   userId: z.string().min(1).max(128).regex(/^[\w.@+-]+$/, 'letters, digits and . @ + - _ only'),
-  groups: z.array(z.string().min(1).max(64)).max(10).optional(),
+  // Cognito group names have no whitespace: API Gateway's "[a b]" rendering relies on it.
+  groups: z.array(z.string().min(1).max(64).regex(/^\S+$/, 'no whitespace')).max(10).optional(),
 });
+
+/** Deployed, the API is served under the site's origin at /api (CloudFront, lib/static-site.ts); locally too, and at the root. */
+export const API_PREFIX = '/api';
 
 export interface LocalServer {
   readonly url: string;
@@ -70,20 +74,34 @@ export async function startLocalServer(options: { port: number; host?: string; i
     });
   });
 
+  /** Filled in once listening: the port may have been chosen by the system. */
+  let ownHosts: ReadonlySet<string> = new Set();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A page of another site that rebinds its DNS name to 127.0.0.1 reaches this server with its own
+    // name in Host: answering only our own address keeps it from minting local tokens (DNS rebinding).
+    if (!ownHosts.has((req.headers.host ?? '').toLowerCase())) {
+      return send(res, errorResponse('VALIDATION_ERROR', `this server answers only requests for ${[...ownHosts].join(' or ')} (the Host header)`));
+    }
     const url = new URL(req.url ?? '/', `http://${host}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const { body, tooLarge } = await readBody(req);
     if (tooLarge) return send(res, errorResponse('PAYLOAD_TOO_LARGE', 'the body is too large'));
 
-    const local = await handleLocalRoute(method, url.pathname, req, body);
-    if (local) return send(res, local);
-    const docs = apiDocsResponse(method, url.pathname, `http://${req.headers.host ?? host}`);
-    if (docs) return send(res, docs);
-    const page = await webPage.serve(method, url.pathname);
-    if (page) return send(res, page);
+    // `/api/concerts` is `/concerts`: the page calls the API at /api, as it does deployed.
+    const underApi = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
+    const path = underApi ? url.pathname.slice(API_PREFIX.length) || '/' : url.pathname;
 
-    const match = matchRoute(method, url.pathname);
+    const local = await handleLocalRoute(method, path, req, body);
+    if (local) return send(res, local);
+    if (!underApi) {
+      const docs = apiDocsResponse(method, path, `http://${req.headers.host ?? host}`);
+      if (docs) return send(res, docs);
+      const page = await webPage.serve(method, path);
+      if (page) return send(res, page);
+    }
+
+    const match = matchRoute(method, path);
     let claims: Record<string, string> | undefined;
     if (match && match.route.auth !== 'public') {
       // Node keeps only the first of repeated Authorization headers; API Gateway joins them, and the join never verifies.
@@ -127,7 +145,9 @@ export async function startLocalServer(options: { port: number; host?: string; i
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(authorization ?? '');
     if (!match) return undefined;
     const payload = await options.issuer.verify(match[1]);
-    return payload ? asAuthorizerClaims(payload) : undefined;
+    // As the authorizer's authorizationScopes: an access token with the scope; an ID token has none.
+    if (!payload || payload.token_use !== 'access' || !scopesOf(payload).includes(ACCESS_TOKEN_SCOPE)) return undefined;
+    return asAuthorizerClaims(payload);
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -136,6 +156,7 @@ export async function startLocalServer(options: { port: number; host?: string; i
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  ownHosts = new Set([`${host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`]);
   return {
     url: `http://${host}:${port}`,
     runJob,
@@ -164,6 +185,10 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+function scopesOf(claims: Record<string, unknown>): string[] {
+  return typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
 }
 
 /** API Gateway hands list claims to the handler as "[a b]" and every other claim as a string. */
@@ -215,7 +240,7 @@ function toApiGatewayEvent(
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: claims ? scopesOf(claims) : [] } },
     },
   };
 }

@@ -2,8 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildWebAssets, CONFIG_PATH, type WebAssets } from '../web/build';
 import type { PageConfig } from '../web/src/page-config';
 
-/** The local page signs in through `POST /local/token` and calls the API on its own origin. */
-const LOCAL_PAGE_CONFIG: PageConfig = { apiUrl: '', signIn: { kind: 'local' } };
+/** The local page signs in through `POST /api/local/token` and calls the API on its own origin under /api, as deployed. */
+const LOCAL_PAGE_CONFIG: PageConfig = { apiUrl: '/api', signIn: { kind: 'local' } };
 
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',

@@ -223,6 +223,45 @@ describe('POST /admin/concerts', () => {
     expect(await concertIds()).toEqual(before);
   });
 
+  test.each([
+    ['a comma inside one group name', ['ops,admin']],
+    ['a longer name', ['xadmin']],
+    ['a bracket in the name', ['admin]']],
+    ['another case', ['Admin']],
+  ])('403 FORBIDDEN for %s: only the exact group admin may create', async (_, groups) => {
+    const before = await concertIds();
+    const response = await createConcertRequest(validBody(), await api.tokenFor('mallory', groups));
+    expect([response.status, errorCode(response)]).toEqual([403, 'FORBIDDEN']);
+    expect(await concertIds()).toEqual(before);
+  });
+
+  test('admin among other groups may create', async () => {
+    const response = await createConcertRequest({ ...validBody(), title: 'Two Hats' }, await api.tokenFor('olive', ['ops', 'admin']));
+    expect(response.status).toBe(201);
+  });
+
+  test.each([
+    ['a line break', 'title', 'Late\nShow'],
+    ['a trailing tab', 'title', 'Late Show\t'],
+    ['a NUL', 'venue', 'Hall\u0000'],
+    ['DEL', 'venue', 'Hall\u007f'],
+    ['a C1 control', 'venue', 'Hall\u0085'],
+    ['a right-to-left override', 'title', 'Show \u202Eevil'],
+    ['a left-to-right isolate', 'venue', '\u2066Hall\u2069'],
+    ['a right-to-left mark', 'title', 'Show\u200F'],
+  ])('400 VALIDATION_ERROR for %s in a text field, and nothing is created', async (_, field, text) => {
+    const before = await concertIds();
+    const response = await createConcertRequest({ ...validBody(), [field]: text });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual({ code: 'VALIDATION_ERROR', message: expect.any(String), details: [{ path: field, message: expect.stringContaining('control') }] });
+    expect(await concertIds()).toEqual(before);
+  });
+
+  test('letters of any script, accents and emoji are fine in text fields', async () => {
+    const response = await createConcertRequest({ ...validBody(), title: 'Café ★ 서울 — שלום 🎵', venue: 'Olympiahalle, München' });
+    expect(response.status).toBe(201);
+  });
+
   test('a create that fails before its concert item is written leaves nothing anyone can reach; sending it again works', async () => {
     const client = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),

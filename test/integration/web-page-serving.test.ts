@@ -26,7 +26,7 @@ test('/app/* holds the script, the style sheet and the local config', async () =
   expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   expect((await script.text()).length).toBeGreaterThan(1000);
   expect((await get('/app/style.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
-  expect(await (await get('/app/config.json')).json()).toEqual({ apiUrl: '', signIn: { kind: 'local' } });
+  expect(await (await get('/app/config.json')).json()).toEqual({ apiUrl: '/api', signIn: { kind: 'local' } });
   expect((await get('/app/')).headers.get('content-type')).toBe('text/html; charset=utf-8');
 });
 

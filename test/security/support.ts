@@ -6,6 +6,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { readAnswer } from '../../bench/http-client';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/local-issuer';
+import { ACCESS_TOKEN_SCOPE } from '../../functions/http/route-table';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { tableDefinitions } from '../../functions/shared/tables';
@@ -38,7 +39,7 @@ export function signToken(
   claims: Record<string, unknown> = {},
   options: { kid?: string; alg?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'mallory', iat: nowSeconds(), exp: nowSeconds() + 600, ...claims })
+  return new SignJWT({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'mallory', iat: nowSeconds(), exp: nowSeconds() + 600, token_use: 'access', scope: ACCESS_TOKEN_SCOPE, ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: options.kid ?? ISSUER_KID, typ: 'JWT' })
     .sign(key);
 }
@@ -66,6 +67,9 @@ export async function badBearerHeaders(key: CryptoKey, user = 'mallory'): Promis
     ['wrong issuer', `Bearer ${await signToken(key, { sub: user, iss: 'https://evil.example' })}`],
     ['wrong audience', `Bearer ${await signToken(key, { sub: user, aud: 'another-app' })}`],
     ['no subject', `Bearer ${await signToken(key, { sub: undefined })}`],
+    ['an ID token (no scope)', `Bearer ${await signToken(key, { sub: user, token_use: 'id', scope: undefined })}`],
+    ['an access token without the scope', `Bearer ${await signToken(key, { sub: user, scope: 'openid profile' })}`],
+    ['the scope on a token that is not an access token', `Bearer ${await signToken(key, { sub: user, token_use: 'id' })}`],
     ['a deleted key (unknown kid)', `Bearer ${await signToken(key, { sub: user }, { kid: 'deleted-key' })}`],
   ];
 }

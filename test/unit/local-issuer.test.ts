@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { ACCESS_TOKEN_SCOPE } from '../../functions/http/route-table';
 import { createLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer } from '../../local/local-issuer';
 
 const KID = 'test-key';
@@ -31,6 +32,11 @@ test('mints tokens it accepts, with sub and groups', async () => {
   const { accessToken, expiresIn } = await issuer.mint('alice', ['admin']);
   expect(expiresIn).toBe(3600);
   expect(await issuer.verify(accessToken)).toMatchObject({ sub: 'alice', 'cognito:groups': ['admin'], iss: LOCAL_ISSUER });
+});
+
+test('its tokens are access tokens with the scope the routes require, like Cognito\'s', async () => {
+  const { accessToken } = await issuer.mint('alice');
+  expect(await issuer.verify(accessToken)).toMatchObject({ token_use: 'access', scope: ACCESS_TOKEN_SCOPE });
 });
 
 test('a token signed with our key and right claims passes', async () => {
