@@ -12,6 +12,14 @@ import { startLocalApi, type LocalApi } from '../support/local-api';
 // Three admitted per run, so the journey's line moves in visible steps.
 process.env.ADMIT_PER_TICK = '3';
 
+/** Waits until `condition` holds (checked every 50 ms), failing after 10 s. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
 
 describeInBrowser('the web page in chromium', () => {
@@ -145,6 +153,11 @@ describeInBrowser('the web page in chromium', () => {
     const concertId = 'midnight-orchestra';
     const ahead = await queueAhead(concertId, Array.from({ length: 8 }, (_, i) => `journey-ahead-${i + 1}`));
     const page = await newPage();
+    // Every call the page makes to the API goes to /api on its own origin, as deployed behind CloudFront.
+    const apiCalls: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'fetch' && !request.url().endsWith('/app/config.json')) apiCalls.push(new URL(request.url()).pathname);
+    });
     await signIn(page, 'journey-carol');
     await getTickets(page, 'The Midnight Orchestra');
     await page.getByText('You are number 9 in line.').waitFor();
@@ -205,6 +218,9 @@ describeInBrowser('the web page in chromium', () => {
     await page.getByRole('link', { name: 'All your payments' }).click();
     await page.getByRole('heading', { name: /^The Midnight Orchestra · / }).waitFor();
     expect(await page.locator('li.payment').count()).toBe(1);
+    expect(apiCalls.length).toBeGreaterThan(10);
+    expect(apiCalls.filter((path) => !path.startsWith('/api/'))).toEqual([]);
+    expect(apiCalls).toEqual(expect.arrayContaining(['/api/local/token', '/api/concerts', '/api/payments', '/api/balance/charge']));
   }, 90_000);
 
   test('deployed sign-in: the Cognito form, a wrong password said in words, then a first new password', async () => {
@@ -221,6 +237,7 @@ describeInBrowser('the web page in chromium', () => {
     });
     const calls: Array<{ target: string; body: Record<string, any> }> = [];
     const accessToken = await api.tokenFor('cognito-erin');
+    const renewedToken = await api.tokenFor('cognito-erin');
     await page.route(cognito, async (route) => {
       const cors = { 'access-control-allow-origin': api.url, 'access-control-allow-headers': 'content-type, x-amz-target' };
       if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
@@ -228,11 +245,15 @@ describeInBrowser('the web page in chromium', () => {
       const body = route.request().postDataJSON() as Record<string, any>;
       calls.push({ target, body });
       const answer =
-        target.endsWith('.InitiateAuth') && body.AuthParameters.PASSWORD !== 'Temporary-Pass-1'
-          ? { status: 400, json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } }
-          : target.endsWith('.InitiateAuth')
-            ? { status: 200, json: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-1' } }
-            : { status: 200, json: { AuthenticationResult: { AccessToken: accessToken, ExpiresIn: 3600 } } };
+        target.endsWith('.GlobalSignOut')
+          ? { status: 200, json: {} }
+          : body.AuthFlow === 'REFRESH_TOKEN_AUTH'
+            ? { status: 200, json: { AuthenticationResult: { AccessToken: renewedToken, ExpiresIn: 900 } } }
+            : target.endsWith('.InitiateAuth') && body.AuthParameters.PASSWORD !== 'Temporary-Pass-1'
+              ? { status: 400, json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } }
+              : target.endsWith('.InitiateAuth')
+                ? { status: 200, json: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-1' } }
+                : { status: 200, json: { AuthenticationResult: { AccessToken: accessToken, ExpiresIn: 900, RefreshToken: 'refresh-1' } } };
       await route.fulfill({ ...answer, headers: cors });
     });
 
@@ -251,6 +272,26 @@ describeInBrowser('the web page in chromium', () => {
     expect(await page.locator('nav .who').textContent()).toBe('Signed in as erin@example.com');
 
     expect(calls.map((call) => call.target.split('.').pop())).toEqual(['InitiateAuth', 'InitiateAuth', 'RespondToAuthChallenge']);
+
+    // Access tokens live 15 minutes: a few minutes before the end the page gets a new one with the refresh token.
+    await page.clock.fastForward('11:00');
+    expect(calls).toHaveLength(3);
+    await page.clock.fastForward('02:00');
+    await until(async () => calls.length === 4);
+    expect(calls[3].body).toEqual({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: 'client', AuthParameters: { REFRESH_TOKEN: 'refresh-1' } });
+    const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as { sessionStorage: Storage }).sessionStorage.getItem('auth') ?? 'null'));
+    await until(async () => (await stored())?.accessToken === renewedToken);
+    expect(await stored()).toMatchObject({ refreshToken: 'refresh-1', name: 'erin@example.com' });
+    // The page keeps working with the new token.
+    await page.getByRole('link', { name: 'Wallet' }).click();
+    await page.getByText(/^Balance: /).waitFor();
+
+    // Signing out ends the session at Cognito too, with the current access token.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').waitFor();
+    await until(async () => calls.length === 5);
+    expect(calls[4]).toEqual({ target: 'AWSCognitoIdentityProviderService.GlobalSignOut', body: { AccessToken: renewedToken } });
+    expect(await stored()).toBeNull();
     expect(calls[1].body).toEqual({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'client', AuthParameters: { USERNAME: 'erin@example.com', PASSWORD: 'Temporary-Pass-1' } });
     expect(calls[2].body).toEqual({
       ChallengeName: 'NEW_PASSWORD_REQUIRED',

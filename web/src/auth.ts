@@ -2,6 +2,8 @@
  * Signing in. Locally any user id gets a token from `POST /local/token`. Deployed, the page
  * talks to the Cognito user pool's own API (USER_PASSWORD_AUTH, which the app client allows),
  * including the first-sign-in "choose a new password" step for users an admin created.
+ * Access tokens live 15 minutes: the page gets new ones before they expire (REFRESH_TOKEN_AUTH),
+ * and signing out revokes the session at Cognito (GlobalSignOut), not only in this tab.
  */
 import { ApiFailure, type Api } from './api';
 import type { SignInConfig } from './page-config';
@@ -47,8 +49,41 @@ export async function chooseNewPassword(config: CognitoConfig, step: Extract<Cog
   return stepOf(answer, step.username);
 }
 
+/** Refresh when a token has less than this left: a request sent just before expiry still arrives in time. */
+export const REFRESH_MARGIN_MS = 3 * 60_000;
+
+export const needsRefresh = (auth: SignedIn, now: number) => auth.expiresAt - now < REFRESH_MARGIN_MS;
+
+/**
+ * A new access token for the same person before the current one expires: locally another token from
+ * the local issuer, deployed Cognito's REFRESH_TOKEN_AUTH. Undefined when the session cannot be renewed
+ * (signed out elsewhere, refresh token expired): the page then asks to sign in when the token runs out.
+ */
+export async function refreshSignIn(api: Api, config: SignInConfig, auth: SignedIn): Promise<SignedIn | undefined> {
+  try {
+    if (config.kind === 'local') return { ...(await signInLocally(api, auth.userId)), name: auth.name };
+    if (!auth.refreshToken) return undefined;
+    const answer = await cognito(config, 'InitiateAuth', {
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      ClientId: config.userPoolClientId,
+      AuthParameters: { REFRESH_TOKEN: auth.refreshToken },
+    });
+    const step = stepOf(answer, auth.name);
+    // Cognito sends a new refresh token only when rotation is on; otherwise the old one stays good.
+    return step.kind === 'signedIn' ? { ...step.auth, refreshToken: step.auth.refreshToken ?? auth.refreshToken } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deployed: ends every session of the user at Cognito (refresh tokens revoked). Best effort: the tab forgets the sign-in either way. */
+export async function signOutEverywhere(config: SignInConfig, auth: SignedIn | undefined): Promise<void> {
+  if (config.kind !== 'cognito' || !auth) return;
+  await cognito(config, 'GlobalSignOut', { AccessToken: auth.accessToken }).catch(() => undefined);
+}
+
 interface CognitoAnswer {
-  AuthenticationResult?: { AccessToken?: string; ExpiresIn?: number };
+  AuthenticationResult?: { AccessToken?: string; ExpiresIn?: number; RefreshToken?: string };
   ChallengeName?: string;
   Session?: string;
 }
@@ -56,8 +91,12 @@ interface CognitoAnswer {
 function stepOf(answer: CognitoAnswer, username: string): CognitoStep {
   const token = answer.AuthenticationResult?.AccessToken;
   if (token) {
-    const expiresIn = answer.AuthenticationResult?.ExpiresIn ?? 3600;
-    return { kind: 'signedIn', auth: { userId: subjectOf(token) ?? username, name: username, accessToken: token, expiresAt: Date.now() + expiresIn * 1000 } };
+    const expiresIn = answer.AuthenticationResult?.ExpiresIn ?? 900;
+    const refreshToken = answer.AuthenticationResult?.RefreshToken;
+    return {
+      kind: 'signedIn',
+      auth: { userId: subjectOf(token) ?? username, name: username, accessToken: token, expiresAt: Date.now() + expiresIn * 1000, ...(refreshToken ? { refreshToken } : {}) },
+    };
   }
   if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session) {
     return { kind: 'newPasswordRequired', session: answer.Session, username };

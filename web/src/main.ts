@@ -3,6 +3,7 @@
  * needs no rewrites). Views get a Context; leaving a view stops its timers.
  */
 import { Api, ApiFailure } from './api';
+import { needsRefresh, refreshSignIn, signOutEverywhere } from './auth';
 import type { ConcertSummary } from './api-types';
 import { Scope, type Context } from './context';
 import { button, h, link, notice, replace } from './dom';
@@ -60,6 +61,23 @@ async function start(): Promise<void> {
   const render = () => draw(api, config);
   window.addEventListener('hashchange', render);
   render();
+  keepSignedIn(api, config);
+}
+
+/** Renews the access token shortly before it expires, so a person mid-checkout is never signed out by the clock. */
+function keepSignedIn(api: Api, config: PageConfig): void {
+  let renewing = false;
+  setInterval(() => {
+    const user = session.signedIn();
+    if (!user || renewing || !needsRefresh(user, Date.now())) return;
+    renewing = true;
+    void refreshSignIn(api, config.signIn, user)
+      .then((renewed) => {
+        // Only if the same person is still signed in: a sign-out meanwhile stays a sign-out.
+        if (renewed && session.signedIn()?.accessToken === user.accessToken) session.signIn(renewed);
+      })
+      .finally(() => (renewing = false));
+  }, 30_000);
 }
 
 function draw(api: Api, config: PageConfig, signInReason?: string): void {
@@ -188,6 +206,7 @@ function drawNav(api: Api, config: PageConfig, user: SignedIn | undefined): void
       h('li', null, link('#/payments', 'Payments')),
       h('li', { class: 'who' }, h('span', { class: 'visually-hidden' }, 'Signed in as '), user.name),
       h('li', null, button('Sign out', () => {
+        void signOutEverywhere(config.signIn, session.signedIn());
         session.signOut();
         draw(api, config);
       }, { class: 'link-button' })),

@@ -14,6 +14,8 @@ export interface SignedIn {
   readonly accessToken: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
+  /** Deployed: Cognito's refresh token, for new access tokens before this one expires (auth.ts). */
+  readonly refreshToken?: string;
 }
 
 export interface QueueEntry {
