@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { RouteHandler } from './http-types';
 import { activeQueueToken } from './middleware/active-queue-token';
 import { errorResponses } from './middleware/error-responses';
+import { originSecret } from './middleware/origin-secret';
 import { routeRequest, type ApiContext, type ApiEvent, type ApiResult } from './middleware/route-request';
 import { log, withLogContext } from '../shared/logger';
 import { jsonResponse } from './responses';
@@ -29,8 +30,9 @@ export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Rec
   if (idempotentRoutes.length > 0 && !options.idempotency) {
     throw new Error(`the ${group} group serves idempotent routes, so its handler needs the idempotency middleware`);
   }
+  // The origin secret first: a request that bypassed CloudFront costs one comparison and is refused.
   const handler = middy<ApiEvent, ApiResult, Error, ApiContext>()
-    .use([errorResponses(), routeRequest(), ...(options.idempotency ? [options.idempotency] : []), activeQueueToken()])
+    .use([errorResponses(), originSecret(), routeRequest(), ...(options.idempotency ? [options.idempotency] : []), activeQueueToken()])
     .handler(async (_event, context) => {
       const handle = byName[context.route.handler];
       if (!handle) throw new Error(`route ${context.route.handler} is not served by the ${group} group`);

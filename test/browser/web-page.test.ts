@@ -279,7 +279,7 @@ describeInBrowser('the web page in chromium', () => {
     await page.clock.fastForward('02:00');
     await until(async () => calls.length === 4);
     expect(calls[3].body).toEqual({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: 'client', AuthParameters: { REFRESH_TOKEN: 'refresh-1' } });
-    const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as { sessionStorage: Storage }).sessionStorage.getItem('auth') ?? 'null'));
+    const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('auth') ?? 'null'));
     await until(async () => (await stored())?.accessToken === renewedToken);
     expect(await stored()).toMatchObject({ refreshToken: 'refresh-1', name: 'erin@example.com' });
     // The page keeps working with the new token.
