@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
-import { groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
+import { API_PATH_PREFIX, groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
 import { tableDefinitions, type TableId } from '../functions/shared/tables';
+import { OriginSecret } from './origin-secret';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
 import { ServiceTable } from './service-table';
@@ -14,6 +15,10 @@ import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from './tab
 
 export interface ConcertReservationStackProps extends StackProps {
   readonly config: StageConfig;
+  /** The site's web ACL, from the edge protection stack in us-east-1 (`-c webAclArn=`). */
+  readonly webAclArn?: string;
+  /** The origin secret's version CloudFront sends, after a rotation (`-c originSecretVersion=`). */
+  readonly originSecretVersion?: string;
 }
 
 /** `queue` → `Queue`: construct ids and output names from the ids in the shared tables. */
@@ -30,6 +35,7 @@ export class ConcertReservationStack extends Stack {
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
   readonly api: ServiceApi;
   readonly site: StaticSite;
+  readonly originSecret: OriginSecret;
 
   constructor(scope: Construct, id: string, props: ConcertReservationStackProps) {
     super(scope, id, props);
@@ -47,6 +53,7 @@ export class ConcertReservationStack extends Stack {
       }
     };
 
+    this.originSecret = new OriginSecret(this, 'OriginSecret', { versionId: props.originSecretVersion });
     this.groupFunctions = new Map(
       handlerGroups.map((group) => {
         const fn = new ServiceFunction(this, `${pascal(group)}Api`, {
@@ -55,6 +62,7 @@ export class ConcertReservationStack extends Stack {
           environment: settingsEnvironment,
         });
         bindTables(fn, entryFor(handlerGroupTableAccess, group, 'handler group'));
+        this.originSecret.checkIn(fn);
         return [group, fn] as const;
       }),
     );
@@ -83,21 +91,29 @@ export class ConcertReservationStack extends Stack {
       }),
     );
 
-    // The site first: its address is known before the API, whose CORS origins include it.
-    this.site = new StaticSite(this, 'Site');
-    this.api = new ServiceApi(this, 'Api', {
-      groupFunctions: this.groupFunctions,
-      config: { ...props.config, allowedOrigins: [this.site.url, ...props.config.allowedOrigins] },
+    // The API first: the site's distribution serves it at /api, with the origin secret added.
+    this.api = new ServiceApi(this, 'Api', { groupFunctions: this.groupFunctions, config: props.config });
+    this.site = new StaticSite(this, 'Site', {
+      api: { domainName: `${this.api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, originHeaders: this.originSecret.originHeaders },
+      webAclArn: props.webAclArn,
     });
+    if (!props.webAclArn) {
+      Annotations.of(this).addWarningV2('concert-reservation:no-web-acl', 'no web ACL: per-client limits are off. Deploy the -Edge stack and pass -c webAclArn=<its WebAclArn> (README, "Deploying").');
+    }
+    const apiUrl = `${this.site.url}${API_PATH_PREFIX}`;
     this.site.publish({
-      apiUrl: this.api.httpApi.apiEndpoint,
+      // Relative: the page calls the API on its own origin.
+      apiUrl: API_PATH_PREFIX,
       signIn: { kind: 'cognito', region: this.region, userPoolId: this.api.userPool.userPoolId, userPoolClientId: this.api.userPoolClient.userPoolClientId },
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the API, under the site\'s origin (the execute-api URL refuses requests that bypass CloudFront)' });
     new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The web page' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'AdminUserPoolId', { value: this.api.adminUsers.userPool.userPoolId, description: 'Operators (MFA required): the admin routes accept only their tokens' });
+    new CfnOutput(this, 'AdminUserPoolClientId', { value: this.api.adminUsers.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'OriginSecretArn', { value: this.originSecret.secret.secretArn, description: 'Rotate: README, "Security"' });
     for (const [tableId, table] of this.tables) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }

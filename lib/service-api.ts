@@ -8,7 +8,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER } from '../functions/idempotency/idempotency-key';
-import { ADMIN_GROUP, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import { ACCESS_TOKEN_SCOPE, API_PATH_PREFIX, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import { AdminUsers, APP_CLIENT_OPTIONS } from './admin-users';
 import type { StageConfig } from './stage-config';
 
 export interface ServiceApiProps {
@@ -20,11 +21,14 @@ export interface ServiceApiProps {
 
 /**
  * One JSON line per request in the stage's access log: who, what, the outcome and its timing.
- * No headers, no query string, no body: never a token or a key.
+ * No headers, no query string, no body: never a token or a key. `user` is the verified token's
+ * subject (HTTP APIs name JWT claims `$context.authorizer.claims.<claim>`), `-` on public routes;
+ * `ip` is CloudFront's edge, so the viewer's address is in the web ACL's logs and sampled requests.
  */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
+    user: '$context.authorizer.claims.sub',
     ip: '$context.identity.sourceIp',
     requestTime: '$context.requestTime',
     httpMethod: '$context.httpMethod',
@@ -54,7 +58,9 @@ export class ServiceApi extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
-  /** The `$default` stage: throttled, with an access log. */
+  /** The operators' pool, with MFA required; only its tokens reach the admin routes. */
+  readonly adminUsers: AdminUsers;
+  /** The `api` stage (`/api/...`, as CloudFront forwards it): throttled, with an access log. */
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
 
@@ -87,17 +93,8 @@ export class ServiceApi extends Construct {
       id: 'AwsSolutions-COG8',
       reason: 'The Plus feature plan (threat protection) is billed per active user; a stage that wants it turns it on. The API trusts only verified JWTs either way.',
     });
-    this.userPoolClient = this.userPool.addClient('ApiClient', {
-      generateSecret: false,
-      // USER_PASSWORD_AUTH lets a tester get a token with the AWS CLI; SRP is for real clients.
-      authFlows: { userPassword: true, userSrp: true },
-      preventUserExistenceErrors: true,
-    });
-    new cognito.CfnUserPoolGroup(this, 'AdminGroup', {
-      userPoolId: this.userPool.userPoolId,
-      groupName: ADMIN_GROUP,
-      description: 'May call the admin routes',
-    });
+    this.userPoolClient = this.userPool.addClient('ApiClient', APP_CLIENT_OPTIONS);
+    this.adminUsers = new AdminUsers(this, 'Admins');
 
     const integrations = new Map<HandlerGroup, HttpLambdaIntegration>();
     const integrationOf = (group: HandlerGroup) => {
@@ -117,7 +114,8 @@ export class ServiceApi extends Construct {
       description: 'Concert reservation API',
       // The $default route: no authorizer, so an unknown path gets the contract's 404, not API Gateway's.
       defaultIntegration: integrationOf(NOT_FOUND_HANDLER.group),
-      // Browsers may call the API only from the configured origins; with none, not across origins at all.
+      // The page calls the API on its own origin (/api through CloudFront), so no CORS is needed; a stage
+      // may still name origins (a developer's page), and with none browsers may not call across origins at all.
       ...(allowedOrigins.length > 0
         ? {
             corsPreflight: {
@@ -137,8 +135,9 @@ export class ServiceApi extends Construct {
     });
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    // Named like the path CloudFront forwards: API Gateway takes the stage off `/api/concerts` and matches `/concerts`.
     this.stage = this.httpApi.addStage('DefaultStage', {
-      stageName: '$default',
+      stageName: API_PATH_PREFIX.slice(1),
       autoDeploy: true,
       throttle,
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(this.accessLogs), format: ACCESS_LOG_FORMAT },
@@ -147,13 +146,18 @@ export class ServiceApi extends Construct {
     const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
       userPoolClients: [this.userPoolClient],
     });
+    const adminAuthorizer = new HttpUserPoolAuthorizer('AdminAuthorizer', this.adminUsers.userPool, {
+      userPoolClients: [this.adminUsers.userPoolClient],
+    });
     const noAuthorizer = new apigw.HttpNoneAuthorizer();
     for (const route of routes) {
       const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration: integrationOf(route.group),
-        authorizer: route.auth === 'public' ? noAuthorizer : authorizer,
+        authorizer: route.auth === 'public' ? noAuthorizer : route.auth === 'admin' ? adminAuthorizer : authorizer,
+        // Access tokens only: an ID token has no scope claim, so the authorizer refuses it.
+        ...(route.auth === 'public' ? {} : { authorizationScopes: [ACCESS_TOKEN_SCOPE] }),
       });
       if (route.auth === 'public') {
         Validations.of(httpRoute).acknowledge({

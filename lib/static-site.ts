@@ -2,17 +2,29 @@ import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { API_PATH_PREFIX } from '../functions/http/route-table';
 import { CONFIG_PATH, WEB_ROOT, writeWebAssets } from '../web/build';
 import type { PageConfig } from '../web/src/page-config';
 
+export interface StaticSiteProps {
+  /**
+   * The HTTP API, served under the site's own origin at `/api/*`: its execute-api host, and the
+   * headers CloudFront adds to every request it forwards there (the origin secret).
+   */
+  readonly api?: { readonly domainName: string; readonly originHeaders: Readonly<Record<string, string>> };
+  /** The ARN of a CloudFront-scope WAF web ACL (lib/edge-protection-stack.ts, in us-east-1). */
+  readonly webAclArn?: string;
+}
+
 /**
  * The web page as a static site: a private bucket that only this distribution may read (origin
- * access control), behind CloudFront over HTTPS with security headers. The page calls the HTTP
- * API and Cognito from the browser; `publish` uploads the page with its config.json.
+ * access control), behind CloudFront over HTTPS with security headers. The same distribution
+ * serves the HTTP API at `/api/*`, so the page calls only its own origin and Cognito, and the
+ * web ACL sees every call; `publish` uploads the page with its config.json.
  *
  * The bucket is retained when the stack is deleted, like the tables and the user pool: emptying it
  * on delete would take a custom resource whose function may delete every object, and its files are
@@ -21,10 +33,10 @@ import type { PageConfig } from '../web/src/page-config';
 export class StaticSite extends Construct {
   readonly bucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
-  /** `https://<id>.cloudfront.net`: the page's address and its CORS origin. */
+  /** `https://<id>.cloudfront.net`: the page's address, and with `/api` the API's. */
   readonly url: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: StaticSiteProps = {}) {
     super(scope, id);
     const region = Stack.of(this).region;
 
@@ -36,8 +48,8 @@ export class StaticSite extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // Everything the page loads comes from itself; it talks only to the API and Cognito of its region.
-    const connect = ["'self'", `https://*.execute-api.${region}.amazonaws.com`, `https://cognito-idp.${region}.amazonaws.com`].join(' ');
+    // Everything the page loads comes from itself; it talks only to itself (the API is at /api) and Cognito of its region.
+    const connect = ["'self'", `https://cognito-idp.${region}.amazonaws.com`].join(' ');
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'Security headers of the web page',
       securityHeadersBehavior: {
@@ -63,8 +75,10 @@ export class StaticSite extends Construct {
         responseHeadersPolicy: headers,
         compress: true,
       },
+      ...(props.api ? { additionalBehaviors: { [`${API_PATH_PREFIX}/*`]: apiBehavior(props.api, headers) } } : {}),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
@@ -73,7 +87,9 @@ export class StaticSite extends Construct {
     );
     Validations.of(this.distribution).acknowledge(
       nag('CFR1', 'A ticket page for everyone: no country is kept out.'),
-      nag('CFR2', 'Static files only; the API that does the work has its own throttling. A web ACL can be attached when one is wanted.'),
+      ...(props.webAclArn
+        ? []
+        : [nag('CFR2', 'No web ACL was named (-c webAclArn=…, from the edge protection stack): a synth for tests or a first deploy; the pipeline always names one. README, "Security".')]),
       nag('CFR3', 'The page is static build output: no request to it changes anything, so its access log is not kept.'),
       nag('CFR4', 'The default *.cloudfront.net certificate fixes the TLS policy; with a custom domain, set minimumProtocolVersion TLSv1.2_2021.'),
     );
@@ -147,6 +163,29 @@ export class StaticSite extends Construct {
     }
     return deployment;
   }
+}
+
+/**
+ * The API behind the site's own origin: nothing cached, every viewer header but Host forwarded
+ * (API Gateway answers only to its own name; Authorization passes because caching is disabled), every
+ * method, and the origin secret added. A cached behaviour for one path (the queue's state) can come
+ * before it later; this one stays the catch-all for `/api/*`.
+ */
+function apiBehavior(api: NonNullable<StaticSiteProps['api']>, headers: cloudfront.IResponseHeadersPolicy): cloudfront.BehaviorOptions {
+  return {
+    origin: new HttpOrigin(api.domainName, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      customHeaders: { ...api.originHeaders },
+    }),
+    // No redirect: a POST redirected to https would arrive as a GET.
+    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+    allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+    cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+    originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    responseHeadersPolicy: headers,
+    compress: true,
+  };
 }
 
 const nag = (rule: string, reason: string) => ({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });

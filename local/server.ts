@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { z } from 'zod';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
-import { ACCESS_TOKEN_SCOPE, groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
+import { ACCESS_TOKEN_SCOPE, API_PATH_PREFIX, groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
 import { apiDocsResponse } from './api-docs';
 import type { LocalIssuer } from './local-issuer';
 import { localWebPage } from './web-assets';
@@ -41,8 +41,6 @@ const tokenRequestSchema = z.strictObject({
   groups: z.array(z.string().min(1).max(64).regex(/^\S+$/, 'no whitespace')).max(10).optional(),
 });
 
-/** Deployed, the API is served under the site's origin at /api (CloudFront, lib/static-site.ts); locally too, and at the root. */
-export const API_PREFIX = '/api';
 
 export interface LocalServer {
   readonly url: string;
@@ -89,8 +87,8 @@ export async function startLocalServer(options: { port: number; host?: string; i
     if (tooLarge) return send(res, errorResponse('PAYLOAD_TOO_LARGE', 'the body is too large'));
 
     // `/api/concerts` is `/concerts`: the page calls the API at /api, as it does deployed.
-    const underApi = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
-    const path = underApi ? url.pathname.slice(API_PREFIX.length) || '/' : url.pathname;
+    const underApi = url.pathname === API_PATH_PREFIX || url.pathname.startsWith(`${API_PATH_PREFIX}/`);
+    const path = underApi ? url.pathname.slice(API_PATH_PREFIX.length) || '/' : url.pathname;
 
     const local = await handleLocalRoute(method, path, req, body);
     if (local) return send(res, local);

@@ -13,6 +13,11 @@ export const ADMIN_GROUP = 'admin';
  * refused; the local issuer mints access tokens with it and the local server checks it the same way.
  */
 export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+/**
+ * Where the API lives under the site's origin: deployed, CloudFront's `/api/*` behaviour and the
+ * HTTP API's stage of this name; locally the server answers here as well as at the root.
+ */
+export const API_PATH_PREFIX = '/api';
 export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'admin';
 export type HttpMethod = 'GET' | 'POST';
 

@@ -8,7 +8,8 @@ import { jobs } from '../../functions/jobs/job-table';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
-import { ADMIN_GROUP } from '../../functions/http/route-table';
+import { ACCESS_TOKEN_SCOPE, ADMIN_GROUP } from '../../functions/http/route-table';
+import { ORIGIN_SECRET_ENV } from '../../functions/http/middleware/origin-secret';
 import type { ServiceFunction } from '../../lib/service-function';
 import { DEFAULT_ROUTE_THROTTLES, DEFAULT_THROTTLE, readStageConfig } from '../../lib/stage-config';
 import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from '../../lib/table-access';
@@ -116,7 +117,9 @@ describe('tables', () => {
 });
 
 describe('HTTP API', () => {
-  const authorizerId = () => ofType('AWS::ApiGatewayV2::Authorizer')[0][0];
+  /** The authorizer whose audience is this app client. */
+  const authorizerOf = (client: { node: { defaultChild?: unknown } }) =>
+    ofType('AWS::ApiGatewayV2::Authorizer').find(([, authorizer]) => authorizer.Properties.JwtConfiguration.Audience[0].Ref === logicalId(client))![0];
   const routesByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties]));
   /** The function a route's integration invokes. */
   const functionOf = (route: Record<string, any>): string => {
@@ -125,13 +128,18 @@ describe('HTTP API', () => {
   };
   const groupFunctionId = (group: HandlerGroup) => logicalId(stack.groupFunctions.get(group)!);
 
-  test('one JWT authorizer, for the user pool client', () => {
+  test('two JWT authorizers: the buyers\' pool and client, and the operators\' pool and client', () => {
     const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
-    expect(authorizers).toHaveLength(1);
-    const props = authorizers[0][1].Properties;
-    expect(props.AuthorizerType).toBe('JWT');
-    expect(props.IdentitySource).toEqual(['$request.header.Authorization']);
-    expect(props.JwtConfiguration.Audience).toEqual([{ Ref: logicalId(stack.api.userPoolClient) }]);
+    expect(authorizers).toHaveLength(2);
+    const pools = [stack.api.userPool, stack.api.adminUsers.userPool];
+    const clients = [stack.api.userPoolClient, stack.api.adminUsers.userPoolClient];
+    for (const [i, [, authorizer]] of authorizers.entries()) {
+      const props = authorizer.Properties;
+      expect(props.AuthorizerType).toBe('JWT');
+      expect(props.IdentitySource).toEqual(['$request.header.Authorization']);
+      expect(props.JwtConfiguration.Audience).toEqual([{ Ref: logicalId(clients[i]) }]);
+      expect(JSON.stringify(props.JwtConfiguration.Issuer)).toContain(logicalId(pools[i]));
+    }
   });
 
   test('exactly the route table plus $default', () => {
@@ -146,7 +154,11 @@ describe('HTTP API', () => {
       expect(props.AuthorizerId).toBeUndefined();
     } else {
       expect(props.AuthorizationType).toBe('JWT');
-      expect(props.AuthorizerId).toEqual({ Ref: authorizerId() });
+      // Admin routes trust only the operators' pool (MFA required); the others only the buyers'.
+      const client = route.auth === 'admin' ? stack.api.adminUsers.userPoolClient : stack.api.userPoolClient;
+      expect(props.AuthorizerId).toEqual({ Ref: authorizerOf(client) });
+      // Access tokens only: an ID token carries no scope.
+      expect(props.AuthorizationScopes).toEqual([ACCESS_TOKEN_SCOPE]);
     }
   });
 
@@ -161,8 +173,8 @@ describe('HTTP API', () => {
     expect([...routesByKey().keys()].filter((key) => key.includes('/local'))).toEqual([]);
   });
 
-  test('user pool: admin-created users, email sign-in, strong passwords, retained; an admin group', () => {
-    const [[, pool]] = ofType('AWS::Cognito::UserPool');
+  test('user pool: admin-created users, email sign-in, strong passwords, retained', () => {
+    const pool = resources[logicalId(stack.api.userPool)];
     expect(pool.DeletionPolicy).toBe('Retain');
     expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
     expect(pool.Properties.UsernameAttributes).toEqual(['email']);
@@ -175,12 +187,37 @@ describe('HTTP API', () => {
     });
     expect(pool.Properties.UserPoolName).toBeUndefined();
 
-    const [[, client]] = ofType('AWS::Cognito::UserPoolClient');
-    expect(client.Properties.GenerateSecret).toBe(false);
-    expect([...client.Properties.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(pool.Properties.MfaConfiguration).toBe('OPTIONAL');
+  });
 
+  test('both app clients: InitiateAuth only (no OAuth flows, scopes or callback URLs), 15-minute tokens, revocable refresh tokens', () => {
+    const clients = ofType('AWS::Cognito::UserPoolClient');
+    expect(clients.map(([id]) => id).sort()).toEqual([logicalId(stack.api.userPoolClient), logicalId(stack.api.adminUsers.userPoolClient)].sort());
+    for (const [, client] of clients) {
+      const props = client.Properties;
+      expect(props.GenerateSecret).toBe(false);
+      expect([...props.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
+      expect(props.AllowedOAuthFlowsUserPoolClient).toBe(false);
+      for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI']) expect(props[key]).toBeUndefined();
+      expect(props.SupportedIdentityProviders).toEqual(['COGNITO']);
+      expect(props).toMatchObject({
+        AccessTokenValidity: 15,
+        IdTokenValidity: 15,
+        RefreshTokenValidity: 720,
+        TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+        EnableTokenRevocation: true,
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+    }
+  });
+
+  test('operators have a pool of their own: an authenticator app (TOTP) required, never SMS; the admin group lives there', () => {
+    const pool = resources[logicalId(stack.api.adminUsers.userPool)];
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(pool.Properties).toMatchObject({ MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    expect(pool.Properties.Policies.PasswordPolicy.MinimumLength).toBe(14);
     template.resourceCountIs('AWS::Cognito::UserPoolGroup', 1);
-    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP, UserPoolId: { Ref: logicalId(stack.api.adminUsers.userPool) } });
   });
 });
 
@@ -279,22 +316,23 @@ test('each job runs on an EventBridge schedule at its rate, retried at most twic
   expect(jobs.map((job) => job.rateMinutes)).toEqual([1, 1]);
 });
 
-test('outputs: API URL, web page URL, user pool, client and every table name', () => {
+test('outputs: API URL (under the site), web page URL, both user pools and clients, the origin secret and every table name', () => {
   const outputs = Object.keys(template.toJSON().Outputs).sort();
   const tableOutputs = tableDefinitions.map((table) => `${table.id[0].toUpperCase()}${table.id.slice(1)}TableName`);
-  expect(outputs).toEqual(['ApiUrl', 'SiteUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort());
-  expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] }]] });
+  expect(outputs).toEqual(
+    ['AdminUserPoolClientId', 'AdminUserPoolId', 'ApiUrl', 'OriginSecretArn', 'SiteUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort(),
+  );
+  const domain = { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] };
+  expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', domain]] });
+  expect(template.toJSON().Outputs.ApiUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', domain, '/api']] });
 });
 
-test('the web page is published with the API URL and the user pool it signs in to', () => {
+test('the web page is published with the API at /api on its own origin and the user pool it signs in to', () => {
   const [, deployment] = ofType('Custom::CDKBucketDeployment')[0];
   expect(Object.values(deployment.Properties.SourceMarkers[1])).toEqual(
-    expect.arrayContaining([
-      { 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] },
-      { Ref: logicalId(stack.api.userPool) },
-      { Ref: logicalId(stack.api.userPoolClient) },
-    ]),
+    expect.arrayContaining([{ Ref: logicalId(stack.api.userPool) }, { Ref: logicalId(stack.api.userPoolClient) }]),
   );
+  expect(JSON.stringify(deployment.Properties.SourceMarkers)).not.toContain('ApiEndpoint');
 });
 
 test('no resource carries a fixed physical name; the API is named after the stack', () => {
@@ -321,9 +359,9 @@ describe('security settings of the stack', () => {
     return stages[0];
   };
 
-  test('the $default stage is throttled by the settings, and the money and admin routes tighter', () => {
+  test('the api stage (CloudFront forwards /api/...) is throttled by the settings, and the money and admin routes tighter', () => {
     const [id, stage] = stageOf();
-    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.StageName).toBe('api');
     expect(stage.Properties.AutoDeploy).toBe(true);
     expect(stage.Properties.DefaultRouteSettings).toMatchObject({
       ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit,
@@ -350,14 +388,41 @@ describe('security settings of the stack', () => {
     expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
     const fields = JSON.parse(Format) as Record<string, string>;
     expect(fields).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
-    expect(Format).not.toMatch(/header|claims|querystring|requestOverride/i);
+    // The caller, so abuse can be traced: the verified token's subject, and no other claim.
+    expect(fields.user).toBe('$context.authorizer.claims.sub');
+    expect(Format.match(/claims\.\w+/g)).toEqual(['claims.sub']);
+    expect(Format).not.toMatch(/header|querystring|requestOverride/i);
   });
 
-  test('CORS for the web page\'s origin only when no other is configured, with Retry-After readable', () => {
+  test('no CORS unless configured: the page calls the API on its own origin', () => {
     const [[, api]] = ofType('AWS::ApiGatewayV2::Api');
-    expect(api.Properties.CorsConfiguration.AllowOrigins).toEqual([template.toJSON().Outputs.SiteUrl.Value]);
-    expect(api.Properties.CorsConfiguration.ExposeHeaders).toContain('retry-after');
-    expect(api.Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-queue-token', 'idempotency-key']));
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  test('every API function checks the origin secret and may read only that secret; the jobs know nothing of it', () => {
+    const secretId = logicalId(stack.originSecret.secret);
+    for (const group of handlerGroups) {
+      const fn = stack.groupFunctions.get(group)!;
+      expect(resources[logicalId(fn)].Properties.Environment.Variables[ORIGIN_SECRET_ENV]).toEqual({ Ref: secretId });
+    }
+    for (const job of jobs) expect(resources[logicalId(stack.jobFunctions.get(job.name)!)].Properties.Environment.Variables[ORIGIN_SECRET_ENV]).toBeUndefined();
+    const secretStatements = ofType('AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')));
+    expect(secretStatements).toHaveLength(handlerGroups.length);
+    for (const statement of secretStatements) expect(statement).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } });
+  });
+
+  test('CloudFront sends the secret by dynamic reference: its value is never in the template', () => {
+    const [[, secret]] = ofType('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    const [[, distribution]] = ofType('AWS::CloudFront::Distribution');
+    const apiOrigin = distribution.Properties.DistributionConfig.Origins.find((origin: any) => origin.OriginCustomHeaders);
+    expect(apiOrigin.OriginCustomHeaders).toEqual([
+      { HeaderName: 'x-origin-verify', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId(stack.originSecret.secret) }, ':SecretString:::}}']] } },
+    ]);
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack.api.httpApi));
   });
 
   test('each job has one reserved execution; API functions use the account pool', () => {

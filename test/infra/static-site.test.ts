@@ -80,9 +80,12 @@ test('the distribution: HTTPS only, the page at /, reads only, security headers'
 
   const headers = only('AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
   const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
-  for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", 'https://*.execute-api.', 'https://cognito-idp.']) {
+  for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", 'https://cognito-idp.']) {
     expect(csp).toContain(directive);
   }
+  // The API is at /api on the page's own origin: connect-src is 'self' and Cognito, no other host.
+  expect(csp).toMatch(/connect-src 'self' https:\/\/cognito-idp\.[^;]+;/);
+  expect(csp).not.toContain('execute-api');
   expect(headers).toMatchObject({
     ContentTypeOptions: { Override: true },
     FrameOptions: { FrameOption: 'DENY', Override: true },
@@ -139,4 +142,43 @@ test('the upload function\'s role: named actions on the asset, the site bucket a
 test('cdk-nag AwsSolutions: every finding of the site is fixed or acknowledged with a reason', () => {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   expect(() => app.synth({ force: true })).not.toThrow();
+});
+
+describe('with the API at /api and a web ACL, as the service stack builds it', () => {
+  let config: Record<string, any>;
+  beforeAll(() => {
+    const withApi = new Stack(new App(), 'SiteWithApi');
+    new StaticSite(withApi, 'Site', {
+      api: { domainName: 'abc123.execute-api.eu-west-1.amazonaws.com', originHeaders: { 'x-origin-verify': 'from-secrets-manager' } },
+      webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1234',
+    });
+    config = Object.values(Template.fromStack(withApi).toJSON().Resources as Record<string, Resource>).find(
+      (resource) => resource.Type === 'AWS::CloudFront::Distribution',
+    )!.Properties.DistributionConfig;
+  });
+
+  test('/api/* goes to the API over TLS 1.2, uncached, with every viewer header but Host and the origin secret', () => {
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const [behavior] = config.CacheBehaviors;
+    expect(behavior).toMatchObject({
+      PathPattern: '/api/*',
+      ViewerProtocolPolicy: 'https-only',
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      // The AWS managed CachingDisabled and AllViewerExceptHostHeader policies.
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+    });
+    const origin = config.Origins.find((candidate: { Id: string }) => candidate.Id === behavior.TargetOriginId);
+    expect(origin).toMatchObject({
+      DomainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+      OriginCustomHeaders: [{ HeaderName: 'x-origin-verify', HeaderValue: 'from-secrets-manager' }],
+    });
+    // The page itself still comes from the bucket.
+    expect(config.DefaultCacheBehavior.TargetOriginId).not.toBe(behavior.TargetOriginId);
+  });
+
+  test('the web ACL guards the distribution', () => {
+    expect(config.WebACLId).toBe('arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1234');
+  });
 });
