@@ -1,8 +1,10 @@
 /**
  * A CDK app of its own for the one-time setup of deploys from GitHub Actions: GitHub's OIDC
- * provider and the role the workflows assume. Deployed by hand, once per account:
+ * provider and one deploy role per GitHub environment. Deployed by hand, once per account, with
+ * the environments that deploy to that account (a separate prod account is recommended: README):
  *
- *   npx cdk deploy --app "npx tsx bin/github-oidc.ts" -c githubRepository=<owner>/<name>
+ *   npx cdk deploy --app "npx tsx bin/github-oidc.ts" -c githubRepository=<owner>/<name> -c githubEnvironments=dev
+ *   npx cdk deploy --app "npx tsx bin/github-oidc.ts" -c githubRepository=<owner>/<name> -c githubEnvironments=prod   # prod account
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -9,24 +9,38 @@ export const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
 /** The roles `cdk bootstrap` makes, by their `aws-cdk:bootstrap-role` tag: all a deploy needs. */
 export const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
+/** The one workflow that deploys: a role trusts its jobs only, as run from main. */
+export const DEPLOY_WORKFLOW = '.github/workflows/pipeline.yml';
+export const DEPLOY_REF = 'refs/heads/main';
+
 export interface GitHubOidcStackProps extends StackProps {
   /** `owner/name` of the repository whose workflows may deploy. */
   readonly repository: string;
-  /** The GitHub environments whose jobs may deploy (`environment: dev` in the workflow). */
+  /**
+   * The GitHub environments whose jobs may deploy (`environment: dev` in the workflow): one role
+   * each. Deploy this stack in each account with the environments that deploy there (prod alone in
+   * a prod account: README, "Deploying from GitHub Actions").
+   */
   readonly environments: readonly string[];
   /** An account has one provider per URL: pass its ARN when GitHub's is there already. */
   readonly existingProviderArn?: string;
   readonly cdkQualifier?: string;
 }
 
+/** `prod` → `Prod`: construct ids and output names. */
+const pascal = (name: string) => name.replace(/(^|[-_.])(\w)/g, (_, __, letter: string) => letter.toUpperCase());
+
 /**
  * What GitHub Actions needs to deploy the service with no long-lived keys: GitHub's OIDC
- * provider, and a role that only jobs of the named environments of one repository can assume
- * and that may do one thing, assume the CDK bootstrap roles of this account (which do the
- * deploying, with the permissions `cdk bootstrap` gave them).
+ * provider, and one role per environment that only that environment's jobs of the pipeline
+ * workflow on main can assume, and that may do one thing: assume the CDK bootstrap roles of this
+ * account (which do the deploying, with the permissions `cdk bootstrap` gave them). The dev job,
+ * which runs without approval, cannot assume the prod role: only a job that waited for the prod
+ * environment's reviewers gets a token whose subject names prod.
  */
 export class GitHubOidcStack extends Stack {
-  readonly role: iam.Role;
+  /** The deploy role of each environment. */
+  readonly roles: ReadonlyMap<string, iam.Role>;
 
   constructor(scope: Construct, id: string, props: GitHubOidcStackProps) {
     super(scope, id, props);
@@ -40,34 +54,40 @@ export class GitHubOidcStack extends Stack {
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHub', props.existingProviderArn)
       : new iam.OidcProviderNative(this, 'GitHub', { url: GITHUB_OIDC_URL, clientIds: ['sts.amazonaws.com'] });
 
-    this.role = new iam.Role(this, 'DeployRole', {
-      description: `GitHub Actions of ${props.repository} (environments ${props.environments.join(', ')}) deploying with cdk`,
-      maxSessionDuration: Duration.hours(1),
-      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
-        StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-          // A job's token names its environment only when the job declares one; branch rules live on the environment.
-          [`${GITHUB_OIDC_HOST}:sub`]: props.environments.map((name) => `repo:${props.repository}:environment:${name}`),
-        },
-      }),
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'AssumeCdkBootstrapRoles',
-        actions: ['sts:AssumeRole'],
-        resources: [`arn:${this.partition}:iam::${this.account}:role/cdk-${qualifier}-*`],
-        conditions: { StringEquals: { 'iam:ResourceTag/aws-cdk:bootstrap-role': [...CDK_BOOTSTRAP_ROLES] } },
-      }),
-    );
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-${qualifier}-*]`,
-      reason: 'The CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; the tag condition narrows the wildcard to exactly those roles.',
-    });
-
-    new CfnOutput(this, 'DeployRoleArn', {
-      value: this.role.roleArn,
-      description: 'Set as the repository variable AWS_DEPLOY_ROLE_ARN',
-    });
+    const roles = new Map<string, iam.Role>();
+    for (const environment of props.environments) {
+      const role = new iam.Role(this, `DeployRole${pascal(environment)}`, {
+        description: `GitHub Actions of ${props.repository}, environment ${environment}, deploying with cdk`,
+        maxSessionDuration: Duration.hours(1),
+        assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+            // A job's token names its environment only when the job declares one; reviewers and branch rules live on the environment.
+            [`${GITHUB_OIDC_HOST}:sub`]: `repo:${props.repository}:environment:${environment}`,
+            // And only the pipeline as it is on main: a workflow added or changed on a branch cannot use the role.
+            [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: `${props.repository}/${DEPLOY_WORKFLOW}@${DEPLOY_REF}`,
+          },
+        }),
+      });
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeCdkBootstrapRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${this.partition}:iam::${this.account}:role/cdk-${qualifier}-*`],
+          conditions: { StringEquals: { 'iam:ResourceTag/aws-cdk:bootstrap-role': [...CDK_BOOTSTRAP_ROLES] } },
+        }),
+      );
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-${qualifier}-*]`,
+        reason: 'The CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; the tag condition narrows the wildcard to exactly those roles.',
+      });
+      new CfnOutput(this, `DeployRoleArn${pascal(environment)}`, {
+        value: role.roleArn,
+        description: `Set as the variable AWS_DEPLOY_ROLE_ARN of the GitHub environment ${environment} (not of the repository)`,
+      });
+      roles.set(environment, role);
+    }
+    this.roles = roles;
   }
 }
 

@@ -28,47 +28,78 @@ test("creates GitHub's OIDC provider for STS", () => {
   });
 });
 
-test('only jobs of the named environments of this repository can assume the role', () => {
-  template.resourceCountIs('AWS::IAM::Role', 1);
-  template.hasResourceProperties('AWS::IAM::Role', {
-    MaxSessionDuration: 3600,
-    AssumeRolePolicyDocument: {
-      Statement: [
-        {
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Effect: 'Allow',
-          Principal: { Federated: { Ref: Match.stringLikeRegexp('^GitHub') } },
-          Condition: {
-            StringEquals: {
-              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-              'token.actions.githubusercontent.com:sub': [`repo:${REPO}:environment:dev`, `repo:${REPO}:environment:prod`],
-            },
+const PIPELINE_ON_MAIN = `${REPO}/.github/workflows/pipeline.yml@refs/heads/main`;
+const roleResources = () => template.findResources('AWS::IAM::Role');
+/** The trust condition of the role whose logical id starts with `DeployRole<Env>`. */
+const trustOf = (environment: 'Dev' | 'Prod') => {
+  const [id, role] = Object.entries(roleResources()).find(([logicalId]) => logicalId.startsWith(`DeployRole${environment}`))!;
+  return { id, statement: role.Properties.AssumeRolePolicyDocument.Statement, role };
+};
+
+test('one role per environment, each trusting only its own environment of the pipeline workflow on main', () => {
+  expect(Object.keys(roleResources())).toHaveLength(2);
+  for (const [environment, name] of [['Dev', 'dev'], ['Prod', 'prod']] as const) {
+    const { statement, role } = trustOf(environment);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+    expect(statement).toEqual([
+      {
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Effect: 'Allow',
+        Principal: { Federated: { Ref: expect.stringMatching(/^GitHub/) } },
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            // One subject, not a list: no other environment's job matches.
+            'token.actions.githubusercontent.com:sub': `repo:${REPO}:environment:${name}`,
+            'token.actions.githubusercontent.com:job_workflow_ref': PIPELINE_ON_MAIN,
           },
         },
-      ],
-    },
-  });
+      },
+    ]);
+  }
 });
 
-test('the role may only assume the CDK bootstrap roles of its own account, and holds no managed policy', () => {
+test("the dev job's token cannot assume the prod role, nor a job of another workflow or branch", () => {
+  // A token's claims as GitHub issues them, checked against a trust condition as STS does (StringEquals on each key).
+  const admits = (environment: 'Dev' | 'Prod', claims: Record<string, string>) =>
+    Object.entries(trustOf(environment).statement[0].Condition.StringEquals as Record<string, string>).every(
+      ([key, value]) => claims[key.replace('token.actions.githubusercontent.com:', '')] === value,
+    );
+  const job = (environment: string, workflowRef = PIPELINE_ON_MAIN) => ({ aud: 'sts.amazonaws.com', sub: `repo:${REPO}:environment:${environment}`, job_workflow_ref: workflowRef });
+  expect(admits('Dev', job('dev'))).toBe(true);
+  expect(admits('Prod', job('prod'))).toBe(true);
+  expect(admits('Prod', job('dev'))).toBe(false);
+  expect(admits('Dev', job('prod'))).toBe(false);
+  expect(admits('Prod', job('prod', `${REPO}/.github/workflows/other.yml@refs/heads/main`))).toBe(false);
+  expect(admits('Prod', job('prod', `${REPO}/.github/workflows/pipeline.yml@refs/heads/feature`))).toBe(false);
+  expect(admits('Prod', { ...job('prod'), sub: `repo:${REPO}:ref:refs/heads/main` })).toBe(false);
+});
+
+test('each role may only assume the CDK bootstrap roles of its own account, and holds no managed policy', () => {
   const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-  expect(policies).toHaveLength(1);
-  expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
-    {
-      Sid: 'AssumeCdkBootstrapRoles',
-      Effect: 'Allow',
-      Action: 'sts:AssumeRole',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/cdk-hnb659fds-*']] },
-      Condition: { StringEquals: { 'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy', 'file-publishing', 'image-publishing', 'lookup'] } },
-    },
-  ]);
-  const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
-  expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-  expect(role.Properties.Policies).toBeUndefined();
+  expect(policies).toHaveLength(2);
+  for (const policy of policies) {
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AssumeCdkBootstrapRoles',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/cdk-hnb659fds-*']] },
+        Condition: { StringEquals: { 'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy', 'file-publishing', 'image-publishing', 'lookup'] } },
+      },
+    ]);
+    expect(policy.Properties.Roles).toHaveLength(1);
+  }
+  for (const role of Object.values(roleResources())) {
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+  }
 });
 
-test('outputs the role ARN to set as AWS_DEPLOY_ROLE_ARN', () => {
-  template.hasOutput('DeployRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeployRole'), 'Arn'] } });
+test("outputs each role's ARN, to set as AWS_DEPLOY_ROLE_ARN of its own GitHub environment", () => {
+  template.hasOutput('DeployRoleArnDev', { Value: { 'Fn::GetAtt': [trustOf('Dev').id, 'Arn'] } });
+  template.hasOutput('DeployRoleArnProd', { Value: { 'Fn::GetAtt': [trustOf('Prod').id, 'Arn'] } });
+  expect(template.toJSON().Outputs.DeployRoleArnProd.Description).toContain('environment prod');
 });
 
 test('cdk-nag AwsSolutions finds nothing unexplained', () => {
@@ -79,9 +110,10 @@ test("uses the account's provider when one exists, and another bootstrap qualifi
   const arn = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
   const { template: existing } = synth({ existingProviderArn: arn, cdkQualifier: 'custom123', environments: ['dev'] });
   existing.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  existing.resourceCountIs('AWS::IAM::Role', 1);
   existing.hasResourceProperties('AWS::IAM::Role', {
     AssumeRolePolicyDocument: {
-      Statement: [Match.objectLike({ Principal: { Federated: arn }, Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'token.actions.githubusercontent.com:sub': [`repo:${REPO}:environment:dev`] }) }) })],
+      Statement: [Match.objectLike({ Principal: { Federated: arn }, Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'token.actions.githubusercontent.com:sub': `repo:${REPO}:environment:dev` }) }) })],
     },
   });
   existing.hasResourceProperties('AWS::IAM::Policy', {
