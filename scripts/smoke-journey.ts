@@ -21,13 +21,20 @@ import {
   scheduleListSchema,
   seatMapSchema,
 } from '../functions/http/response-schemas';
+import { totpCode } from './totp';
 
 /** How the journey signs in and gets admitted. */
 export type SmokeAuth =
   /** The local server: JWTs from /local/token, admission by /local/jobs/activate. */
   | { readonly kind: 'local' }
   /** A deployed stack: a Cognito user's access token; admission by the scheduled job. */
-  | { readonly kind: 'cognito'; readonly accessToken: () => Promise<string>; readonly describe: string };
+  | {
+      readonly kind: 'cognito';
+      readonly accessToken: () => Promise<string>;
+      readonly describe: string;
+      /** An operator of the admin pool (TOTP required), to create the smoke concert; without one, --concert-id. */
+      readonly adminAccessToken?: () => Promise<string>;
+    };
 
 export interface SmokeOptions {
   readonly baseUrl: string;
@@ -160,8 +167,12 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
         venue: 'Smoke test hall',
         schedules: [{ date: tomorrow, seats: Array.from({ length: SMOKE_SEATS }, (_, i) => ({ seatNumber: i + 1, price: SEAT_PRICE })) }],
       };
-      const reply = await call('POST', '/admin/concerts', { token, body });
-      if (reply.status === 403) fail('creating a concert needs the admin group: add the smoke user to it, or pass --concert-id of a concert with free seats');
+      // Deployed, admin routes take only tokens of the operators' pool (MFA required); locally the one token has the group.
+      const adminToken = options.auth.kind === 'cognito' && options.auth.adminAccessToken ? await options.auth.adminAccessToken() : token;
+      const reply = await call('POST', '/admin/concerts', { token: adminToken, body });
+      if (reply.status === 401 || reply.status === 403) {
+        fail('creating a concert needs an operator in the admin group of the admin user pool (SMOKE_ADMIN_*), or pass --concert-id of a concert with free seats');
+      }
       const created = expectReply(reply, 'POST /admin/concerts', [201], createdConcertSchema);
       return [created.concertId, `created ${created.concertId}: ${SMOKE_SEATS} seats on ${tomorrow}`];
     });
@@ -271,21 +282,42 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
   }
 }
 
-/** Signs a Cognito user in with USER_PASSWORD_AUTH (the stack's app client allows it) and returns its access token. */
-export async function cognitoAccessToken(input: { region: string; clientId: string; username: string; password: string }): Promise<string> {
-  const response = await fetch(`https://cognito-idp.${input.region}.amazonaws.com/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: input.clientId, AuthParameters: { USERNAME: input.username, PASSWORD: input.password } }),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const body = (await response.json().catch(() => ({}))) as {
-    AuthenticationResult?: { AccessToken?: string };
-    ChallengeName?: string;
-    __type?: string;
-    message?: string;
+/**
+ * Signs a Cognito user in with USER_PASSWORD_AUTH (the stack's app clients allow it) and returns its
+ * access token; with `totpSecret`, answers the authenticator-app step the admin pool requires.
+ */
+export async function cognitoAccessToken(input: { region: string; clientId: string; username: string; password: string; totpSecret?: string }): Promise<string> {
+  const cognito = async (action: string, payload: unknown) => {
+    const response = await fetch(`https://cognito-idp.${input.region}.amazonaws.com/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const answer = (await response.json().catch(() => ({}))) as {
+      AuthenticationResult?: { AccessToken?: string };
+      ChallengeName?: string;
+      Session?: string;
+      __type?: string;
+      message?: string;
+    };
+    return { status: response.status, answer };
   };
+  let { status, answer: body } = await cognito('InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: input.clientId,
+    AuthParameters: { USERNAME: input.username, PASSWORD: input.password },
+  });
+  if (body.ChallengeName === 'SOFTWARE_TOKEN_MFA' && input.totpSecret) {
+    ({ status, answer: body } = await cognito('RespondToAuthChallenge', {
+      ChallengeName: 'SOFTWARE_TOKEN_MFA',
+      ClientId: input.clientId,
+      Session: body.Session,
+      ChallengeResponses: { USERNAME: input.username, SOFTWARE_TOKEN_MFA_CODE: totpCode(input.totpSecret) },
+    }));
+  }
   if (body.AuthenticationResult?.AccessToken) return body.AuthenticationResult.AccessToken;
-  if (body.ChallengeName) throw new Error(`Cognito asks for ${body.ChallengeName}: give the user a permanent password (aws cognito-idp admin-set-user-password --permanent)`);
-  throw new Error(`Cognito sign-in failed (${response.status}): ${body.__type ?? ''} ${body.message ?? ''}`.trim());
+  if (body.ChallengeName === 'SOFTWARE_TOKEN_MFA') throw new Error('Cognito asks for an authenticator code: set SMOKE_ADMIN_TOTP_SECRET to the operator\'s TOTP secret');
+  if (body.ChallengeName) throw new Error(`Cognito asks for ${body.ChallengeName}: give the user a permanent password (aws cognito-idp admin-set-user-password --permanent) and, in the admin pool, an authenticator`);
+  throw new Error(`Cognito sign-in failed (${status}): ${body.__type ?? ''} ${body.message ?? ''}`.trim());
 }

@@ -5,7 +5,9 @@
  * - The local server (`npm start`): JWTs from /local/token, admission by /local/jobs/activate.
  * - A deployed stack: set SMOKE_USERNAME, SMOKE_PASSWORD and SMOKE_COGNITO_CLIENT_ID (the stack's
  *   UserPoolClientId output; region from SMOKE_COGNITO_REGION or AWS_REGION), or SMOKE_ACCESS_TOKEN;
- *   it then waits for the scheduled admission, at most --admission-timeout seconds.
+ *   it then waits for the scheduled admission, at most --admission-timeout seconds. To create its
+ *   concert it signs in an operator of the admin pool: SMOKE_ADMIN_USERNAME, SMOKE_ADMIN_PASSWORD,
+ *   SMOKE_ADMIN_TOTP_SECRET and SMOKE_ADMIN_COGNITO_CLIENT_ID (AdminUserPoolClientId); or pass --concert-id.
  */
 import { parseArgs } from 'node:util';
 import { cognitoAccessToken, runSmokeJourney, SmokeFailure, type SmokeAuth } from './smoke-journey';
@@ -14,9 +16,10 @@ const USAGE = `usage: npm run smoke -- --base-url <url> [--concert-id <id>] [--a
 
   against npm start:      npm run smoke -- --base-url http://127.0.0.1:3000
   against a deployment:   SMOKE_USERNAME=... SMOKE_PASSWORD=... SMOKE_COGNITO_CLIENT_ID=... AWS_REGION=... \\
-                          npm run smoke -- --base-url https://<api-id>.execute-api.<region>.amazonaws.com
+                          npm run smoke -- --base-url https://<site>.cloudfront.net/api
 
-The smoke user creates a concert of its own (4 seats, tomorrow) and so must be in the admin group;
+Deployed, a concert of its own (4 seats, tomorrow) is created by an operator of the admin pool
+(SMOKE_ADMIN_USERNAME, SMOKE_ADMIN_PASSWORD, SMOKE_ADMIN_TOTP_SECRET, SMOKE_ADMIN_COGNITO_CLIENT_ID);
 with --concert-id it buys a seat of that concert instead.`;
 
 function authFromEnvironment(env: NodeJS.ProcessEnv): SmokeAuth {
@@ -33,10 +36,20 @@ function authFromEnvironment(env: NodeJS.ProcessEnv): SmokeAuth {
   ].filter(([, value]) => !value);
   if (missing.length > 0) throw new Error(`SMOKE_USERNAME is set, so also set ${missing.map(([name]) => name).join(', ')}`);
   const username = env.SMOKE_USERNAME;
+  const admin = env.SMOKE_ADMIN_USERNAME;
+  if (admin && !(env.SMOKE_ADMIN_PASSWORD && env.SMOKE_ADMIN_TOTP_SECRET && env.SMOKE_ADMIN_COGNITO_CLIENT_ID)) {
+    throw new Error('SMOKE_ADMIN_USERNAME is set, so also set SMOKE_ADMIN_PASSWORD, SMOKE_ADMIN_TOTP_SECRET and SMOKE_ADMIN_COGNITO_CLIENT_ID');
+  }
   return {
     kind: 'cognito',
     accessToken: () => cognitoAccessToken({ region: region!, clientId: env.SMOKE_COGNITO_CLIENT_ID!, username, password: env.SMOKE_PASSWORD! }),
     describe: `Cognito user ${username} (${region})`,
+    ...(admin
+      ? {
+          adminAccessToken: () =>
+            cognitoAccessToken({ region: region!, clientId: env.SMOKE_ADMIN_COGNITO_CLIENT_ID!, username: admin, password: env.SMOKE_ADMIN_PASSWORD!, totpSecret: env.SMOKE_ADMIN_TOTP_SECRET }),
+        }
+      : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { DEPLOY_REF, DEPLOY_WORKFLOW } from '../../lib/github-oidc-stack';
 
 const ROOT = resolve(__dirname, '../..');
 const WORKFLOWS = join(ROOT, '.github/workflows');
@@ -42,11 +43,26 @@ test('only main deploys: dev after the checks, then prod once approved in its en
   expect(job('promote-prod')).toMatchObject({ needs: 'deploy-dev', if: onMain });
   expect(environmentOf('deploy-dev')).toBe('dev');
   expect(environmentOf('promote-prod')).toBe('prod');
-  expect(runs('deploy-dev')).toContain('npx cdk deploy -c stage=dev --require-approval never');
-  expect(runs('promote-prod')).toContain('npx cdk deploy -c stage=prod --require-approval never');
+  for (const [name, stage] of [['deploy-dev', 'dev'], ['promote-prod', 'prod']]) {
+    const lines = runs(name).split('\n').map((line) => line.trim());
+    // The web ACL stack (us-east-1) first, in the mode of the WAF_MODE variable; its ARN goes to the service's stack.
+    const edge = lines.findIndex((line) => line.startsWith(`npx cdk deploy ConcertReservation-${stage}-Edge -c stage=${stage} -c wafMode="\${WAF_MODE:-count}" --require-approval never`));
+    const service = lines.findIndex((line) => line.startsWith(`npx cdk deploy ConcertReservation-${stage} -c stage=${stage} -c webAclArn="$WEB_ACL_ARN" --require-approval never`));
+    expect(edge).toBeGreaterThanOrEqual(0);
+    expect(service).toBeGreaterThan(edge);
+    expect(runs(name)).toContain(`["ConcertReservation-${stage}-Edge"].WebAclArn`);
+    expect(job(name).steps.find((step) => step.run?.includes('cdk deploy'))!.env).toEqual({ WAF_MODE: '${{ vars.WAF_MODE }}' });
+  }
 });
 
-test('deploys assume the role of a repository variable through OIDC: no long-lived keys anywhere', () => {
+test('the deploy jobs run from the workflow file and branch the deploy roles trust (lib/github-oidc-stack.ts)', () => {
+  expect(existsSync(join(ROOT, DEPLOY_WORKFLOW))).toBe(true);
+  expect(join(ROOT, DEPLOY_WORKFLOW)).toBe(join(WORKFLOWS, 'pipeline.yml'));
+  expect(DEPLOY_REF).toBe(`refs/heads/${pipeline.on.push.branches[0]}`);
+  for (const name of ['deploy-dev', 'promote-prod']) expect(job(name).if).toContain(`github.ref == '${DEPLOY_REF}'`);
+});
+
+test("each deploy assumes its own environment's role (that environment's variable) through OIDC: no long-lived keys anywhere", () => {
   for (const name of ['deploy-dev', 'promote-prod']) {
     expect(job(name).permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     const credentials = job(name).steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
@@ -62,10 +78,23 @@ test('deploys assume the role of a repository variable through OIDC: no long-liv
 test('dev is smoke-tested with the stack outputs and a Cognito test user, as scripts/smoke.ts reads them', () => {
   const smoke = job('deploy-dev').steps.find((step) => step.run?.startsWith('npm run smoke'))!;
   expect(smoke.run).toBe('npm run smoke -- --base-url "$API_URL" --admission-timeout 180');
-  expect(Object.keys(smoke.env!).sort()).toEqual(['API_URL', 'SMOKE_COGNITO_CLIENT_ID', 'SMOKE_PASSWORD', 'SMOKE_USERNAME']);
+  expect(Object.keys(smoke.env!).sort()).toEqual([
+    'API_URL',
+    'SMOKE_ADMIN_COGNITO_CLIENT_ID',
+    'SMOKE_ADMIN_PASSWORD',
+    'SMOKE_ADMIN_TOTP_SECRET',
+    'SMOKE_ADMIN_USERNAME',
+    'SMOKE_COGNITO_CLIENT_ID',
+    'SMOKE_PASSWORD',
+    'SMOKE_USERNAME',
+  ]);
   expect(smoke.env!.SMOKE_PASSWORD).toBe('${{ secrets.SMOKE_PASSWORD }}');
+  expect(smoke.env!.SMOKE_ADMIN_PASSWORD).toBe('${{ secrets.SMOKE_ADMIN_PASSWORD }}');
+  expect(smoke.env!.SMOKE_ADMIN_TOTP_SECRET).toBe('${{ secrets.SMOKE_ADMIN_TOTP_SECRET }}');
   const script = readFileSync(join(ROOT, 'scripts/smoke.ts'), 'utf8');
-  for (const name of ['SMOKE_USERNAME', 'SMOKE_PASSWORD', 'SMOKE_COGNITO_CLIENT_ID']) expect(script).toContain(`env.${name}`);
+  for (const name of ['SMOKE_USERNAME', 'SMOKE_PASSWORD', 'SMOKE_COGNITO_CLIENT_ID', 'SMOKE_ADMIN_USERNAME', 'SMOKE_ADMIN_PASSWORD', 'SMOKE_ADMIN_TOTP_SECRET', 'SMOKE_ADMIN_COGNITO_CLIENT_ID']) {
+    expect(script).toContain(`env.${name}`);
+  }
   // The outputs are read from the stack bin/app.ts names after its stage.
   expect(readFileSync(join(ROOT, 'bin/app.ts'), 'utf8')).toContain('`ConcertReservation-${config.stage}`');
   expect(runs('deploy-dev')).toContain('["ConcertReservation-dev"]');
