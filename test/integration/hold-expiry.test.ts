@@ -14,6 +14,7 @@ import type { ReservationDeps } from '../../functions/reservations/reservation-d
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
+import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { activeUsers } from '../support/active-users';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 import { TestClock } from '../support/queue-fixture';
@@ -130,6 +131,61 @@ test('the claim and the commit themselves refuse a live hold or claim, a missing
   expect((await repo.listReservations('frank', { limit: 10 })).reservations).toEqual([]);
   expect((await repo.listReservations('gina', { limit: 10 })).reservations).toEqual([]);
   expect((await repo.findHoldSlots('frank', 'neon-harbor-2'))).toEqual([]);
+});
+
+const availableOn = async (scheduleId: string, at: number) =>
+  (await listSchedules(catalogue(), 'neon-harbor', at)).find((s) => s.scheduleId === scheduleId)?.availableSeats;
+const statusOf = async (scheduleId: string, seatNumber: number, at: number) =>
+  (await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId }, at))[seatNumber - 1].status;
+
+test('a claim whose hold never commits (its function died) keeps the seat off until the claim lapses, to the millisecond, with no job run; nothing of it is a hold', async () => {
+  const clock = new TestClock(Date.now());
+  const deps = depsAt(clock);
+  const died = () => Promise.reject(new Error('the function died'));
+  const dying: ReservationDeps = { ...deps, reservations: { ...deps.reservations, commitHold: died, releaseClaim: died } };
+  const claimedAt = clock.time;
+  const before = await availableOn('neon-harbor-3', claimedAt);
+  expect(await codeOf(hold(dying, 'hal', 'neon-harbor-3', 30))).toBe('Error: the function died');
+
+  clock.time = claimedAt + CLAIM_MS - 1;
+  expect(await statusOf('neon-harbor-3', 30, clock.time)).toBe('HELD');
+  expect(await availableOn('neon-harbor-3', clock.time)).toBe(before! - 1);
+  expect(await codeOf(hold(deps, 'ivy', 'neon-harbor-3', 30))).toBe('SEAT_UNAVAILABLE');
+
+  clock.time = claimedAt + CLAIM_MS;
+  expect(await statusOf('neon-harbor-3', 30, clock.time)).toBe('AVAILABLE');
+  expect(await availableOn('neon-harbor-3', clock.time)).toBe(before);
+  expect((await listReservations(deps, { userId: 'hal' })).reservations).toEqual([]);
+  expect(await deps.reservations.findHoldSlots('hal', 'neon-harbor-3')).toEqual([]);
+  expect(await hold(deps, 'ivy', 'neon-harbor-3', 30)).toMatchObject({ seatNumber: 30, status: 'HELD' });
+  expect(await statusOf('neon-harbor-3', 30, clock.time)).toBe('HELD');
+});
+
+test('a winner refused by the hold limit at its commit gives its claim back at once: claim, commit, release, and the seat AVAILABLE at the same instant', async () => {
+  const clock = new TestClock(Date.now());
+  const deps = depsAt(clock);
+  for (const seat of [21, 22, 23, 24]) await hold(deps, 'jo', 'neon-harbor-3', seat);
+  const before = await availableOn('neon-harbor-3', clock.time);
+  // The early read missed those holds (under concurrency it ran before they landed), so the seat is claimed and the commit decides.
+  let reads = 0;
+  const stale: ReservationDeps = {
+    ...deps,
+    reservations: { ...deps.reservations, findHoldSlots: async (userId, scheduleId) => (reads++ === 0 ? [] : deps.reservations.findHoldSlots(userId, scheduleId)) },
+  };
+  const calls = countDynamoDbCalls(documentClient);
+  try {
+    expect(await codeOf(hold(stale, 'jo', 'neon-harbor-3', 25))).toBe('HOLD_LIMIT_REACHED');
+    expect(calls.calls.filter((name) => !/^(Get|BatchGet|Query)/.test(name))).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand']);
+  } finally {
+    calls.detach();
+  }
+  const seat = await catalogue().findSeat('neon-harbor-3', 25);
+  expect(seat?.status).toBe('AVAILABLE');
+  expect(seat).not.toHaveProperty('reservationId');
+  expect(seat).not.toHaveProperty('holdExpiresAt');
+  expect(await availableOn('neon-harbor-3', clock.time)).toBe(before);
+  expect((await listReservations(deps, { userId: 'jo' })).reservations.map((r) => r.seatNumber)).toEqual([24, 23, 22, 21]);
+  expect(await hold(deps, 'kim', 'neon-harbor-3', 25)).toMatchObject({ seatNumber: 25, status: 'HELD' });
 });
 
 test('over HTTP: a one-second hold is EXPIRED, AVAILABLE, counted and holdable again once its time has passed, no job run', async () => {
