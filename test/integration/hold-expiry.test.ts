@@ -98,6 +98,9 @@ test('the claim and the commit themselves refuse a live hold or claim, a missing
   const a1 = reservation('dan', 40, '01JD00000000000000000000A1');
   expect(await repo.claimSeat(a1, claimExpiresAt(now), now)).toBe('claimed');
   expect(await repo.commitHold(a1, 1, now, 1)).toBe('held');
+  // A commit sent again after it landed (its answer lost) is known by its reservation, and changes nothing.
+  expect(await repo.commitHold(a1, 2, now, 2)).toBe('held');
+  expect(await repo.findHoldSlots('dan', 'neon-harbor-2')).toEqual([{ slot: 1, reservationId: a1.reservationId, expiresAt: a1.expiresAt }]);
   expect(await repo.claimSeat(reservation('erin', 40, '01JD00000000000000000000A2'), claimExpiresAt(now), now)).toBe('seatTaken');
   const a3 = reservation('erin', 40, '01JD00000000000000000000A3', now + HOLD_MS);
   expect(await repo.claimSeat(a3, claimExpiresAt(now + HOLD_MS), now + HOLD_MS)).toBe('claimed');
