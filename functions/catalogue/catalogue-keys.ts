@@ -1,3 +1,4 @@
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import type { Concert } from './concert';
 import type { Schedule } from './schedule';
@@ -8,8 +9,11 @@ import type { Seat } from './seat';
  * - concert  `CONCERT#<id>` / `CONCERT`: title, venue, firstDate, lastDate (and its entry in the by-date index)
  * - schedule `CONCERT#<id>` / `SCHEDULE#<scheduleId>`: concertId, scheduleId, date, seatCount
  * - seat     `SCHEDULE#<scheduleId>` / `SEAT#<seatNumber, 4 digits>`: concertId, scheduleId, date,
- *   seatNumber, price, status AVAILABLE|HELD|SOLD, and while held: reservationId, heldBy, holdExpiresAt.
- *   A HELD seat with holdExpiresAt <= now reads AVAILABLE. While held or sold a seat also carries
+ *   seatNumber, price, status AVAILABLE|CLAIMED|HELD|SOLD, and while claimed or held: reservationId,
+ *   heldBy, holdExpiresAt. A CLAIMED or HELD seat with holdExpiresAt <= now reads AVAILABLE. A hold
+ *   first claims the seat (one conditional write that decides its race, lapsing within seconds),
+ *   then commits: CLAIMED → HELD with its reservation and hold slot. Only HELD can be sold, so a
+ *   claim is never payable. While claimed, held or sold a seat also carries
  *   `takenIn` (its concertId) and `takenUntil` (holdExpiresAt, or SEAT_SOLD_TAKEN_UNTIL once sold):
  *   the keys of the sparse seatsTaken index that availableSeats counts, all dates in one query.
  */
@@ -79,32 +83,67 @@ export function toSeat(item: Item): Seat {
 }
 
 /**
- * The seat of a hold: it becomes HELD by this reservation only if it exists and is AVAILABLE, or
- * its hold has ended by `now`. SOLD seats never match. A failed check hands back the seat.
+ * The one write that decides a seat's race: the seat becomes CLAIMED by this reservation only if it
+ * exists and is AVAILABLE, or its hold or claim has ended by `now`. SOLD seats never match. The
+ * claim keeps others off until `claimExpiresAt` (seconds away) and counts as taken until then; the
+ * hold's commit (seatHoldCommitUpdate) makes it HELD for the full hold, and if that never comes the
+ * claim lapses by itself. A single UpdateItem, never part of a transaction.
  */
-export function seatHoldUpdate(
+export function seatClaimUpdate(
   tableName: string,
-  hold: { concertId: string; scheduleId: string; seatNumber: number; reservationId: string; userId: string; expiresAt: number; now: number },
-): TransactItem {
+  claim: { concertId: string; scheduleId: string; seatNumber: number; reservationId: string; userId: string; claimExpiresAt: number; now: number },
+): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: catalogueKeys.seat(claim.scheduleId, claim.seatNumber),
+    UpdateExpression:
+      'SET #status = :claimed, reservationId = :reservationId, heldBy = :userId, holdExpiresAt = :until, takenIn = :concertId, takenUntil = :until',
+    ConditionExpression: 'attribute_exists(pk) AND (#status = :available OR (#status IN (:held, :claimed) AND holdExpiresAt <= :now))',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':claimed': 'CLAIMED',
+      ':held': 'HELD',
+      ':available': 'AVAILABLE',
+      ':reservationId': claim.reservationId,
+      ':userId': claim.userId,
+      ':until': claim.claimExpiresAt,
+      ':concertId': claim.concertId,
+      ':now': claim.now,
+    },
+  };
+}
+
+/**
+ * The seat of a hold's commit: CLAIMED by this reservation → HELD until the hold's `expiresAt`.
+ * It fails only if another hold claimed the seat after this claim lapsed (or the claim was given
+ * back), so the claim's own end need not be checked: nobody else touched the seat meanwhile.
+ */
+export function seatHoldCommitUpdate(tableName: string, hold: { scheduleId: string; seatNumber: number; reservationId: string; expiresAt: number }): TransactItem {
   return {
     Update: {
       TableName: tableName,
       Key: catalogueKeys.seat(hold.scheduleId, hold.seatNumber),
-      UpdateExpression:
-        'SET #status = :held, reservationId = :reservationId, heldBy = :userId, holdExpiresAt = :expiresAt, takenIn = :concertId, takenUntil = :expiresAt',
-      ConditionExpression: 'attribute_exists(pk) AND (#status = :available OR (#status = :held AND holdExpiresAt <= :now))',
+      UpdateExpression: 'SET #status = :held, holdExpiresAt = :expiresAt, takenUntil = :expiresAt',
+      ConditionExpression: '#status = :claimed AND reservationId = :reservationId',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':held': 'HELD',
-        ':available': 'AVAILABLE',
-        ':reservationId': hold.reservationId,
-        ':userId': hold.userId,
-        ':expiresAt': hold.expiresAt,
-        ':concertId': hold.concertId,
-        ':now': hold.now,
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      ExpressionAttributeValues: { ':held': 'HELD', ':claimed': 'CLAIMED', ':reservationId': hold.reservationId, ':expiresAt': hold.expiresAt },
     },
+  };
+}
+
+/**
+ * Gives a claim back at once (its hold was refused by the limit): the seat is AVAILABLE again and
+ * leaves the seatsTaken index, but only while it is still this reservation's claim. Releasing a
+ * committed hold is the same write conditioned on HELD, in one transaction with its reservation.
+ */
+export function seatClaimRelease(tableName: string, claim: { scheduleId: string; seatNumber: number; reservationId: string }): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: catalogueKeys.seat(claim.scheduleId, claim.seatNumber),
+    UpdateExpression: 'SET #status = :available REMOVE reservationId, heldBy, holdExpiresAt, takenIn, takenUntil',
+    ConditionExpression: '#status = :claimed AND reservationId = :reservationId',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':available': 'AVAILABLE', ':claimed': 'CLAIMED', ':reservationId': claim.reservationId },
   };
 }
 

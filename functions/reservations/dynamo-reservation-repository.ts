@@ -1,5 +1,6 @@
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seatHoldUpdate } from '../catalogue/catalogue-keys';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seatClaimRelease, seatClaimUpdate, seatHoldCommitUpdate } from '../catalogue/catalogue-keys';
+import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import {
@@ -11,7 +12,7 @@ import {
   toHoldSlot,
   toReservation,
 } from './reservation-keys';
-import type { HoldOutcome, ReservationRepository } from './reservation-repository';
+import type { ClaimOutcome, CommitOutcome, ReservationRepository } from './reservation-repository';
 
 export interface ReservationTables {
   readonly reservations: string;
@@ -25,15 +26,29 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
       return (result.Items ?? []).map(toHoldSlot);
     },
 
-    async hold(reservation, slot, now): Promise<HoldOutcome> {
-      const { userId, concertId, scheduleId, seatNumber, reservationId, expiresAt } = reservation;
+    async claimSeat(reservation, claimExpiresAt, now): Promise<ClaimOutcome> {
+      const { userId, concertId, scheduleId, seatNumber, reservationId } = reservation;
+      try {
+        await client.send(
+          new UpdateCommand(seatClaimUpdate(tables.catalogue, { concertId, scheduleId, seatNumber, reservationId, userId, claimExpiresAt, now })),
+        );
+        return 'claimed';
+      } catch (error) {
+        // Seats are never deleted and the hold read this one first: a failed condition means taken.
+        if (isConditionFailure(error)) return 'seatTaken';
+        throw error;
+      }
+    },
+
+    async commitHold(reservation, slot, now, attempt): Promise<CommitOutcome> {
+      const { scheduleId, seatNumber, reservationId, expiresAt } = reservation;
       try {
         await client.send(
           new TransactWriteCommand({
-            // A retried send of the same transaction (network hiccup) is then not applied twice.
-            ClientRequestToken: reservationId,
+            // A resend of the same try (network hiccup) is then not applied twice.
+            ClientRequestToken: `${reservationId}-${attempt}`,
             TransactItems: [
-              seatHoldUpdate(tables.catalogue, { concertId, scheduleId, seatNumber, reservationId, userId, expiresAt, now }),
+              seatHoldCommitUpdate(tables.catalogue, { scheduleId, seatNumber, reservationId, expiresAt }),
               holdSlotClaimUpdate(tables.reservations, reservation, slot, now),
               reservationPut(tables.reservations, reservation, slot),
             ],
@@ -41,7 +56,18 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
         );
         return 'held';
       } catch (error) {
-        return holdFailure(error);
+        return commitFailure(error);
+      }
+    },
+
+    async releaseClaim(reservation) {
+      const { scheduleId, seatNumber, reservationId } = reservation;
+      try {
+        await client.send(new UpdateCommand(seatClaimRelease(tables.catalogue, { scheduleId, seatNumber, reservationId })));
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
       }
     },
 
@@ -67,11 +93,13 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
 }
 
 /** Reads the cancellation reasons in the order of the transaction's items: seat, slot, reservation. */
-function holdFailure(error: unknown): HoldOutcome {
+function commitFailure(error: unknown): CommitOutcome {
   const reasons = transactionCancellations(error);
   if (!reasons) throw error;
-  const [seat, slot] = reasons;
-  if (failedCondition(seat)) return seat.item ? 'seatTaken' : 'seatMissing';
+  const [seat, slot, reservation] = reasons;
+  // Only this hold's own commit writes its reservation: a resend of a try that had landed.
+  if (failedCondition(reservation)) return 'held';
+  if (failedCondition(seat)) return 'claimLost';
   if (failedCondition(slot)) return 'slotTaken';
   if (reasons.some((reason) => reason.code === 'TransactionConflict')) return 'conflict';
   throw error;

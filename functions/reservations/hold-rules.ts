@@ -1,7 +1,7 @@
 /**
  * The rules of a seat hold, as plain functions of the seat, the user's hold slots and the time.
- * The hold transaction re-checks the same conditions in DynamoDB; these decide what to try and
- * how to answer without a write that would fail anyway.
+ * The seat's claim and the hold's commit re-check the same conditions in DynamoDB; these decide
+ * what to try and how to answer without a write that would fail anyway.
  */
 import { seatStatusAt, type Seat } from '../catalogue/seat';
 import type { HoldSlot } from './reservation';
@@ -40,3 +40,13 @@ export function decideHold(seat: Pick<Seat, 'status' | 'holdExpiresAt' | 'date'>
 
 /** When a hold made now ends. */
 export const holdExpiresAt = (now: number, holdSeconds: number) => now + holdSeconds * 1000;
+
+/**
+ * A seat's claim keeps others off this long unless the hold commits first: long enough for the
+ * commit's few round trips (and its retries when one user holds several seats at once), short
+ * enough that a claim whose hold never commits (its function died, say) frees the seat soon.
+ */
+export const CLAIM_MS = 5_000;
+
+/** When a claim made now lapses by itself. */
+export const claimExpiresAt = (now: number) => now + CLAIM_MS;

@@ -1,13 +1,16 @@
 import type { Reservation } from './reservation';
 import type { HoldSlot } from './reservation';
 
+/** How a seat's claim ended: `claimed` wrote it; `seatTaken` changed nothing (the seat is claimed, held or sold at `now`). */
+export type ClaimOutcome = 'claimed' | 'seatTaken';
+
 /**
- * How a hold transaction ended. Anything but `held` changed nothing:
- * - `seatMissing`: no such seat; `seatTaken`: the seat is held (live) or sold at `now`
+ * How a hold's commit ended. Anything but `held` changed nothing:
+ * - `claimLost`: the seat is no longer this hold's claim (it lapsed and another hold claimed the seat)
  * - `slotTaken`: the chosen slot was claimed meanwhile by another hold of the same user
  * - `conflict`: another transaction touched the same items at the same time; try again
  */
-export type HoldOutcome = 'held' | 'seatMissing' | 'seatTaken' | 'slotTaken' | 'conflict';
+export type CommitOutcome = 'held' | 'claimLost' | 'slotTaken' | 'conflict';
 
 export interface ReservationPage {
   readonly reservations: Reservation[];
@@ -19,10 +22,19 @@ export interface ReservationRepository {
   /** The user's claimed hold slots on a schedule, live or not. */
   findHoldSlots(userId: string, scheduleId: string): Promise<HoldSlot[]>;
   /**
-   * One transaction: the seat becomes HELD if it is available at `now`, the slot is claimed if
-   * free at `now`, and the reservation is written; all or nothing.
+   * One conditional write on the seat, which decides its race: the seat becomes CLAIMED by this
+   * reservation until `claimExpiresAt` if it is available at `now`. Writes nothing else.
    */
-  hold(reservation: Reservation, slot: number, now: number): Promise<HoldOutcome>;
+  claimSeat(reservation: Reservation, claimExpiresAt: number, now: number): Promise<ClaimOutcome>;
+  /**
+   * One transaction, by the claim's winner only: the seat, still claimed by this reservation,
+   * becomes HELD until the reservation's `expiresAt`; the slot is claimed if free at `now`; the
+   * reservation is written. All or nothing. `attempt` tells the tries of one hold apart, so a
+   * resend of one try (a lost answer) is not applied twice.
+   */
+  commitHold(reservation: Reservation, slot: number, now: number, attempt: number): Promise<CommitOutcome>;
+  /** Gives the seat's claim back at once; false (and nothing written) when it is no longer this reservation's claim. */
+  releaseClaim(reservation: Reservation): Promise<boolean>;
   /** The user's reservations, newest first, `limit` at a time, after `afterReservationId` if given. */
   listReservations(userId: string, page: { limit: number; afterReservationId?: string }): Promise<ReservationPage>;
 }

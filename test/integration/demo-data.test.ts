@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { seatHoldUpdate } from '../../functions/catalogue/catalogue-keys';
+import { seatClaimUpdate } from '../../functions/catalogue/catalogue-keys';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
@@ -39,12 +39,12 @@ test('npm run seed fills empty tables with 3 concerts × 3 dates × 50 seats, an
   const now = Date.now();
   await documentClient.send(
     new UpdateCommand(
-      seatHoldUpdate(tableName('catalogue'), { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', expiresAt: now + 60_000, now }).Update!,
+      seatClaimUpdate(tableName('catalogue'), { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', claimExpiresAt: now + 60_000, now }),
     ),
   );
   expect((await seed()).stdout).toMatch(/already has the demo concerts/);
   expect(await seedDemoData(catalogue())).toBe(0);
-  expect((await catalogue().findSeat('aurora-live-1', 1))?.status).toBe('HELD');
+  expect((await catalogue().findSeat('aurora-live-1', 1))?.status).toBe('CLAIMED');
   expect(await catalogue().listConcerts('0000-01-01')).toHaveLength(3);
 });
 

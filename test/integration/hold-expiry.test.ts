@@ -6,6 +6,7 @@ import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynam
 import { getSeatMap } from '../../functions/catalogue/get-seat-map';
 import { listSchedules } from '../../functions/catalogue/list-schedules';
 import { createDynamoReservationRepository } from '../../functions/reservations/dynamo-reservation-repository';
+import { CLAIM_MS, claimExpiresAt } from '../../functions/reservations/hold-rules';
 import { holdSeat } from '../../functions/reservations/hold-seat';
 import { listReservations } from '../../functions/reservations/list-reservations';
 import type { Reservation } from '../../functions/reservations/reservation';
@@ -13,6 +14,7 @@ import type { ReservationDeps } from '../../functions/reservations/reservation-d
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
+import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { activeUsers } from '../support/active-users';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 import { TestClock } from '../support/queue-fixture';
@@ -78,9 +80,9 @@ test('hold slots free themselves when their holds end: 4 more holds on the same 
   expect(statuses).toEqual(['18 HELD', '17 HELD', '16 HELD', '15 HELD', '14 EXPIRED', '13 EXPIRED', '12 EXPIRED', '11 EXPIRED']);
 });
 
-test('the hold transaction itself refuses a live hold, a missing seat and a taken slot, whatever was read before', async () => {
+test('the claim and the commit themselves refuse a live hold or claim, a missing seat and a taken slot, whatever was read before', async () => {
   const now = Date.now();
-  const reservation = (userId: string, seatNumber: number, id: string): Reservation => ({
+  const reservation = (userId: string, seatNumber: number, id: string, at = now): Reservation => ({
     reservationId: id,
     userId,
     concertId: 'neon-harbor',
@@ -89,20 +91,104 @@ test('the hold transaction itself refuses a live hold, a missing seat and a take
     seatNumber,
     price: 1,
     status: 'HELD',
-    expiresAt: now + HOLD_MS,
-    createdAt: now,
+    expiresAt: at + HOLD_MS,
+    createdAt: at,
   });
   const repo = repository();
-  expect(await repo.hold(reservation('dan', 40, '01JD00000000000000000000A1'), 1, now)).toBe('held');
-  expect(await repo.hold(reservation('erin', 40, '01JD00000000000000000000A2'), 1, now)).toBe('seatTaken');
-  expect(await repo.hold(reservation('erin', 40, '01JD00000000000000000000A3'), 1, now + HOLD_MS)).toBe('held');
-  expect(await repo.hold(reservation('erin', 51, '01JD00000000000000000000A4'), 2, now)).toBe('seatMissing');
-  expect(await repo.hold(reservation('dan', 41, '01JD00000000000000000000A5'), 1, now)).toBe('slotTaken');
-  expect(await repo.hold(reservation('dan', 41, '01JD00000000000000000000A6'), 2, now)).toBe('held');
+  const a1 = reservation('dan', 40, '01JD00000000000000000000A1');
+  expect(await repo.claimSeat(a1, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await repo.commitHold(a1, 1, now, 1)).toBe('held');
+  // A commit sent again after it landed (its answer lost) is known by its reservation, and changes nothing.
+  expect(await repo.commitHold(a1, 2, now, 2)).toBe('held');
+  expect(await repo.findHoldSlots('dan', 'neon-harbor-2')).toEqual([{ slot: 1, reservationId: a1.reservationId, expiresAt: a1.expiresAt }]);
+  expect(await repo.claimSeat(reservation('erin', 40, '01JD00000000000000000000A2'), claimExpiresAt(now), now)).toBe('seatTaken');
+  const a3 = reservation('erin', 40, '01JD00000000000000000000A3', now + HOLD_MS);
+  expect(await repo.claimSeat(a3, claimExpiresAt(now + HOLD_MS), now + HOLD_MS)).toBe('claimed');
+  expect(await repo.commitHold(a3, 1, now + HOLD_MS, 1)).toBe('held');
+  // A seat that does not exist is never made by a claim.
+  expect(await repo.claimSeat(reservation('erin', 51, '01JD00000000000000000000A4'), claimExpiresAt(now), now)).toBe('seatTaken');
+  expect(await catalogue().findSeat('neon-harbor-2', 51)).toBeUndefined();
+  // A slot still live refuses the commit; the claim stays and may commit into a free slot.
+  const a5 = reservation('dan', 41, '01JD00000000000000000000A5');
+  expect(await repo.claimSeat(a5, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await repo.commitHold(a5, 1, now, 1)).toBe('slotTaken');
+  expect((await catalogue().findSeat('neon-harbor-2', 41))?.status).toBe('CLAIMED');
+  expect(await repo.commitHold(a5, 2, now, 2)).toBe('held');
+  // A claim refuses others until it lapses; a lapsed claim taken by another can no longer commit, nor be given back.
+  const a7 = reservation('frank', 42, '01JD00000000000000000000A7');
+  const a8 = reservation('gina', 42, '01JD00000000000000000000A8', now + CLAIM_MS);
+  expect(await repo.claimSeat(a7, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await repo.claimSeat(a8, claimExpiresAt(now + CLAIM_MS - 1), now + CLAIM_MS - 1)).toBe('seatTaken');
+  expect(await repo.claimSeat(a8, claimExpiresAt(now + CLAIM_MS), now + CLAIM_MS)).toBe('claimed');
+  expect(await repo.commitHold(a7, 1, now + CLAIM_MS, 1)).toBe('claimLost');
+  expect(await repo.releaseClaim(a7)).toBe(false);
+  expect(await repo.releaseClaim(a8)).toBe(true);
+  expect(await catalogue().findSeat('neon-harbor-2', 42)).toEqual(expect.objectContaining({ status: 'AVAILABLE' }));
+  expect(await catalogue().findSeat('neon-harbor-2', 42)).not.toHaveProperty('reservationId');
+  // A committed hold is not a claim: giving a claim back leaves it alone.
+  expect(await repo.releaseClaim(a1)).toBe(false);
   // Nothing of the refused ones was written.
   const dans = await repo.listReservations('dan', { limit: 10 });
-  expect(dans.reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A6', '01JD00000000000000000000A1']);
+  expect(dans.reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A5', '01JD00000000000000000000A1']);
   expect((await repo.listReservations('erin', { limit: 10 })).reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A3']);
+  expect((await repo.listReservations('frank', { limit: 10 })).reservations).toEqual([]);
+  expect((await repo.listReservations('gina', { limit: 10 })).reservations).toEqual([]);
+  expect((await repo.findHoldSlots('frank', 'neon-harbor-2'))).toEqual([]);
+});
+
+const availableOn = async (scheduleId: string, at: number) =>
+  (await listSchedules(catalogue(), 'neon-harbor', at)).find((s) => s.scheduleId === scheduleId)?.availableSeats;
+const statusOf = async (scheduleId: string, seatNumber: number, at: number) =>
+  (await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId }, at))[seatNumber - 1].status;
+
+test('a claim whose hold never commits (its function died) keeps the seat off until the claim lapses, to the millisecond, with no job run; nothing of it is a hold', async () => {
+  const clock = new TestClock(Date.now());
+  const deps = depsAt(clock);
+  const died = () => Promise.reject(new Error('the function died'));
+  const dying: ReservationDeps = { ...deps, reservations: { ...deps.reservations, commitHold: died, releaseClaim: died } };
+  const claimedAt = clock.time;
+  const before = await availableOn('neon-harbor-3', claimedAt);
+  expect(await codeOf(hold(dying, 'hal', 'neon-harbor-3', 30))).toBe('Error: the function died');
+
+  clock.time = claimedAt + CLAIM_MS - 1;
+  expect(await statusOf('neon-harbor-3', 30, clock.time)).toBe('HELD');
+  expect(await availableOn('neon-harbor-3', clock.time)).toBe(before! - 1);
+  expect(await codeOf(hold(deps, 'ivy', 'neon-harbor-3', 30))).toBe('SEAT_UNAVAILABLE');
+
+  clock.time = claimedAt + CLAIM_MS;
+  expect(await statusOf('neon-harbor-3', 30, clock.time)).toBe('AVAILABLE');
+  expect(await availableOn('neon-harbor-3', clock.time)).toBe(before);
+  expect((await listReservations(deps, { userId: 'hal' })).reservations).toEqual([]);
+  expect(await deps.reservations.findHoldSlots('hal', 'neon-harbor-3')).toEqual([]);
+  expect(await hold(deps, 'ivy', 'neon-harbor-3', 30)).toMatchObject({ seatNumber: 30, status: 'HELD' });
+  expect(await statusOf('neon-harbor-3', 30, clock.time)).toBe('HELD');
+});
+
+test('a winner refused by the hold limit at its commit gives its claim back at once: claim, commit, release, and the seat AVAILABLE at the same instant', async () => {
+  const clock = new TestClock(Date.now());
+  const deps = depsAt(clock);
+  for (const seat of [21, 22, 23, 24]) await hold(deps, 'jo', 'neon-harbor-3', seat);
+  const before = await availableOn('neon-harbor-3', clock.time);
+  // The early read missed those holds (under concurrency it ran before they landed), so the seat is claimed and the commit decides.
+  let reads = 0;
+  const stale: ReservationDeps = {
+    ...deps,
+    reservations: { ...deps.reservations, findHoldSlots: async (userId, scheduleId) => (reads++ === 0 ? [] : deps.reservations.findHoldSlots(userId, scheduleId)) },
+  };
+  const calls = countDynamoDbCalls(documentClient);
+  try {
+    expect(await codeOf(hold(stale, 'jo', 'neon-harbor-3', 25))).toBe('HOLD_LIMIT_REACHED');
+    expect(calls.calls.filter((name) => !/^(Get|BatchGet|Query)/.test(name))).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand']);
+  } finally {
+    calls.detach();
+  }
+  const seat = await catalogue().findSeat('neon-harbor-3', 25);
+  expect(seat?.status).toBe('AVAILABLE');
+  expect(seat).not.toHaveProperty('reservationId');
+  expect(seat).not.toHaveProperty('holdExpiresAt');
+  expect(await availableOn('neon-harbor-3', clock.time)).toBe(before);
+  expect((await listReservations(deps, { userId: 'jo' })).reservations.map((r) => r.seatNumber)).toEqual([24, 23, 22, 21]);
+  expect(await hold(deps, 'kim', 'neon-harbor-3', 25)).toMatchObject({ seatNumber: 25, status: 'HELD' });
 });
 
 test('over HTTP: a one-second hold is EXPIRED, AVAILABLE, counted and holdable again once its time has passed, no job run', async () => {

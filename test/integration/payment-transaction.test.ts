@@ -1,4 +1,8 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seatSaleUpdate } from '../../functions/catalogue/catalogue-keys';
+import { claimExpiresAt } from '../../functions/reservations/hold-rules';
+import type { Reservation } from '../../functions/reservations/reservation';
+import { holdSlotClaimUpdate, reservationPut } from '../../functions/reservations/reservation-keys';
 import { tableName } from '../../functions/shared/config';
 import { AppError } from '../../functions/shared/errors';
 import { documentClient } from '../../functions/shared/dynamodb-client';
@@ -7,6 +11,7 @@ import { walletKeys } from '../../functions/wallet/wallet-keys';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
 import { replayLedger } from '../../functions/wallet/wallet-rules';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
+import { expectMoneyAndSeatsAddUp } from '../support/invariants';
 import { useFreshTables } from '../support/tables';
 import { createSmallConcert, paymentFootprint } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';
@@ -175,4 +180,71 @@ test('a charge the SDK sends twice (its first answer lost) is applied once and a
   await wallet.addCharge('resent', { entryId: '01J00000000000000000000002', amount: 2_500, at: 2 });
   expect(await wallet.findWallet('resent')).toEqual({ balance: 3_500, version: 2 });
   expect((await wallet.listLedger('resent')).map((e) => e.balanceAfter)).toEqual([1_000, 3_500]);
+});
+
+test('a claim that never committed cannot be paid: the seat sale refuses it, even beside a HELD reservation and slot naming it; nothing changed', async () => {
+  const w = await world();
+  await w.enter('claimant');
+  await w.charge('claimant', 100_000);
+  const now = w.clock.time;
+  const reservation: Reservation = {
+    reservationId: '01JD000000000000000000C001',
+    userId: 'claimant',
+    concertId: w.concertId,
+    scheduleId: w.scheduleId,
+    date: '2099-01-01',
+    seatNumber: 6,
+    price: 60_000,
+    status: 'HELD',
+    expiresAt: now + HOLD_SECONDS * 1000,
+    createdAt: now,
+  };
+  expect(await w.reservationDeps.reservations.claimSeat(reservation, claimExpiresAt(now), now)).toBe('claimed');
+  // The sale of a claimed seat fails its own condition, while the claim is live.
+  const sale = seatSaleUpdate(tableName('catalogue'), { scheduleId: w.scheduleId, seatNumber: 6, reservationId: reservation.reservationId, now });
+  await expect(documentClient.send(new TransactWriteCommand({ TransactItems: [sale] }))).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+  // A commit never writes the reservation without turning the claim into a hold; write them anyway,
+  // so only the seat's condition stands between the claim and a sale.
+  await documentClient.send(
+    new TransactWriteCommand({
+      TransactItems: [holdSlotClaimUpdate(tableName('reservations'), reservation, 1, now), reservationPut(tableName('reservations'), reservation, 1)],
+    }),
+  );
+  const before = await footprintOf(w, ['claimant'], [6]);
+  expect(await refusal(w.pay('claimant', [reservation.reservationId]))).toBe('RESERVATION_EXPIRED');
+  expect(await footprintOf(w, ['claimant'], [6])).toEqual(before);
+  expect((await w.walletDeps.wallet.findWallet('claimant')).balance).toBe(100_000);
+});
+
+test('a hold racing the payment of its seat: at the hold\'s last instant the payment wins and the racer is refused; at its end the payment is refused and the racer holds', async () => {
+  const live = await world();
+  await live.enter('payer');
+  await live.enter('racer');
+  await live.charge('payer', 100_000);
+  const held = await live.hold('payer', 1);
+  live.clock.time = Date.parse(held.expiresAt) - 1;
+  const [paid, raced] = await Promise.allSettled([live.pay('payer', [held.reservationId]), live.hold('racer', 1)]);
+  expect(paid).toMatchObject({ status: 'fulfilled', value: { amount: 10_000, balance: 90_000 } });
+  expect(await refusal(raced.status === 'fulfilled' ? Promise.resolve(raced.value) : Promise.reject(raced.reason))).toBe('SEAT_UNAVAILABLE');
+  expect((await live.reservationDeps.catalogue.findSeat(live.scheduleId, 1))?.status).toBe('SOLD');
+
+  const ended = await world();
+  await ended.enter('late-payer');
+  await ended.enter('late-racer');
+  await ended.charge('late-payer', 100_000);
+  const lapsing = await ended.hold('late-payer', 2);
+  ended.clock.time = Date.parse(lapsing.expiresAt);
+  const [refused, won] = await Promise.allSettled([ended.pay('late-payer', [lapsing.reservationId]), ended.hold('late-racer', 2)]);
+  expect(await refusal(refused.status === 'fulfilled' ? Promise.resolve(refused.value) : Promise.reject(refused.reason))).toBe('RESERVATION_EXPIRED');
+  expect(won).toMatchObject({ status: 'fulfilled', value: { seatNumber: 2, status: 'HELD' } });
+  expect(await ended.reservationDeps.catalogue.findSeat(ended.scheduleId, 2)).toMatchObject({ status: 'HELD', heldBy: 'late-racer' });
+  expect((await ended.walletDeps.wallet.findWallet('late-payer')).balance).toBe(100_000);
+
+  const counted = await expectMoneyAndSeatsAddUp({
+    userIds: ['payer', 'racer', 'late-payer', 'late-racer'],
+    scheduleIds: [live.scheduleId, ended.scheduleId],
+    charged: new Map([['payer', 100_000], ['late-payer', 100_000]]),
+    now: ended.clock.time,
+  });
+  expect(counted).toMatchObject({ payments: 1, soldSeats: 1 });
 });

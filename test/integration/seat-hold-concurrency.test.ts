@@ -1,5 +1,16 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
+import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { reservationDeps } from '../../functions/reservations/default-reservation-deps';
+import { CLAIM_MS } from '../../functions/reservations/hold-rules';
+import { holdSeat } from '../../functions/reservations/hold-seat';
+import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
+import { reservationKeys } from '../../functions/reservations/reservation-keys';
+import { tableName } from '../../functions/shared/config';
+import { documentClient } from '../../functions/shared/dynamodb-client';
 import { activeUsers, type ActiveUser } from '../support/active-users';
 import { startLocalApi, type LocalApi } from '../support/local-api';
+import { chargeOverHttp } from '../support/wallet-fixture';
 
 let api: LocalApi;
 beforeAll(async () => {
@@ -7,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-// Making 100 users ACTIVE over HTTP takes most of the time; give a loaded 2-core machine room.
-jest.setTimeout(120_000);
+// Making 200 users ACTIVE over HTTP takes most of the time; give a loaded 2-core machine room.
+jest.setTimeout(180_000);
 
 const hold = (user: ActiveUser, scheduleId: string, seatNumber: number) =>
   api.request('POST', '/reservations', {
@@ -19,19 +30,76 @@ const hold = (user: ActiveUser, scheduleId: string, seatNumber: number) =>
 const outcome = (response: { status: number; body: { error?: { code: string } } }) =>
   response.status === 201 ? '201' : `${response.status} ${response.body.error?.code}`;
 const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((counts, o) => ({ ...counts, [o]: (counts[o] ?? 0) + 1 }), {});
+const seatMap = async (user: ActiveUser, scheduleId: string) =>
+  (await api.request('GET', `/concerts/neon-harbor/schedules/${scheduleId}/seats`, { token: user.token, queueToken: user.queueToken })).body.seats as {
+    seatNumber: number;
+    status: string;
+  }[];
+const availableSeats = async (user: ActiveUser, scheduleId: string) =>
+  ((await api.request('GET', '/concerts/neon-harbor/schedules', { token: user.token, queueToken: user.queueToken })).body.schedules as {
+    scheduleId: string;
+    availableSeats: number;
+  }[]).find((s) => s.scheduleId === scheduleId)?.availableSeats;
+const reservationsOf = async (user: ActiveUser) => (await api.request('GET', '/reservations', { token: user.token })).body.reservations as unknown[];
+const holdSlotsOf = async (userId: string) =>
+  (
+    await documentClient.send(
+      new QueryCommand({
+        TableName: tableName('reservations'),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
+        ExpressionAttributeValues: { ':pk': reservationKeys.user(userId).pk, ':slot': 'HOLDSLOT#' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
+/** More users than one admission run admits: run it until all are ACTIVE. */
+async function manyActiveUsers(prefix: string, count: number): Promise<ActiveUser[]> {
+  const users = await activeUsers(api, 'neon-harbor', Array.from({ length: count }, (_, i) => `${prefix}-${i}`));
+  for (let admitted = 100; admitted < count; admitted += 100) await api.runtime.runJob('admission');
+  return users;
+}
 
-test('100 simultaneous holds of one seat by 100 ACTIVE users: exactly one 201 and 99 × 409 SEAT_UNAVAILABLE', async () => {
-  const users = await activeUsers(api, 'neon-harbor', Array.from({ length: 100 }, (_, i) => `fan-${i}`));
-  const responses = await Promise.all(users.map((user) => hold(user, 'neon-harbor-1', 7)));
-  expect(tally(responses.map(outcome))).toEqual({ '201': 1, '409 SEAT_UNAVAILABLE': 99 });
+/** The tables a hold writes to, as each recorded call names them. */
+const HOLD_TABLES = () => [tableName('catalogue'), tableName('reservations')];
+function writesTo(tables: string[], records: { command: string; input?: Record<string, unknown> }[]) {
+  const named = (input: Record<string, unknown> | undefined): string[] => {
+    if (!input) return [];
+    if (typeof input.TableName === 'string') return [input.TableName];
+    const items = (input.TransactItems ?? []) as Record<string, { TableName?: string }>[];
+    return items.flatMap((item) => Object.values(item).map((part) => part.TableName ?? ''));
+  };
+  return records.filter((call) => !/^(Get|BatchGet|Query|Scan|TransactGet)/.test(call.command) && named(call.input).some((t) => tables.includes(t)));
+}
+
+test('200 simultaneous holds of one seat by 200 ACTIVE users: exactly one 201 and 199 × 409 SEAT_UNAVAILABLE; each loser one write at most, never a transaction', async () => {
+  const users = await manyActiveUsers('fan', 200);
+  const calls = countDynamoDbCalls(documentClient, { inputs: true });
+  let responses;
+  try {
+    responses = await Promise.all(users.map((user) => hold(user, 'neon-harbor-1', 7)));
+  } finally {
+    calls.detach();
+  }
+  expect(tally(responses.map(outcome))).toEqual({ '201': 1, '409 SEAT_UNAVAILABLE': 199 });
+
+  // Every write of the race, all racers together: one claim UpdateItem each at most, and one
+  // transaction (the winner's commit). The winner made one claim, so the 199 losers made at most 199.
+  const writes = writesTo(HOLD_TABLES(), calls.records);
+  const byCommand = tally(writes.map((call) => call.command));
+  expect(byCommand.TransactWriteItemsCommand).toBe(1);
+  expect(Object.keys(byCommand).sort()).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand']);
+  expect(byCommand.UpdateItemCommand).toBeLessThanOrEqual(200);
 
   const winner = users[responses.findIndex((response) => response.status === 201)];
-  const seatMap = await api.request('GET', '/concerts/neon-harbor/schedules/neon-harbor-1/seats', { token: winner.token, queueToken: winner.queueToken });
-  expect(seatMap.body.seats[6]).toEqual({ seatNumber: 7, price: 143_000, status: 'HELD' });
-  // Exactly one reservation was written, the winner's.
-  const lists = await Promise.all(users.map((user) => api.request('GET', '/reservations', { token: user.token })));
-  expect(lists.map((list) => list.body.reservations.length).reduce((a, b) => a + b, 0)).toBe(1);
-  expect(lists[users.indexOf(winner)].body.reservations[0]).toMatchObject({ seatNumber: 7, status: 'HELD' });
+  expect((await seatMap(winner, 'neon-harbor-1'))[6]).toEqual({ seatNumber: 7, price: 143_000, status: 'HELD' });
+  expect(await availableSeats(winner, 'neon-harbor-1')).toBe(49);
+  // Exactly one reservation and one hold slot were written, the winner's.
+  const lists = await Promise.all(users.map(reservationsOf));
+  expect(lists.map((list) => list.length).reduce((a, b) => a + b, 0)).toBe(1);
+  expect(lists[users.indexOf(winner)][0]).toMatchObject({ seatNumber: 7, status: 'HELD', reservationId: responses[users.indexOf(winner)].body.reservationId });
+  const slots = await Promise.all(users.map((user) => holdSlotsOf(user.userId)));
+  expect(slots.map((s) => s.length).reduce((a, b) => a + b, 0)).toBe(1);
+  expect(slots[users.indexOf(winner)][0]).toMatchObject({ reservationId: responses[users.indexOf(winner)].body.reservationId });
 });
 
 test('5 simultaneous holds of different seats by one user, for 5 users at once: each user gets exactly 4', async () => {
@@ -42,6 +110,84 @@ test('5 simultaneous holds of different seats by one user, for 5 users at once: 
   for (const responses of perUser) {
     expect(tally(responses.map(outcome))).toEqual({ '201': 4, '409 HOLD_LIMIT_REACHED': 1 });
   }
-  const lists = await Promise.all(users.map((user) => api.request('GET', '/reservations', { token: user.token })));
-  expect(lists.map((list) => list.body.reservations.length)).toEqual([4, 4, 4, 4, 4]);
+  const lists = await Promise.all(users.map(reservationsOf));
+  expect(lists.map((list) => list.length)).toEqual([4, 4, 4, 4, 4]);
+});
+
+test('one user holding 12 seats of one date at once: exactly 4 holds, and the 8 refused seats are AVAILABLE as soon as the answers come', async () => {
+  const [greedy, watcher] = await activeUsers(api, 'neon-harbor', ['greedy', 'greedy-watcher']);
+  const seats = Array.from({ length: 12 }, (_, i) => 31 + i);
+  const responses = await Promise.all(seats.map((seatNumber) => hold(greedy, 'neon-harbor-3', seatNumber)));
+  expect(tally(responses.map(outcome))).toEqual({ '201': 4, '409 HOLD_LIMIT_REACHED': 8 });
+
+  const held = seats.filter((_, i) => responses[i].status === 201);
+  const map = await seatMap(watcher, 'neon-harbor-3');
+  expect(seats.map((seatNumber) => `${seatNumber} ${map[seatNumber - 1].status}`)).toEqual(
+    seats.map((seatNumber) => `${seatNumber} ${held.includes(seatNumber) ? 'HELD' : 'AVAILABLE'}`),
+  );
+  expect(await availableSeats(watcher, 'neon-harbor-3')).toBe(50 - 4);
+  expect(((await reservationsOf(greedy)) as { seatNumber: number }[]).map((r) => r.seatNumber).sort()).toEqual(held);
+  expect((await holdSlotsOf('greedy')).map((slot) => slot.sk)).toHaveLength(4);
+  // A refused seat can be held by someone else at once, well before any claim would have lapsed.
+  const refused = seats.find((seatNumber) => !held.includes(seatNumber))!;
+  expect(outcome(await hold(watcher, 'neon-harbor-3', refused))).toBe('201');
+});
+
+test('a winner that dies between its claim and its commit leaves no hold: nothing written, and the seat AVAILABLE again once its claim lapses', async () => {
+  const [dying, ...rivals] = await activeUsers(api, 'neon-harbor', ['dying', ...Array.from({ length: 20 }, (_, i) => `heir-${i}`)]);
+  // The winner's function dies right after its claim: the commit and any giving back never happen.
+  const deps = reservationDeps();
+  const died = () => Promise.reject(new Error('the function died'));
+  const dyingDeps: ReservationDeps = { ...deps, reservations: { ...deps.reservations, commitHold: died, releaseClaim: died } };
+  const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+  const availableBefore = await availableSeats(rivals[0], 'neon-harbor-1');
+  const claimedBefore = Date.now();
+  await expect(holdSeat(dyingDeps, { userId: 'dying', concertId: 'neon-harbor', scheduleId: 'neon-harbor-1', seatNumber: 20 }, async () => undefined)).rejects.toThrow(
+    'the function died',
+  );
+  const claimedAfter = Date.now();
+  const claim = await catalogue.findSeat('neon-harbor-1', 20);
+  expect(claim).toMatchObject({ status: 'CLAIMED', heldBy: 'dying' });
+  const claimEnd = claim!.holdExpiresAt!;
+  expect(claimEnd).toBeGreaterThanOrEqual(claimedBefore + CLAIM_MS);
+  expect(claimEnd).toBeLessThanOrEqual(claimedAfter + CLAIM_MS);
+
+  // While the claim is live nobody gets the seat, and nothing of the dead hold is visible as a hold.
+  const during = await Promise.all(rivals.map((rival) => hold(rival, 'neon-harbor-1', 20)));
+  const duringEnded = Date.now();
+  // (A machine too loaded to answer 20 holds within the claim's seconds sees the claim lapse meanwhile.)
+  if (duringEnded < claimEnd) {
+    expect(tally(during.map(outcome))).toEqual({ '409 SEAT_UNAVAILABLE': 20 });
+    expect((await seatMap(rivals[0], 'neon-harbor-1'))[19]).toMatchObject({ seatNumber: 20, status: 'HELD' });
+  }
+  expect(await reservationsOf(dying)).toEqual([]);
+  expect(await holdSlotsOf('dying')).toEqual([]);
+
+  // From the claim's end on, with no job run: the seat is AVAILABLE and counted again, and one rival wins it.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, claimEnd - Date.now()) + 20));
+  const wonDuring = during.some((response) => response.status === 201);
+  if (!wonDuring) {
+    expect((await seatMap(rivals[0], 'neon-harbor-1'))[19]).toMatchObject({ seatNumber: 20, status: 'AVAILABLE' });
+    expect(await availableSeats(rivals[0], 'neon-harbor-1')).toBe(availableBefore);
+  }
+  const after = await Promise.all(rivals.map((rival) => hold(rival, 'neon-harbor-1', 20)));
+  expect(tally([...during, ...after].map(outcome))).toEqual({ '201': 1, '409 SEAT_UNAVAILABLE': 39 });
+  expect(await reservationsOf(dying)).toEqual([]);
+  expect(await holdSlotsOf('dying')).toEqual([]);
+});
+
+test('a hold racing the payment of the same seat: the payment sells it, every racer gets 409 SEAT_UNAVAILABLE, and nothing else is written', async () => {
+  const [payer, ...racers] = await activeUsers(api, 'neon-harbor', ['payer', ...Array.from({ length: 20 }, (_, i) => `snatcher-${i}`)]);
+  const held = await hold(payer, 'neon-harbor-2', 40);
+  expect(held.status).toBe(201);
+  await chargeOverHttp(api, payer.token, 200_000);
+  const [paid, ...holds] = await Promise.all([
+    api.request('POST', '/payments', { token: payer.token, queueToken: payer.queueToken, body: { reservationIds: [held.body.reservationId] } }),
+    ...racers.map((racer) => hold(racer, 'neon-harbor-2', 40)),
+  ]);
+  expect(paid.status).toBe(201);
+  expect(tally(holds.map(outcome))).toEqual({ '409 SEAT_UNAVAILABLE': 20 });
+  expect((await seatMap(racers[0], 'neon-harbor-2'))[39]).toMatchObject({ seatNumber: 40, status: 'SOLD' });
+  expect((await Promise.all(racers.map(reservationsOf))).flat()).toEqual([]);
+  expect(await reservationsOf(payer)).toEqual([expect.objectContaining({ reservationId: held.body.reservationId, status: 'PAID' })]);
 });

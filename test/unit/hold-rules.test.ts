@@ -1,6 +1,6 @@
 import { seatStatusAt, type Seat } from '../../functions/catalogue/seat';
 import { isCalendarDate, repeatedIndexes } from '../../functions/catalogue/concert-rules';
-import { decideHold, freeHoldSlots, holdExpiresAt } from '../../functions/reservations/hold-rules';
+import { CLAIM_MS, claimExpiresAt, decideHold, freeHoldSlots, holdExpiresAt } from '../../functions/reservations/hold-rules';
 import { reservationStatusAt, toReservationView, type Reservation } from '../../functions/reservations/reservation';
 import type { HoldSlot } from '../../functions/reservations/reservation';
 
@@ -53,6 +53,18 @@ describe('a seat hold', () => {
 
   test('a hold lasts HOLD_SECONDS', () => {
     expect(holdExpiresAt(NOW, 300)).toBe(NOW + 300_000);
+  });
+
+  test('a claim (a race won, its hold not yet written) keeps the seat from everyone, shown HELD, until it lapses seconds later', () => {
+    expect(claimExpiresAt(NOW)).toBe(NOW + CLAIM_MS);
+    expect(CLAIM_MS).toBeGreaterThan(0);
+    expect(CLAIM_MS).toBeLessThanOrEqual(10_000);
+    const claimed = seat({ status: 'CLAIMED', holdExpiresAt: claimExpiresAt(NOW) });
+    expect(decideHold(claimed, [], NOW)).toEqual({ kind: 'seatUnavailable', reason: 'held' });
+    expect(seatStatusAt(claimed, NOW + CLAIM_MS - 1)).toBe('HELD');
+    expect(seatStatusAt(claimed, NOW + CLAIM_MS)).toBe('AVAILABLE');
+    expect(decideHold(claimed, [], NOW + CLAIM_MS)).toEqual({ kind: 'hold', freeSlots: [1, 2, 3, 4] });
+    expect(seatStatusAt({ status: 'CLAIMED' }, NOW)).toBe('AVAILABLE');
   });
 });
 
