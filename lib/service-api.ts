@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER } from '../functions/idempotency/idempotency-key';
 import { NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import { guard, LOG_GROUP_ACKNOWLEDGEMENTS } from './policy-checks';
 import type { StageConfig } from './stage-config';
 
 /** The Cognito group that admin routes require (checked by the handlers from the token's `cognito:groups`). */
@@ -42,6 +43,12 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     authorizerError: '$context.authorizer.error',
     userAgent: '$context.identity.userAgent',
   }),
+);
+
+/** Each route's permission to invoke its function (a child of the route): the Guard rule cannot read its source. */
+const INVOKED_BY_THIS_API_ONLY = guard(
+  'CT.LAMBDA.PR.2',
+  'Only API Gateway may invoke the function, and only for this route of this API: SourceArn is the route\'s execute-api ARN, an Fn::Join the rule cannot read (it accepts a literal, a Ref or a GetAtt only).',
 );
 
 /** Headers a browser page may send and read across origins. */
@@ -134,12 +141,15 @@ export class ServiceApi extends Construct {
         : {}),
       createDefaultStage: false,
     });
-    Validations.of(this.httpApi.node.findChild('DefaultRoute')).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'The $default route only answers the contract\'s JSON 404 for unknown paths; it reads nothing.',
-    });
+    const defaultRouteReason = 'The $default route only answers the contract\'s JSON 404 for unknown paths; it reads nothing.';
+    Validations.of(this.httpApi.node.findChild('DefaultRoute')).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: defaultRouteReason },
+      guard('CT.APIGATEWAY.PR.5', defaultRouteReason),
+      INVOKED_BY_THIS_API_ONLY,
+    );
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    Validations.of(this.accessLogs).acknowledge(...LOG_GROUP_ACKNOWLEDGEMENTS);
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
@@ -158,11 +168,10 @@ export class ServiceApi extends Construct {
         integration: integrationOf(route.group),
         authorizer: route.auth === 'public' ? noAuthorizer : authorizer,
       });
+      Validations.of(httpRoute).acknowledge(INVOKED_BY_THIS_API_ONLY);
       if (route.auth === 'public') {
-        Validations.of(httpRoute).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${routeKeyOf(route)} is public by the contract (API.md): it needs no sign-in and returns no one's data.`,
-        });
+        const reason = `${routeKeyOf(route)} is public by the contract (API.md): it needs no sign-in and returns no one's data.`;
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason }, guard('CT.APIGATEWAY.PR.5', reason));
       }
       // Per-route limits name routes, so the stage must come after them.
       this.stage.node.addDependency(httpRoute);

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { jobs } from '../../functions/jobs/job-table';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
+import { addPolicyChecks } from '../../lib/policy-checks';
 import { ADMIN_GROUP } from '../../lib/service-api';
 import type { ServiceFunction } from '../../lib/service-function';
 import { DEFAULT_ROUTE_THROTTLES, DEFAULT_THROTTLE, readStageConfig } from '../../lib/stage-config';
@@ -15,7 +15,7 @@ import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from '../..
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
-/** A cdk-nag finding that no `Validations.of(...).acknowledge(...)` next to its resource explains. */
+/** A policy finding (cdk-nag or Guard) that no `Validations.of(...).acknowledge(...)` next to its resource explains. */
 interface NagFinding {
   readonly ruleName: string;
   readonly severity: string;
@@ -26,20 +26,22 @@ let stack: ConcertReservationStack;
 let template: Template;
 let resources: Record<string, Resource>;
 let nagFindings: NagFinding[];
+let pluginsRun: string[];
 
-// One synth for the whole file: it bundles every function with esbuild, and cdk-nag's AwsSolutions
-// checks run in it. Findings are collected in the assembly's report instead of failing the synth,
+// One synth for the whole file: it bundles every function with esbuild, and the policy checks of
+// `cdk synth` (cdk-nag's AwsSolutions, the Control Tower Guard rules) run in it. Findings are collected in the assembly's report instead of failing the synth,
 // so the test below can name them.
 beforeAll(() => {
   const app = new App({ context: { stage: 'test', '@aws-cdk/core:failSynthOnValidationErrors': false } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addPolicyChecks(app);
   stack = new ConcertReservationStack(app, 'ConcertReservation-test', { config: readStageConfig(app.node) });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
   const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as {
-    pluginReports: { violations: NagFinding[] }[];
+    pluginReports: { pluginName: string; violations: NagFinding[] }[];
   };
   nagFindings = report.pluginReports.flatMap((plugin) => plugin.violations);
+  pluginsRun = report.pluginReports.map((plugin) => plugin.pluginName);
 }, 120_000);
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnResource);
@@ -79,7 +81,8 @@ const serviceFunctions = () => {
 
 const isWrite = (action: string) => action === 'dynamodb:*' || /Put|Update|Delete|Write/.test(action);
 
-test('cdk-nag AwsSolutions: every finding is fixed or acknowledged with its reason next to the resource', () => {
+test('cdk-nag AwsSolutions and the Control Tower Guard rules: every finding is fixed or acknowledged with its reason next to the resource', () => {
+  expect(pluginsRun.sort()).toEqual(['AwsSolutions', 'cdk-validator-cfnguard']);
   const unexplained = nagFindings.map((finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
   expect(unexplained).toEqual([]);
 });
@@ -93,7 +96,7 @@ describe('tables', () => {
     expect(ofType('AWS::DynamoDB::Table')).toHaveLength(tableDefinitions.length);
   });
 
-  test.each(tableDefinitions.map((table) => [table.id, table] as const))('%s: keys, indexes, TTL, PITR, on demand, retained', (id, definition) => {
+  test.each(tableDefinitions.map((table) => [table.id, table] as const))('%s: keys, indexes, TTL, PITR, on demand, encrypted with the AWS managed key, retained', (id, definition) => {
     const table = resources[logicalId(stack.tables.get(id)!)];
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Retain');
@@ -104,6 +107,7 @@ describe('tables', () => {
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(props.DeletionProtectionEnabled).toBe(true);
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true });
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
     expect(props.GlobalSecondaryIndexes ?? []).toEqual(
       definition.indexes.map((index) => ({
