@@ -29,7 +29,8 @@ export class ConcertReservationStack extends Stack {
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
   readonly api: ServiceApi;
-  readonly site: StaticSite;
+  /** The web page; absent with `-c webSite=false`. */
+  readonly site?: StaticSite;
 
   constructor(scope: Construct, id: string, props: ConcertReservationStackProps) {
     super(scope, id, props);
@@ -84,18 +85,19 @@ export class ConcertReservationStack extends Stack {
     );
 
     // The site first: its address is known before the API, whose CORS origins include it.
-    this.site = new StaticSite(this, 'Site');
+    const site = props.config.webSite ? new StaticSite(this, 'Site') : undefined;
+    this.site = site;
     this.api = new ServiceApi(this, 'Api', {
       groupFunctions: this.groupFunctions,
-      config: { ...props.config, allowedOrigins: [this.site.url, ...props.config.allowedOrigins] },
+      config: { ...props.config, allowedOrigins: [...(site ? [site.url] : []), ...props.config.allowedOrigins] },
     });
-    this.site.publish({
+    site?.publish({
       apiUrl: this.api.httpApi.apiEndpoint,
       signIn: { kind: 'cognito', region: this.region, userPoolId: this.api.userPool.userPoolId, userPoolClientId: this.api.userPoolClient.userPoolClientId },
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the HTTP API' });
-    new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The web page' });
+    if (site) new CfnOutput(this, 'SiteUrl', { value: site.url, description: 'The web page' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     for (const [tableId, table] of this.tables) {

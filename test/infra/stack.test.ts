@@ -287,7 +287,7 @@ test('outputs: API URL, web page URL, user pool, client and every table name', (
   const outputs = Object.keys(template.toJSON().Outputs).sort();
   const tableOutputs = tableDefinitions.map((table) => `${table.id[0].toUpperCase()}${table.id.slice(1)}TableName`);
   expect(outputs).toEqual(['ApiUrl', 'SiteUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort());
-  expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] }]] });
+  expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site!.distribution), 'DomainName'] }]] });
 });
 
 test('the web page is published with the API URL and the user pool it signs in to', () => {
@@ -364,9 +364,8 @@ describe('security settings of the stack', () => {
     expect(api.Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-queue-token', 'idempotency-key']));
   });
 
-  test('each job has one reserved execution; API functions use the account pool', () => {
-    for (const job of jobs) expect(resources[logicalId(stack.jobFunctions.get(job.name)!)].Properties.ReservedConcurrentExecutions).toBe(1);
-    for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+  test('by default no function reserves concurrency, so a new account\'s quota of 10 deploys it (test/infra/new-account.test.ts)', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   test('no IAM statement has a wildcard action, and no role carries an AWS managed policy', () => {
