@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
 import { tableDefinitions, type TableId } from '../functions/shared/tables';
+import { LOCAL_JOB_PATH_METADATA } from './local-metadata';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
 import { ServiceTable } from './service-table';
@@ -75,11 +76,12 @@ export class ConcertReservationStack extends Stack {
           reservedConcurrentExecutions: jobReservedConcurrency,
         });
         bindTables(fn, entryFor(jobTableAccess, job.name, 'job'));
-        new events.Rule(this, `${pascal(job.name)}Schedule`, {
+        const rule = new events.Rule(this, `${pascal(job.name)}Schedule`, {
           description: `Runs the ${job.name} job`,
           schedule: events.Schedule.rate(rate),
           targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: rate })],
         });
+        (rule.node.defaultChild as events.CfnRule).addMetadata(LOCAL_JOB_PATH_METADATA, job.localPath);
         return [job.name, fn] as const;
       }),
     );

@@ -7,6 +7,7 @@ import { jobs } from '../../functions/jobs/job-table';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
+import { LOCAL_JOB_PATH_METADATA } from '../../lib/local-metadata';
 import { addPolicyChecks } from '../../lib/policy-checks';
 import { ADMIN_GROUP } from '../../lib/service-api';
 import type { ServiceFunction } from '../../lib/service-function';
@@ -271,7 +272,7 @@ describe('IAM', () => {
   });
 });
 
-test('each job runs on an EventBridge schedule at its rate, retried at most twice', () => {
+test('each job runs on an EventBridge schedule at its rate, retried at most twice, naming its local route for npm run start:synth', () => {
   const rules = ofType('AWS::Events::Rule');
   expect(rules).toHaveLength(jobs.length);
   for (const job of jobs) {
@@ -279,6 +280,7 @@ test('each job runs on an EventBridge schedule at its rate, retried at most twic
     const rule = rules.find(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === functionId);
     expect(rule?.[1].Properties.ScheduleExpression).toBe(job.rateMinutes === 1 ? 'rate(1 minute)' : `rate(${job.rateMinutes} minutes)`);
     expect(rule?.[1].Properties.Targets[0].RetryPolicy.MaximumRetryAttempts).toBe(2);
+    expect((rule?.[1] as { Metadata?: Record<string, unknown> }).Metadata?.[LOCAL_JOB_PATH_METADATA]).toBe(job.localPath);
   }
   expect(jobs.map((job) => job.rateMinutes)).toEqual([1, 1]);
 });
