@@ -9,6 +9,18 @@ const BOOTSTRAP = resolve(__dirname, 'lambda-bootstrap.cjs');
 /** Lambda gives a function's init this long before it gives up on the sandbox. */
 const INIT_TIMEOUT_MS = 10_000;
 
+/** However this process ends, no sandbox outlives it (one listener for all of them). */
+const liveSandboxes = new Set<ChildProcess>();
+let exitListening = false;
+function track(child: ChildProcess): void {
+  if (!exitListening) {
+    process.once('exit', () => liveSandboxes.forEach((live) => live.kill('SIGKILL')));
+    exitListening = true;
+  }
+  liveSandboxes.add(child);
+  child.once('exit', () => liveSandboxes.delete(child));
+}
+
 export interface SandboxOptions {
   /** How logs and errors name the function (its construct path). */
   readonly name: string;
@@ -64,7 +76,6 @@ export class LambdaSandbox {
   private starting?: Promise<ChildProcess>;
   private readonly pending = new Map<string, Pending>();
   private readonly taskDir: string;
-  private readonly killOnExit = () => this.child?.kill('SIGKILL');
 
   constructor(private readonly options: SandboxOptions) {
     this.taskDir = join(options.workDir, 'task');
@@ -97,7 +108,6 @@ export class LambdaSandbox {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    process.removeListener('exit', this.killOnExit);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolveStop) => {
       child.once('exit', () => resolveStop());
@@ -129,7 +139,7 @@ export class LambdaSandbox {
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', options.log);
     }
-    process.once('exit', this.killOnExit);
+    track(child);
 
     return new Promise((resolveStart, reject) => {
       const timer = setTimeout(() => {
@@ -155,7 +165,6 @@ export class LambdaSandbox {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        process.removeListener('exit', this.killOnExit);
         if (this.child === child) this.child = undefined;
         reject(new InvocationError(options.name, 'Runtime.ExitError', `the sandbox exited (${signal ?? code}) during init`));
         for (const [id, pending] of this.pending) {
