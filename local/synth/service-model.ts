@@ -245,7 +245,7 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
 
   const tables = ofType('AWS::DynamoDB::Table').map(([logicalId, table]) => ({ logicalId, name: pathOf(logicalId).replace(/\//g, '-'), properties: props(table) }));
   const userPoolGroups = ofType('AWS::Cognito::UserPoolGroup').map(([, group]) => String(props(group).GroupName));
-  const site = readSite(assembly, ofType('AWS::CloudFormation::CustomResource').concat(ofType('Custom::CDKBucketDeployment')), problems);
+  const site = readSite(assembly, ofType('Custom::CDKBucketDeployment'), problems);
 
   if (problems.length > 0) throw new AssemblyProblems(problems);
   return { stackName: assembly.stackName, routes, defaultRoute, authorizer, functions, schedules, tables, userPoolGroups, site, pathOf, describe };
