@@ -6,12 +6,12 @@
  *   npx cdk deploy --app "npx tsx bin/github-oidc.ts" -c githubRepository=<owner>/<name> -c githubEnvironments=dev
  *   npx cdk deploy --app "npx tsx bin/github-oidc.ts" -c githubRepository=<owner>/<name> -c githubEnvironments=prod   # prod account
  */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { GitHubOidcStack, readGitHubOidcProps } from '../lib/github-oidc-stack';
+import { addPolicyChecks } from '../lib/policy-checks';
 
 const app = new App();
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+addPolicyChecks(app);
 
 new GitHubOidcStack(app, 'ConcertReservation-GitHubOidc', {
   ...readGitHubOidcProps((key) => app.node.tryGetContext(key)),

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { API_PATH_PREFIX, groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
 import { tableDefinitions, type TableId } from '../functions/shared/tables';
+import { LOCAL_JOB_PATH_METADATA } from './local-metadata';
 import { OriginSecret } from './origin-secret';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
@@ -34,8 +35,10 @@ export class ConcertReservationStack extends Stack {
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
   readonly api: ServiceApi;
-  readonly site: StaticSite;
-  readonly originSecret: OriginSecret;
+  /** The web page, with the API at /api; absent with `-c webSite=false`. */
+  readonly site?: StaticSite;
+  /** The header CloudFront adds and the API checks; absent without the site, whose distribution sends it. */
+  readonly originSecret?: OriginSecret;
 
   constructor(scope: Construct, id: string, props: ConcertReservationStackProps) {
     super(scope, id, props);
@@ -53,7 +56,7 @@ export class ConcertReservationStack extends Stack {
       }
     };
 
-    this.originSecret = new OriginSecret(this, 'OriginSecret', { versionId: props.originSecretVersion });
+    this.originSecret = props.config.webSite ? new OriginSecret(this, 'OriginSecret', { versionId: props.originSecretVersion }) : undefined;
     this.groupFunctions = new Map(
       handlerGroups.map((group) => {
         const fn = new ServiceFunction(this, `${pascal(group)}Api`, {
@@ -62,7 +65,7 @@ export class ConcertReservationStack extends Stack {
           environment: settingsEnvironment,
         });
         bindTables(fn, entryFor(handlerGroupTableAccess, group, 'handler group'));
-        this.originSecret.checkIn(fn);
+        this.originSecret?.checkIn(fn);
         return [group, fn] as const;
       }),
     );
@@ -82,38 +85,44 @@ export class ConcertReservationStack extends Stack {
           reservedConcurrentExecutions: jobReservedConcurrency,
         });
         bindTables(fn, entryFor(jobTableAccess, job.name, 'job'));
-        new events.Rule(this, `${pascal(job.name)}Schedule`, {
+        const rule = new events.Rule(this, `${pascal(job.name)}Schedule`, {
           description: `Runs the ${job.name} job`,
           schedule: events.Schedule.rate(rate),
           targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: rate })],
         });
+        (rule.node.defaultChild as events.CfnRule).addMetadata(LOCAL_JOB_PATH_METADATA, job.localPath);
         return [job.name, fn] as const;
       }),
     );
 
     // The API first: the site's distribution serves it at /api, with the origin secret added.
     this.api = new ServiceApi(this, 'Api', { groupFunctions: this.groupFunctions, config: props.config });
-    this.site = new StaticSite(this, 'Site', {
-      api: { domainName: `${this.api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, originHeaders: this.originSecret.originHeaders },
-      webAclArn: props.webAclArn,
-    });
-    if (!props.webAclArn) {
-      Annotations.of(this).addWarningV2('concert-reservation:no-web-acl', 'no web ACL: per-client limits are off. Deploy the -Edge stack and pass -c webAclArn=<its WebAclArn> (README, "Deploying").');
+    const { originSecret } = this;
+    if (originSecret) {
+      const site = new StaticSite(this, 'Site', {
+        api: { domainName: `${this.api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, originHeaders: originSecret.originHeaders },
+        webAclArn: props.webAclArn,
+      });
+      this.site = site;
+      if (!props.webAclArn) {
+        Annotations.of(this).addWarningV2('concert-reservation:no-web-acl', 'no web ACL: per-client limits are off. Deploy the -Edge stack and pass -c webAclArn=<its WebAclArn> (README, "Deploying").');
+      }
+      site.publish({
+        // Relative: the page calls the API on its own origin.
+        apiUrl: API_PATH_PREFIX,
+        signIn: { kind: 'cognito', region: this.region, userPoolId: this.api.userPool.userPoolId, userPoolClientId: this.api.userPoolClient.userPoolClientId },
+      });
+      new CfnOutput(this, 'ApiUrl', { value: `${site.url}${API_PATH_PREFIX}`, description: 'Base URL of the API, under the site\'s origin (the execute-api URL refuses requests that bypass CloudFront)' });
+      new CfnOutput(this, 'SiteUrl', { value: site.url, description: 'The web page' });
+      new CfnOutput(this, 'OriginSecretArn', { value: originSecret.secret.secretArn, description: 'Rotate: README, "Security"' });
+    } else {
+      // No CloudFront yet (-c webSite=false): the API answers at its own address, without the edge's limits.
+      new CfnOutput(this, 'ApiUrl', { value: `${this.api.httpApi.apiEndpoint}${API_PATH_PREFIX}`, description: 'Base URL of the HTTP API (no site: no CloudFront, no web ACL)' });
     }
-    const apiUrl = `${this.site.url}${API_PATH_PREFIX}`;
-    this.site.publish({
-      // Relative: the page calls the API on its own origin.
-      apiUrl: API_PATH_PREFIX,
-      signIn: { kind: 'cognito', region: this.region, userPoolId: this.api.userPool.userPoolId, userPoolClientId: this.api.userPoolClient.userPoolClientId },
-    });
-
-    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the API, under the site\'s origin (the execute-api URL refuses requests that bypass CloudFront)' });
-    new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The web page' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'AdminUserPoolId', { value: this.api.adminUsers.userPool.userPoolId, description: 'Operators (MFA required): the admin routes accept only their tokens' });
     new CfnOutput(this, 'AdminUserPoolClientId', { value: this.api.adminUsers.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'OriginSecretArn', { value: this.originSecret.secret.secretArn, description: 'Rotate: README, "Security"' });
     for (const [tableId, table] of this.tables) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER } from '../functions/idempotency/idempotency-key';
 import { ACCESS_TOKEN_SCOPE, API_PATH_PREFIX, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
 import { AdminUsers, APP_CLIENT_OPTIONS } from './admin-users';
+import { guard, LOG_GROUP_ACKNOWLEDGEMENTS } from './policy-checks';
 import type { StageConfig } from './stage-config';
 
 export interface ServiceApiProps {
@@ -43,6 +44,12 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     authorizerError: '$context.authorizer.error',
     userAgent: '$context.identity.userAgent',
   }),
+);
+
+/** Each route's permission to invoke its function (a child of the route): the Guard rule cannot read its source. */
+const INVOKED_BY_THIS_API_ONLY = guard(
+  'CT.LAMBDA.PR.2',
+  'Only API Gateway may invoke the function, and only for this route of this API: SourceArn is the route\'s execute-api ARN, an Fn::Join the rule cannot read (it accepts a literal, a Ref or a GetAtt only).',
 );
 
 /** Headers a browser page may send and read across origins. */
@@ -129,12 +136,15 @@ export class ServiceApi extends Construct {
         : {}),
       createDefaultStage: false,
     });
-    Validations.of(this.httpApi.node.findChild('DefaultRoute')).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'The $default route only answers the contract\'s JSON 404 for unknown paths; it reads nothing.',
-    });
+    const defaultRouteReason = 'The $default route only answers the contract\'s JSON 404 for unknown paths; it reads nothing.';
+    Validations.of(this.httpApi.node.findChild('DefaultRoute')).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: defaultRouteReason },
+      guard('CT.APIGATEWAY.PR.5', defaultRouteReason),
+      INVOKED_BY_THIS_API_ONLY,
+    );
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    Validations.of(this.accessLogs).acknowledge(...LOG_GROUP_ACKNOWLEDGEMENTS);
     // Named like the path CloudFront forwards: API Gateway takes the stage off `/api/concerts` and matches `/concerts`.
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: API_PATH_PREFIX.slice(1),
@@ -159,11 +169,10 @@ export class ServiceApi extends Construct {
         // Access tokens only: an ID token has no scope claim, so the authorizer refuses it.
         ...(route.auth === 'public' ? {} : { authorizationScopes: [ACCESS_TOKEN_SCOPE] }),
       });
+      Validations.of(httpRoute).acknowledge(INVOKED_BY_THIS_API_ONLY);
       if (route.auth === 'public') {
-        Validations.of(httpRoute).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${routeKeyOf(route)} is public by the contract (README, "The API"): it needs no sign-in and returns no one's data.`,
-        });
+        const reason = `${routeKeyOf(route)} is public by the contract (README, "The API"): it needs no sign-in and returns no one's data.`;
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason }, guard('CT.APIGATEWAY.PR.5', reason));
       }
       // Per-route limits name routes, so the stage must come after them.
       this.stage.node.addDependency(httpRoute);

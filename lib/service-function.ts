@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LOG_GROUP_ACKNOWLEDGEMENTS, NOT_IN_A_VPC } from './policy-checks';
 import type { ServiceTable } from './service-table';
 import type { TableAccessLevel } from './table-access';
 
@@ -37,6 +38,7 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+    Validations.of(logGroup).acknowledge(...LOG_GROUP_ACKNOWLEDGEMENTS);
     // Its own role instead of the AWS managed basic execution role: it may write to its own log group only.
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -71,10 +73,13 @@ export class ServiceFunction extends NodejsFunction {
         logLevel: LogLevel.WARNING,
       },
     });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the LTS runtime the bundles are built and tested for; moving to a newer one is a deliberate change with its own test run, not a side effect of a library update.',
-    });
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 is the LTS runtime the bundles are built and tested for; moving to a newer one is a deliberate change with its own test run, not a side effect of a library update.',
+      },
+      NOT_IN_A_VPC,
+    );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so their resource is "*"; the actions are named, none is a wildcard.',

@@ -29,6 +29,8 @@ export class ServiceTable extends dynamodb.Table {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: definition.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The AWS managed key (aws/dynamodb): free, needs no key policy, and key use shows in CloudTrail (Control Tower's CT.DYNAMODB.PR.2).
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -21,8 +21,14 @@ export interface StageConfig {
   readonly routeThrottles: Readonly<Record<string, ThrottleLimits>>;
   /** Browser origins the API answers CORS for (`-c allowedOrigins=https://a.example,https://b.example`); none: no CORS. */
   readonly allowedOrigins: readonly string[];
-  /** Reserved concurrency of each scheduled job (`-c jobReservedConcurrency=`): one run at a time is plenty, and bounds a runaway. */
-  readonly jobReservedConcurrency: number;
+  /**
+   * Reserved concurrency of each scheduled job (`-c jobReservedConcurrency=1`): one run at a time is
+   * plenty, and it bounds a runaway. Unset by default: a new account's Lambda quota is often 10
+   * concurrent executions, all of which must stay unreserved, so any reservation fails the deploy.
+   */
+  readonly jobReservedConcurrency?: number;
+  /** Whether the stage has the web page on CloudFront (`-c webSite=false` leaves it out, e.g. while a new account awaits CloudFront verification). */
+  readonly webSite: boolean;
 }
 
 /**
@@ -36,7 +42,6 @@ export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<string, ThrottleLimits>> =
   'POST /balance/charge': { rateLimit: 200, burstLimit: 400 },
   'POST /admin/concerts': { rateLimit: 2, burstLimit: 5 },
 };
-const DEFAULT_JOB_RESERVED_CONCURRENCY = 1;
 
 const count = z.coerce.number().int().min(1).max(1_000_000);
 const limitsSchema = z.strictObject({ rateLimit: count, burstLimit: count });
@@ -50,6 +55,9 @@ const routeThrottlesSchema = z.record(z.string(), limitsSchema).superRefine((lim
 const originSchema = z
   .string()
   .regex(/^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/, 'must be https://host[:port] (or http://localhost[:port]), without a path or wildcard');
+
+/** `-c webSite=false` arrives as a string; cdk.json context arrives as a boolean. */
+const booleanSchema = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
 export const DEFAULT_STAGE = 'dev';
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
@@ -88,7 +96,8 @@ export function readStageConfig(node: Node): StageConfig {
       ...parseContext('routeThrottles', routeThrottlesSchema, jsonContext(context('routeThrottles')) ?? {}),
     },
     allowedOrigins: parseContext('allowedOrigins', z.array(originSchema), listContext(context('allowedOrigins'))),
-    jobReservedConcurrency: parseContext('jobReservedConcurrency', count, context('jobReservedConcurrency') ?? DEFAULT_JOB_RESERVED_CONCURRENCY),
+    jobReservedConcurrency: parseContext('jobReservedConcurrency', count.optional(), context('jobReservedConcurrency')),
+    webSite: parseContext('webSite', booleanSchema, context('webSite') ?? true),
     settingsEnvironment: {
       HOLD_SECONDS: String(settings.holdSeconds),
       ACTIVE_SECONDS: String(settings.activeSeconds),

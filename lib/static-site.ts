@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { API_PATH_PREFIX } from '../functions/http/route-table';
 import { CONFIG_PATH, WEB_ROOT, writeWebAssets } from '../web/build';
 import type { PageConfig } from '../web/src/page-config';
+import { guard, LOG_GROUP_ACKNOWLEDGEMENTS, NOT_IN_A_VPC } from './policy-checks';
 
 export interface StaticSiteProps {
   /**
@@ -82,16 +83,30 @@ export class StaticSite extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
+    const noAccessLog = 'Only this distribution reads the bucket (origin access control); viewers are seen at CloudFront, and the files are public build output.';
     Validations.of(this.bucket).acknowledge(
-      nag('S1', 'Only this distribution reads the bucket (origin access control); viewers are seen at CloudFront, and the files are public build output.'),
+      nag('S1', noAccessLog),
+      guard('CT.S3.PR.2', noAccessLog),
+      guard('CT.S3.PR.4', 'Nothing reacts to the page\'s files changing: the stack\'s own deployment writes them.'),
+      guard('CT.S3.PR.6', 'The bucket holds one copy of the page (each upload prunes the files it no longer has), so nothing piles up to expire.'),
+      guard('CT.S3.PR.9', 'Every deploy replaces the files by design; object lock would forbid exactly that.'),
+      guard('CT.S3.PR.10', 'S3 managed keys: a KMS key would have to be granted to CloudFront and cost a KMS call per uncached request, for public build output.'),
+      guard('CT.S3.PR.11', 'Every version of the page can be built again from git; versioning would only pile up copies of public build output.'),
     );
+    const defaultCertificate = 'The default *.cloudfront.net certificate fixes the TLS policy; with a custom domain, use an ACM certificate, sni-only and minimumProtocolVersion TLSv1.2_2021.';
+    const noEdgeLog = 'The page is static build output, and every API call behind /api is logged by the API stage\'s own access log (with the caller), so CloudFront\'s log is not kept.';
     Validations.of(this.distribution).acknowledge(
       nag('CFR1', 'A ticket page for everyone: no country is kept out.'),
       ...(props.webAclArn
         ? []
         : [nag('CFR2', 'No web ACL was named (-c webAclArn=…, from the edge protection stack): a synth for tests or a first deploy; the pipeline always names one. README, "Security".')]),
-      nag('CFR3', 'The page is static build output: no request to it changes anything, so its access log is not kept.'),
-      nag('CFR4', 'The default *.cloudfront.net certificate fixes the TLS policy; with a custom domain, set minimumProtocolVersion TLSv1.2_2021.'),
+      nag('CFR3', noEdgeLog),
+      nag('CFR4', defaultCertificate),
+      guard('CT.CLOUDFRONT.PR.5', noEdgeLog),
+      guard('CT.CLOUDFRONT.PR.6', defaultCertificate),
+      guard('CT.CLOUDFRONT.PR.7', defaultCertificate),
+      guard('CT.CLOUDFRONT.PR.9', defaultCertificate),
+      guard('CT.CLOUDFRONT.PR.4', 'One origin in one region, like the API the page calls: a failover origin would keep the page up only while the API it needs is down too.'),
     );
   }
 
@@ -102,6 +117,7 @@ export class StaticSite extends Construct {
     // (the AWS managed basic execution role and wildcard S3 actions): read the page's asset, replace
     // the site's files, invalidate this distribution, write its own log group.
     const logGroup = new logs.LogGroup(this, 'DeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    Validations.of(logGroup).acknowledge(...LOG_GROUP_ACKNOWLEDGEMENTS);
     const role = new iam.Role(this, 'DeploymentRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Uploads the web page to its bucket',
@@ -159,7 +175,7 @@ export class StaticSite extends Construct {
     );
     // CDK keeps its upload function at the stack's top level, one for all its deployments.
     for (const uploader of stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))) {
-      Validations.of(uploader).acknowledge(nag('L1', 'CDK chooses the runtime of its upload function and moves it on with aws-cdk-lib.'));
+      Validations.of(uploader).acknowledge(nag('L1', 'CDK chooses the runtime of its upload function and moves it on with aws-cdk-lib.'), NOT_IN_A_VPC);
     }
     return deployment;
   }

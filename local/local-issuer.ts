@@ -24,8 +24,17 @@ export interface LocalIssuer {
   verify(token: string): Promise<JWTPayload | undefined>;
 }
 
+/** Who the tokens are from and for: `npm start`'s own names, or those the synthesized JWT authorizer trusts. */
+export interface IssuerIdentity {
+  readonly issuer: string;
+  /** Tokens are minted for the first; any of them passes. */
+  readonly audience: readonly [string, ...string[]];
+}
+
+const LOCAL_IDENTITY: IssuerIdentity = { issuer: LOCAL_ISSUER, audience: [LOCAL_AUDIENCE] };
+
 /** With a data directory the key is kept there, so tokens survive a restart like the data does. */
-export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> {
+export async function createLocalIssuer(dataDir?: string, identity: IssuerIdentity = LOCAL_IDENTITY): Promise<LocalIssuer> {
   const { privateKey, publicKey, kid } = await loadOrCreateKey(dataDir);
   // A signature checked once stays good for the same string, so only the clock is checked again:
   // API Gateway's authorizer does this work outside the function, and so should it cost little here.
@@ -39,8 +48,8 @@ export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> 
       const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access', scope: ACCESS_TOKEN_SCOPE })
         .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
         .setSubject(userId)
-        .setIssuer(LOCAL_ISSUER)
-        .setAudience(LOCAL_AUDIENCE)
+        .setIssuer(identity.issuer)
+        .setAudience(identity.audience[0])
         .setIssuedAt()
         .setNotBefore('0s')
         .setJti(randomUUID())
@@ -53,8 +62,8 @@ export async function createLocalIssuer(dataDir?: string): Promise<LocalIssuer> 
       if (known) return stillValid(known) ? known : undefined;
       try {
         const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
-          issuer: LOCAL_ISSUER,
-          audience: LOCAL_AUDIENCE,
+          issuer: identity.issuer,
+          audience: [...identity.audience],
           algorithms: [ALGORITHM],
           requiredClaims: ['sub', 'exp', 'iat'],
         });

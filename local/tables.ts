@@ -1,11 +1,6 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinitions, type TableDefinition } from '../functions/shared/tables';
+import { ensureTables } from './dynamodb-tables';
 
 /** Local table names: `<prefix><id>`, so tests can keep their tables apart. */
 export function localTableEnv(prefix: string): Record<string, string> {
@@ -14,30 +9,10 @@ export function localTableEnv(prefix: string): Record<string, string> {
 
 /** Creates every table of the shared definition that does not exist yet, with its indexes and TTL. */
 export async function createTables(client: DynamoDBClient, prefix: string): Promise<string[]> {
-  const created: string[] = [];
-  for (const table of tableDefinitions) {
-    const name = `${prefix}${table.id}`;
-    if (await tableExists(client, name)) continue;
-    await client.send(new CreateTableCommand(createTableInput(table, name)));
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: name,
-        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
-      }),
-    );
-    created.push(name);
-  }
-  return created;
-}
-
-async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return true;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') return false;
-    throw error;
-  }
+  return ensureTables(
+    client,
+    tableDefinitions.map((table) => ({ input: createTableInput(table, `${prefix}${table.id}`), ttlAttribute: table.ttlAttribute })),
+  );
 }
 
 function createTableInput(table: TableDefinition, name: string) {

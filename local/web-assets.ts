@@ -3,7 +3,7 @@ import { buildWebAssets, CONFIG_PATH, type WebAssets } from '../web/build';
 import type { PageConfig } from '../web/src/page-config';
 
 /** The local page signs in through `POST /api/local/token` and calls the API on its own origin under /api, as deployed. */
-const LOCAL_PAGE_CONFIG: PageConfig = { apiUrl: '/api', signIn: { kind: 'local' } };
+export const LOCAL_PAGE_CONFIG: PageConfig = { apiUrl: '/api', signIn: { kind: 'local' } };
 
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -24,11 +24,14 @@ const SECURITY_HEADERS = {
 /**
  * The web page for the local server: `/` and `/app/*` only, every other path is left to the API
  * (and so stays a JSON 404). Built in memory on the first page request, so a server that never
- * serves the page (the API tests) never builds it.
+ * serves the page (the API tests) never builds it; `npm run start:synth` passes the files the
+ * stack uploads instead.
  */
-export function localWebPage(): { serve(method: string, path: string): Promise<APIGatewayProxyStructuredResultV2 | undefined> } {
+export function localWebPage(
+  load: () => WebAssets = () => new Map([...buildWebAssets(), [CONFIG_PATH, JSON.stringify(LOCAL_PAGE_CONFIG)]]),
+): { serve(method: string, path: string): Promise<APIGatewayProxyStructuredResultV2 | undefined> } {
   let built: WebAssets | undefined;
-  const assets = () => (built ??= new Map([...buildWebAssets(), [CONFIG_PATH, JSON.stringify(LOCAL_PAGE_CONFIG)]]));
+  const assets = () => (built ??= load());
 
   return {
     async serve(method, path) {

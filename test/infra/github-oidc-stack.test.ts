@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { GitHubOidcStack, readGitHubOidcProps, type GitHubOidcStackProps } from '../../lib/github-oidc-stack';
+import { addPolicyChecks } from '../../lib/policy-checks';
 
 const REPO = 'acme/concert-reservation';
 
 function synth(props: Partial<GitHubOidcStackProps> = {}) {
   const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addPolicyChecks(app);
   const stack = new GitHubOidcStack(app, 'GitHubOidc', { repository: REPO, environments: ['dev', 'prod'], ...props });
   const template = Template.fromStack(stack);
   const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as {
@@ -102,7 +102,7 @@ test("outputs each role's ARN, to set as AWS_DEPLOY_ROLE_ARN of its own GitHub e
   expect(template.toJSON().Outputs.DeployRoleArnProd.Description).toContain('environment prod');
 });
 
-test('cdk-nag AwsSolutions finds nothing unexplained', () => {
+test('cdk-nag AwsSolutions and the Control Tower Guard rules find nothing unexplained', () => {
   expect(nagFindings).toEqual([]);
 });
 

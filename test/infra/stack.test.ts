@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { jobs } from '../../functions/jobs/job-table';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
 import { ACCESS_TOKEN_SCOPE, ADMIN_GROUP } from '../../functions/http/route-table';
 import { ORIGIN_SECRET_ENV } from '../../functions/http/middleware/origin-secret';
+import { LOCAL_JOB_PATH_METADATA } from '../../lib/local-metadata';
+import { addPolicyChecks } from '../../lib/policy-checks';
 import type { ServiceFunction } from '../../lib/service-function';
 import { DEFAULT_ROUTE_THROTTLES, DEFAULT_THROTTLE, readStageConfig } from '../../lib/stage-config';
 import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from '../../lib/table-access';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
-/** A cdk-nag finding that no `Validations.of(...).acknowledge(...)` next to its resource explains. */
+/** A policy finding (cdk-nag or Guard) that no `Validations.of(...).acknowledge(...)` next to its resource explains. */
 interface NagFinding {
   readonly ruleName: string;
   readonly severity: string;
@@ -27,20 +28,22 @@ let stack: ConcertReservationStack;
 let template: Template;
 let resources: Record<string, Resource>;
 let nagFindings: NagFinding[];
+let pluginsRun: string[];
 
-// One synth for the whole file: it bundles every function with esbuild, and cdk-nag's AwsSolutions
-// checks run in it. Findings are collected in the assembly's report instead of failing the synth,
+// One synth for the whole file: it bundles every function with esbuild, and the policy checks of
+// `cdk synth` (cdk-nag's AwsSolutions, the Control Tower Guard rules) run in it. Findings are collected in the assembly's report instead of failing the synth,
 // so the test below can name them.
 beforeAll(() => {
   const app = new App({ context: { stage: 'test', '@aws-cdk/core:failSynthOnValidationErrors': false } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addPolicyChecks(app);
   stack = new ConcertReservationStack(app, 'ConcertReservation-test', { config: readStageConfig(app.node) });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
   const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as {
-    pluginReports: { violations: NagFinding[] }[];
+    pluginReports: { pluginName: string; violations: NagFinding[] }[];
   };
   nagFindings = report.pluginReports.flatMap((plugin) => plugin.violations);
+  pluginsRun = report.pluginReports.map((plugin) => plugin.pluginName);
 }, 120_000);
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnResource);
@@ -80,7 +83,8 @@ const serviceFunctions = () => {
 
 const isWrite = (action: string) => action === 'dynamodb:*' || /Put|Update|Delete|Write/.test(action);
 
-test('cdk-nag AwsSolutions: every finding is fixed or acknowledged with its reason next to the resource', () => {
+test('cdk-nag AwsSolutions and the Control Tower Guard rules: every finding is fixed or acknowledged with its reason next to the resource', () => {
+  expect(pluginsRun.sort()).toEqual(['AwsSolutions', 'cdk-validator-cfnguard']);
   const unexplained = nagFindings.map((finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
   expect(unexplained).toEqual([]);
 });
@@ -94,7 +98,7 @@ describe('tables', () => {
     expect(ofType('AWS::DynamoDB::Table')).toHaveLength(tableDefinitions.length);
   });
 
-  test.each(tableDefinitions.map((table) => [table.id, table] as const))('%s: keys, indexes, TTL, PITR, on demand, retained', (id, definition) => {
+  test.each(tableDefinitions.map((table) => [table.id, table] as const))('%s: keys, indexes, TTL, PITR, on demand, encrypted with the AWS managed key, retained', (id, definition) => {
     const table = resources[logicalId(stack.tables.get(id)!)];
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Retain');
@@ -105,6 +109,7 @@ describe('tables', () => {
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(props.DeletionProtectionEnabled).toBe(true);
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true });
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
     expect(props.GlobalSecondaryIndexes ?? []).toEqual(
       definition.indexes.map((index) => ({
@@ -304,7 +309,7 @@ describe('IAM', () => {
   });
 });
 
-test('each job runs on an EventBridge schedule at its rate, retried at most twice', () => {
+test('each job runs on an EventBridge schedule at its rate, retried at most twice, naming its local route for npm run start:synth', () => {
   const rules = ofType('AWS::Events::Rule');
   expect(rules).toHaveLength(jobs.length);
   for (const job of jobs) {
@@ -312,6 +317,7 @@ test('each job runs on an EventBridge schedule at its rate, retried at most twic
     const rule = rules.find(([, r]) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === functionId);
     expect(rule?.[1].Properties.ScheduleExpression).toBe(job.rateMinutes === 1 ? 'rate(1 minute)' : `rate(${job.rateMinutes} minutes)`);
     expect(rule?.[1].Properties.Targets[0].RetryPolicy.MaximumRetryAttempts).toBe(2);
+    expect((rule?.[1] as { Metadata?: Record<string, unknown> }).Metadata?.[LOCAL_JOB_PATH_METADATA]).toBe(job.localPath);
   }
   expect(jobs.map((job) => job.rateMinutes)).toEqual([1, 1]);
 });
@@ -322,7 +328,7 @@ test('outputs: API URL (under the site), web page URL, both user pools and clien
   expect(outputs).toEqual(
     ['AdminUserPoolClientId', 'AdminUserPoolId', 'ApiUrl', 'OriginSecretArn', 'SiteUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort(),
   );
-  const domain = { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] };
+  const domain = { 'Fn::GetAtt': [logicalId(stack.site!.distribution), 'DomainName'] };
   expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', domain]] });
   expect(template.toJSON().Outputs.ApiUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', domain, '/api']] });
 });
@@ -400,7 +406,7 @@ describe('security settings of the stack', () => {
   });
 
   test('every API function checks the origin secret and may read only that secret; the jobs know nothing of it', () => {
-    const secretId = logicalId(stack.originSecret.secret);
+    const secretId = logicalId(stack.originSecret!.secret);
     for (const group of handlerGroups) {
       const fn = stack.groupFunctions.get(group)!;
       expect(resources[logicalId(fn)].Properties.Environment.Variables[ORIGIN_SECRET_ENV]).toEqual({ Ref: secretId });
@@ -420,14 +426,13 @@ describe('security settings of the stack', () => {
     const [[, distribution]] = ofType('AWS::CloudFront::Distribution');
     const apiOrigin = distribution.Properties.DistributionConfig.Origins.find((origin: any) => origin.OriginCustomHeaders);
     expect(apiOrigin.OriginCustomHeaders).toEqual([
-      { HeaderName: 'x-origin-verify', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId(stack.originSecret.secret) }, ':SecretString:::}}']] } },
+      { HeaderName: 'x-origin-verify', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId(stack.originSecret!.secret) }, ':SecretString:::}}']] } },
     ]);
     expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack.api.httpApi));
   });
 
-  test('each job has one reserved execution; API functions use the account pool', () => {
-    for (const job of jobs) expect(resources[logicalId(stack.jobFunctions.get(job.name)!)].Properties.ReservedConcurrentExecutions).toBe(1);
-    for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+  test('by default no function reserves concurrency, so a new account\'s quota of 10 deploys it (test/infra/new-account.test.ts)', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   test('no IAM statement has a wildcard action, and no role carries an AWS managed policy', () => {

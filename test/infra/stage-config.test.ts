@@ -7,7 +7,8 @@ const securityDefaults = {
   throttle: DEFAULT_THROTTLE,
   routeThrottles: DEFAULT_ROUTE_THROTTLES,
   allowedOrigins: [],
-  jobReservedConcurrency: 1,
+  jobReservedConcurrency: undefined,
+  webSite: true,
 };
 
 test('the stage defaults to dev, with the settings of functions/shared/config.ts', () => {
@@ -54,6 +55,13 @@ describe('throttling, CORS origins and job concurrency from context', () => {
     }
   });
 
+  test('jobs reserve no concurrency unless asked to; the web page is on unless turned off', () => {
+    expect(configOf({}).jobReservedConcurrency).toBeUndefined();
+    expect(configOf({ jobReservedConcurrency: '1' }).jobReservedConcurrency).toBe(1);
+    expect(configOf({ webSite: 'false' }).webSite).toBe(false);
+    expect(configOf({ webSite: false }).webSite).toBe(false);
+  });
+
   test('allowed origins as a comma list or a list; none by default', () => {
     expect(configOf({ allowedOrigins: 'https://tickets.example, http://localhost:5173' }).allowedOrigins).toEqual(['https://tickets.example', 'http://localhost:5173']);
     expect(configOf({ allowedOrigins: ['https://tickets.example'] }).allowedOrigins).toEqual(['https://tickets.example']);
@@ -69,6 +77,7 @@ describe('throttling, CORS origins and job concurrency from context', () => {
     [{ routeThrottles: 'not json' }, /not JSON/],
     [{ throttleRate: '-1' }, /throttleRate\/throttleBurst.rateLimit/],
     [{ jobReservedConcurrency: '0' }, /jobReservedConcurrency/],
+    [{ webSite: 'no' }, /webSite/],
   ])('%j stops the synth', (context, message) => {
     expect(() => configOf(context)).toThrow(message);
   });

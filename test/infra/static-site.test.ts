@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { addPolicyChecks } from '../../lib/policy-checks';
 import { StaticSite } from '../../lib/static-site';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -139,8 +139,8 @@ test('the upload function\'s role: named actions on the asset, the site bucket a
   expect(uploadFunction.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/^SiteDeploymentLogs/) });
 });
 
-test('cdk-nag AwsSolutions: every finding of the site is fixed or acknowledged with a reason', () => {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+test('cdk-nag AwsSolutions and the Control Tower Guard rules: every finding of the site is fixed or acknowledged with a reason', () => {
+  addPolicyChecks(app);
   expect(() => app.synth({ force: true })).not.toThrow();
 });
 

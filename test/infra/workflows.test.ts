@@ -30,11 +30,11 @@ test('actionlint finds nothing in any workflow', async () => {
   expect(result.stdout).toContain('All workflow files passed lint checks');
 }, 90_000);
 
-test('pull requests and main run the checks: install, type-check, npm test, cdk synth', () => {
+test('pull requests and main run the checks: install, type-check, npm test, the synthesized bundles, cdk synth', () => {
   expect(Object.keys(pipeline.on).sort()).toEqual(['pull_request', 'push']);
   expect(pipeline.on.push.branches).toEqual(['main']);
   expect(job('check').if).toBeUndefined();
-  expect(runs('check').split('\n')).toEqual(['npm ci --no-audit --no-fund', 'npm run typecheck', 'npm test', 'npx cdk synth -c stage=dev --quiet']);
+  expect(runs('check').split('\n')).toEqual(['npm ci --no-audit --no-fund', 'npm run typecheck', 'npm test', 'npm run test:synth', 'npx cdk synth -c stage=dev --quiet']);
 });
 
 test('only main deploys: dev after the checks, then prod once approved in its environment', () => {

@@ -49,6 +49,17 @@ test('keeps its key in DATA_DIR, so tokens survive a restart', async () => {
   expect(await restarted.verify(accessToken)).toMatchObject({ sub: 'bob' });
 });
 
+test('with the identity a JWT authorizer trusts, it mints and accepts that issuer and audience only', async () => {
+  const cognitoLike = { issuer: 'https://cognito-idp.local.amazonaws.com/local_pool', audience: ['client-a', 'client-b'] } as const;
+  const synthIssuer = await createLocalIssuer(dataDir, cognitoLike);
+  const { accessToken } = await synthIssuer.mint('carol');
+  expect(await synthIssuer.verify(accessToken)).toMatchObject({ sub: 'carol', iss: cognitoLike.issuer, aud: 'client-a' });
+  expect(await synthIssuer.verify(await sign({ iss: cognitoLike.issuer, aud: 'client-b' }))).toMatchObject({ sub: 'alice' });
+  // Same key, other names: neither accepts the other's tokens.
+  expect(await issuer.verify(accessToken)).toBeUndefined();
+  expect(await synthIssuer.verify(await sign({}))).toBeUndefined();
+});
+
 describe('refuses', () => {
   test('malformed tokens', async () => {
     for (const token of ['', 'abc', 'a.b.c', 'e30.e30.']) expect(await issuer.verify(token)).toBeUndefined();

@@ -1,0 +1,105 @@
+/**
+ * `npm run start:synth`: `cdk synth`, then the synthesized stack served from cdk.out alone —
+ * each route's bundled function with the environment the template gives it, the JWT authorizer's
+ * issuer and audience, the schedules' jobs — on DynamoDB Local, with `npm start`'s port rules and
+ * local routes. Nothing of functions/ is loaded: what runs is what `cdk deploy` would upload.
+ *
+ *   npm run start:synth [-- [--out <dir>] [--no-synth] [--stack <name>] [cdk synth options, e.g. -c holdSeconds=60]]
+ */
+import '../quiet-sdk-warning';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { startDynamoDbLocal, type RunningDynamoDb } from '../dynamodb-local';
+import { synthesize } from './synthesize';
+import { startSynthRuntime, type SynthRuntime } from './synth-runtime';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  DATA_DIR: z.string().min(1).optional(),
+});
+
+interface Arguments {
+  readonly out: string;
+  readonly synth: boolean;
+  readonly stack?: string;
+  /** Everything else, for cdk synth. */
+  readonly cdkArgs: string[];
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
+  let out = 'cdk.out';
+  let synth = true;
+  let stack: string | undefined;
+  const cdkArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--out' || arg === '--stack') {
+      const value = argv[++i];
+      if (!value) throw new Error(`${arg} takes a value`);
+      if (arg === '--out') out = value;
+      else stack = value;
+    } else if (arg === '--no-synth') synth = false;
+    else cdkArgs.push(arg);
+  }
+  return { out: resolve(out), synth, stack, cdkArgs };
+}
+
+async function main(): Promise<void> {
+  const env = envSchema.parse(process.env);
+  const args = parseArguments(process.argv.slice(2));
+  if (args.synth) {
+    log(`cdk synth${args.cdkArgs.length > 0 ? ` ${args.cdkArgs.join(' ')}` : ''} → ${args.out}…`);
+    await synthesize({ outdir: args.out, args: args.cdkArgs, echo: true });
+  }
+  let database: RunningDynamoDb | undefined;
+  if (!env.DYNAMODB_ENDPOINT) {
+    log(`starting DynamoDB Local (${env.DATA_DIR ? `data in ${env.DATA_DIR}` : 'in memory'})…`);
+    database = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
+  }
+  const endpoint = env.DYNAMODB_ENDPOINT ?? database!.endpoint;
+  let runtime: SynthRuntime;
+  try {
+    runtime = await startSynthRuntime({
+      assemblyDir: args.out,
+      stackName: args.stack,
+      endpoint,
+      port: env.PORT,
+      jobIntervalSeconds: env.JOB_INTERVAL_SECONDS,
+      dataDir: env.DATA_DIR,
+      log,
+      functionLog: (name, line) => console.log(`[${name}] ${line}`),
+    });
+  } catch (error) {
+    await database?.stop(); // never leave a DynamoDB Local behind
+    throw error;
+  }
+  const { model } = runtime;
+  log(`serving ${model.stackName} from ${args.out}: ${model.routes.length} routes, ${model.functions.size} functions, ${model.schedules.length} schedules`);
+  log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; schedules ${env.JOB_INTERVAL_SECONDS > 0 ? `at one deployed minute per ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
+  log(`open:  ${runtime.url}/ in a browser to book as a person would`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    await runtime.stop();
+    await database?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function log(message: string): void {
+  console.log(`[synth] ${message}`);
+}
+
+main().catch((error: unknown) => {
+  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`[synth] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`);
+  process.exit(1);
+});

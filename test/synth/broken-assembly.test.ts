@@ -1,0 +1,125 @@
+/**
+ * What start:synth catches in a synthesized stack that would deploy but not work: each case is a
+ * copy of the good assembly with one thing broken, and start-up must fail with a message that
+ * names it (or, for a variable the template forgets, the route must fail as it would deployed).
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOCAL_JOB_PATH_METADATA } from '../../lib/local-metadata';
+import { startSynthRuntime, type SynthRuntime } from '../../local/synth/synth-runtime';
+import { brokenCopy, logicalIdAt, readTemplate } from './support';
+
+let copy: ReturnType<typeof brokenCopy> | undefined;
+let runtime: SynthRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+  copy?.remove();
+  copy = undefined;
+});
+
+let prefixes = 0;
+const start = (dir: string, options: { seed?: boolean; functionLog?: (name: string, line: string) => void } = {}) =>
+  startSynthRuntime({
+    assemblyDir: dir,
+    endpoint: process.env.DYNAMODB_ENDPOINT!,
+    port: 0,
+    jobIntervalSeconds: 0,
+    tablePrefix: `broken${process.pid}x${++prefixes}-`,
+    seed: options.seed ?? false,
+    functionLog: options.functionLog ?? (() => undefined),
+  });
+
+/** Starting the broken copy fails; the message it fails with. */
+async function startFailure(edit: Parameters<typeof brokenCopy>[0]): Promise<string> {
+  copy = brokenCopy(edit);
+  const failure = await start(copy.dir).then(
+    (started) => {
+      runtime = started;
+      return new Error('it started');
+    },
+    (error: unknown) => error as Error,
+  );
+  return failure.message;
+}
+
+const assetOf = (dir: string, template: ReturnType<typeof readTemplate>, functionPath: string) =>
+  join(dir, template.Resources[logicalIdAt(template, `${functionPath}/Resource`)].Metadata!['aws:asset:path']);
+
+test('the good assembly starts', async () => {
+  copy = brokenCopy(() => undefined);
+  runtime = await start(copy.dir, { seed: true });
+  expect(runtime.model.functions.size).toBe(7);
+  expect((await fetch(`${runtime.url}/concerts`)).status).toBe(200);
+});
+
+test('a bundle that needs a module the Lambda runtime does not have: its init fails, naming the function, its handler and the module', async () => {
+  // As if a dependency had been marked external: the bundle requires it, and only @aws-sdk/* is in the runtime.
+  const message = await startFailure((dir, template) => {
+    const file = join(assetOf(dir, template, 'WalletApi'), 'index.js');
+    writeFileSync(file, `require("ulid");\n${readFileSync(file, 'utf8')}`);
+  });
+  expect(message).toMatch(/function WalletApi \(handler index\.handler of asset\.\w+\) does not start: Runtime\.ImportModuleError: Error: Cannot find module 'ulid'/);
+});
+
+test('a handler name the bundle does not export', async () => {
+  const message = await startFailure((_, template) => {
+    template.Resources[logicalIdAt(template, 'QueueApi/Resource')].Properties.Handler = 'index.main';
+  });
+  expect(message).toMatch(/function QueueApi \(handler index\.main of asset\.\w+\) does not start: Runtime\.HandlerNotFound: index\.main is undefined or not exported/);
+});
+
+test('a handler file the bundle does not have, and a bundle missing from the assembly, both named at once', async () => {
+  const message = await startFailure((dir, template) => {
+    template.Resources[logicalIdAt(template, 'CatalogueApi/Resource')].Properties.Handler = 'main.handler';
+    rmSync(assetOf(dir, template, 'ExpiryJob'), { recursive: true });
+  });
+  expect(message).toMatch(/function CatalogueApi: handler 'main\.handler' names no file of its bundle asset\.\w+ \(main\.js\)/);
+  expect(message).toMatch(/function ExpiryJob: its bundle asset\.\w+ is missing from .*: run cdk synth again/);
+});
+
+test('a route whose integration invokes no function of the template', async () => {
+  const message = await startFailure((_, template) => {
+    const route = template.Resources[logicalIdAt(template, 'Api/HttpApi/GET--balance/Resource')];
+    const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+    template.Resources[integrationId].Properties.IntegrationUri = { 'Fn::GetAtt': ['NoSuchFunction', 'Arn'] };
+  });
+  expect(message).toMatch(/route GET \/balance invokes NoSuchFunction, which the template does not define, not a Lambda function of the template/);
+});
+
+test('a JWT route that names no authorizer', async () => {
+  const message = await startFailure((_, template) => {
+    delete template.Resources[logicalIdAt(template, 'Api/HttpApi/POST--payments/Resource')].Properties.AuthorizerId;
+  });
+  expect(message).toMatch(/route POST \/payments is guarded by JWT but names no authorizer of the template/);
+});
+
+test('a variable that refers to a resource with no local counterpart', async () => {
+  const message = await startFailure((_, template) => {
+    const bucket = logicalIdAt(template, 'Site/Files/Resource');
+    template.Resources[logicalIdAt(template, 'CatalogueApi/Resource')].Properties.Environment.Variables.EXPORT_BUCKET = { Ref: bucket };
+  });
+  expect(message).toMatch(/function CatalogueApi: variable EXPORT_BUCKET: AWS::S3::Bucket Site\/Files \(SiteFiles\w+\) has no local counterpart/);
+});
+
+test('a schedule that cannot be run locally, and one that names no local route', async () => {
+  const message = await startFailure((_, template) => {
+    template.Resources[logicalIdAt(template, 'AdmissionSchedule/Resource')].Properties.ScheduleExpression = 'cron(0/1 * * * ? *)';
+    delete template.Resources[logicalIdAt(template, 'ExpirySchedule/Resource')].Metadata![LOCAL_JOB_PATH_METADATA];
+  });
+  expect(message).toMatch(/schedule AdmissionSchedule: cron\(0\/1 \* \* \* \? \*\) is not run locally/);
+  expect(message).toMatch(/schedule ExpirySchedule names no local route/);
+});
+
+test('a variable the template forgets: the route fails as it would deployed, and the function\'s log names the variable', async () => {
+  // npm start would not notice: there every handler shares one environment with every table in it.
+  copy = brokenCopy((_, template) => {
+    delete template.Resources[logicalIdAt(template, 'CatalogueApi/Resource')].Properties.Environment.Variables.CATALOGUE_TABLE;
+  });
+  const logged: string[] = [];
+  runtime = await start(copy.dir, { functionLog: (name, line) => logged.push(`[${name}] ${line}`) });
+  const reply = await fetch(`${runtime.url}/concerts`);
+  expect(reply.status).toBe(500);
+  expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('INTERNAL');
+  expect(logged.join('\n')).toMatch(/\[CatalogueApi\] .*CATALOGUE_TABLE is not set/);
+});

@@ -1,0 +1,178 @@
+/**
+ * The deployable bundles, served by `npm run start:synth` from the synthesized assembly alone:
+ * the smoke test's own script, every route of the template, a journey with a race, the schedules
+ * driving admission, the authorizer's issuer and audience, and the web page the stack uploads.
+ * SYNTH_TEST_LOG=1 prints what start:synth and its functions logged.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/local-issuer';
+import { readStackAssembly } from '../../local/synth/assembly';
+import { readServiceModel } from '../../local/synth/service-model';
+import { assemblyDir, ROOT, startSynthCli, type RunningCli } from './support';
+
+let cli: RunningCli;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'concert-synth-data-'));
+  // One deployed minute of the schedules lasts 2 s here, so the admission rule runs while the tests do.
+  cli = await startSynthCli({ JOB_INTERVAL_SECONDS: '2', DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT!, DATA_DIR: dataDir });
+}, 90_000);
+
+afterAll(async () => {
+  await cli?.stop();
+  if (process.env.SYNTH_TEST_LOG) console.log(cli?.output());
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function call(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.queueToken) headers['x-queue-token'] = options.queueToken;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${cli.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // the web page: not JSON
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+const tokenFor = async (userId: string, groups?: string[]) => (await call('POST', '/local/token', { body: { userId, ...(groups ? { groups } : {}) } })).body.accessToken as string;
+
+test('the smoke test (npm run smoke) passes against it, step by step', async () => {
+  const smoke = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/smoke.ts', '--base-url', cli.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  for (const stream of [smoke.stdout, smoke.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolveExit) => smoke.once('exit', resolveExit));
+  expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/passed: 13 steps/) });
+  expect(output.match(/^✓ /gm)).toHaveLength(13);
+});
+
+test('every route of the template reaches its bundle: a JWT route refuses no token, none answers a 5xx', async () => {
+  const model = readServiceModel(readStackAssembly(assemblyDir()));
+  const admin = await tokenFor('route-sweeper', ['admin']);
+  expect(model.routes.length).toBeGreaterThanOrEqual(13);
+  const wrong: string[] = [];
+  for (const route of model.routes) {
+    const [method, template] = route.routeKey.split(' ');
+    const path = template.replace(/\{(\w+)\+?\}/g, 'sweep-$1');
+    const body = method === 'POST' ? {} : undefined;
+    const anonymous = await call(method, path, { body });
+    if (route.authorizerId && (anonymous.status !== 401 || anonymous.body?.error?.code !== 'UNAUTHENTICATED')) {
+      wrong.push(`${route.routeKey} without a token: ${anonymous.status} ${JSON.stringify(anonymous.body)}`);
+    }
+    const signedIn = await call(method, path, { token: admin, body });
+    const shaped = signedIn.status < 400 || (typeof signedIn.body?.error?.code === 'string' && typeof signedIn.body.error.message === 'string');
+    if (signedIn.status >= 500 || !shaped || !/^application\/json/.test(signedIn.headers.get('content-type') ?? '')) {
+      wrong.push(`${route.routeKey} signed in: ${signedIn.status} ${JSON.stringify(signedIn.body)}`);
+    }
+  }
+  expect(wrong).toEqual([]);
+  const unknown = await call('GET', '/no/such/route');
+  expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+});
+
+test('a journey of six buyers: the schedule admits them, one of six simultaneous holds of a seat wins, the winner pays', async () => {
+  const admin = await tokenFor('journey-admin', ['admin']);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const created = await call('POST', '/admin/concerts', {
+    token: admin,
+    body: { title: 'Synth journey', venue: 'Hall', schedules: [{ date: tomorrow, seats: [1, 2].map((seatNumber) => ({ seatNumber, price: 5_000 })) }] },
+  });
+  expect(created.status).toBe(201);
+  const { concertId } = created.body;
+  const scheduleId = created.body.schedules[0].scheduleId;
+
+  const buyers = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      const token = await tokenFor(`buyer-${i}-${concertId}`);
+      const joined = await call('POST', `/concerts/${concertId}/queue`, { token });
+      expect(joined.status).toBe(201);
+      return { token, queueToken: joined.body.token as string };
+    }),
+  );
+  // Nobody calls /local/jobs: the admission rule's own schedule lets them in.
+  const deadline = Date.now() + 30_000;
+  for (const buyer of buyers) {
+    for (;;) {
+      const status = await call('GET', `/concerts/${concertId}/queue`, buyer);
+      if (status.body.status === 'ACTIVE') break;
+      expect(status.body.status).toBe('WAIT');
+      if (Date.now() > deadline) throw new Error('the schedule did not admit the buyers within 30 s');
+      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    }
+  }
+
+  const holds = await Promise.all(buyers.map((buyer) => call('POST', '/reservations', { ...buyer, body: { concertId, scheduleId, seatNumber: 1 } })));
+  const statuses = holds.map((hold) => hold.status).sort();
+  expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+  expect(holds.filter((hold) => hold.status === 409).every((hold) => hold.body.error.code === 'SEAT_UNAVAILABLE')).toBe(true);
+
+  const winner = buyers[holds.findIndex((hold) => hold.status === 201)];
+  const reservation = holds.find((hold) => hold.status === 201)!.body;
+  expect((await call('POST', '/balance/charge', { token: winner.token, body: { amount: 5_000 }, headers: { 'idempotency-key': `charge-${concertId}` } })).status).toBe(200);
+  const paid = await call('POST', '/payments', { ...winner, body: { reservationIds: [reservation.reservationId] }, headers: { 'idempotency-key': `pay-${concertId}` } });
+  expect(paid).toMatchObject({ status: 201, body: { amount: 5_000, balance: 0 } });
+  const seats = await call('GET', `/concerts/${concertId}/schedules/${scheduleId}/seats`, buyers[(buyers.indexOf(winner) + 1) % buyers.length]);
+  expect(seats.body.seats.map((seat: { status: string }) => seat.status)).toEqual(['SOLD', 'AVAILABLE']);
+
+  const expiry = await call('POST', '/local/jobs/expire');
+  expect(expiry.status).toBe(200);
+  expect(expiry.body).toEqual(expect.any(Object));
+});
+
+test('tokens must carry the issuer and audience the template\'s JWT authorizer trusts, not npm start\'s', async () => {
+  const minted = await tokenFor('claims-reader');
+  const claims = JSON.parse(Buffer.from(minted.split('.')[1], 'base64url').toString('utf8')) as { iss: string; aud: string };
+  // The user pool and its client, as the stand-ins of their logical ids.
+  expect(claims.iss).toMatch(/^https:\/\/cognito-idp\.local\.amazonaws\.com\/local_ApiUsers[0-9A-F]{8}$/);
+  expect(claims.aud).toMatch(/^apiusersapiclient[0-9a-f]{8}$/);
+  expect((await call('GET', '/balance', { token: minted })).status).toBe(200);
+
+  // The same key (kept in DATA_DIR), npm start's names: refused.
+  const saved = JSON.parse(readFileSync(join(dataDir, 'local-issuer-key.json'), 'utf8')) as { privateJwk: JWK; kid: string };
+  const key = await importJWK(saved.privateJwk, 'ES256');
+  const sign = (iss: string, aud: string) =>
+    new SignJWT({ 'cognito:groups': [] })
+      .setProtectedHeader({ alg: 'ES256', kid: saved.kid })
+      .setSubject('claims-reader')
+      .setIssuer(iss)
+      .setAudience(aud)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key);
+  expect((await call('GET', '/balance', { token: await sign(LOCAL_ISSUER, LOCAL_AUDIENCE) })).status).toBe(401);
+  expect((await call('GET', '/balance', { token: await sign(claims.iss, LOCAL_AUDIENCE) })).status).toBe(401);
+  expect((await call('GET', '/balance', { token: await sign(claims.iss, claims.aud) })).status).toBe(200);
+});
+
+test('the web page is the one the stack uploads, with the local sign-in for its config', async () => {
+  const model = readServiceModel(readStackAssembly(assemblyDir()));
+  const page = await call('GET', '/');
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(page.body).toBe(readFileSync(model.site!.files.get('index.html')!, 'utf8'));
+  const script = await call('GET', '/app/main.js');
+  expect(script.status).toBe(200);
+  expect(script.body).toBe(readFileSync(model.site!.files.get('app/main.js')!, 'utf8'));
+  expect((await call('GET', '/app/config.json')).body).toEqual({ apiUrl: '', signIn: { kind: 'local' } });
+});
+
+test('it says what it serves, and each function\'s log lines carry the function\'s name', () => {
+  expect(cli.output()).toMatch(/serving ConcertReservation-dev from .*: 13 routes, 7 functions, 2 schedules/);
+  expect(cli.output()).toMatch(/^\[AdmissionJob\] \{"level":"INFO","message":"admission run"/m);
+});
