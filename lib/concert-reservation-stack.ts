@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
 import { tableDefinitions, type TableId } from '../functions/shared/tables';
+import { QueueTokenKey, verifiesQueueTokens } from './queue-token-key';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
 import { ServiceTable } from './service-table';
@@ -28,6 +29,8 @@ export class ConcertReservationStack extends Stack {
   readonly tables: ReadonlyMap<TableId, ServiceTable>;
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
+  /** Signs queue tokens; read by the groups that verify them, not by the jobs. */
+  readonly queueTokenKey: QueueTokenKey;
   readonly api: ServiceApi;
   readonly site: StaticSite;
 
@@ -47,6 +50,7 @@ export class ConcertReservationStack extends Stack {
       }
     };
 
+    this.queueTokenKey = new QueueTokenKey(this, 'QueueTokenKey');
     this.groupFunctions = new Map(
       handlerGroups.map((group) => {
         const fn = new ServiceFunction(this, `${pascal(group)}Api`, {
@@ -55,6 +59,7 @@ export class ConcertReservationStack extends Stack {
           environment: settingsEnvironment,
         });
         bindTables(fn, entryFor(handlerGroupTableAccess, group, 'handler group'));
+        if (verifiesQueueTokens(group)) this.queueTokenKey.bindTo(fn);
         return [group, fn] as const;
       }),
     );
@@ -98,6 +103,7 @@ export class ConcertReservationStack extends Stack {
     new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The web page' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'QueueTokenSecretArn', { value: this.queueTokenKey.secret.secretArn, description: 'The queue token signing key: rotate with put-secret-value' });
     for (const [tableId, table] of this.tables) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }

@@ -1,8 +1,11 @@
 import type { Settings } from '../shared/config';
 import type { QueueRepository } from './queue-repository';
+import type { QueueTokens } from './queue-tokens';
 
 export interface QueueDeps {
   readonly queue: QueueRepository;
+  /** Signs the tokens joins hand out and verifies the ones presented. */
+  readonly tokens: QueueTokens;
   /** True when the concert exists (a cached lookup is fine: concerts are not deleted). */
   readonly concertExists: (concertId: string) => Promise<boolean>;
   readonly settings: Settings;
