@@ -8,6 +8,7 @@ import type { QueueDeps } from './queue-deps';
 import type { QueueRepository } from './queue-repository';
 import { queueTokenKeySource } from './queue-token-keys';
 import { queueTokens, type QueueTokens } from './queue-tokens';
+import { RecentTokens } from './recent-tokens';
 
 const CONCERT_CACHE_MS = 60_000;
 
@@ -28,6 +29,7 @@ export function queueDeps(): QueueDeps {
   deps ??= {
     queue: queueRepository({ shards: current.queueShards, admissionCacheMs: current.pollAdmissionCacheMs }),
     tokens: tokensOnFirstUse(),
+    recentTokens: new RecentTokens(),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,

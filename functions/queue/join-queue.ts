@@ -23,6 +23,14 @@ const MAX_ATTEMPTS = 5;
 export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string }): Promise<JoinResult> {
   const { userId, concertId } = input;
   if (!(await deps.concertExists(concertId))) throw notFound('concert');
+  // Still waiting with a token this instance handed out: the same token again, no number taken.
+  const remembered = deps.recentTokens?.recall(concertId, userId);
+  if (remembered && (await deps.tokens.verify(remembered.token))) {
+    const admission = await deps.queue.findAdmission(concertId, { recentAdmission: true });
+    const now = deps.now();
+    const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard);
+    if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings) };
+  }
 
   const [place, admission] = await Promise.all([
     deps.queue.nextSequence(concertId),
@@ -38,7 +46,10 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
   let writing: QueueTokenRecord & { seq: number } = record;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const placed = await deps.queue.placeToken(writing, replaceable);
-    if (placed.claimed) return { created: writing === record, status: describe(writing) };
+    if (placed.claimed) {
+      deps.recentTokens?.remember(writing);
+      return { created: writing === record, status: describe(writing) };
+    }
     const current = placed.current;
     if (current?.seq === undefined) continue; // gone meanwhile: write again
     const state = stateOf(current.seq, current.finishedAt, admission, deps.now(), deps.settings, current.shard);
@@ -49,7 +60,10 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
       continue;
     }
     const live = { ...current, seq: current.seq };
-    if (await deps.tokens.verify(current.token)) return { created: false, status: describe(live) };
+    if (await deps.tokens.verify(current.token)) {
+      deps.recentTokens?.remember(live);
+      return { created: false, status: describe(live) };
+    }
     // A live place whose token no key verifies any more (an earlier version's, or a retired key): same place, signed anew.
     writing = { ...live, token: await deps.tokens.issue({ concertId, userId, seq: live.seq, ...(live.shard !== undefined ? { shard: live.shard } : {}) }) };
     replaceable = { expiredThrough: [], token: current.token };

@@ -8,6 +8,7 @@ import { queueKeys } from '../../functions/queue/queue-keys';
 import { unverifiedQueueTokenClaims } from '../../functions/queue/queue-token';
 import { cachedKeySource } from '../../functions/queue/queue-token-keys';
 import { queueTokens } from '../../functions/queue/queue-tokens';
+import { RecentTokens } from '../../functions/queue/recent-tokens';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
@@ -106,6 +107,25 @@ describe('a join is at most two sequential round trips', () => {
     expect(rejoined.status.status).toBe('WAIT');
     expect(await codeOf(pollQueue(deps, { userId: 'cy', concertId, token: first.status.token }))).toBe('QUEUE_TOKEN_INVALID');
   });
+});
+
+test('a user who joins again and again on one instance burns no numbers while waiting, and makes no call', async () => {
+  const clock = new TestClock();
+  const deps = instanceDeps(clock, { recentTokens: new RecentTokens() });
+  const concertId = newConcert();
+  const first = await joinQueue(deps, { userId: 'fay', concertId });
+  const counter = countDynamoDbCalls(documentClient);
+  try {
+    for (let i = 0; i < 20; i++) expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({ created: false, status: { token: first.status.token, position: 1 } });
+    expect(counter.calls).toEqual([]);
+  } finally {
+    counter.detach();
+  }
+  expect((await deps.queue.snapshot(concertId)).lastSeq).toBe(1);
+  expect((await joinQueue(deps, { userId: 'gus', concertId })).status.position).toBe(2);
+  // Once admitted the memory is not trusted (a payment may have spent the token): the table decides.
+  await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+  expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({ created: false, status: { token: first.status.token, status: 'ACTIVE' } });
 });
 
 describe('a waiting poll', () => {

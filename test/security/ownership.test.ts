@@ -75,8 +75,8 @@ test("queue token: Mallory cannot poll, hold or pay with Alice's token", async (
   const pay = await api.request('POST', '/payments', { token: mallory.token, queueToken: alice.queueToken, body: { reservationIds: [aliceHeld] } });
   expect(pay.status).toBe(403);
   expect(await snapshotTables()).toEqual(before);
-  // Joining again hands Mallory her own token, never Alice's. That join took a number it did not
-  // keep (API.md's widened rule): the line's counter moved by one, and nothing else changed.
+  // Joining again hands Mallory her own (ACTIVE) token, never Alice's. That join took a number it
+  // did not keep (API.md's widened rule): the line's counter moved by one, and nothing else changed.
   const joined = await api.request('POST', '/concerts/aurora-live/queue', { token: mallory.token });
   expect(joined.body.token).toBe(mallory.queueToken);
   const counter = (items: string[]) => items.find((item) => item.includes('"pk":"SEQ#aurora-live"'))!;
