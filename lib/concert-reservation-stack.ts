@@ -7,6 +7,7 @@ import { API_PATH_PREFIX, groupEntry, handlerGroups, type HandlerGroup } from '.
 import { tableDefinitions, type TableId } from '../functions/shared/tables';
 import { LOCAL_JOB_PATH_METADATA } from './local-metadata';
 import { OriginSecret } from './origin-secret';
+import { QueueTokenKey, verifiesQueueTokens } from './queue-token-key';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
 import { ServiceTable } from './service-table';
@@ -34,6 +35,8 @@ export class ConcertReservationStack extends Stack {
   readonly tables: ReadonlyMap<TableId, ServiceTable>;
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
+  /** Signs queue tokens; read by the groups that verify them, not by the jobs. */
+  readonly queueTokenKey: QueueTokenKey;
   readonly api: ServiceApi;
   /** The web page, with the API at /api; absent with `-c webSite=false`. */
   readonly site?: StaticSite;
@@ -57,6 +60,7 @@ export class ConcertReservationStack extends Stack {
     };
 
     this.originSecret = props.config.webSite ? new OriginSecret(this, 'OriginSecret', { versionId: props.originSecretVersion }) : undefined;
+    this.queueTokenKey = new QueueTokenKey(this, 'QueueTokenKey');
     this.groupFunctions = new Map(
       handlerGroups.map((group) => {
         const fn = new ServiceFunction(this, `${pascal(group)}Api`, {
@@ -66,6 +70,7 @@ export class ConcertReservationStack extends Stack {
         });
         bindTables(fn, entryFor(handlerGroupTableAccess, group, 'handler group'));
         this.originSecret?.checkIn(fn);
+        if (verifiesQueueTokens(group)) this.queueTokenKey.bindTo(fn);
         return [group, fn] as const;
       }),
     );
@@ -123,6 +128,7 @@ export class ConcertReservationStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'AdminUserPoolId', { value: this.api.adminUsers.userPool.userPoolId, description: 'Operators (MFA required): the admin routes accept only their tokens' });
     new CfnOutput(this, 'AdminUserPoolClientId', { value: this.api.adminUsers.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'QueueTokenSecretArn', { value: this.queueTokenKey.secret.secretArn, description: 'The queue token signing key: rotate with put-secret-value' });
     for (const [tableId, table] of this.tables) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }

@@ -107,7 +107,8 @@ export function readStageConfig(node: Node): StageConfig {
       JOB_INTERVAL_SECONDS: String(settings.admissionIntervalSeconds),
       // Only when asked for (`-c queueShards=16`): unset, the functions keep the one exact counter.
       ...(settings.queueShards > 1 ? { QUEUE_SHARDS: String(settings.queueShards) } : {}),
-      ...(settings.pollAdmissionCacheMs > 0 ? { POLL_ADMISSION_CACHE_MS: String(settings.pollAdmissionCacheMs) } : {}),
+      // Always named: unset, the functions take their own default (1000 ms), and 0 must reach them as 0.
+      POLL_ADMISSION_CACHE_MS: String(settings.pollAdmissionCacheMs),
     },
   };
 }

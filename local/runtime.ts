@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jobs } from '../functions/jobs/job-table';
 import { createLocalIssuer } from './local-issuer';
+import { queueTokenKeyEnv } from './queue-token-key';
 import { startLocalServer, type LocalServer } from './server';
 import { createTables, localTableEnv } from './tables';
 
@@ -27,6 +28,8 @@ export async function startLocalRuntime(options: {
     DYNAMODB_ENDPOINT: options.endpoint,
     JOB_INTERVAL_SECONDS: String(options.jobIntervalSeconds),
   });
+  // The queue token key, named like the stack's secret is deployed: a file in DATA_DIR, or in memory.
+  Object.assign(process.env, queueTokenKeyEnv(process.env, options.dataDir));
 
   const admin = new DynamoDBClient({ endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const created = await createTables(admin, options.tablePrefix ?? 'concert-');

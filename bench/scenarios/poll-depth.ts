@@ -4,7 +4,6 @@
  */
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queueKeys } from '../../functions/queue/queue-keys';
-import { newQueueToken } from '../../functions/queue/queue-token';
 import { load } from '../load';
 import { judged, notMeasured, reported, type Figure } from '../results';
 import type { Scenario, ScenarioContext } from '../scenario';
@@ -92,7 +91,7 @@ async function fillLine(context: ScenarioContext, concertId: string, depth: numb
       const items = Array.from({ length: Math.min(25, depth - b * 25) }, (_, i) => {
         const seq = b * 25 + i + 1;
         const userId = `waiting-${seq}`;
-        return { ...queueKeys.token(concertId, userId), token: newQueueToken(concertId), concertId, userId, seq, joinedAt, ttl: Math.floor(joinedAt / 1000) + 86_400 };
+        return { ...queueKeys.token(concertId, userId), token: `filler.${seq}`, concertId, userId, seq, joinedAt, ttl: Math.floor(joinedAt / 1000) + 86_400 };
       });
       await writeAll(dynamo.documentClient, table, items);
     });

@@ -6,6 +6,9 @@ import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
 import type { QueueDeps } from './queue-deps';
 import type { QueueRepository } from './queue-repository';
+import { queueTokenKeySource } from './queue-token-keys';
+import { queueTokens, type QueueTokens } from './queue-tokens';
+import { RecentTokens } from './recent-tokens';
 
 const CONCERT_CACHE_MS = 60_000;
 
@@ -25,11 +28,26 @@ export function queueDeps(): QueueDeps {
   const current = settings();
   deps ??= {
     queue: queueRepository({ shards: current.queueShards, admissionCacheMs: current.pollAdmissionCacheMs }),
+    tokens: tokensOnFirstUse(),
+    recentTokens: new RecentTokens(),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,
   };
   return deps;
+}
+
+/**
+ * The key source the environment names, looked up on first use: the jobs share these deps but
+ * handle no tokens and are given no key.
+ */
+function tokensOnFirstUse(): QueueTokens {
+  let tokens: QueueTokens | undefined;
+  const current = () => (tokens ??= queueTokens(queueTokenKeySource()));
+  return {
+    issue: async (claims) => current().issue(claims),
+    verify: async (token) => current().verify(token),
+  };
 }
 
 /**

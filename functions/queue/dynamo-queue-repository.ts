@@ -12,13 +12,13 @@ import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
 import { batchAttribute, QUEUE_LIST, queueKeys, toAdmissionState, toTokenRecord, tokenItem } from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
-import type { ClaimResult, QueueRepository, QueueSnapshot } from './queue-repository';
+import type { ClaimResult, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
 import type { SequenceCounter } from './sequence-counter';
 
 export interface QueueRepositoryOptions {
   /** The line's counter: one exact counter, or QUEUE_SHARDS of them. */
   readonly counter: SequenceCounter;
-  /** POLL_ADMISSION_CACHE_MS: how long a poll may reuse an admission record read by another poll (0: never). */
+  /** POLL_ADMISSION_CACHE_MS: how long polls and joins may reuse an admission record this instance read (0: never). */
   readonly admissionCacheMs?: number;
 }
 
@@ -27,7 +27,10 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
   const shards = counter.shards;
   const admissionCacheMs = options.admissionCacheMs ?? 0;
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
-  const recentAdmissions = new Map<string, { readonly at: number; readonly item: Item | undefined }>();
+  const recentAdmissions = new Map<string, { readonly at: number; readonly item: Promise<Item | undefined> }>();
+
+  // This instance just wrote (or lost a race to write) the record: its next reader reads it afresh.
+  const forgetAdmission = (concertId: string) => recentAdmissions.delete(concertId);
 
   async function getItem(key: Item): Promise<Item | undefined> {
     const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
@@ -35,44 +38,25 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
   }
 
   return {
-    async claimPlace(record, replacing): Promise<ClaimResult> {
+    async placeToken(record, replaceable): Promise<ClaimResult> {
+      const { condition, names, values } = replaceableCondition(record.shard !== undefined, replaceable);
       try {
         await client.send(
           new PutCommand({
             TableName: tableName,
             Item: tokenItem(record),
-            ConditionExpression: replacing === undefined ? 'attribute_not_exists(pk)' : '#token = :replacing',
-            ExpressionAttributeNames: replacing === undefined ? undefined : { '#token': 'token' },
-            ExpressionAttributeValues: replacing === undefined ? undefined : { ':replacing': replacing },
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return { claimed: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // The failed check hands back the item that won, saving a read.
+        // The failed check hands back the live token that stands, saving a read.
         const current = error.Item ? unmarshall(error.Item) : await getItem(queueKeys.token(record.concertId, record.userId));
         return { claimed: false, current: current ? toTokenRecord(current) : undefined };
-      }
-    },
-
-    async assignSequence(concertId, userId, token, place) {
-      const sharded = place.shard !== undefined;
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: queueKeys.token(concertId, userId),
-            UpdateExpression: sharded ? 'SET seq = :seq, #shard = :shard' : 'SET seq = :seq',
-            ConditionExpression: '#token = :token AND attribute_not_exists(seq)',
-            ExpressionAttributeNames: { '#token': 'token', ...(sharded ? { '#shard': 'shard' } : {}) },
-            ExpressionAttributeValues: { ':token': token, ':seq': place.seq, ...(sharded ? { ':shard': place.shard } : {}) },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
       }
     },
 
@@ -83,27 +67,28 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       return item ? toTokenRecord(item) : undefined;
     },
 
-    async findTokenWithAdmission(concertId, userId, read = {}) {
-      const recent = read.recentAdmission && admissionCacheMs > 0 ? recentAdmissions.get(concertId) : undefined;
-      if (recent && Date.now() - recent.at < admissionCacheMs) {
-        const token = await getItem(queueKeys.token(concertId, userId));
-        return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(recent.item) };
-      }
+    async findTokenWithAdmission(concertId, userId) {
       const tokenKey = queueKeys.token(concertId, userId).pk;
       const admissionKey = queueKeys.admission(concertId).pk;
       const items = await batchGet([{ pk: tokenKey }, { pk: admissionKey }]);
       const token = items.find((item) => item.pk === tokenKey);
       const admission = items.find((item) => item.pk === admissionKey);
-      if (admissionCacheMs > 0) recentAdmissions.set(concertId, { at: Date.now(), item: admission });
       return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(admission) };
     },
 
     async findAdmission(concertId, read = {}) {
-      const recent = read.recentAdmission && admissionCacheMs > 0 ? recentAdmissions.get(concertId) : undefined;
-      if (recent && Date.now() - recent.at < admissionCacheMs) return admissionOf(recent.item);
-      const item = await getItem(queueKeys.admission(concertId));
-      if (admissionCacheMs > 0) recentAdmissions.set(concertId, { at: Date.now(), item });
-      return admissionOf(item);
+      if (!read.recentAdmission || admissionCacheMs <= 0) return admissionOf(await getItem(queueKeys.admission(concertId)));
+      const recent = recentAdmissions.get(concertId);
+      if (recent && Date.now() - recent.at < admissionCacheMs) return admissionOf(await recent.item);
+      // Aged from when the read began, and shared by everyone who asks meanwhile (a join burst reads it once).
+      const entry = { at: Date.now(), item: getItem(queueKeys.admission(concertId)) };
+      recentAdmissions.set(concertId, entry);
+      try {
+        return admissionOf(await entry.item);
+      } catch (error) {
+        if (recentAdmissions.get(concertId) === entry) recentAdmissions.delete(concertId);
+        throw error;
+      }
     },
 
     async listQueues() {
@@ -157,6 +142,8 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      } finally {
+        forgetAdmission(concertId);
       }
     },
 
@@ -184,6 +171,8 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      } finally {
+        forgetAdmission(concertId);
       }
     },
 
@@ -224,4 +213,31 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
     }
     return items;
   }
+}
+
+/**
+ * The condition of a join's write: no token yet, or one that no longer holds a place (spent,
+ * unnumbered, or numbered at or below its counter's expired bound), or the one named to replace.
+ */
+function replaceableCondition(sharded: boolean, replaceable: ReplaceableToken) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses = ['attribute_not_exists(pk)', 'attribute_exists(finishedAt)', 'attribute_not_exists(seq)'];
+  replaceable.expiredThrough.forEach((through, shard) => {
+    if (through <= 0) return;
+    values[`:through${shard}`] = through;
+    if (!sharded) {
+      clauses.push(`seq <= :through${shard}`);
+      return;
+    }
+    names['#shard'] = 'shard';
+    values[`:shard${shard}`] = shard;
+    clauses.push(`(#shard = :shard${shard} AND seq <= :through${shard})`);
+  });
+  if (replaceable.token !== undefined) {
+    names['#token'] = 'token';
+    values[':replacing'] = replaceable.token;
+    clauses.push('#token = :replacing');
+  }
+  return { condition: clauses.join(' OR '), names: Object.keys(names).length > 0 ? names : undefined, values };
 }

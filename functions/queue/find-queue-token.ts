@@ -1,8 +1,9 @@
-import { AppError, UnavailableError } from '../shared/errors';
+import { AppError } from '../shared/errors';
 import type { QueueDeps } from './queue-deps';
 import type { AdmissionState, QueueTokenRecord, TokenState } from './queue-rules';
 import { stateOf } from './queue-status';
-import { concertOfQueueToken, sameQueueToken } from './queue-token';
+import type { QueueTokenClaims } from './queue-token';
+import { sameQueueToken } from './queue-token';
 
 export interface FoundQueueToken {
   readonly record: QueueTokenRecord & { readonly seq: number };
@@ -14,28 +15,32 @@ export interface FoundQueueToken {
 const invalid = () => new AppError('QUEUE_TOKEN_INVALID', 'this queue token is not yours for this concert');
 
 /**
- * Reads a presented token and its status in one DynamoDB call. A token that is malformed,
- * unknown, replaced, another user's or another concert's is QUEUE_TOKEN_INVALID.
- * `concertId` is the concert the request is about, when it names one.
+ * The claims of a presented token: signed by one of our keys, this user's, and for the concert
+ * the request is about (when it names one). Anything else is QUEUE_TOKEN_INVALID, before any read.
  */
-export async function findQueueToken(
-  deps: QueueDeps,
-  input: { userId: string; token: string; concertId?: string },
-  read: { recentAdmission?: boolean } = {},
-): Promise<FoundQueueToken> {
-  const tokenConcert = concertOfQueueToken(input.token);
-  if (tokenConcert === undefined) throw invalid();
-  if (input.concertId !== undefined && input.concertId !== tokenConcert) throw invalid();
+export async function verifiedClaims(deps: QueueDeps, input: { userId: string; token: string; concertId?: string }): Promise<QueueTokenClaims> {
+  const claims = await deps.tokens.verify(input.token);
+  if (!claims || claims.userId !== input.userId) throw invalid();
+  if (input.concertId !== undefined && input.concertId !== claims.concertId) throw invalid();
+  return claims;
+}
 
-  const { token: record, admission } = await deps.queue.findTokenWithAdmission(tokenConcert, input.userId, read);
-  if (!record || !sameQueueToken(record.token, input.token)) throw invalid();
-  // A token is handed out only once numbered; an unnumbered one is a join still in flight.
-  if (record.seq === undefined) throw new UnavailableError(1);
+/**
+ * A presented token with its item and a fresh admission record, read in one DynamoDB call: the
+ * exact check of ACTIVE routes. A token its item no longer holds (replaced by a later join) is
+ * QUEUE_TOKEN_INVALID; a spent one is EXPIRED.
+ */
+export async function findQueueToken(deps: QueueDeps, input: { userId: string; token: string; concertId?: string }): Promise<FoundQueueToken> {
+  const claims = await verifiedClaims(deps, input);
+  const { token: item, admission } = await deps.queue.findTokenWithAdmission(claims.concertId, claims.userId);
+  const record = heldRecord(item, input.token, claims);
   const now = deps.now();
-  return {
-    record: { ...record, seq: record.seq },
-    admission,
-    state: stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard),
-    now,
-  };
+  return { record, admission, state: stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard), now };
+}
+
+/** The token's record, if its item still holds exactly this token (the item then says whether it was spent). */
+export function heldRecord(item: QueueTokenRecord | undefined, token: string, claims: QueueTokenClaims): QueueTokenRecord & { readonly seq: number } {
+  if (!item || !sameQueueToken(item.token, token)) throw invalid();
+  const { shard: _shard, ...rest } = item;
+  return { ...rest, seq: claims.seq, ...(claims.shard !== undefined ? { shard: claims.shard } : {}) };
 }

@@ -1,16 +1,24 @@
 import type { QueueDeps } from './queue-deps';
-import { describeToken, type QueueStatusView } from './queue-status';
-import { findQueueToken } from './find-queue-token';
+import { describeToken, stateOf, type QueueStatusView } from './queue-status';
+import { heldRecord, verifiedClaims } from './find-queue-token';
 
 /**
- * The polling call: one DynamoDB read whatever the length of the line. A poll may reuse a recent
- * admission record (POLL_ADMISSION_CACHE_MS), so a rush's polls do not all read that one item;
- * the ACTIVE check of the routes never does.
+ * The polling call. A waiting token's answer follows from its signed number and the admission
+ * record, which this instance reads at most once per POLL_ADMISSION_CACHE_MS: no DynamoDB call
+ * in steady state. Once admission has reached the token, whether it was spent or replaced
+ * matters, so only then is its item read. The ACTIVE check of the routes reads both fresh.
  */
 export async function pollQueue(
   deps: QueueDeps,
   input: { userId: string; concertId: string; token: string },
 ): Promise<QueueStatusView> {
-  const found = await findQueueToken(deps, input, { recentAdmission: true });
-  return describeToken(found.record, found.state, found.now, deps.settings);
+  const claims = await verifiedClaims(deps, input);
+  const admission = await deps.queue.findAdmission(claims.concertId, { recentAdmission: true });
+  const view = { token: input.token, concertId: claims.concertId };
+  const waiting = stateOf(claims.seq, undefined, admission, deps.now(), deps.settings, claims.shard);
+  if (waiting.status === 'WAIT') return describeToken(view, waiting, deps.now(), deps.settings);
+
+  const record = heldRecord(await deps.queue.findToken(claims.concertId, claims.userId), input.token, claims);
+  const now = deps.now();
+  return describeToken(view, stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard), now, deps.settings);
 }

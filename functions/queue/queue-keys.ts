@@ -27,12 +27,14 @@ export const batchAttribute = (batch: Pick<AdmissionBatch, 'firstSeq'>) => `${BA
 /** Token items outlive any rush; TTL removes them long after they stopped mattering. */
 const TOKEN_RETENTION_SECONDS = 7 * 24 * 3600;
 
-/** A token item as a join claims it: a place without its number yet. */
+/** A token item as a join writes it, with its number in line. */
 export const tokenItem = (record: QueueTokenRecord): Item => ({
   ...queueKeys.token(record.concertId, record.userId),
   token: record.token,
   concertId: record.concertId,
   userId: record.userId,
+  ...(record.seq !== undefined ? { seq: record.seq } : {}),
+  ...(record.shard !== undefined ? { shard: record.shard } : {}),
   joinedAt: record.joinedAt,
   [TTL_ATTRIBUTE]: Math.floor(record.joinedAt / 1000) + TOKEN_RETENTION_SECONDS,
 });

@@ -3,6 +3,14 @@ import type { ShardedLine } from './sharded-line';
 
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
 
+/** Which token a join may write over, besides a spent or unnumbered one. */
+export interface ReplaceableToken {
+  /** Per counter (one entry without shards): tokens numbered at or below are expired (queue-rules `expiredThrough`). */
+  readonly expiredThrough: readonly number[];
+  /** A token read before, to be replaced whatever its state (an earlier version's token, re-signed). */
+  readonly token?: string;
+}
+
 export interface QueueSnapshot {
   /** Numbers taken so far (with shards: over all counters). */
   readonly lastSeq: number;
@@ -19,21 +27,23 @@ export interface QueuePlace {
 
 /** What the waiting room needs from storage. Every write is conditional; nothing here locks. */
 export interface QueueRepository {
-  /** Takes the user's place for a concert if they have none (`replacing` undefined) or still hold `replacing`. */
-  claimPlace(record: QueueTokenRecord, replacing?: string): Promise<ClaimResult>;
-  /** Gives a claimed place its number; false if the place was claimed by another token meanwhile. */
-  assignSequence(concertId: string, userId: string, token: string, place: QueuePlace): Promise<boolean>;
+  /**
+   * Writes the user's numbered token unless they hold a live one: written when they have no token,
+   * or theirs is spent, unnumbered, expired (its number at or below `replaceable.expiredThrough` of
+   * its counter) or exactly `replaceable.token`. Otherwise the token that stands comes back.
+   */
+  placeToken(record: QueueTokenRecord & { readonly seq: number }, replaceable: ReplaceableToken): Promise<ClaimResult>;
   /** The next number in the concert's line (an atomic counter, or one of QUEUE_SHARDS counters). */
   nextSequence(concertId: string): Promise<QueuePlace>;
   findToken(concertId: string, userId: string): Promise<QueueTokenRecord | undefined>;
+  /** The user's token and the concert's admission state, both fresh, read together in one call (the ACTIVE check). */
+  findTokenWithAdmission(concertId: string, userId: string): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
   /**
-   * The user's token and the concert's admission state, read together in one call. With
-   * `recentAdmission` (polls only) an admission record read within POLL_ADMISSION_CACHE_MS may be
-   * reused: admission only moves forward and every time check uses now, so a reused record can
-   * show WAIT a moment after admission, never ACTIVE when it is not.
+   * The concert's admission state. With `recentAdmission` (polls and joins) a record this instance
+   * read within POLL_ADMISSION_CACHE_MS is reused, and concurrent callers share one read: admission
+   * only moves forward and every time check uses now, so a reused record can show WAIT a moment
+   * after admission, never ACTIVE when it is not, nor EXPIRED when it is not.
    */
-  findTokenWithAdmission(concertId: string, userId: string, read?: { recentAdmission?: boolean }): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
-  /** `recentAdmission`: as for `findTokenWithAdmission`, for answers that only show the status. */
   findAdmission(concertId: string, read?: { recentAdmission?: boolean }): Promise<AdmissionState>;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;

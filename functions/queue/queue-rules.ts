@@ -40,7 +40,7 @@ export interface QueueTokenRecord {
   readonly token: string;
   readonly concertId: string;
   readonly userId: string;
-  /** Missing only for the instant between claiming a place and being given its number. */
+  /** Every token is written with its number; only items of an earlier version may lack one. */
   readonly seq?: number;
   /** Which of the concert's counters gave `seq` (QUEUE_SHARDS > 1); absent with one counter. */
   readonly shard?: number;
@@ -86,6 +86,27 @@ function shardedTokenState(place: { shard: number; seq: number }, admission: Adm
     return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
   }
   return { status: 'EXPIRED' };
+}
+
+/**
+ * Per counter (one entry without shards), the number at or below which every token is EXPIRED.
+ * Batches are admitted in line order and all last ACTIVE_SECONDS, so the expired ones are the
+ * oldest: everything below the first live batch. An older admission record gives lower bounds,
+ * never one that covers a live token, so a cached record will do.
+ */
+export function expiredThrough(admission: AdmissionState, now: number, activeSeconds: number, shards = 1): number[] {
+  const live = admission.batches.filter((b) => isLive(b, now, activeSeconds));
+  if (shards <= 1) {
+    return [live.length > 0 ? Math.min(...live.map((b) => b.firstSeq)) - 1 : admission.admittedSeq];
+  }
+  const line = admission.line ?? emptyLine(shards);
+  return Array.from({ length: shards }, (_, k) => {
+    const starts = live.flatMap((b) => {
+      const range = b.shardRanges?.[k];
+      return range && range[0] <= range[1] ? [range[0]] : [];
+    });
+    return starts.length > 0 ? Math.min(...starts) - 1 : (line.admitted[k] ?? 0);
+  });
 }
 
 /** A token still holds its user's place: waiting, or admitted and not yet expired. */

@@ -1,30 +1,93 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * A queue token names its concert and carries 144 random bits: `qt.<concert>.<secret>`.
- * The concert part lets routes without a concert in the request (payments) find the token;
- * the secret makes it unguessable. Whose it is and what it may do is always read from the
- * token's item, never from the string.
+ * A queue token says whose place it is and where: `qt2.<keyId>.<payload>.<mac>`.
+ * - payload: base64url of the JSON `{"c":concertId,"u":userId,"n":number in line,"s":shard?}`.
+ *   It is not secret (a page may read its own place from it); it cannot be changed.
+ * - mac: HMAC-SHA256 of everything before it, under the key named by keyId, cut to 128 bits.
+ * A waiting user's poll is answered from the verified claims and the admission record alone;
+ * whether a token was spent or replaced is read from its item only once it is admitted.
+ * Tokens of the earlier `qt.<concert>.<random>` form are refused like any other invalid one.
  */
-const PREFIX = 'qt';
-const SECRET_BYTES = 18;
-const SECRET_PATTERN = /^[A-Za-z0-9_-]{24}$/;
-const MAX_TOKEN_LENGTH = 400;
+const PREFIX = 'qt2';
+const MAC_BYTES = 16;
+const KEY_ID_LENGTH = 8;
+export const MAX_QUEUE_TOKEN_LENGTH = 400;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const MAX_SHARDS = 64;
 
-export function newQueueToken(concertId: string): string {
-  const concert = Buffer.from(concertId, 'utf8').toString('base64url');
-  return `${PREFIX}.${concert}.${randomBytes(SECRET_BYTES).toString('base64url')}`;
+export interface QueueTokenClaims {
+  readonly concertId: string;
+  readonly userId: string;
+  /** The number the join took from the line's counter. */
+  readonly seq: number;
+  /** Which counter gave `seq` (QUEUE_SHARDS > 1); absent with one counter. */
+  readonly shard?: number;
 }
 
-/** The concert a token claims to be for, or undefined when the string cannot be a token. */
-export function concertOfQueueToken(token: string): string | undefined {
-  if (token.length > MAX_TOKEN_LENGTH) return undefined;
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX || !SECRET_PATTERN.test(parts[2])) return undefined;
-  if (!/^[A-Za-z0-9_-]+$/.test(parts[1])) return undefined;
-  const concertId = Buffer.from(parts[1], 'base64url').toString('utf8');
-  // Round-trip check: rejects strings that are not our own encoding.
-  return Buffer.from(concertId, 'utf8').toString('base64url') === parts[1] ? concertId : undefined;
+/** A signing key and its id; the id travels in the token so a rotated key still verifies. */
+export interface QueueTokenKey {
+  readonly id: string;
+  readonly secret: Buffer;
+}
+
+/** The key new tokens are signed with, and every key a token may be signed with (current first). */
+export interface QueueTokenKeyRing {
+  readonly current: QueueTokenKey;
+  readonly accepted: readonly QueueTokenKey[];
+}
+
+/** A key from its secret text; the id is a digest of it, so the same secret has the same id everywhere. */
+export function queueTokenKey(secret: string): QueueTokenKey {
+  const id = createHash('sha256').update(`queue-token-key-id:${secret}`).digest('base64url').slice(0, KEY_ID_LENGTH);
+  return { id, secret: Buffer.from(secret, 'utf8') };
+}
+
+/** A ring of keys, current first; later ones only verify. */
+export function queueTokenKeyRing(secrets: readonly string[]): QueueTokenKeyRing {
+  if (secrets.length === 0) throw new Error('a queue token key ring needs at least one key');
+  const accepted = secrets.map(queueTokenKey);
+  return { current: accepted[0], accepted };
+}
+
+const macOf = (signed: string, key: QueueTokenKey) => createHmac('sha256', key.secret).update(signed).digest().subarray(0, MAC_BYTES);
+
+export function signQueueToken(claims: QueueTokenClaims, key: QueueTokenKey): string {
+  const body: Record<string, unknown> = { c: claims.concertId, u: claims.userId, n: claims.seq };
+  if (claims.shard !== undefined) body.s = claims.shard;
+  const signed = `${PREFIX}.${key.id}.${Buffer.from(JSON.stringify(body), 'utf8').toString('base64url')}`;
+  const token = `${signed}.${macOf(signed, key).toString('base64url')}`;
+  if (token.length > MAX_QUEUE_TOKEN_LENGTH) throw new Error(`a queue token would be ${token.length} characters, over ${MAX_QUEUE_TOKEN_LENGTH}`);
+  return token;
+}
+
+/** The key id a token names, or undefined when the string is not shaped like a token. */
+export function keyIdOfQueueToken(token: string): string | undefined {
+  return split(token)?.keyId;
+}
+
+/**
+ * The claims of a token signed by one of `keys`, or undefined: malformed, signed by an unknown
+ * key, altered anywhere, or re-encoded (the MAC covers the exact text).
+ */
+export function verifyQueueToken(token: string, keys: QueueTokenKeyRing): QueueTokenClaims | undefined {
+  const parts = split(token);
+  if (!parts) return undefined;
+  const key = keys.accepted.find((candidate) => candidate.id === parts.keyId);
+  if (!key) return undefined;
+  const mac = Buffer.from(parts.mac, 'base64url');
+  if (mac.length !== MAC_BYTES || mac.toString('base64url') !== parts.mac) return undefined;
+  if (!timingSafeEqual(mac, macOf(parts.signed, key))) return undefined;
+  return readPayload(parts.payload);
+}
+
+/**
+ * The claims a token's text carries, NOT verified: for reading one's own token (tests, a page).
+ * Never use it to decide anything.
+ */
+export function unverifiedQueueTokenClaims(token: string): QueueTokenClaims | undefined {
+  const parts = split(token);
+  return parts ? readPayload(parts.payload) : undefined;
 }
 
 /** Constant-time comparison, so response timing does not leak how much of a token matched. */
@@ -32,4 +95,29 @@ export function sameQueueToken(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function split(token: string) {
+  if (token.length > MAX_QUEUE_TOKEN_LENGTH) return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 4 || parts[0] !== PREFIX) return undefined;
+  const [, keyId, payload, mac] = parts;
+  if (keyId.length !== KEY_ID_LENGTH || ![keyId, payload, mac].every((part) => BASE64URL.test(part))) return undefined;
+  return { keyId, payload, mac, signed: `${PREFIX}.${keyId}.${payload}` };
+}
+
+function readPayload(payload: string): QueueTokenClaims | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { c, u, n, s, ...rest } = body as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return undefined;
+  if (typeof c !== 'string' || c.length === 0 || typeof u !== 'string' || u.length === 0) return undefined;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
+  if (s !== undefined && (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= MAX_SHARDS)) return undefined;
+  return s === undefined ? { concertId: c, userId: u, seq: n } : { concertId: c, userId: u, seq: n, shard: s };
 }

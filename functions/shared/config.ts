@@ -16,8 +16,8 @@ const settingsSchema = z.object({
   JOB_INTERVAL_SECONDS: wholeNumber(10, 0),
   /** Sequence counters per waiting room: 1 is one exact line; more spread a rush's joins (docs/SCALE.md). */
   QUEUE_SHARDS: wholeNumber(1, 1, 64),
-  /** How long a poll may reuse the admission record another poll read, in ms; 0 = every poll reads it. */
-  POLL_ADMISSION_CACHE_MS: wholeNumber(0, 0, 5000),
+  /** How long a poll or join may reuse the admission record this instance read, in ms (at most 1 s); 0 = every one reads it. */
+  POLL_ADMISSION_CACHE_MS: wholeNumber(1000, 0, 1000),
 });
 
 export interface Settings {
@@ -29,7 +29,7 @@ export interface Settings {
   readonly admissionIntervalSeconds: number;
   /** Sequence counters per waiting room (QUEUE_SHARDS); 1 keeps strict first in, first out. */
   readonly queueShards: number;
-  /** POLL_ADMISSION_CACHE_MS: polls may show admission this much late, so a rush's polls spare the admission item. */
+  /** POLL_ADMISSION_CACHE_MS: polls may show admission this much late, so a waiting poll reads nothing. */
   readonly pollAdmissionCacheMs: number;
 }
 
@@ -66,4 +66,37 @@ export function tableName(id: TableId, env: NodeJS.ProcessEnv = process.env): st
   const name = env[envVar];
   if (!name) throw new Error(`${envVar} is not set: this function has no access to the ${id} table`);
   return name;
+}
+
+/** Where the queue token signing keys come from (functions/queue/queue-token-keys.ts reads them). */
+export type QueueTokenKeySetting =
+  /** Deployed: the stack's Secrets Manager secret (its AWSCURRENT signs, AWSPREVIOUS still verifies). */
+  | { readonly source: 'secret'; readonly secretId: string }
+  /** Local: the keys themselves, comma-separated, current first. */
+  | { readonly source: 'keys'; readonly keys: readonly string[] }
+  /** Local: a file of keys, one a line, current first (`npm start` keeps one in DATA_DIR). */
+  | { readonly source: 'file'; readonly path: string };
+
+/** A key shorter than this is a mistake (a generated one is 64 characters). */
+export const MIN_QUEUE_TOKEN_KEY_LENGTH = 32;
+
+/**
+ * The queue token key source named by the environment: QUEUE_TOKEN_SECRET_ARN, else
+ * QUEUE_TOKEN_KEYS, else QUEUE_TOKEN_KEY_FILE. None of them is a deployment bug, never a default key.
+ */
+export function queueTokenKeySetting(env: NodeJS.ProcessEnv = process.env): QueueTokenKeySetting {
+  if (env.QUEUE_TOKEN_SECRET_ARN) return { source: 'secret', secretId: env.QUEUE_TOKEN_SECRET_ARN };
+  if (env.QUEUE_TOKEN_KEYS) return { source: 'keys', keys: parseQueueTokenKeys(env.QUEUE_TOKEN_KEYS, 'QUEUE_TOKEN_KEYS', ',') };
+  if (env.QUEUE_TOKEN_KEY_FILE) return { source: 'file', path: env.QUEUE_TOKEN_KEY_FILE };
+  throw new Error('no queue token key: set QUEUE_TOKEN_SECRET_ARN (deployed), QUEUE_TOKEN_KEYS or QUEUE_TOKEN_KEY_FILE');
+}
+
+/** Keys from a list (`separator` between them), current first; each at least MIN_QUEUE_TOKEN_KEY_LENGTH characters. */
+export function parseQueueTokenKeys(text: string, where: string, separator: string | RegExp): string[] {
+  const keys = text.split(separator).map((key) => key.trim()).filter((key) => key.length > 0);
+  if (keys.length === 0) throw new Error(`${where} holds no queue token key`);
+  if (keys.some((key) => key.length < MIN_QUEUE_TOKEN_KEY_LENGTH)) {
+    throw new Error(`${where}: every queue token key must be at least ${MIN_QUEUE_TOKEN_KEY_LENGTH} characters`);
+  }
+  return keys;
 }

@@ -21,6 +21,7 @@ test('the stage defaults to dev, with the settings of functions/shared/config.ts
       ADMIT_PER_TICK: '100',
       MAX_ACTIVE_PER_CONCERT: '1000',
       JOB_INTERVAL_SECONDS: '60',
+      POLL_ADMISSION_CACHE_MS: '1000',
     },
   });
 });
@@ -36,8 +37,15 @@ test('stage and settings come from context', () => {
       ADMIT_PER_TICK: '500',
       MAX_ACTIVE_PER_CONCERT: '5000',
       JOB_INTERVAL_SECONDS: '60',
+      POLL_ADMISSION_CACHE_MS: '1000',
     },
   });
+});
+
+test('the poll admission cache is named to the functions even when turned off, and is at most 1 s', () => {
+  expect(configOf({ pollAdmissionCacheMs: 0 }).settingsEnvironment.POLL_ADMISSION_CACHE_MS).toBe('0');
+  expect(configOf({ pollAdmissionCacheMs: '250' }).settingsEnvironment.POLL_ADMISSION_CACHE_MS).toBe('250');
+  expect(() => configOf({ pollAdmissionCacheMs: 2000 })).toThrow(/POLL_ADMISSION_CACHE_MS/);
 });
 
 describe('throttling, CORS origins and job concurrency from context', () => {

@@ -8,7 +8,7 @@ import { activeCount, type AdmissionBatch } from '../../functions/queue/queue-ru
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
-import { TestClock, testSettings } from '../support/queue-fixture';
+import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
 import { useFreshTables } from '../support/tables';
 
 const SHARDS = 16;
@@ -26,6 +26,7 @@ beforeAll(async () => {
 function shardedDeps(clock: TestClock): QueueDeps {
   return {
     queue: queueRepository({ shards: SHARDS }),
+    tokens: testQueueTokens(),
     concertExists: async () => true,
     settings: { ...testSettings, admitPerTick: PER_RUN, maxActivePerConcert: CAP, queueShards: SHARDS },
     now: clock.now,
@@ -134,14 +135,19 @@ test('16 shards under concurrent joins: nobody admitted twice, the cap never exc
   if (activeOne) await expect(requireActiveToken(deps, { userId: activeOne.userId, token: activeOne.token, concertId })).resolves.toMatchObject({ concertId });
 }, 120_000);
 
-test('a sharded poll is one DynamoDB call, and a sharded admission run two, however long the line', async () => {
-  const deps = shardedDeps(new TestClock());
+test('a sharded WAIT poll reads only the admission record (nothing within the cache window), and a sharded admission run is two calls, however long the line', async () => {
+  const uncached = shardedDeps(new TestClock());
+  const deps = { ...uncached, queue: queueRepository({ shards: SHARDS, admissionCacheMs: 1000 }) };
   const concertId = newConcert();
   const users = await Promise.all(Array.from({ length: 40 }, (_, i) => joinQueue(deps, { userId: `p-${i}`, concertId })));
   const counter = countDynamoDbCalls(documentClient);
   try {
-    await pollQueue(deps, { userId: 'p-0', concertId, token: users[0].status.token });
-    expect(counter.calls).toEqual(['BatchGetItemCommand']);
+    await pollQueue(uncached, { userId: 'p-0', concertId, token: users[0].status.token });
+    expect(counter.calls).toEqual(['GetItemCommand']);
+    counter.reset();
+    const polled = await Promise.all(users.map((user, i) => pollQueue(deps, { userId: `p-${i}`, concertId, token: user.status.token })));
+    expect(polled.every((status) => status.status === 'WAIT')).toBe(true);
+    expect(counter.calls.length).toBeLessThanOrEqual(1); // at most one admission read, shared by all 40
     counter.reset();
     await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
     expect(counter.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand']);

@@ -1,4 +1,4 @@
-import { concertOfQueueToken } from '../../functions/queue/queue-token';
+import { unverifiedQueueTokenClaims } from '../../functions/queue/queue-token';
 import { activeUser, type ActiveUser } from '../support/active-users';
 import { badBearerHeaders, expectContractError, rawRequest, signToken, snapshotTables, startSecureApi, type SecureApi } from './support';
 
@@ -73,7 +73,7 @@ test('a valid user without the admin group is 403 FORBIDDEN on the admin route',
 });
 
 describe('queue tokens', () => {
-  test('carry at least 128 random bits and never repeat', async () => {
+  test('carry a MAC of at least 128 bits and never repeat', async () => {
     const tokens = await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
         const token = await api.tokenFor(`entropy-${i}`);
@@ -81,13 +81,13 @@ describe('queue tokens', () => {
       }),
     );
     expect(new Set(tokens).size).toBe(tokens.length);
-    for (const token of tokens) {
-      expect(concertOfQueueToken(token)).toBe('neon-harbor');
-      const secret = token.split('.')[2];
-      expect(Buffer.from(secret, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+    for (const [i, token] of tokens.entries()) {
+      expect(unverifiedQueueTokenClaims(token)).toMatchObject({ concertId: 'neon-harbor', userId: `entropy-${i}` });
+      const mac = token.split('.')[3];
+      expect(Buffer.from(mac, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
     }
-    // Random, not counted: secrets of consecutive joins share no common prefix of any length worth guessing.
-    const secrets = tokens.map((token) => token.split('.')[2]);
+    // Unpredictable without the key, not counted: MACs of consecutive joins share no common prefix worth guessing.
+    const secrets = tokens.map((token) => token.split('.')[3]);
     const sharedPrefixes = secrets.slice(1).filter((secret, i) => secret.slice(0, 4) === secrets[i].slice(0, 4));
     expect(sharedPrefixes.length).toBeLessThan(3);
   });
@@ -95,8 +95,11 @@ describe('queue tokens', () => {
   test("another user's token, a token of another concert, a forged or guessed one: 403 and nothing held", async () => {
     const bob = await activeUser(api, 'aurora-live', 'bob');
     const other = await activeUser(api, 'midnight-orchestra', 'carol');
-    const [, concertPart, secret] = alice.queueToken.split('.');
-    const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    const [prefix, keyId, payload, mac] = alice.queueToken.split('.');
+    const flipped = `${mac.slice(0, 2)}${mac[2] === 'A' ? 'B' : 'A'}${mac.slice(3)}`;
+    // Alice's signed place claimed for Bob: the payload changed, the MAC kept.
+    const claims = unverifiedQueueTokenClaims(alice.queueToken)!;
+    const moved = Buffer.from(JSON.stringify({ c: claims.concertId, u: 'bob', n: claims.seq })).toString('base64url');
     const before = await snapshotTables();
     const hold = (queueToken: string) =>
       api.request('POST', '/reservations', {
@@ -107,8 +110,10 @@ describe('queue tokens', () => {
     for (const [name, queueToken] of [
       ["alice's", alice.queueToken],
       ["carol's, of another concert", other.queueToken],
-      ['forged: one character of the secret changed', `qt.${concertPart}.${flipped}`],
-      ['guessed: all zeros', `qt.${concertPart}.${'A'.repeat(24)}`],
+      ['forged: one character of the MAC changed', [prefix, keyId, payload, flipped].join('.')],
+      ["alice's place claimed for bob under her MAC", [prefix, keyId, moved, mac].join('.')],
+      ['guessed: all zeros', [prefix, keyId, payload, 'A'.repeat(22)].join('.')],
+      ['the earlier format', 'qt.YXVyb3JhLWxpdmU.AAAAAAAAAAAAAAAAAAAAAAAA'],
       ['not a token', 'x'],
     ] as const) {
       const response = await hold(queueToken);

@@ -2,6 +2,7 @@ import { DynamoDBClient, InternalServerError, ProvisionedThroughputExceededExcep
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { queueTokenKeyRing, signQueueToken } from '../../functions/queue/queue-token';
 import { callBounds } from '../../functions/shared/dynamodb-client';
 import { transactionCancellations } from '../../functions/shared/dynamodb-transactions';
 import { UnavailableError } from '../../functions/shared/errors';
@@ -19,6 +20,7 @@ Object.assign(process.env, {
   RESERVATIONS_TABLE: 'reservations-table',
   WALLET_TABLE: 'wallet-table',
   IDEMPOTENCY_TABLE: 'idempotency-table',
+  QUEUE_TOKEN_KEYS: 'database-unavailable-test-key-0123456789abcdef',
 });
 delete process.env.DYNAMODB_ENDPOINT;
 
@@ -34,7 +36,8 @@ const handlerOf = (group: HandlerGroup): Handler => {
 const documents = mockClient(DynamoDBDocumentClient);
 const plain = mockClient(DynamoDBClient);
 const context = { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'lambda-1' } as Context;
-const queueToken = 'qt.YXVyb3JhLWxpdmU.AAAAAAAAAAAAAAAAAAAAAAAA';
+// A genuine token of Alice's, so every route gets as far as the database.
+const queueToken = signQueueToken({ concertId: 'aurora-live', userId: 'alice', seq: 1 }, queueTokenKeyRing([process.env.QUEUE_TOKEN_KEYS!]).current);
 
 /** A request to the route that is right in every way but the database. */
 function validEvent(route: (typeof routes)[number]) {

@@ -62,13 +62,14 @@ test('a journey at DEBUG: every line JSON with a request id, and no JWT, queue t
 
   const text = logs.lines.join('\n');
   const [, , signature] = user.token.split('.');
-  const secrets = [user.token, signature, otherToken.split('.')[2], user.queueToken, user.queueToken.split('.')[2], ...keys];
+  const secrets = [user.token, signature, otherToken.split('.')[2], user.queueToken, user.queueToken.split('.')[3], ...keys];
   for (const secret of secrets) expect(text).not.toContain(secret);
 });
 
 describe('the logger masks what must never be logged, wherever it appears', () => {
   const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
-  const queueToken = 'qt.YXVyb3JhLWxpdmU.Gw1HxOUTNQ1Uu0uhdPsDc46g';
+  const queueToken = 'qt2.Dq_jRefi.eyJjIjoiYXVyb3JhLWxpdmUiLCJ1IjoiYWxpY2UiLCJuIjozfQ.Gw1HxOUTNQ1Uu0uhdPsDc46g';
+  const earlierQueueToken = 'qt.YXVyb3JhLWxpdmU.Gw1HxOUTNQ1Uu0uhdPsDc46g';
 
   test('by name: credentials and keys under any spelling', () => {
     for (const key of ['authorization', 'Authorization', 'x-queue-token', 'X-Queue-Token', 'idempotency-key', 'token', 'accessToken', 'queueToken', 'cookie']) {
@@ -80,6 +81,7 @@ describe('the logger masks what must never be logged, wherever it appears', () =
 
   test('by shape: a JWT or a queue token inside any string, an error message or stack included', () => {
     expect(redact('message', `failed for Bearer ${jwt} with ${queueToken}!`)).toBe('failed for Bearer [redacted] with [redacted]!');
+    expect(redact('message', `an earlier ${earlierQueueToken}`)).toBe('an earlier [redacted]');
     logs = captureLogs('INFO');
     const { log } = jest.requireActual('../../functions/shared/logger') as typeof import('../../functions/shared/logger');
     log.error('boom', { error: new Error(`token ${queueToken} rejected for ${jwt}`), headers: { authorization: `Bearer ${jwt}` } });

@@ -74,10 +74,16 @@ test("queue token: Mallory cannot poll, hold or pay with Alice's token", async (
   expect(seats.status).toBe(403);
   const pay = await api.request('POST', '/payments', { token: mallory.token, queueToken: alice.queueToken, body: { reservationIds: [aliceHeld] } });
   expect(pay.status).toBe(403);
-  // Joining again hands Mallory her own token, never Alice's.
+  expect(await snapshotTables()).toEqual(before);
+  // Joining again hands Mallory her own (ACTIVE) token, never Alice's. That join took a number it
+  // did not keep (API.md's widened rule): the line's counter moved by one, and nothing else changed.
   const joined = await api.request('POST', '/concerts/aurora-live/queue', { token: mallory.token });
   expect(joined.body.token).toBe(mallory.queueToken);
-  expect(await snapshotTables()).toEqual(before);
+  const counter = (items: string[]) => items.find((item) => item.includes('"pk":"SEQ#aurora-live"'))!;
+  const after = await snapshotTables();
+  expect(JSON.parse(counter(after.queue)).lastSeq).toBe(JSON.parse(counter(before.queue)).lastSeq + 1);
+  const withoutCounter = (tables: typeof before) => ({ ...tables, queue: tables.queue.filter((item) => item !== counter(tables.queue)) });
+  expect(withoutCounter(after)).toEqual(withoutCounter(before));
 });
 
 test("Idempotency-Key: Mallory replaying Alice's key gets her own answer, never Alice's", async () => {

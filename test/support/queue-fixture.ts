@@ -2,6 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queueRepository } from '../../functions/queue/default-queue-deps';
 import { queueKeys } from '../../functions/queue/queue-keys';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
+import { cachedKeySource } from '../../functions/queue/queue-token-keys';
+import { queueTokens, type QueueTokens } from '../../functions/queue/queue-tokens';
 import { tableName, type Settings } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 
@@ -14,6 +16,12 @@ export const testSettings: Settings = {
   queueShards: 1,
   pollAdmissionCacheMs: 0,
 };
+
+/** The signing key of the use-case tests (the HTTP tests get the local runtime's). */
+export const TEST_QUEUE_TOKEN_KEY = 'test-queue-token-key-0123456789-abcdefghijklmnop';
+
+/** Queue tokens signed with `keys` (current first), as a function instance would sign them. */
+export const testQueueTokens = (keys: readonly string[] = [TEST_QUEUE_TOKEN_KEY]): QueueTokens => queueTokens(cachedKeySource(async () => [...keys]));
 
 /** A clock the test moves by hand. */
 export class TestClock {
@@ -28,6 +36,7 @@ export class TestClock {
 export function queueDepsForTest(clock: TestClock, settings: Partial<Settings> = {}): QueueDeps {
   return {
     queue: queueRepository(),
+    tokens: testQueueTokens(),
     concertExists: async () => true,
     settings: { ...testSettings, ...settings },
     now: clock.now,

@@ -8,6 +8,7 @@ import { captureLogs } from '../support/captured-logs';
 
 process.env.QUEUE_TABLE = 'queue-table';
 process.env.CATALOGUE_TABLE = 'catalogue-table';
+process.env.QUEUE_TOKEN_KEYS = 'queue-handler-test-key-0123456789abcdefghijklmn';
 
 // Imported after the environment is set, as a Lambda would start.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,7 +26,7 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-test('a first join claims a place, takes a number, and answers 201 with Retry-After', async () => {
+test('a first join takes a number, writes its token with it, and answers 201 with Retry-After', async () => {
   dynamo.on(GetCommand).resolves({ Item: concert });
   dynamo.on(PutCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({ Attributes: { lastSeq: 7 } });
@@ -36,8 +37,37 @@ test('a first join claims a place, takes a number, and answers 201 with Retry-Af
   expect(response.statusCode).toBe(201);
   expect(JSON.parse(response.body!)).toMatchObject({ status: 'WAIT', position: 3, concertId: 'aurora-live' });
   expect(response.headers?.['retry-after']).toMatch(/^\d+$/);
-  expect(dynamo).toHaveReceivedCommandWith(PutCommand, { TableName: 'queue-table', ConditionExpression: 'attribute_not_exists(pk)' });
+  const token = JSON.parse(response.body!).token as string;
+  expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+    TableName: 'queue-table',
+    Item: expect.objectContaining({ pk: 'TOKEN#aurora-live#alice', token, seq: 7 }),
+    // No token, or one that holds no place any more (spent, unnumbered, or numbered at or below the expired bound).
+    ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR seq <= :through0',
+    ExpressionAttributeValues: { ':through0': 4 },
+  });
   expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'SEQ#aurora-live' } });
+  expect(dynamo).toHaveReceivedCommandTimes(PutCommand, 1);
+
+  // Polling that token while it waits reads the admission record, never the token item.
+  dynamo.resetHistory();
+  const poll = await handler(
+    apiEvent('GET /concerts/{concertId}/queue', { userId: 'alice', pathParameters: { concertId: 'aurora-live' }, headers: { 'x-queue-token': token } }),
+    context,
+  );
+  expect(poll.statusCode).toBe(200);
+  expect(JSON.parse(poll.body!)).toMatchObject({ status: 'WAIT', position: 3, token });
+  expect(dynamo).not.toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'TOKEN#aurora-live#alice' } });
+  expect(dynamo).not.toHaveReceivedCommand(BatchGetCommand);
+
+  // Someone else presenting it is refused before any read.
+  dynamo.resetHistory();
+  const stolen = await handler(
+    apiEvent('GET /concerts/{concertId}/queue', { userId: 'mallory', pathParameters: { concertId: 'aurora-live' }, headers: { 'x-queue-token': token } }),
+    context,
+  );
+  expect(stolen.statusCode).toBe(403);
+  expect(JSON.parse(stolen.body!).error.code).toBe('QUEUE_TOKEN_INVALID');
+  expect(dynamo.calls()).toHaveLength(0);
 });
 
 test('an unknown concert is 404 and writes nothing', async () => {
