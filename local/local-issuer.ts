@@ -31,6 +31,14 @@ export interface IssuerIdentity {
   readonly audience: readonly [string, ...string[]];
 }
 
+/** `POST /local/token` asked for a token no user pool stood in for could issue (a 400, with this message). */
+export class TokenRequestRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenRequestRefused';
+  }
+}
+
 const LOCAL_IDENTITY: IssuerIdentity = { issuer: LOCAL_ISSUER, audience: [LOCAL_AUDIENCE] };
 
 /** With a data directory the key is kept there, so tokens survive a restart like the data does. */
