@@ -1,8 +1,9 @@
 /**
  * `npm run start:synth`: `cdk synth`, then the synthesized stack served from cdk.out alone —
- * each route's bundled function with the environment the template gives it, the JWT authorizer's
- * issuer and audience, the schedules' jobs — on DynamoDB Local, with `npm start`'s port rules and
- * local routes. Nothing of functions/ is loaded: what runs is what `cdk deploy` would upload.
+ * each route's bundled function with the environment the template gives it, each JWT authorizer's
+ * issuer, audience and scopes, the API under its stage's path with CloudFront's origin headers, the
+ * secrets in a local Secrets Manager, the schedules' jobs — on DynamoDB Local, with `npm start`'s
+ * port rules and local routes. Nothing of functions/ is loaded: what runs is what `cdk deploy` would upload.
  *
  *   npm run start:synth [-- [--out <dir>] [--no-synth] [--stack <name>] [cdk synth options, e.g. -c holdSeconds=60]]
  */

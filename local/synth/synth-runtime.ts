@@ -56,9 +56,9 @@ export interface SynthRuntime {
 
 /**
  * `npm run start:synth` on top of a DynamoDB endpoint: the synthesized stack served from its
- * cloud assembly alone. The template's routes, authorizer, schedules and tables are read from it;
- * each function runs its bundle in a sandbox with the environment the template gives it, the
- * references resolved to the local tables and issuer. Nothing of functions/ is loaded here.
+ * cloud assembly alone. The template's routes, authorizers, secrets, schedules and tables are read
+ * from it; each function runs its bundle in a sandbox with the environment the template gives it,
+ * the references resolved to the local tables, issuers and Secrets Manager. Nothing of functions/ is loaded here.
  */
 export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<SynthRuntime> {
   const log = options.log ?? (() => undefined);
