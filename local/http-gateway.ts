@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import type { LocalIssuer } from './local-issuer';
+import { TokenRequestRefused, type LocalIssuer } from './local-issuer';
 
 export type GatewayEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type GatewayResult = APIGatewayProxyStructuredResultV2;
@@ -18,6 +18,8 @@ export interface GatewayRoute {
   readonly authorized: boolean;
   /** Scopes the authorizer requires (its `authorizationScopes`): a token needs one of them, so an ID token (no scope) is refused. */
   readonly scopes?: readonly string[];
+  /** The authorizer that verifies its tokens, when not the gateway's issuer (start:synth: the route's own JWT authorizer). */
+  readonly authorizer?: Pick<LocalIssuer, 'verify'>;
   readonly invoke: Invoke;
 }
 
@@ -34,6 +36,11 @@ export interface LocalGatewayOptions {
   readonly pages?: readonly Page[];
   /** The path the API is also served under, as deployed behind the site's CloudFront (`/api`): `/api/concerts` is `/concerts`. */
   readonly apiPathPrefix?: string;
+  /**
+   * Headers set on every request served under apiPathPrefix, replacing any the client sent, as
+   * CloudFront's origin custom headers are (start:synth: the origin secret). Not on root paths.
+   */
+  readonly apiOriginHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface LocalGateway {
@@ -121,10 +128,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     if (match?.route.authorized) {
       // Node keeps only the first of repeated Authorization headers; API Gateway joins them, and the join never verifies.
       const authorization = req.headersDistinct.authorization ?? [];
-      claims = authorization.length === 1 ? await verifyBearer(authorization[0], match.route.scopes) : undefined;
+      claims = authorization.length === 1 ? await verifyBearer(authorization[0], match.route) : undefined;
       if (!claims) return send(res, gatewayError(401, 'UNAUTHENTICATED', 'sign in: send a valid bearer token in Authorization'));
     }
-    const event = toApiGatewayEvent(req, url, method, body, match, claims);
+    const event = toApiGatewayEvent(req, url, method, body, match, claims, underApi ? options.apiOriginHeaders : undefined);
     send(res, await (match ? match.route.invoke : options.defaultRoute)(event));
   }
 
@@ -145,17 +152,23 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         const details = result.error.issues.map((issue) => ({ path: issue.path.join('.') || 'body', message: issue.message }));
         return gatewayError(400, 'VALIDATION_ERROR', 'the request body is not valid', details);
       }
-      return jsonAnswer(200, await options.issuer.mint(result.data.userId, result.data.groups));
+      try {
+        return jsonAnswer(200, await options.issuer.mint(result.data.userId, result.data.groups));
+      } catch (error) {
+        if (error instanceof TokenRequestRefused) return gatewayError(400, 'VALIDATION_ERROR', error.message);
+        throw error;
+      }
     }
     const job = options.localJobs.get(path);
     if (method === 'POST' && job) return jsonAnswer(200, await job());
     return gatewayError(404, 'NOT_FOUND', 'no such local route');
   }
 
-  async function verifyBearer(authorization: string | undefined, scopes: readonly string[] = []): Promise<Record<string, string> | undefined> {
+  async function verifyBearer(authorization: string | undefined, route: GatewayRoute): Promise<Record<string, string> | undefined> {
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(authorization ?? '');
     if (!match) return undefined;
-    const payload = await options.issuer.verify(match[1]);
+    const scopes = route.scopes ?? [];
+    const payload = await (route.authorizer ?? options.issuer).verify(match[1]);
     if (!payload) return undefined;
     // As the authorizer's authorizationScopes: an access token with one of them; an ID token has none.
     if (scopes.length > 0 && (payload.token_use !== 'access' || !scopesOf(payload).some((scope) => scopes.includes(scope)))) return undefined;
@@ -230,8 +243,9 @@ function toApiGatewayEvent(
   body: Buffer,
   match: { route: GatewayRoute; pathParameters: Record<string, string> } | undefined,
   claims: Record<string, string> | undefined,
+  added: Readonly<Record<string, string>> = {},
 ): GatewayEvent {
-  const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')]));
+  const headers = { ...Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')])), ...added };
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const textual = /json|text/i.test(headers['content-type'] ?? '') || body.length === 0;

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCESS_TOKEN_SCOPE } from '../functions/http/route-table';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 export const LOCAL_ISSUER = 'https://local.concert-reservation.invalid';
 export const LOCAL_AUDIENCE = 'concert-reservation-local';
 const ALGORITHM = 'ES256';
+/**
+ * The one scope Cognito puts in the access tokens InitiateAuth issues (never in ID tokens): the
+ * routes' ACCESS_TOKEN_SCOPE names the same. Cognito's own constant, kept here so start:synth
+ * loads nothing of functions/ (test/unit/local-issuer.test.ts holds the two equal).
+ */
+const COGNITO_ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 const TOKEN_LIFETIME_SECONDS = 3600;
 const KEY_FILE = 'local-issuer-key.json';
 /** Verified tokens remembered (their expiry still checked at every use); past this many, forgotten. */
@@ -31,6 +36,14 @@ export interface IssuerIdentity {
   readonly audience: readonly [string, ...string[]];
 }
 
+/** `POST /local/token` asked for a token no user pool stood in for could issue (a 400, with this message). */
+export class TokenRequestRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenRequestRefused';
+  }
+}
+
 const LOCAL_IDENTITY: IssuerIdentity = { issuer: LOCAL_ISSUER, audience: [LOCAL_AUDIENCE] };
 
 /** With a data directory the key is kept there, so tokens survive a restart like the data does. */
@@ -45,7 +58,7 @@ export async function createLocalIssuer(dataDir?: string, identity: IssuerIdenti
   };
   return {
     async mint(userId, groups = []) {
-      const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access', scope: ACCESS_TOKEN_SCOPE })
+      const accessToken = await new SignJWT({ 'cognito:groups': [...groups], token_use: 'access', scope: COGNITO_ACCESS_TOKEN_SCOPE })
         .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(identity.issuer)

@@ -143,6 +143,11 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
   }
 
   const get = (path: string, token?: string, queueToken?: string) => call('GET', path, { token, queueToken });
+  const localToken = async (userId: string, groups: string[]) => {
+    const reply = await call('POST', '/local/token', { body: { userId, groups } });
+    if (reply.status !== 200) fail(`POST /local/token answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    return (reply.body as { accessToken: string }).accessToken;
+  };
 
   try {
     await step('health', async () => {
@@ -153,7 +158,7 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
     const userId = `smoke-${nonce()}`;
     const token = await step('sign in', async () => {
       if (options.auth.kind === 'cognito') return [await options.auth.accessToken(), options.auth.describe];
-      const reply = await call('POST', '/local/token', { body: { userId, ...(options.concertId ? {} : { groups: ['admin'] }) } });
+      const reply = await call('POST', '/local/token', { body: { userId } });
       if (reply.status === 404) fail('this is not the local server (no /local/token): set SMOKE_USERNAME, SMOKE_PASSWORD and SMOKE_COGNITO_CLIENT_ID to sign in with Cognito');
       if (reply.status !== 200) fail(`POST /local/token answered ${reply.status}: ${JSON.stringify(reply.body)}`);
       return [(reply.body as { accessToken: string }).accessToken, `local token for ${userId}`];
@@ -167,8 +172,14 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
         venue: 'Smoke test hall',
         schedules: [{ date: tomorrow, seats: Array.from({ length: SMOKE_SEATS }, (_, i) => ({ seatNumber: i + 1, price: SEAT_PRICE })) }],
       };
-      // Deployed, admin routes take only tokens of the operators' pool (MFA required); locally the one token has the group.
-      const adminToken = options.auth.kind === 'cognito' && options.auth.adminAccessToken ? await options.auth.adminAccessToken() : token;
+      // Admin routes take only tokens of the operators' pool (MFA required deployed); /local/token mints one for the admin group
+      // (under start:synth from the admin authorizer's pool, as the buyer's token is from the buyers' pool).
+      const adminToken =
+        options.auth.kind === 'cognito'
+          ? options.auth.adminAccessToken
+            ? await options.auth.adminAccessToken()
+            : token
+          : await localToken(`${userId}-operator`, ['admin']);
       const reply = await call('POST', '/admin/concerts', { token: adminToken, body });
       if (reply.status === 401 || reply.status === 403) {
         fail('creating a concert needs an operator in the admin group of the admin user pool (SMOKE_ADMIN_*), or pass --concert-id of a concert with free seats');

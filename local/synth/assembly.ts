@@ -26,7 +26,8 @@ interface Manifest {
 
 /**
  * Reads a stack out of a cloud assembly directory. With one stack in it that stack is taken;
- * with several, `stackName` must say which.
+ * with several, the only one that defines an HTTP API (the service's, not the -Edge stack with
+ * its web ACL), or `stackName` says which.
  */
 export function readStackAssembly(dir: string, stackName?: string): StackAssembly {
   const root = resolve(dir);
@@ -34,13 +35,15 @@ export function readStackAssembly(dir: string, stackName?: string): StackAssembl
   if (!existsSync(manifestFile)) throw new Error(`${root} is not a cloud assembly (no manifest.json): run \`npx cdk synth\` first`);
   const artifacts = (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).artifacts ?? {};
   const stacks = Object.entries(artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
-  const chosen = stackName ? stacks.filter(([name]) => name === stackName) : stacks;
+  const templateOf = (artifact: (typeof stacks)[number][1]) => JSON.parse(readFileSync(join(root, artifact.properties!.templateFile!), 'utf8')) as Template;
+  const servesApi = ([, artifact]: (typeof stacks)[number]) => Object.values(templateOf(artifact).Resources ?? {}).some((resource) => resource.Type === 'AWS::ApiGatewayV2::Api');
+  const chosen = stackName ? stacks.filter(([name]) => name === stackName) : stacks.length > 1 ? stacks.filter(servesApi) : stacks;
   if (chosen.length !== 1) {
     const names = stacks.map(([name]) => name).join(', ') || 'none';
-    throw new Error(stackName ? `${root} has no stack ${stackName} (it has: ${names})` : `${root} holds ${stacks.length} stacks (${names}): name one with --stack`);
+    throw new Error(stackName ? `${root} has no stack ${stackName} (it has: ${names})` : `${root} holds ${stacks.length} stacks (${names}), ${chosen.length} of them with an HTTP API: name one with --stack`);
   }
   const [name, artifact] = chosen[0];
-  const template = JSON.parse(readFileSync(join(root, artifact.properties!.templateFile!), 'utf8')) as Template;
+  const template = templateOf(artifact);
 
   const assetPaths = new Map<string, string>();
   for (const dependency of artifact.dependencies ?? []) {

@@ -85,6 +85,13 @@ export class LambdaSandbox {
   async start(): Promise<void> {
     mkdirSync(this.options.workDir, { recursive: true });
     cpSync(this.options.assetDir, this.taskDir, { recursive: true });
+    // ES module resolution ignores NODE_PATH, yet the Node.js 18+ runtimes let `import('@aws-sdk/…')` reach
+    // their SDK: the runtime's @aws-sdk, and nothing else, in a node_modules just above the task directory.
+    const esmModules = join(this.options.workDir, 'node_modules');
+    if (!existsSync(join(esmModules, '@aws-sdk'))) {
+      mkdirSync(esmModules, { recursive: true });
+      symlinkSync(join(this.options.runtimeModulesDir, '@aws-sdk'), join(esmModules, '@aws-sdk'), 'dir');
+    }
     await this.ensureStarted();
   }
 

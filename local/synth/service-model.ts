@@ -25,12 +25,32 @@ export interface RouteModel {
   readonly functionId: string;
   /** The JWT authorizer guarding it; none for `AuthorizationType: NONE`. */
   readonly authorizerId?: string;
+  /** Its `AuthorizationScopes`: a token needs one of them. */
+  readonly scopes?: readonly string[];
 }
 
 export interface AuthorizerModel {
   readonly logicalId: string;
   readonly issuer: unknown;
   readonly audience: readonly unknown[];
+  /** The Cognito user pool its issuer names, if it names one of the template. */
+  readonly userPoolId?: string;
+  /** That pool's groups: the `cognito:groups` its tokens may carry. */
+  readonly groups: readonly string[];
+}
+
+/** A Secrets Manager secret of the template. */
+export interface SecretModel {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly secretString?: string;
+  readonly generate?: Readonly<Record<string, unknown>>;
+}
+
+/** A header CloudFront adds to every request it forwards to the API (an origin custom header); its value unresolved. */
+export interface OriginHeaderModel {
+  readonly name: string;
+  readonly value: unknown;
 }
 
 export interface ScheduleModel {
@@ -61,7 +81,13 @@ export interface ServiceModel {
   readonly routes: readonly RouteModel[];
   /** `$default`; without one API Gateway answers unmatched requests itself. */
   readonly defaultRoute?: RouteModel;
-  readonly authorizer?: AuthorizerModel;
+  /** The JWT authorizers the routes use, by logical id. */
+  readonly authorizers: ReadonlyMap<string, AuthorizerModel>;
+  /** `/<stage name>`: where the API's stage answers (`/api`), as CloudFront forwards the site's `/api/*`; none for `$default`. */
+  readonly apiPathPrefix?: string;
+  /** What the site's distribution adds to requests it forwards to the API at `<apiPathPrefix>/*`. */
+  readonly apiOriginHeaders: readonly OriginHeaderModel[];
+  readonly secrets: readonly SecretModel[];
   /** Every function a route or a schedule runs. */
   readonly functions: ReadonlyMap<string, FunctionModel>;
   readonly schedules: readonly ScheduleModel[];
@@ -153,19 +179,25 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
       problems.push(`${where}: authorization ${authorization} is not served locally (only JWT and NONE are)`);
       continue;
     }
-    if (Array.isArray(p.AuthorizationScopes) && p.AuthorizationScopes.length > 0) {
-      problems.push(`${where}: authorization scopes are not checked locally`);
+    const scopes: unknown[] = Array.isArray(p.AuthorizationScopes) ? p.AuthorizationScopes : [];
+    if (scopes.some((scope) => typeof scope !== 'string')) {
+      problems.push(`${where}: its authorization scopes ${JSON.stringify(scopes)} are not all plain strings`);
       continue;
     }
-    const model = { routeKey, functionId, ...(authorizerId ? { authorizerId } : {}) };
+    if (scopes.length > 0 && !authorizerId) {
+      problems.push(`${where}: authorization scopes without a JWT authorizer`);
+      continue;
+    }
+    const model = { routeKey, functionId, ...(authorizerId ? { authorizerId } : {}), ...(scopes.length > 0 ? { scopes: scopes as string[] } : {}) };
     if (routeKey === '$default') defaultRoute = model;
     else routes.push(model);
   }
   if (apiId && routes.length === 0) problems.push(`${describe(apiId)} has no routes`);
 
-  // The JWT authorizer: /local/token mints for one.
-  let authorizer: AuthorizerModel | undefined;
-  if (authorizerIds.size > 1) problems.push(`the routes use ${authorizerIds.size} JWT authorizers; /local/token mints for one`);
+  // The JWT authorizers: the local issuer stands in for each one's user pool.
+  const groupsOf = (poolId: string | undefined) =>
+    ofType('AWS::Cognito::UserPoolGroup').filter(([, group]) => poolId && referencedLogicalId(props(group).UserPoolId) === poolId).map(([, group]) => String(props(group).GroupName));
+  const authorizers = new Map<string, AuthorizerModel>();
   for (const authorizerId of authorizerIds) {
     const p = props(resources[authorizerId]);
     const jwt = p.JwtConfiguration as { Issuer?: unknown; Audience?: unknown[] } | undefined;
@@ -174,8 +206,28 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     } else if (JSON.stringify(p.IdentitySource) !== JSON.stringify(['$request.header.Authorization'])) {
       problems.push(`${describe(authorizerId)} reads its token from ${JSON.stringify(p.IdentitySource)}; locally only the Authorization header is read`);
     } else {
-      authorizer = { logicalId: authorizerId, issuer: jwt.Issuer, audience: jwt.Audience };
+      const userPoolId = referencedIds(jwt.Issuer).find((id) => resources[id]?.Type === 'AWS::Cognito::UserPool');
+      authorizers.set(authorizerId, { logicalId: authorizerId, issuer: jwt.Issuer, audience: jwt.Audience, userPoolId, groups: groupsOf(userPoolId) });
     }
+  }
+
+  // The stage the API answers at, and what the site's distribution adds on the way there.
+  const stages = ofType('AWS::ApiGatewayV2::Stage').filter(([, stage]) => apiId && referencedLogicalId(props(stage).ApiId) === apiId);
+  if (apiId && stages.length !== 1) problems.push(`${describe(apiId)} has ${stages.length} stages; start:synth serves exactly one`);
+  const stageName = stages.length === 1 ? String(props(stages[0][1]).StageName) : '$default';
+  const apiPathPrefix = stageName === '$default' ? undefined : `/${stageName}`;
+  const apiOriginHeaders = apiId ? readApiOriginHeaders(ofType('AWS::CloudFront::Distribution'), apiId, apiPathPrefix, describe, problems) : [];
+
+  // Secrets: the local Secrets Manager holds each one.
+  const secrets: SecretModel[] = [];
+  for (const [secretId, secret] of ofType('AWS::SecretsManager::Secret')) {
+    const p = props(secret);
+    if (typeof p.SecretString !== 'string' && (typeof p.GenerateSecretString !== 'object' || p.GenerateSecretString === null)) {
+      problems.push(`${describe(secretId)} has neither a SecretString nor a GenerateSecretString the local Secrets Manager could give it`);
+      continue;
+    }
+    const name = typeof p.Name === 'string' ? p.Name : `${pathOf(secretId).replace(/\W/g, '')}-${secretId.slice(-8)}`;
+    secrets.push({ logicalId: secretId, name, ...(typeof p.SecretString === 'string' ? { secretString: p.SecretString } : { generate: p.GenerateSecretString }) });
   }
 
   // Schedules and the jobs they run.
@@ -248,7 +300,62 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
   const site = readSite(assembly, ofType('Custom::CDKBucketDeployment'), problems);
 
   if (problems.length > 0) throw new AssemblyProblems(problems);
-  return { stackName: assembly.stackName, routes, defaultRoute, authorizer, functions, schedules, tables, userPoolGroups, site, pathOf, describe };
+  return {
+    stackName: assembly.stackName,
+    routes,
+    defaultRoute,
+    authorizers,
+    apiPathPrefix,
+    apiOriginHeaders,
+    secrets,
+    functions,
+    schedules,
+    tables,
+    userPoolGroups,
+    site,
+    pathOf,
+    describe,
+  };
+}
+
+/** Every logical id a `Ref` or `Fn::GetAtt` inside the value points at. */
+function referencedIds(value: unknown): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const direct = referencedLogicalId(value);
+  if (direct) return [direct];
+  return Object.values(value).flatMap(referencedIds);
+}
+
+/**
+ * The headers the site's distribution adds to requests it sends to the API: the origin custom
+ * headers of the origin whose domain is this API's execute-api host, which must serve exactly
+ * `<prefix>/*` (CloudFront forwards the path as it is, and the stage takes its prefix off).
+ */
+function readApiOriginHeaders(
+  distributions: Array<[string, TemplateResource]>,
+  apiId: string,
+  prefix: string | undefined,
+  describe: (logicalId: string) => string,
+  problems: string[],
+): OriginHeaderModel[] {
+  const headers: OriginHeaderModel[] = [];
+  for (const [distributionId, distribution] of distributions) {
+    const config = (distribution.Properties?.DistributionConfig ?? {}) as Record<string, any>;
+    for (const origin of (config.Origins ?? []) as Array<Record<string, any>>) {
+      if (!referencedIds(origin.DomainName).includes(apiId)) continue;
+      const paths = [config.DefaultCacheBehavior, ...(config.CacheBehaviors ?? [])]
+        .filter((behavior) => behavior?.TargetOriginId === origin.Id)
+        .map((behavior) => (behavior.PathPattern as string | undefined) ?? '*');
+      if (!prefix || paths.length !== 1 || paths[0] !== `${prefix}/*`) {
+        problems.push(`${describe(distributionId)} sends ${JSON.stringify(paths)} to the API, whose stage answers at ${prefix ?? '/'}: locally the API is served at ${prefix ?? '/'}/* only`);
+        continue;
+      }
+      for (const header of (origin.OriginCustomHeaders ?? []) as Array<{ HeaderName?: unknown; HeaderValue?: unknown }>) {
+        headers.push({ name: String(header.HeaderName).toLowerCase(), value: header.HeaderValue });
+      }
+    }
+  }
+  return headers;
 }
 
 /** `integrations/<id>`, as CDK writes a route's target: `Fn::Join` of the prefix and a `Ref`. */

@@ -1,8 +1,9 @@
 /**
  * `npm run start:synth`: `cdk synth`, then the synthesized stack served from cdk.out alone —
- * each route's bundled function with the environment the template gives it, the JWT authorizer's
- * issuer and audience, the schedules' jobs — on DynamoDB Local, with `npm start`'s port rules and
- * local routes. Nothing of functions/ is loaded: what runs is what `cdk deploy` would upload.
+ * each route's bundled function with the environment the template gives it, each JWT authorizer's
+ * issuer, audience and scopes, the API under its stage's path with CloudFront's origin headers, the
+ * secrets in a local Secrets Manager, the schedules' jobs — on DynamoDB Local, with `npm start`'s
+ * port rules and local routes. Nothing of functions/ is loaded: what runs is what `cdk deploy` would upload.
  *
  *   npm run start:synth [-- [--out <dir>] [--no-synth] [--stack <name>] [cdk synth options, e.g. -c holdSeconds=60]]
  */
@@ -79,6 +80,10 @@ async function main(): Promise<void> {
   log(`serving ${model.stackName} from ${args.out}: ${model.routes.length} routes, ${model.functions.size} functions, ${model.schedules.length} schedules`);
   log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; schedules ${env.JOB_INTERVAL_SECONDS > 0 ? `at one deployed minute per ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
   log(`open:  ${runtime.url}/ in a browser to book as a person would`);
+  if (runtime.apiUrl !== runtime.url) {
+    log(`API:   ${runtime.apiUrl}/… as through the site's CloudFront${model.apiOriginHeaders.length > 0 ? ` (adds ${model.apiOriginHeaders.map((header) => header.name).join(', ')}); root paths are the execute-api address, which functions checking it refuse` : ''}`);
+  }
+  if (runtime.secretsManagerUrl) log(`secrets: ${model.secrets.length} in a local Secrets Manager at ${runtime.secretsManagerUrl} (${env.DATA_DIR ? `kept in ${env.DATA_DIR}` : 'in memory'})`);
 
   let stopping = false;
   const stop = async () => {

@@ -6,12 +6,13 @@ import { DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dy
 import { freePort } from '../dynamodb-local';
 import { ensureTables, type LocalTableSpec } from '../dynamodb-tables';
 import { gatewayError, startLocalGateway, type GatewayEvent, type GatewayResult, type LocalGateway } from '../http-gateway';
-import { createLocalIssuer, type IssuerIdentity } from '../local-issuer';
+import { createLocalIssuer, TokenRequestRefused, type IssuerIdentity, type LocalIssuer } from '../local-issuer';
 import { LOCAL_PAGE_CONFIG, localWebPage } from '../web-assets';
 import { readStackAssembly, type Template } from './assembly';
 import { seedDemoConcertsThroughApi } from './demo-seed';
 import { createResolver, LOCAL_ACCOUNT, LOCAL_REGION, UnresolvableValue, type LocalResource, type Resolver } from './intrinsics';
 import { LambdaSandbox, prepareRuntimeModules } from './lambda-sandbox';
+import { openLocalSecretsManager, type LocalSecretsManager } from './secrets-manager';
 import { AssemblyProblems, readServiceModel, type FunctionModel, type ScheduleModel, type ServiceModel, type TableModel } from './service-model';
 
 /** The one function setting the local clock changes: the deployed admission rate, scaled like the rules. */
@@ -32,7 +33,7 @@ export interface SynthRuntimeOptions {
   readonly jobIntervalSeconds: number;
   /** Local table names are `<prefix><table's construct id>`; default `<stack name>-`. */
   readonly tablePrefix?: string;
-  /** Where the local issuer keeps its key. */
+  /** Where the local issuer keeps its key and the local Secrets Manager its values. */
   readonly dataDir?: string;
   /** Add the demo concerts through the admin route when none is on sale (default true). */
   readonly seed?: boolean;
@@ -43,7 +44,11 @@ export interface SynthRuntimeOptions {
 
 export interface SynthRuntime {
   readonly url: string;
+  /** Where the API is served as through the site's CloudFront (`<url>/api`): with the origin headers added. */
+  readonly apiUrl: string;
   readonly model: ServiceModel;
+  /** The local Secrets Manager the functions read (AWS_ENDPOINT_URL_SECRETS_MANAGER); none without secrets. */
+  readonly secretsManagerUrl?: string;
   /** Runs a schedule's job now, as its timer and `POST <localPath>` do. */
   runJob(localPath: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -51,9 +56,9 @@ export interface SynthRuntime {
 
 /**
  * `npm run start:synth` on top of a DynamoDB endpoint: the synthesized stack served from its
- * cloud assembly alone. The template's routes, authorizer, schedules and tables are read from it;
- * each function runs its bundle in a sandbox with the environment the template gives it, the
- * references resolved to the local tables and issuer. Nothing of functions/ is loaded here.
+ * cloud assembly alone. The template's routes, authorizers, secrets, schedules and tables are read
+ * from it; each function runs its bundle in a sandbox with the environment the template gives it,
+ * the references resolved to the local tables, issuers and Secrets Manager. Nothing of functions/ is loaded here.
  */
 export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<SynthRuntime> {
   const log = options.log ?? (() => undefined);
@@ -63,7 +68,9 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
   const host = '127.0.0.1';
   const url = `http://${host}:${options.port || (await freePort())}`;
   const prefix = options.tablePrefix ?? `${model.stackName}-`;
-  const resolver = createResolver(localStandIns(assembly.template, model, prefix, url), { 'AWS::StackName': model.stackName }, model.describe);
+  // The secrets first: their ARNs are what the functions' variables resolve to.
+  const secretsManager = model.secrets.length > 0 ? openLocalSecretsManager(model.secrets, { dataDir: options.dataDir, region: LOCAL_REGION, account: LOCAL_ACCOUNT }) : undefined;
+  const resolver = createResolver(localStandIns(assembly.template, model, prefix, url, secretsManager), { 'AWS::StackName': model.stackName }, model.describe);
   const scale = options.jobIntervalSeconds / DEPLOYED_MINUTE_SECONDS;
 
   // Everything the template leaves unresolvable is named before anything starts.
@@ -88,7 +95,8 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
     }
     environments.set(fn.logicalId, environment);
   }
-  const identity = issuerIdentity(model, resolver, problems);
+  const identities = issuerIdentities(model, resolver, problems);
+  const originHeaders = apiOriginHeaders(model, resolver, secretsManager, problems);
   const tables = model.tables.flatMap((table) => {
     try {
       return [localTable(table, prefix, resolver)];
@@ -112,14 +120,21 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
   const sandboxes = new Map<string, LambdaSandbox>();
   let gateway: LocalGateway | undefined;
   let timers: ReturnType<typeof startSchedules> | undefined;
+  let secretsServer: Awaited<ReturnType<LocalSecretsManager['listen']>> | undefined;
   const stop = async () => {
     await timers?.stop();
     await gateway?.close();
     await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.stop()));
+    await secretsServer?.close();
     rmSync(workDir, { recursive: true, force: true });
   };
 
   try {
+    if (secretsManager) {
+      secretsServer = await secretsManager.listen();
+      // The SDK's own setting for one service's endpoint: the bundles' GetSecretValue goes to the local Secrets Manager.
+      for (const environment of environments.values()) environment.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsServer.url;
+    }
     const runtimeModulesDir = prepareRuntimeModules(workDir);
     for (const fn of model.functions.values()) sandboxes.set(fn.logicalId, sandboxFor(fn, model, environments.get(fn.logicalId)!, workDir, runtimeModulesDir, functionLog));
     // Every function's init runs now, as a first request would, so a bundle that cannot load stops the start.
@@ -127,7 +142,10 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
     const failed = inits.flatMap((init) => (init.status === 'rejected' ? [String((init.reason as Error).message)] : []));
     if (failed.length > 0) throw new AssemblyProblems(failed);
 
-    const issuer = await createLocalIssuer(options.dataDir, identity);
+    // One issuer per authorizer, each with its user pool's names; one after the other, so with a data directory they share its one key file.
+    const issuers = new Map<string, LocalIssuer>();
+    for (const [authorizerId, identity] of identities) issuers.set(authorizerId, await createLocalIssuer(options.dataDir, identity));
+    const issuer = tokenIssuer(model, issuers);
     const invokeRoute = (functionId: string) => async (event: GatewayEvent): Promise<GatewayResult> => {
       try {
         return asHttpResult(await sandboxes.get(functionId)!.invoke(event, event.requestContext.requestId));
@@ -147,23 +165,37 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
       port: Number(new URL(url).port),
       host,
       issuer,
-      routes: model.routes.map((route) => ({ routeKey: route.routeKey, authorized: Boolean(route.authorizerId), invoke: invokeRoute(route.functionId) })),
+      routes: model.routes.map((route) => ({
+        routeKey: route.routeKey,
+        authorized: Boolean(route.authorizerId),
+        ...(route.authorizerId ? { authorizer: issuers.get(route.authorizerId)! } : {}),
+        ...(route.scopes ? { scopes: route.scopes } : {}),
+        invoke: invokeRoute(route.functionId),
+      })),
+      apiPathPrefix: model.apiPathPrefix,
+      apiOriginHeaders: originHeaders,
       // Without a $default route API Gateway answers unmatched requests itself, in its own words.
       defaultRoute: model.defaultRoute ? invokeRoute(model.defaultRoute.functionId) : async () => ({ statusCode: 404, body: '{"message":"Not Found"}' }),
       localJobs: new Map([...schedulesByPath].map(([path, schedule]) => [path, () => runSchedule(schedule)])),
       pages: webPage ? [(method, path) => webPage.serve(method, path)] : [],
     });
 
+    const apiUrl = `${gateway.url}${model.apiPathPrefix ?? ''}`;
     if (options.seed ?? true) {
-      const { accessToken } = await issuer.mint('demo-seed', model.userPoolGroups);
-      const seeded = await seedDemoConcertsThroughApi(gateway.url, accessToken);
+      // An operator of the pool whose authorizer guards the admin route, with every group of that pool.
+      const adminRoute = model.routes.find((route) => route.routeKey === 'POST /admin/concerts');
+      const adminAuthorizer = adminRoute?.authorizerId ? model.authorizers.get(adminRoute.authorizerId) : undefined;
+      const { accessToken } = adminAuthorizer ? await issuers.get(adminAuthorizer.logicalId)!.mint('demo-seed', adminAuthorizer.groups) : await issuer.mint('demo-seed', model.userPoolGroups);
+      const seeded = await seedDemoConcertsThroughApi(apiUrl, accessToken);
       if (seeded > 0) log(`added demo data through POST /admin/concerts: ${seeded} concerts`);
     }
     if (scale > 0) timers = startSchedules(model.schedules, scale, runSchedule, log);
 
     return {
       url: gateway.url,
+      apiUrl,
       model,
+      ...(secretsServer ? { secretsManagerUrl: secretsServer.url } : {}),
       runJob: (localPath) => {
         const schedule = schedulesByPath.get(localPath);
         if (!schedule) throw new Error(`no schedule has the local route ${localPath}`);
@@ -178,7 +210,7 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
 }
 
 /** What stands in locally for each resource a function's environment or the authorizer may name. */
-function localStandIns(template: Template, model: ServiceModel, prefix: string, url: string): Map<string, LocalResource> {
+function localStandIns(template: Template, model: ServiceModel, prefix: string, url: string, secretsManager?: LocalSecretsManager): Map<string, LocalResource> {
   const standIns = new Map<string, LocalResource>();
   const tables = new Map(model.tables.map((table) => [table.logicalId, table]));
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -213,6 +245,12 @@ function localStandIns(template: Template, model: ServiceModel, prefix: string, 
       case 'AWS::ApiGatewayV2::Api':
         standIns.set(id, { ref: 'local', attributes: { ApiId: 'local', ApiEndpoint: url } });
         break;
+      case 'AWS::SecretsManager::Secret': {
+        // Ref of a secret is its ARN: the local Secrets Manager's, which the functions' SDK is pointed at.
+        const arn = secretsManager?.arns.get(id);
+        if (arn) standIns.set(id, { ref: arn, attributes: { Id: arn } });
+        break;
+      }
       default:
     }
   }
@@ -222,17 +260,79 @@ function localStandIns(template: Template, model: ServiceModel, prefix: string, 
 const functionNameOf = (model: ServiceModel, logicalId: string) =>
   `${model.stackName}-${model.pathOf(logicalId)}`.replace(/[^\w-]/g, '-').slice(0, 64);
 
-/** The issuer and audiences the JWT authorizer trusts, as resolved locally: the local issuer mints and checks exactly these. */
-function issuerIdentity(model: ServiceModel, resolver: Resolver, problems: string[]): IssuerIdentity | undefined {
-  if (!model.authorizer) return undefined;
-  try {
-    const audience = model.authorizer.audience.map((value) => resolver.resolveString(value));
-    return { issuer: resolver.resolveString(model.authorizer.issuer), audience: [audience[0], ...audience.slice(1)] };
-  } catch (error) {
-    if (!(error instanceof UnresolvableValue)) throw error;
-    problems.push(`the JWT authorizer ${model.describe(model.authorizer.logicalId)}: ${error.message}`);
-    return undefined;
+/** The issuer and audiences each JWT authorizer trusts, as resolved locally: its local issuer mints and checks exactly these. */
+function issuerIdentities(model: ServiceModel, resolver: Resolver, problems: string[]): Map<string, IssuerIdentity> {
+  const identities = new Map<string, IssuerIdentity>();
+  for (const authorizer of model.authorizers.values()) {
+    try {
+      const audience = authorizer.audience.map((value) => resolver.resolveString(value));
+      identities.set(authorizer.logicalId, { issuer: resolver.resolveString(authorizer.issuer), audience: [audience[0], ...audience.slice(1)] });
+    } catch (error) {
+      if (!(error instanceof UnresolvableValue)) throw error;
+      problems.push(`the JWT authorizer ${model.describe(authorizer.logicalId)}: ${error.message}`);
+    }
   }
+  return identities;
+}
+
+/**
+ * What `POST /local/token` mints with: a token of the authorizer whose user pool has every group
+ * asked for (`admin` → the operators' pool); when several do (no groups asked), the one that guards
+ * the most routes (the buyers'). Groups no single pool has are refused, as Cognito never issues them.
+ */
+function tokenIssuer(model: ServiceModel, issuers: ReadonlyMap<string, LocalIssuer>): LocalIssuer {
+  const guarded = (authorizerId: string) => model.routes.filter((route) => route.authorizerId === authorizerId).length;
+  const ranked = [...model.authorizers.values()].sort((a, b) => guarded(b.logicalId) - guarded(a.logicalId));
+  return {
+    async mint(userId, groups = []) {
+      const authorizer = ranked.find((candidate) => groups.every((group) => candidate.groups.includes(group)));
+      if (!authorizer) {
+        const pools = ranked.map((candidate) => `${model.pathOf(candidate.userPoolId ?? candidate.logicalId)}: ${JSON.stringify(candidate.groups)}`).join('; ');
+        throw new TokenRequestRefused(`no user pool of the stack has all of the groups ${JSON.stringify(groups)} (${pools || 'no JWT authorizer'})`);
+      }
+      return issuers.get(authorizer.logicalId)!.mint(userId, groups);
+    },
+    async verify(token) {
+      for (const issuer of issuers.values()) {
+        const payload = await issuer.verify(token);
+        if (payload) return payload;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The origin headers as CloudFront sends them: each value resolved, and a dynamic reference to a
+ * secret (`{{resolve:secretsmanager:<arn>:SecretString:<json key>:<stage>:<version id>}}`) read
+ * from the local Secrets Manager once, as CloudFormation resolves it once per deploy.
+ */
+function apiOriginHeaders(model: ServiceModel, resolver: Resolver, secretsManager: LocalSecretsManager | undefined, problems: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const header of model.apiOriginHeaders) {
+    try {
+      const value = resolver.resolveString(header.value);
+      const reference = /^\{\{resolve:secretsmanager:(.+):SecretString:([^:]*):([^:]*):([^:]*)\}\}$/.exec(value);
+      if (!reference) {
+        if (value.includes('{{resolve:')) throw new UnresolvableValue(`the dynamic reference ${value} is not resolved locally`);
+        headers[header.name] = value;
+        continue;
+      }
+      const [, secretId, jsonKey, versionStage, versionId] = reference;
+      if (!secretsManager) throw new UnresolvableValue(`${secretId} is no secret of the template`);
+      let secret: string;
+      try {
+        secret = secretsManager.value(secretId, { versionStage: versionStage || undefined, versionId: versionId || undefined });
+      } catch (error) {
+        throw new UnresolvableValue(`${secretId} (${versionId || versionStage || 'AWSCURRENT'}) is not in the local Secrets Manager: ${(error as Error).message}`);
+      }
+      headers[header.name] = jsonKey ? String((JSON.parse(secret) as Record<string, unknown>)[jsonKey]) : secret;
+    } catch (error) {
+      if (!(error instanceof UnresolvableValue)) throw error;
+      problems.push(`the site's origin header ${header.name}: ${error.message}`);
+    }
+  }
+  return headers;
 }
 
 /** CreateTable input from the template's table: keys, indexes, streams and TTL as deployed, the name local. */

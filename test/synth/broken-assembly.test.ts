@@ -6,6 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_JOB_PATH_METADATA } from '../../lib/local-metadata';
+import { readStackAssembly } from '../../local/synth/assembly';
 import { startSynthRuntime, type SynthRuntime } from '../../local/synth/synth-runtime';
 import { brokenCopy, logicalIdAt, readTemplate } from './support';
 
@@ -46,11 +47,13 @@ async function startFailure(edit: Parameters<typeof brokenCopy>[0]): Promise<str
 const assetOf = (dir: string, template: ReturnType<typeof readTemplate>, functionPath: string) =>
   join(dir, template.Resources[logicalIdAt(template, `${functionPath}/Resource`)].Metadata!['aws:asset:path']);
 
-test('the good assembly starts', async () => {
+test('the good assembly starts: the service stack is picked out of the two, the API at its stage\'s path', async () => {
   copy = brokenCopy(() => undefined);
+  expect(readStackAssembly(copy.dir).stackName).toBe('ConcertReservation-dev');
   runtime = await start(copy.dir, { seed: true });
-  expect(runtime.model.functions.size).toBe(7);
-  expect((await fetch(`${runtime.url}/concerts`)).status).toBe(200);
+  expect(runtime.model.functions.size).toBe(8);
+  expect(runtime.apiUrl).toBe(`${runtime.url}/api`);
+  expect((await fetch(`${runtime.apiUrl}/concerts`)).status).toBe(200);
 });
 
 test('a bundle that needs a module the Lambda runtime does not have: its init fails, naming the function, its handler and the module', async () => {
@@ -118,8 +121,32 @@ test('a variable the template forgets: the route fails as it would deployed, and
   });
   const logged: string[] = [];
   runtime = await start(copy.dir, { functionLog: (name, line) => logged.push(`[${name}] ${line}`) });
-  const reply = await fetch(`${runtime.url}/concerts`);
+  const reply = await fetch(`${runtime.apiUrl}/concerts`);
   expect(reply.status).toBe(500);
   expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('INTERNAL');
   expect(logged.join('\n')).toMatch(/\[CatalogueApi\] .*CATALOGUE_TABLE is not set/);
+});
+
+test('a secret the local Secrets Manager cannot give a value', async () => {
+  const message = await startFailure((_, template) => {
+    delete template.Resources[logicalIdAt(template, 'QueueTokenKey/Secret/Resource')].Properties.GenerateSecretString;
+  });
+  expect(message).toMatch(/AWS::SecretsManager::Secret QueueTokenKey\/Secret \(QueueTokenKeySecret\w+\) has neither a SecretString nor a GenerateSecretString/);
+});
+
+test('an origin header naming a secret version the local Secrets Manager does not have (-c originSecretVersion of another account)', async () => {
+  const message = await startFailure((_, template) => {
+    const distribution = template.Resources[logicalIdAt(template, 'Site/Distribution/Resource')];
+    for (const origin of distribution.Properties.DistributionConfig.Origins) {
+      for (const header of origin.OriginCustomHeaders ?? []) header.HeaderValue['Fn::Join'][1][2] = ':SecretString:::no-such-version}}';
+    }
+  });
+  expect(message).toMatch(/the site's origin header x-origin-verify: arn:aws:secretsmanager:local:000000000000:secret:\S+ \(no-such-version\) is not in the local Secrets Manager/);
+});
+
+test('a function whose secret variable names nothing the local Secrets Manager holds does not start: a check is never silently off', async () => {
+  const message = await startFailure((_, template) => {
+    template.Resources[logicalIdAt(template, 'AdminApi/Resource')].Properties.Environment.Variables.ORIGIN_SECRET_ARN = { Ref: 'NoSuchSecret' };
+  });
+  expect(message).toMatch(/function AdminApi: variable ORIGIN_SECRET_ARN: NoSuchSecret, which the template does not define has no local counterpart/);
 });

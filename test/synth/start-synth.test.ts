@@ -1,7 +1,8 @@
 /**
  * The deployable bundles, served by `npm run start:synth` from the synthesized assembly alone:
  * the smoke test's own script, every route of the template, a journey with a race, the schedules
- * driving admission, the authorizer's issuer and audience, and the web page the stack uploads.
+ * driving admission, each authorizer's issuer, audience and scope, the origin secret CloudFront adds
+ * at /api, the secrets from the local Secrets Manager, and the web page the stack uploads.
  * SYNTH_TEST_LOG=1 prints what start:synth and its functions logged.
  */
 import { spawn } from 'node:child_process';
@@ -9,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ACCESS_TOKEN_SCOPE } from '../../functions/http/route-table';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/local-issuer';
 import { readStackAssembly } from '../../local/synth/assembly';
 import { readServiceModel } from '../../local/synth/service-model';
@@ -35,12 +38,13 @@ interface Reply {
   body: any;
 }
 
-async function call(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+/** A request as the page makes it: under /api, through the site's CloudFront; `root` for the execute-api address (or the page itself). */
+async function call(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string>; root?: boolean } = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.queueToken) headers['x-queue-token'] = options.queueToken;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${cli.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(`${cli.url}${options.root ? '' : '/api'}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -52,9 +56,31 @@ async function call(method: string, path: string, options: { token?: string; que
 }
 
 const tokenFor = async (userId: string, groups?: string[]) => (await call('POST', '/local/token', { body: { userId, ...(groups ? { groups } : {}) } })).body.accessToken as string;
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown> & { iss: string; aud: string };
+
+/** A token signed with the local issuer's key (kept in DATA_DIR), with whatever claims the test needs. */
+async function signed(claims: { iss: string; aud: string } & Record<string, unknown>): Promise<string> {
+  const saved = JSON.parse(readFileSync(join(dataDir, 'local-issuer-key.json'), 'utf8')) as { privateJwk: JWK; kid: string };
+  const { iss, aud, ...rest } = claims;
+  return new SignJWT({ 'cognito:groups': [], ...rest })
+    .setProtectedHeader({ alg: 'ES256', kid: saved.kid })
+    .setSubject('claims-reader')
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(await importJWK(saved.privateJwk, 'ES256'));
+}
+
+/** The values the local Secrets Manager keeps in DATA_DIR, by logical id prefix (`OriginSecret`, `QueueTokenKeySecret`). */
+function storedSecret(logicalIdPrefix: string): { arn: string; current: string } {
+  const store = JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as Record<string, { arn: string; versions: { secretString: string; stages: string[] }[] }>;
+  const [, secret] = Object.entries(store).find(([id]) => id.startsWith(logicalIdPrefix))!;
+  return { arn: secret.arn, current: secret.versions.find((version) => version.stages.includes('AWSCURRENT'))!.secretString };
+}
 
 test('the smoke test (npm run smoke) passes against it, step by step', async () => {
-  const smoke = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/smoke.ts', '--base-url', cli.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const smoke = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/smoke.ts', '--base-url', `${cli.url}/api`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   for (const stream of [smoke.stdout, smoke.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolveExit) => smoke.once('exit', resolveExit));
@@ -62,10 +88,12 @@ test('the smoke test (npm run smoke) passes against it, step by step', async () 
   expect(output.match(/^✓ /gm)).toHaveLength(13);
 });
 
-test('every route of the template reaches its bundle: a JWT route refuses no token, none answers a 5xx', async () => {
+test('every route of the template reaches its bundle: a JWT route refuses no token and the other pool\'s token, none answers a 5xx', async () => {
   const model = readServiceModel(readStackAssembly(assemblyDir()));
   const admin = await tokenFor('route-sweeper', ['admin']);
+  const buyer = await tokenFor('route-sweeper');
   expect(model.routes.length).toBeGreaterThanOrEqual(13);
+  expect(model.authorizers.size).toBe(2);
   const wrong: string[] = [];
   for (const route of model.routes) {
     const [method, template] = route.routeKey.split(' ');
@@ -75,7 +103,14 @@ test('every route of the template reaches its bundle: a JWT route refuses no tok
     if (route.authorizerId && (anonymous.status !== 401 || anonymous.body?.error?.code !== 'UNAUTHENTICATED')) {
       wrong.push(`${route.routeKey} without a token: ${anonymous.status} ${JSON.stringify(anonymous.body)}`);
     }
-    const signedIn = await call(method, path, { token: admin, body });
+    // The admin routes' authorizer trusts the operators' pool only; every other JWT route the buyers' pool only.
+    const adminRoute = route.authorizerId ? model.authorizers.get(route.authorizerId)!.groups.includes('admin') : false;
+    const [own, other] = adminRoute ? [admin, buyer] : [buyer, admin];
+    if (route.authorizerId) {
+      const foreign = await call(method, path, { token: other, body });
+      if (foreign.status !== 401) wrong.push(`${route.routeKey} with the other pool's token: ${foreign.status} ${JSON.stringify(foreign.body)}`);
+    }
+    const signedIn = await call(method, path, { token: own, body });
     const shaped = signedIn.status < 400 || (typeof signedIn.body?.error?.code === 'string' && typeof signedIn.body.error.message === 'string');
     if (signedIn.status >= 500 || !shaped || !/^application\/json/.test(signedIn.headers.get('content-type') ?? '')) {
       wrong.push(`${route.routeKey} signed in: ${signedIn.status} ${JSON.stringify(signedIn.body)}`);
@@ -84,6 +119,7 @@ test('every route of the template reaches its bundle: a JWT route refuses no tok
   expect(wrong).toEqual([]);
   const unknown = await call('GET', '/no/such/route');
   expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+  expect(model.routes.filter((route) => route.authorizerId && !route.scopes?.includes(ACCESS_TOKEN_SCOPE))).toEqual([]);
 });
 
 test('a journey of six buyers: the schedule admits them, one of six simultaneous holds of a seat wins, the winner pays', async () => {
@@ -137,42 +173,101 @@ test('a journey of six buyers: the schedule admits them, one of six simultaneous
 
 test('tokens must carry the issuer and audience the template\'s JWT authorizer trusts, not npm start\'s', async () => {
   const minted = await tokenFor('claims-reader');
-  const claims = JSON.parse(Buffer.from(minted.split('.')[1], 'base64url').toString('utf8')) as { iss: string; aud: string };
+  const claims = claimsOf(minted);
   // The user pool and its client, as the stand-ins of their logical ids.
   expect(claims.iss).toMatch(/^https:\/\/cognito-idp\.local\.amazonaws\.com\/local_ApiUsers[0-9A-F]{8}$/);
   expect(claims.aud).toMatch(/^apiusersapiclient[0-9a-f]{8}$/);
   expect((await call('GET', '/balance', { token: minted })).status).toBe(200);
 
   // The same key (kept in DATA_DIR), npm start's names: refused.
-  const saved = JSON.parse(readFileSync(join(dataDir, 'local-issuer-key.json'), 'utf8')) as { privateJwk: JWK; kid: string };
-  const key = await importJWK(saved.privateJwk, 'ES256');
-  const sign = (iss: string, aud: string) =>
-    new SignJWT({ 'cognito:groups': [] })
-      .setProtectedHeader({ alg: 'ES256', kid: saved.kid })
-      .setSubject('claims-reader')
-      .setIssuer(iss)
-      .setAudience(aud)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key);
-  expect((await call('GET', '/balance', { token: await sign(LOCAL_ISSUER, LOCAL_AUDIENCE) })).status).toBe(401);
-  expect((await call('GET', '/balance', { token: await sign(claims.iss, LOCAL_AUDIENCE) })).status).toBe(401);
-  expect((await call('GET', '/balance', { token: await sign(claims.iss, claims.aud) })).status).toBe(200);
+  const access = { token_use: 'access', scope: ACCESS_TOKEN_SCOPE };
+  expect((await call('GET', '/balance', { token: await signed({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, ...access }) })).status).toBe(401);
+  expect((await call('GET', '/balance', { token: await signed({ iss: claims.iss, aud: LOCAL_AUDIENCE, ...access }) })).status).toBe(401);
+  expect((await call('GET', '/balance', { token: await signed({ iss: claims.iss, aud: claims.aud, ...access }) })).status).toBe(200);
+});
+
+test('the routes\' authorization scope: an ID token and an access token without the scope are refused', async () => {
+  const { iss, aud } = claimsOf(await tokenFor('scope-reader'));
+  // Cognito's ID token: token_use id, no scope claim at all.
+  const idToken = await signed({ iss, aud, token_use: 'id', email: 'scope-reader@example.com' });
+  const noScope = await signed({ iss, aud, token_use: 'access' });
+  const otherScope = await signed({ iss, aud, token_use: 'access', scope: 'openid profile' });
+  const idTokenWithScope = await signed({ iss, aud, token_use: 'id', scope: ACCESS_TOKEN_SCOPE });
+  for (const token of [idToken, noScope, otherScope, idTokenWithScope]) {
+    const reply = await call('GET', '/balance', { token });
+    expect({ status: reply.status, code: reply.body.error.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+  }
+  expect((await call('GET', '/balance', { token: await signed({ iss, aud, token_use: 'access', scope: `openid ${ACCESS_TOKEN_SCOPE}` }) })).status).toBe(200);
+});
+
+test('admin routes trust the operators\' pool only: /local/token with the admin group mints from it', async () => {
+  const admin = await tokenFor('operator', ['admin']);
+  const adminClaims = claimsOf(admin);
+  expect(adminClaims.iss).toMatch(/^https:\/\/cognito-idp\.local\.amazonaws\.com\/local_ApiAdminsPool[0-9A-F]{8}$/);
+  expect(adminClaims.aud).toMatch(/^apiadminspoolconsoleclient[0-9a-f]{8}$/);
+  expect(adminClaims['cognito:groups']).toEqual(['admin']);
+  const concert = { title: 'Operators only', venue: 'Hall', schedules: [{ date: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 100 }] }] };
+  expect((await call('POST', '/admin/concerts', { token: admin, body: concert })).status).toBe(201);
+
+  // A buyer's token, even one claiming the admin group, is of the other pool: the authorizer refuses it before the handler.
+  const { iss, aud } = claimsOf(await tokenFor('buyer'));
+  const buyerClaimingAdmin = await signed({ iss, aud, token_use: 'access', scope: ACCESS_TOKEN_SCOPE, 'cognito:groups': ['admin'] });
+  expect((await call('POST', '/admin/concerts', { token: buyerClaimingAdmin, body: concert })).status).toBe(401);
+  // An operator of the admin pool without the group passes the authorizer; the handler refuses it.
+  const groupless = await signed({ iss: adminClaims.iss, aud: adminClaims.aud, token_use: 'access', scope: ACCESS_TOKEN_SCOPE });
+  expect((await call('POST', '/admin/concerts', { token: groupless, body: concert })).status).toBe(403);
+  // Groups no pool of the stack has: Cognito never issues such a token, nor does /local/token.
+  const refused = await call('POST', '/local/token', { body: { userId: 'someone', groups: ['admin', 'auditor'] } });
+  expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code: 'VALIDATION_ERROR' });
+});
+
+test('the origin secret: /api adds the header CloudFront adds (over any sent), the root paths stand for the execute-api address', async () => {
+  const origin = storedSecret('OriginSecret');
+  // As GenerateSecretString says: 48 letters and digits.
+  expect(origin.current).toMatch(/^[A-Za-z0-9]{48}$/);
+  expect((await call('GET', '/concerts')).status).toBe(200);
+  expect((await call('GET', '/concerts', { headers: { 'x-origin-verify': 'forged' } })).status).toBe(200);
+
+  // Deployed, a request to the execute-api URL lacks the header and the function refuses it.
+  const bypass = await call('GET', '/concerts', { root: true });
+  expect({ status: bypass.status, code: bypass.body.error.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+  expect((await call('GET', '/concerts', { root: true, headers: { 'x-origin-verify': 'forged' } })).status).toBe(403);
+  expect((await call('GET', '/concerts', { root: true, headers: { 'x-origin-verify': origin.current } })).status).toBe(200);
+  // The authorizer still answers first, as API Gateway's does; the local routes are served at both.
+  expect((await call('GET', '/balance', { root: true })).status).toBe(401);
+  expect((await call('POST', '/local/token', { root: true, body: { userId: 'root' } })).status).toBe(200);
+});
+
+test('the secrets come from the local Secrets Manager through the SDK, as GenerateSecretString makes them', async () => {
+  const url = /secrets: 2 in a local Secrets Manager at (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.output())?.[1];
+  expect(url).toBeDefined();
+  const client = new SecretsManagerClient({ endpoint: url, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const key = storedSecret('QueueTokenKeySecret');
+    expect(key.current).toMatch(/^[A-Za-z0-9]{64}$/);
+    const current = await client.send(new GetSecretValueCommand({ SecretId: key.arn }));
+    expect(current).toMatchObject({ ARN: key.arn, SecretString: key.current, VersionStages: ['AWSCURRENT'] });
+    // Before a rotation there is no previous version: the functions read that as "one key".
+    await expect(client.send(new GetSecretValueCommand({ SecretId: key.arn, VersionStage: 'AWSPREVIOUS' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  } finally {
+    client.destroy();
+  }
 });
 
 test('the web page is the one the stack uploads, with the local sign-in for its config', async () => {
   const model = readServiceModel(readStackAssembly(assemblyDir()));
-  const page = await call('GET', '/');
+  const page = await call('GET', '/', { root: true });
   expect(page.status).toBe(200);
   expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   expect(page.body).toBe(readFileSync(model.site!.files.get('index.html')!, 'utf8'));
-  const script = await call('GET', '/app/main.js');
+  const script = await call('GET', '/app/main.js', { root: true });
   expect(script.status).toBe(200);
   expect(script.body).toBe(readFileSync(model.site!.files.get('app/main.js')!, 'utf8'));
-  expect((await call('GET', '/app/config.json')).body).toEqual({ apiUrl: '', signIn: { kind: 'local' } });
+  expect((await call('GET', '/app/config.json', { root: true })).body).toEqual({ apiUrl: '/api', signIn: { kind: 'local' } });
 });
 
 test('it says what it serves, and each function\'s log lines carry the function\'s name', () => {
-  expect(cli.output()).toMatch(/serving ConcertReservation-dev from .*: 13 routes, 7 functions, 2 schedules/);
+  expect(cli.output()).toMatch(/serving ConcertReservation-dev from .*: 13 routes, 8 functions, 2 schedules/);
+  expect(cli.output()).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/api\/… as through the site.s CloudFront \(adds x-origin-verify\)/);
   expect(cli.output()).toMatch(/^\[AdmissionJob\] \{"level":"INFO","message":"admission run"/m);
 });
