@@ -8,6 +8,7 @@ import { tableDefinitions, type TableId } from '../functions/shared/tables';
 import { OriginSecret } from './origin-secret';
 import { ServiceApi } from './service-api';
 import { ServiceFunction } from './service-function';
+import { ServiceMonitoring } from './service-monitoring';
 import { ServiceTable } from './service-table';
 import { StaticSite } from './static-site';
 import type { StageConfig } from './stage-config';
@@ -100,6 +101,7 @@ export class ConcertReservationStack extends Stack {
     if (!props.webAclArn) {
       Annotations.of(this).addWarningV2('concert-reservation:no-web-acl', 'no web ACL: per-client limits are off. Deploy the -Edge stack and pass -c webAclArn=<its WebAclArn> (README, "Deploying").');
     }
+    new ServiceMonitoring(this, 'Monitoring', { stage, api: this.api, groupFunctions: this.groupFunctions, jobFunctions: this.jobFunctions, tables: this.tables });
     const apiUrl = `${this.site.url}${API_PATH_PREFIX}`;
     this.site.publish({
       // Relative: the page calls the API on its own origin.
