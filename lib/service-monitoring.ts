@@ -41,6 +41,8 @@ export const ALARM_THRESHOLDS = {
 } as const;
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** Every alarm fires on a breach in two of its last three periods: one bad minute or blip is not paged. */
+const TWO_OF_THREE = { evaluationPeriods: 3, datapointsToAlarm: 2 } as const;
 
 /**
  * The stage's dashboard and alarms (cdk-monitoring-constructs): the API, each function (one per
@@ -82,7 +84,7 @@ export class ServiceMonitoring extends Construct {
         lambdaFunction: fn,
         humanReadableName: `API: ${group} routes`,
         alarmFriendlyName: `${group}-api`,
-        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
+        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
       });
     }
     for (const [name, fn] of props.jobFunctions) {
@@ -90,9 +92,9 @@ export class ServiceMonitoring extends Construct {
         lambdaFunction: fn,
         humanReadableName: `Job: ${name}`,
         alarmFriendlyName: `${name}-job`,
-        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
+        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
         // The job runs every minute and a failed run is redone by the next: two failures in three minutes is a line that stopped.
-        ...(name === 'admission' ? { addFaultCountAlarm: { Critical: { maxErrorCount: 0, period: Duration.minutes(1), evaluationPeriods: 3, datapointsToAlarm: 2 } } } : {}),
+        ...(name === 'admission' ? { addFaultCountAlarm: { Critical: { maxErrorCount: 0, period: Duration.minutes(1), ...TWO_OF_THREE } } } : {}),
       });
     }
     for (const [tableId, table] of props.tables) {
@@ -100,8 +102,8 @@ export class ServiceMonitoring extends Construct {
         table,
         humanReadableName: `Table: ${tableId}`,
         alarmFriendlyName: `${tableId}-table`,
-        addReadThrottledEventsCountAlarm: { Critical: { maxThrottledEventsThreshold: 0 } },
-        addWriteThrottledEventsCountAlarm: { Critical: { maxThrottledEventsThreshold: 0 } },
+        addReadThrottledEventsCountAlarm: { Critical: { maxThrottledEventsThreshold: 0, ...TWO_OF_THREE } },
+        addWriteThrottledEventsCountAlarm: { Critical: { maxThrottledEventsThreshold: 0, ...TWO_OF_THREE } },
       });
     }
     this.monitorBusiness(namespace);
@@ -127,20 +129,19 @@ export class ServiceMonitoring extends Construct {
     });
     this.facade.monitorCustom({
       humanReadableName: 'HTTP API: share of 5xx answers',
-      alarmFriendlyName: 'api-5xx',
+      alarmFriendlyName: 'api',
       metricGroups: [
         {
           title: '5xx (% of requests)',
           metrics: [
             {
               metric: fivexxPercent,
-              alarmFriendlyName: 'api-5xx-percent',
+              alarmFriendlyName: '5xx-percent',
               addAlarm: {
                 Critical: {
                   threshold: ALARM_THRESHOLDS.api5xxPercent,
                   comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                  evaluationPeriods: 3,
-                  datapointsToAlarm: 2,
+                  ...TWO_OF_THREE,
                   additionalDescription: 'More than 1% of API answers were 5xx (500 INTERNAL or 503 UNAVAILABLE). README, "Runbook".',
                 },
               },

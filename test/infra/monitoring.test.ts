@@ -63,7 +63,7 @@ test('one dashboard with the API, every function, every table and the business m
 test('alarms: 5xx share of the API, throttles of every function, throttling of every table, failed admission runs; all to the alarm topic', () => {
   const all = alarms();
   const [topicId] = Object.entries(built.resources).find(([, resource]) => resource.Type === 'AWS::SNS::Topic')!;
-  for (const alarm of all) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  for (const alarm of all) expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicId }], EvaluationPeriods: 3, DatapointsToAlarm: 2 });
 
   const fivexx = all.filter((alarm) => alarmMetrics(alarm).includes('5xx'));
   expect(fivexx).toHaveLength(1);
