@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ErrorCode } from './errors';
+import { log } from './logger';
 
 /**
  * The service's business metrics, in CloudWatch embedded metric format: each is one JSON line on
@@ -41,16 +42,40 @@ export const NAMESPACE_ENV = 'POWERTOOLS_METRICS_NAMESPACE';
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 type Values = Partial<Record<(typeof METRIC)[keyof typeof METRIC], readonly [Unit, number]>>;
 
+let shared: { metrics: Metrics; environment: string } | undefined;
+
 /**
- * Writes one EMF line now. A fresh Metrics object per line, as Powertools' singleMetric does: a
- * line's dimensions can never mix with those of a concurrent request (the local server runs many
- * in one process), and POWERTOOLS_METRICS_DISABLED is read each time.
+ * One Metrics object for the process, made at the first line (a Metrics object costs a Console of
+ * its own, far more than a line) and made again only if its environment changed (tests switch the
+ * lines on and off with POWERTOOLS_METRICS_DISABLED).
+ */
+function sharedMetrics(): Metrics {
+  const namespace = process.env[NAMESPACE_ENV] || metricsNamespace('local');
+  const environment = `${namespace} ${process.env.POWERTOOLS_METRICS_DISABLED}`;
+  if (shared?.environment !== environment) shared = { metrics: new Metrics({ namespace, serviceName: SERVICE_NAME }), environment };
+  return shared.metrics;
+}
+
+/**
+ * Writes one EMF line now. Adding and publishing run without a pause, so a line's dimensions never
+ * mix with another request's (the local server runs many in one process). A metric never fails the
+ * request that it counts: a bad value is dropped, with a warning.
  */
 function emit(values: Values, dimensions: Record<string, string> = {}): void {
-  const metrics = new Metrics({ namespace: process.env[NAMESPACE_ENV] || metricsNamespace('local'), serviceName: SERVICE_NAME });
-  for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
-  for (const [name, [unit, value]] of Object.entries(values)) metrics.addMetric(name, unit, value);
-  metrics.publishStoredMetrics();
+  const metrics = sharedMetrics();
+  try {
+    for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
+    for (const [name, [unit, value]] of Object.entries(values)) {
+      // NaN would be written as null, and CloudWatch drops a line with a null metric.
+      if (!Number.isFinite(value)) throw new RangeError(`${name} is ${value}, not a finite number`);
+      metrics.addMetric(name, unit, value);
+    }
+    metrics.publishStoredMetrics();
+  } catch (error) {
+    metrics.clearMetrics();
+    metrics.clearDimensions();
+    log.warn('metric not written', { error, metrics: Object.keys(values) });
+  }
 }
 
 const count = (value = 1) => [MetricUnit.Count, value] as const;
