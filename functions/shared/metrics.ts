@@ -10,9 +10,9 @@ import { log } from './logger';
  *
  * Dimensions stay bounded: `service` everywhere, plus the error code (a closed list), the job
  * (two), and the concert on admissions only. Admissions are written by the job, one line per
- * concert per run, so a concert dimension there costs one metric per concert that ran a sale;
- * on joins, holds or payments it would cost the same per concert but buy nothing the stats
- * route cannot show, and would tie each line's cost to the rush.
+ * concert per run, so a concert dimension there costs one metric per concert that ran a sale,
+ * whatever the crowd. Joins, holds and payments are counted stage-wide: a sale's own figures
+ * belong to the operator's per-concert stats, read from the tables, not to a metric per concert.
  */
 
 /** Every metric the service writes: the stack's dashboard and alarms use these names too. */
