@@ -57,7 +57,9 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
     child = fork(resolve(__dirname, 'server-process.ts'), [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...BENCH_SERVER_SETTINGS, ...options.extraEnv, DYNAMODB_ENDPOINT: endpoint, BENCH_TABLE_PREFIX: tablePrefix },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // stdout carries a metric line per join, hold, payment and refusal: still written (its cost is
+      // part of what is measured), not shown. Warnings and errors go to stderr.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const ipc = ipcChannel(child);
     const ready = await ipc.ready;

@@ -3,6 +3,7 @@ import { pollQueue } from '../queue/poll-queue';
 import { queueDeps } from '../queue/default-queue-deps';
 import type { QueueStatusView } from '../queue/queue-status';
 import { AppError } from '../shared/errors';
+import { recordMetric } from '../shared/metrics';
 import { createApiHandler } from './create-api-handler';
 import { concertPathSchema, emptyBodySchema } from './schemas';
 import { parseInput } from './validation';
@@ -19,6 +20,7 @@ export const handler = createApiHandler('queue', {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
     parseInput(emptyBodySchema, request.body, 'body');
     const joined = await joinQueue(queueDeps(), { userId: request.userId, concertId });
+    if (joined.created) recordMetric.joined();
     return statusResult(joined.created ? 201 : 200, joined.status);
   },
 

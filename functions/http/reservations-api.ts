@@ -1,6 +1,7 @@
 import { reservationDeps } from '../reservations/default-reservation-deps';
 import { holdSeat } from '../reservations/hold-seat';
 import { listReservations } from '../reservations/list-reservations';
+import { recordMetric } from '../shared/metrics';
 import { createApiHandler } from './create-api-handler';
 import { holdSeatBodySchema, listReservationsQuerySchema } from './reservation-schemas';
 import { parseInput } from './validation';
@@ -10,6 +11,7 @@ export const handler = createApiHandler('reservations', {
   holdSeat: async (request) => {
     const body = parseInput(holdSeatBodySchema, request.body, 'body');
     const reservation = await holdSeat(reservationDeps(), { userId: request.userId, ...body }, request.activeToken);
+    recordMetric.holdWon();
     return { statusCode: 201, body: reservation };
   },
 

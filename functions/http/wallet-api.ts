@@ -1,4 +1,5 @@
 import { IDEMPOTENCY_HEADER } from '../idempotency/idempotency-key';
+import { recordMetric } from '../shared/metrics';
 import { chargeBalance } from '../wallet/charge-balance';
 import { walletDeps } from '../wallet/default-wallet-deps';
 import { getBalance } from '../wallet/get-balance';
@@ -22,6 +23,7 @@ export const handler = createApiHandler('wallet', {
   payReservations: async (request) => {
     const { reservationIds } = parseInput(paymentBodySchema, request.body, 'body');
     const payment = await payReservations(walletDeps(), { userId: request.userId, reservationIds, activeToken: request.activeToken });
+    recordMetric.payment(payment.amount);
     return { statusCode: 201, body: payment };
   },
 

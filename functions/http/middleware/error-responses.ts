@@ -3,7 +3,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { isDatabaseUnavailable } from '../../shared/dynamodb-errors';
 import { AppError, UnavailableError } from '../../shared/errors';
 import { log } from '../../shared/logger';
+import { recordMetric } from '../../shared/metrics';
 import { errorResponse } from '../responses';
+import type { ApiContext } from './route-request';
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 
@@ -11,7 +13,7 @@ const DATABASE_RETRY_AFTER_SECONDS = 2;
  * Turns every thrown error into the contract's error body. Client mistakes and refused states
  * are AppErrors; a sick database is a 503 with Retry-After (a warning in the log); anything else
  * is a bug: a 500 whose body says nothing of the cause, logged once, as an error, with the
- * request id.
+ * request id. Each answer also counts as a refusal under its code (shared/metrics.ts).
  */
 export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2> {
   return {
@@ -19,6 +21,7 @@ export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2With
       const error = request.error;
       if (error instanceof AppError) {
         request.response = errorResponse(error.code, error.message, { details: error.details });
+        recordMetric.refusal(error.code, (request.context as Partial<ApiContext>).route?.handler);
       } else if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
         const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : DATABASE_RETRY_AFTER_SECONDS;
         const cause = error instanceof UnavailableError && error.cause instanceof Error ? error.cause : error;
@@ -26,10 +29,12 @@ export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2With
         request.response = errorResponse('UNAVAILABLE', 'the service is busy; try again shortly', {
           headers: { 'retry-after': String(retryAfter) },
         });
+        recordMetric.refusal('UNAVAILABLE');
       } else {
         log.error('unhandled error: answered 500', { error });
         const requestId = request.event.requestContext?.requestId;
         request.response = errorResponse('INTERNAL', `something went wrong on our side (request ${requestId ?? 'unknown'})`);
+        recordMetric.refusal('INTERNAL');
       }
     },
   };
