@@ -7,8 +7,8 @@ module.exports = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  // The soak test runs on its own: `npm run test:soak` (and .ci/run after npm test).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/soak/'],
+  // The soak and fault tests run on their own: `npm run test:soak`, `npm run test:faults` (and .ci/run after npm test).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/soak/', '<rootDir>/test/faults/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/quiet-sdk-warning.ts', '<rootDir>/test/support/log-level.ts'],

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
 import { groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
+import { isDatabaseUnavailable } from '../functions/shared/dynamodb-errors';
+import { UnavailableError } from '../functions/shared/errors';
 import { apiDocsResponse } from './api-docs';
 import type { LocalIssuer } from './local-issuer';
 import { localWebPage } from './web-assets';
@@ -119,7 +121,16 @@ export async function startLocalServer(options: { port: number; host?: string; i
       return jsonResponse(200, await options.issuer.mint(result.data.userId, result.data.groups));
     }
     const job = jobs.find((candidate) => candidate.localPath === path);
-    if (method === 'POST' && job) return jsonResponse(200, await runJob(job.name));
+    if (method === 'POST' && job) {
+      try {
+        return jsonResponse(200, await runJob(job.name));
+      } catch (error) {
+        // As the API answers: a sick database is a 503 to retry; each run's writes are all or nothing, and the next run completes it.
+        if (!(error instanceof UnavailableError) && !isDatabaseUnavailable(error)) throw error;
+        const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : 1;
+        return errorResponse('UNAVAILABLE', 'the database is unavailable; run the job again shortly', { headers: { 'retry-after': String(retryAfter) } });
+      }
+    }
     return errorResponse('NOT_FOUND', 'no such local route');
   }
 

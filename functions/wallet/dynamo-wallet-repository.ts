@@ -78,6 +78,11 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
       return toWallet(result.Item);
     },
 
+    async findCharge(userId, entryId) {
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: walletKeys.balance(userId), ConsistentRead: true }));
+      return pendingCharges(result.Item).find((p) => p.entryId === entryId)?.entry ?? rememberedCharge(result.Item, entryId);
+    },
+
     async addCharge(userId, charge): Promise<ChargeResult> {
       const names = pendingAttributes(charge.entryId);
       const charged = chargedAttribute(charge.entryId);

@@ -18,7 +18,8 @@ export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2With
     onError: async (request) => {
       const error = request.error;
       if (error instanceof AppError) {
-        request.response = errorResponse(error.code, error.message, { details: error.details });
+        const headers = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+        request.response = errorResponse(error.code, error.message, { details: error.details, headers });
       } else if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
         const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : DATABASE_RETRY_AFTER_SECONDS;
         const cause = error instanceof UnavailableError && error.cause instanceof Error ? error.cause : error;
