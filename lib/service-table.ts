@@ -31,6 +31,7 @@ export class ServiceTable extends dynamodb.Table {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(definition.stream ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
     });
     this.definition = definition;
     for (const index of definition.indexes) {

@@ -1,10 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jobs } from '../functions/jobs/job-table';
+import { startLocalStreamConsumer } from './ledger-stream';
 import { createLocalIssuer } from './local-issuer';
 import { startLocalServer, type LocalServer } from './server';
 import { createTables, localTableEnv } from './tables';
 
 export interface LocalRuntime extends LocalServer {
+  /** Reads the wallet table's stream to its end now, writing pending charges out to the ledger, as the deployed consumer does. */
+  pollLedgerStream(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -44,11 +47,22 @@ export async function startLocalRuntime(options: {
   const issuer = await createLocalIssuer(options.dataDir);
   const server = await startLocalServer({ port: options.port, issuer });
   const timer = options.jobIntervalSeconds > 0 ? startJobTimer(server, options.jobIntervalSeconds, log) : undefined;
+  // The wallet's stream consumer: every second with the job timer on; tests poll it themselves.
+  const { handler: writeLedger } = await import('../functions/jobs/ledger-writer');
+  const ledgerStream = await startLocalStreamConsumer({
+    endpoint: options.endpoint,
+    tableName: `${options.tablePrefix ?? 'concert-'}wallet`,
+    handler: writeLedger,
+    intervalMs: options.jobIntervalSeconds > 0 ? 1000 : undefined,
+    log,
+  });
 
   return {
     ...server,
+    pollLedgerStream: () => ledgerStream.pollOnce(),
     async stop() {
       await timer?.stop();
+      await ledgerStream.stop();
       await server.close();
     },
   };

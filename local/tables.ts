@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -17,7 +18,10 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
   const created: string[] = [];
   for (const table of tableDefinitions) {
     const name = `${prefix}${table.id}`;
-    if (await tableExists(client, name)) continue;
+    if (await tableExists(client, name)) {
+      await enableStream(client, table, name);
+      continue;
+    }
     await client.send(new CreateTableCommand(createTableInput(table, name)));
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -28,6 +32,14 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
     created.push(name);
   }
   return created;
+}
+
+/** A table kept in DATA_DIR from before its definition had a stream gets one. */
+async function enableStream(client: DynamoDBClient, table: TableDefinition, name: string): Promise<void> {
+  if (!table.stream) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }));
 }
 
 async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
@@ -64,5 +76,6 @@ function createTableInput(table: TableDefinition, name: string) {
     KeySchema,
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     ...(GlobalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes } : {}),
+    ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } } : {}),
   };
 }

@@ -20,9 +20,11 @@ import { chargeEntry, EMPTY_WALLET, KEYED_CHARGE_MEMORY_MS, MAX_REMEMBERED_KEYED
  *   the ledger entry alongside;
  * - a charge is one atomic increment (ADD balance and version, on condition of the limit) that
  *   also leaves, in the same write, `pending#<entryId>` with the entry and the balance and version
- *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer gives the exact number and balance after; the charge then writes the
- *   ledger item and removes its pending attributes. A charge cut off in between stays pending
- *   (listLedger counts it) until the next charge of that wallet writes it out.
+ *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer
+ *   gives the exact number and balance after, and that one write is the whole charge on the
+ *   request path. The ledger writer (functions/jobs/ledger-writer.ts, fed by the table's stream)
+ *   then writes the ledger item and removes the pending attributes; until it has, listLedger
+ *   counts the charge from them, so the ledger replays to the balance at every read.
  */
 export const WALLET_USER_PREFIX = 'USER#';
 export const BALANCE_SK = 'BALANCE';
