@@ -200,6 +200,14 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
       await pause(run.status === 503 ? 500 : 250);
     }
   })();
+  // The ledger writer on the wallet table's stream, through the same faults: a failed poll is read again.
+  let writerFailures = 0;
+  const ledgerWriter = (async () => {
+    while (!done) {
+      await api.runtime.pollLedgerStream().catch(() => writerFailures++);
+      await pause(500);
+    }
+  })();
   // Outages of two seconds, three seconds apart, until the rush is over.
   const outages = (async () => {
     await pause(1_000);
@@ -210,15 +218,17 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
   })();
   const rushed = await Promise.allSettled(users.map((user) => rush(user, () => waiting--)));
   done = true;
-  await Promise.all([admission, outages]);
+  await Promise.all([admission, outages, ledgerWriter]);
   expect(rushed.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
   const tookMs = Date.now() - startedAt;
   proxy.setFaults({});
+  // The writer catches up once the database is well: no charge is left pending.
+  await api.runtime.pollLedgerStream();
 
   // No 5xx but 503, which always says when to retry; no 409 REUSED for an unchanged body.
   const statuses = new Map<string, number>();
   for (const answer of everyAnswer) statuses.set(`${answer.status}${answer.code ? ` ${answer.code}` : ''}`, (statuses.get(`${answer.status}${answer.code ? ` ${answer.code}` : ''}`) ?? 0) + 1);
-  console.log(`seed ${seed}: ${everyAnswer.length} answers in ${tookMs} ms ${JSON.stringify(Object.fromEntries(statuses))}; faults ${JSON.stringify(proxy.counts)}`);
+  console.log(`seed ${seed}: ${everyAnswer.length} answers in ${tookMs} ms ${JSON.stringify(Object.fromEntries(statuses))}; faults ${JSON.stringify(proxy.counts)}; ledger writer polls failed: ${writerFailures}`);
   expect(everyAnswer.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
   expect(everyAnswer.filter((a) => (a.status === 503 || a.code === 'IDEMPOTENCY_KEY_IN_USE') && !(Number(a.retryAfter) >= 1))).toEqual([]);
   expect(everyAnswer.filter((a) => a.code === 'IDEMPOTENCY_KEY_REUSED')).toEqual([]);
@@ -243,7 +253,11 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
   const { expectMoneyAndSeatsAddUp } = await import('../support/invariants');
   const wallet = createDynamoWalletRepository(documentClient, tableName('wallet'));
 
+  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { walletKeys } = await import('../../functions/wallet/wallet-keys');
   for (const user of users) {
+    const balanceItem = (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(user.userId), ConsistentRead: true }))).Item ?? {};
+    expect({ userId: user.userId, pending: Object.keys(balanceItem).filter((name) => name.startsWith('pending#')) }).toEqual({ userId: user.userId, pending: [] });
     // Charges: each answered 200 with the balance after it, and exactly those are in the ledger.
     const ledger = await wallet.listLedger(user.userId);
     const landedCharges = ledger.filter((entry) => entry.kind === 'CHARGE').map((entry) => ({ amount: entry.amount, balance: entry.balanceAfter }));
