@@ -282,7 +282,7 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
   console.log(`landed: ${JSON.stringify(counted)}`);
   expect(counted.payments).toBeGreaterThan(0);
   expect(counted.soldSeats).toBeLessThanOrEqual(SEATS.length);
-}, 150_000);
+}, 300_000);
 
 test('a job run that fails leaves nothing half-done: 503 with Retry-After, and the next run completes it', async () => {
   const concert = 'neon-harbor';
