@@ -17,6 +17,7 @@ import { holdOverHttp, walletDepsForTest } from '../support/wallet-fixture';
  */
 let api: LocalApi;
 let losing: ((input: Record<string, any>) => boolean) | undefined;
+let refusing: ((input: Record<string, any>) => boolean) | undefined;
 
 beforeAll(async () => {
   api = await startLocalApi();
@@ -30,12 +31,26 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'loseAnswers' },
   );
+  // Throttled before it is sent: the call never reaches DynamoDB.
+  documentClient.middlewareStack.add(
+    (next) => async (args) => {
+      if (refusing?.(args.input as Record<string, any>)) {
+        throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseCalls' },
+  );
 });
 afterAll(async () => {
   documentClient.middlewareStack.remove('loseAnswers');
+  documentClient.middlewareStack.remove('refuseCalls');
   await api.stop();
 });
-afterEach(() => (losing = undefined));
+afterEach(() => {
+  losing = undefined;
+  refusing = undefined;
+});
 
 const isChargeIncrement = (input: Record<string, any>) => String(input.UpdateExpression ?? '').includes('ADD balance');
 const isPayment = (input: Record<string, any>) => Array.isArray(input.TransactItems) && JSON.stringify(input.TransactItems).includes('"kind":"PAYMENT"');
@@ -117,4 +132,27 @@ test('a payment whose answer was lost: 503, and the retry with its key answers 2
   expect(await ledgerCharges(user.token)).toBe(500_000 - held.price);
   const reservations = (await api.request('GET', '/reservations', { token: user.token })).body.reservations;
   expect(reservations).toEqual([expect.objectContaining({ reservationId: held.reservationId, status: 'PAID' })]);
+});
+
+test('a key left in progress by a request that failed with 503 is 409 IDEMPOTENCY_KEY_IN_USE with Retry-After, never REUSED, and no longer than the function timeout', async () => {
+  const token = await api.tokenFor('left-in-progress');
+  const charge = () => api.request('POST', '/balance/charge', { token, body: { amount: 700 }, headers: { 'idempotency-key': 'left-1' } });
+  // The increment is throttled (nothing lands), and so is the release of the key: its record stays in progress.
+  const isKeyRelease = (input: Record<string, any>) => input.TableName === tableName('idempotency') && input.Key !== undefined && !input.ConsistentRead && !input.UpdateExpression;
+  refusing = (input) => isChargeIncrement(input) || isKeyRelease(input);
+  const claimedAt = Date.now();
+  expect((await charge()).status).toBe(503);
+  refusing = undefined;
+
+  const blocked = await charge();
+  expect(blocked.status).toBe(409);
+  expect(blocked.body.error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+  expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(await ledgerCharges(token)).toBe(0);
+
+  // The record's in-flight time is the function's remaining time (10 s, its timeout): then the retry runs in full.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, claimedAt + 10_500 - Date.now())));
+  expect(await charge()).toMatchObject({ status: 200, body: { balance: 700 } });
+  expect(await charge()).toMatchObject({ status: 200, body: { balance: 700 } });
+  expect(await ledgerCharges(token)).toBe(700);
 });
