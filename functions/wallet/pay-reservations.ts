@@ -6,11 +6,12 @@ import {
   PAYMENT_FAILURE_MESSAGES,
   paymentTotal,
   toPaymentView,
+  type KeyedPayment,
   type Payment,
+  type PaymentKey,
   type PaymentView,
 } from './payment';
 import type { WalletDeps } from './wallet-deps';
-import type { KeyedPayment, PaymentKey } from './wallet-keys';
 import { idempotencyKeyHash, paymentEntry, paymentRequestHash, retryDelayMs, type Wallet } from './wallet-rules';
 
 /** Retries when the wallet moved (a charge landed) or another transaction collided; then 503. */

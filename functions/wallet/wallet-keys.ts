@@ -1,6 +1,6 @@
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { TTL_ATTRIBUTE } from '../shared/tables';
-import type { Payment } from './payment';
+import type { KeyedPayment, Payment, PaymentKey } from './payment';
 import { chargeEntry, EMPTY_WALLET, KEYED_CHARGE_MEMORY_MS, MAX_REMEMBERED_KEYED_CHARGES, type LedgerEntry, type Wallet } from './wallet-rules';
 
 /**
@@ -163,19 +163,6 @@ export function ledgerEntryPut(tableName: string, userId: string, entry: LedgerE
 /** A payment record, written once. */
 export function paymentPut(tableName: string, payment: Payment, ledgerVersion: number): TransactItem {
   return { Put: { TableName: tableName, Item: paymentItem(payment, ledgerVersion), ConditionExpression: 'attribute_not_exists(pk)' } };
-}
-
-/** A payment's Idempotency-Key as the wallet keeps it: which request it was, and what it paid. */
-export interface PaymentKey {
-  readonly keyHash: string;
-  readonly requestHash: string;
-}
-
-export interface KeyedPayment {
-  readonly requestHash: string;
-  readonly payment: Payment;
-  /** Epoch milliseconds: after this the key is free for a new payment (TTL only tidies). */
-  readonly expiresAt: number;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { AdmissionBatch } from '../queue/queue-rules';
 import type { Reservation } from '../reservations/reservation';
-import type { Payment, PaymentRefusal } from './payment';
-import type { KeyedPayment, PaymentKey } from './wallet-keys';
+import type { KeyedPayment, Payment, PaymentKey, PaymentRefusal } from './payment';
 import type { LedgerEntry, Wallet } from './wallet-rules';
 
 export type ChargeResult =
