@@ -1,6 +1,8 @@
 import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { API_PATH_PREFIX, groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
@@ -14,7 +16,8 @@ import { ServiceMonitoring } from './service-monitoring';
 import { ServiceTable } from './service-table';
 import { StaticSite } from './static-site';
 import type { StageConfig } from './stage-config';
-import { handlerGroupTableAccess, jobTableAccess, type TableAccess } from './table-access';
+import { BALANCE_SK } from '../functions/wallet/wallet-keys';
+import { handlerGroupTableAccess, jobTableAccess, ledgerWriterTableAccess, type TableAccess } from './table-access';
 
 export interface ConcertReservationStackProps extends StackProps {
   readonly config: StageConfig;
@@ -38,6 +41,8 @@ export class ConcertReservationStack extends Stack {
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
   /** Signs queue tokens; read by the groups that verify them, not by the jobs. */
   readonly queueTokenKey: QueueTokenKey;
+  /** Writes charges out from the wallet table's stream to the ledger. */
+  readonly ledgerWriter: ServiceFunction;
   readonly api: ServiceApi;
   /** The web page, with the API at /api; absent with `-c webSite=false`. */
   readonly site?: StaticSite;
@@ -98,6 +103,27 @@ export class ConcertReservationStack extends Stack {
         });
         (rule.node.defaultChild as events.CfnRule).addMetadata(LOCAL_JOB_PATH_METADATA, job.localPath);
         return [job.name, fn] as const;
+      }),
+    );
+
+    // A charge is one write on the request path; this consumer of the wallet table's stream writes
+    // its pending entry out to the ledger. Only balance items matter; a failed batch is retried
+    // (halved to find a bad record), and the charges stay pending and counted meanwhile.
+    this.ledgerWriter = new ServiceFunction(this, 'LedgerWriter', {
+      entry: 'functions/jobs/ledger-writer.ts',
+      description: `Writes pending charges out to the wallet ledger (${stage})`,
+      environment: settingsEnvironment,
+      timeout: Duration.seconds(30),
+    });
+    bindTables(this.ledgerWriter, ledgerWriterTableAccess);
+    this.ledgerWriter.addEventSource(
+      new DynamoEventSource(this.tables.get('wallet')!, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        filters: [lambda.FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: lambda.FilterRule.isEqual(BALANCE_SK) } } } })],
       }),
     );
 

@@ -21,6 +21,7 @@ const GUARD_RULES = {
   'CT.CLOUDFRONT.PR.9': 'cloudfront_security_policy_check',
   'CT.CLOUDWATCH.PR.2': 'cloudwatch_log_group_retention_period_check',
   'CT.CLOUDWATCH.PR.3': 'cloudwatch_log_group_encrypted_check',
+  'CT.KMS.PR.3': 'kms_create_grant_aws_service_check',
   'CT.LAMBDA.PR.2': 'lambda_function_public_access_prohibited_check',
   'CT.LAMBDA.PR.3': 'lambda_inside_vpc_check',
   'CT.S3.PR.2': 's3_bucket_logging_enabled_check',

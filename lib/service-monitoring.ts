@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,7 @@ import type { JobDefinition } from '../functions/jobs/job-table';
 import type { HandlerGroup } from '../functions/http/route-table';
 import { DIMENSION, METRIC, metricsNamespace, NAMESPACE_ENV, SERVICE_NAME } from '../functions/shared/metrics';
 import type { TableId } from '../functions/shared/tables';
+import { guard } from './policy-checks';
 import type { ServiceApi } from './service-api';
 import type { ServiceFunction } from './service-function';
 import type { ServiceTable } from './service-table';
@@ -67,6 +68,12 @@ export class ServiceMonitoring extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    Validations.of(key).acknowledge(
+      guard(
+        'CT.KMS.PR.3',
+        'The key policy is CDK\'s default: the account administers the key (grants included) through IAM, where no role of this stack may create grants; CloudWatch alone is given use of it, by its service principal.',
+      ),
+    );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: `${stackName} alarms`, masterKey: key, enforceSSL: true });
     const email = readAlarmEmail(this);
     if (email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));

@@ -33,6 +33,7 @@ export class ServiceTable extends dynamodb.Table {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(definition.stream ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
     });
     this.definition = definition;
     for (const index of definition.indexes) {

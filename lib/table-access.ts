@@ -30,3 +30,6 @@ export const jobTableAccess: Readonly<Record<JobDefinition['name'], TableAccess>
   admission: { queue: 'readWrite' },
   expiry: { queue: 'readWrite' },
 };
+
+/** The wallet table's stream consumer (functions/jobs/ledger-writer.ts): writes ledger items, clears pending charges. */
+export const ledgerWriterTableAccess: TableAccess = { wallet: 'readWrite' };

@@ -2,9 +2,11 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 
 /** A table to have locally: what CreateTable takes, and the attribute TTL deletes by, if any. */
@@ -18,7 +20,14 @@ export async function ensureTables(client: DynamoDBClient, specs: readonly Local
   const created: string[] = [];
   for (const { input, ttlAttribute } of specs) {
     const name = input.TableName!;
-    if (await tableExists(client, name)) continue;
+    const existing = await describeTable(client, name);
+    if (existing) {
+      // A table kept in DATA_DIR from before its definition had a stream gets one.
+      if (input.StreamSpecification?.StreamEnabled && !existing.StreamSpecification?.StreamEnabled) {
+        await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: input.StreamSpecification }));
+      }
+      continue;
+    }
     await client.send(new CreateTableCommand(input));
     if (ttlAttribute) {
       await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
@@ -28,12 +37,11 @@ export async function ensureTables(client: DynamoDBClient, specs: readonly Local
   return created;
 }
 
-async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
+async function describeTable(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') return false;
+    if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') return undefined;
     throw error;
   }
 }

@@ -31,8 +31,8 @@ export interface LocalGatewayOptions {
   readonly defaultRoute: Invoke;
   /** Mints for `POST /local/token` and verifies bearer tokens like the JWT authorizer. */
   readonly issuer: LocalIssuer;
-  /** What `POST /local/jobs/<name>` runs, by path. */
-  readonly localJobs: ReadonlyMap<string, () => Promise<unknown>>;
+  /** What `POST /local/jobs/<name>` runs, by path, and its answer. */
+  readonly localJobs: ReadonlyMap<string, () => Promise<GatewayResult>>;
   readonly pages?: readonly Page[];
   /** The path the API is also served under, as deployed behind the site's CloudFront (`/api`): `/api/concerts` is `/concerts`. */
   readonly apiPathPrefix?: string;
@@ -160,7 +160,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       }
     }
     const job = options.localJobs.get(path);
-    if (method === 'POST' && job) return jsonAnswer(200, await job());
+    if (method === 'POST' && job) return job();
     return gatewayError(404, 'NOT_FOUND', 'no such local route');
   }
 

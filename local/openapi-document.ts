@@ -38,7 +38,7 @@ const DESCRIPTION = `A concert reservation service that survives a ticket rush: 
 - **Identity**: \`Authorization: Bearer <JWT>\` (deployed: a Cognito token of the stack's user pool; locally: \`POST /local/token\`). Your user id is the token's \`sub\`; admins are in the \`${ADMIN_GROUP}\` group.
 - **Queue token**: routes marked ACTIVE (security \`${QUEUE_TOKEN_SCHEME}\`) also need \`X-Queue-Token\`: your own token for that concert, \`ACTIVE\` right now.
 - **Errors** all have one shape, \`{"error":{"code","message","details"?}}\`; every operation lists the codes it can answer. An unknown path is a JSON 404 \`NOT_FOUND\`.
-- **Idempotency-Key** (optional, on \`POST /balance/charge\` and \`POST /payments\`): the same key from the same user with the same body answers the first response again (header \`Idempotent-Replayed: true\`) and changes nothing more; with another body, 409 \`IDEMPOTENCY_KEY_REUSED\`. Keys are kept at least ${IDEMPOTENCY_RECORD_SECONDS / 3600} hours.
+- **Idempotency-Key** (optional, on \`POST /balance/charge\` and \`POST /payments\`): the same key from the same user with the same body answers the first response again (header \`Idempotent-Replayed: true\`) and changes nothing more; with another body, 409 \`IDEMPOTENCY_KEY_REUSED\`; while the first request is still running, or its outcome could not yet be recorded, 409 \`IDEMPOTENCY_KEY_IN_USE\` with \`Retry-After\`. A request whose effect landed is answered as a success on every retry with its key. Keys are kept at least ${IDEMPOTENCY_RECORD_SECONDS / 3600} hours.
 
 The local server's extra routes (\`/local/*\`, \`/openapi.json\`, \`/docs\`) are not part of the deployed API and not listed here.`;
 
@@ -58,6 +58,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   INSUFFICIENT_BALANCE: 'the balance does not cover the total; charge it and pay again',
   BALANCE_LIMIT_EXCEEDED: 'the balance may not exceed 100000000 KRW',
   IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was already used with a different body',
+  IDEMPOTENCY_KEY_IN_USE: 'the first request with this Idempotency-Key is still in progress; send it again after Retry-After seconds',
   PAYLOAD_TOO_LARGE: 'the body is over the 16 KiB this route accepts',
   UNSUPPORTED_MEDIA_TYPE: 'send the body as JSON with content-type: application/json',
   TOO_MANY_REQUESTS: 'too many requests; slow down',
@@ -150,7 +151,12 @@ export function errorUses(route: RouteDefinition, doc: RouteDoc): ErrorUse[] {
   }
   if (route.auth === 'admin') uses.push(['FORBIDDEN', `you are not in the ${ADMIN_GROUP} group`]);
   uses.push(...(doc.errors ?? []));
-  if (route.idempotent) uses.push(['IDEMPOTENCY_KEY_REUSED', 'this key was used with another body, or its first request is still running']);
+  if (route.idempotent) {
+    uses.push(
+      ['IDEMPOTENCY_KEY_REUSED', 'this key was used with another body'],
+      ['IDEMPOTENCY_KEY_IN_USE', "this key's first request is still running, or its outcome is not recorded yet: retry after Retry-After"],
+    );
+  }
   if (doc.body) {
     const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     uses.push(['PAYLOAD_TOO_LARGE', `a body over ${limit / 1024} KiB`], ['UNSUPPORTED_MEDIA_TYPE', 'a body sent with a content type other than application/json']);

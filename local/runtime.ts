@@ -1,11 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jobs } from '../functions/jobs/job-table';
+import { startLocalStreamConsumer } from './ledger-stream';
 import { createLocalIssuer } from './local-issuer';
 import { queueTokenKeyEnv } from './queue-token-key';
 import { startLocalServer, type LocalServer } from './server';
 import { createTables, localTableEnv } from './tables';
 
 export interface LocalRuntime extends LocalServer {
+  /** Reads the wallet table's stream to its end now, writing pending charges out to the ledger, as the deployed consumer does. */
+  pollLedgerStream(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -47,11 +50,22 @@ export async function startLocalRuntime(options: {
   const issuer = await createLocalIssuer(options.dataDir);
   const server = await startLocalServer({ port: options.port, issuer });
   const timer = options.jobIntervalSeconds > 0 ? startJobTimer(server, options.jobIntervalSeconds, log) : undefined;
+  // The wallet's stream consumer: every second with the job timer on; tests poll it themselves.
+  const { handler: writeLedger } = await import('../functions/jobs/ledger-writer');
+  const ledgerStream = await startLocalStreamConsumer({
+    endpoint: options.endpoint,
+    tableName: `${options.tablePrefix ?? 'concert-'}wallet`,
+    handler: writeLedger,
+    intervalMs: options.jobIntervalSeconds > 0 ? 1000 : undefined,
+    log,
+  });
 
   return {
     ...server,
+    pollLedgerStream: () => ledgerStream.pollOnce(),
     async stop() {
       await timer?.stop();
+      await ledgerStream.stop();
       await server.close();
     },
   };

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
+import { errorResponse, jsonResponse } from '../functions/http/responses';
 import { ACCESS_TOKEN_SCOPE, API_PATH_PREFIX, groupEntry, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import { isDatabaseUnavailable } from '../functions/shared/dynamodb-errors';
+import { UnavailableError } from '../functions/shared/errors';
 import { apiDocsResponse } from './api-docs';
 import { startLocalGateway, type GatewayEvent, type GatewayResult, type Invoke } from './http-gateway';
 import type { LocalIssuer } from './local-issuer';
@@ -35,6 +38,16 @@ export async function startLocalServer(options: { port: number; host?: string; i
   const invokeGroup = (group: HandlerGroup): Invoke => (event) => handlerOf(group)(event, lambdaContext(event.requestContext.requestId, group));
   const jobHandlers = new Map(jobs.map((job) => [job.name, loadJob(job)]));
   const runJob = (name: JobDefinition['name']) => jobHandlers.get(name)!();
+  /** `POST /local/jobs/*`: as the API answers, a sick database is a 503 to retry; each run's writes are all or nothing, and the next run completes it. */
+  const answerJob = async (name: JobDefinition['name']): Promise<GatewayResult> => {
+    try {
+      return jsonResponse(200, await runJob(name));
+    } catch (error) {
+      if (!(error instanceof UnavailableError) && !isDatabaseUnavailable(error)) throw error;
+      const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : 1;
+      return errorResponse('UNAVAILABLE', 'the database is unavailable; run the job again shortly', { headers: { 'retry-after': String(retryAfter) } });
+    }
+  };
   const webPage = localWebPage();
 
   const gateway = await startLocalGateway({
@@ -50,7 +63,7 @@ export async function startLocalServer(options: { port: number; host?: string; i
     })),
     apiPathPrefix: API_PATH_PREFIX,
     defaultRoute: invokeGroup(NOT_FOUND_HANDLER.group),
-    localJobs: new Map(jobs.map((job) => [job.localPath, () => runJob(job.name)])),
+    localJobs: new Map(jobs.map((job) => [job.localPath, () => answerJob(job.name)])),
     pages: [apiDocsResponse, (method, path) => webPage.serve(method, path)],
   });
   return { url: gateway.url, runJob, close: () => gateway.close() };

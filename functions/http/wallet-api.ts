@@ -1,10 +1,10 @@
 import { IDEMPOTENCY_HEADER } from '../idempotency/idempotency-key';
 import { recordMetric } from '../shared/metrics';
-import { chargeBalance } from '../wallet/charge-balance';
+import { chargeBalance, findLandedCharge } from '../wallet/charge-balance';
 import { walletDeps } from '../wallet/default-wallet-deps';
 import { getBalance } from '../wallet/get-balance';
 import { listPayments } from '../wallet/list-payments';
-import { payReservations } from '../wallet/pay-reservations';
+import { findLandedPayment, payReservations } from '../wallet/pay-reservations';
 import { createApiHandler } from './create-api-handler';
 import { idempotentRequest } from './middleware/idempotent-request';
 import { parseInput } from './validation';
@@ -22,7 +22,8 @@ export const handler = createApiHandler('wallet', {
 
   payReservations: async (request) => {
     const { reservationIds } = parseInput(paymentBodySchema, request.body, 'body');
-    const payment = await payReservations(walletDeps(), { userId: request.userId, reservationIds, activeToken: request.activeToken });
+    const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
+    const payment = await payReservations(walletDeps(), { userId: request.userId, reservationIds, activeToken: request.activeToken, idempotencyKey });
     recordMetric.payment(payment.amount);
     return { statusCode: 201, body: payment };
   },
@@ -31,4 +32,26 @@ export const handler = createApiHandler('wallet', {
     const query = parseInput(listPaymentsQuerySchema, request.query, 'query');
     return { statusCode: 200, body: await listPayments(walletDeps(), { userId: request.userId, ...query }) };
   },
-}, { idempotency: idempotentRequest() });
+}, {
+  // What landed under a key is found in the wallet itself, whatever the idempotency store recorded.
+  idempotency: idempotentRequest({
+    chargeBalance: {
+      beforeRunning: false,
+      find: async (request, idempotencyKey) => {
+        const body = chargeBodySchema.safeParse(request.body);
+        if (!body.success) return undefined;
+        const charged = await findLandedCharge(walletDeps(), { userId: request.userId, amount: body.data.amount, idempotencyKey });
+        return charged && { statusCode: 200, body: charged };
+      },
+    },
+    payReservations: {
+      beforeRunning: true,
+      find: async (request, idempotencyKey) => {
+        const body = paymentBodySchema.safeParse(request.body);
+        if (!body.success) return undefined;
+        const payment = await findLandedPayment(walletDeps(), { userId: request.userId, reservationIds: body.data.reservationIds, idempotencyKey });
+        return payment && { statusCode: 201, body: payment };
+      },
+    },
+  }),
+});

@@ -22,6 +22,10 @@ export const isReplayableStatus = (statusCode: number) => statusCode >= 200 && s
 
 /**
  * How long a request waits, in steps, for another request with the same key that is still in
- * flight, before it gives up with 409: about 4 seconds, well past a payment's usual duration.
+ * flight, before it answers 409 IDEMPOTENCY_KEY_IN_USE: about 1.5 seconds, past a payment's usual
+ * duration, and short enough that a client's retry, not a held connection, does the waiting.
  */
-export const IN_FLIGHT_WAITS_MS: readonly number[] = [20, 40, 80, 160, 300, 400, 500, 500, 500, 500, 500, 500];
+export const IN_FLIGHT_WAITS_MS: readonly number[] = [20, 40, 80, 160, 300, 400, 500];
+
+/** Retry-After of a 409 IDEMPOTENCY_KEY_IN_USE. */
+export const IN_USE_RETRY_AFTER_SECONDS = 1;

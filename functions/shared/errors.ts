@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'INSUFFICIENT_BALANCE'
   | 'BALANCE_LIMIT_EXCEEDED'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TOO_MANY_REQUESTS'
@@ -31,6 +32,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: readonly FieldProblem[],
+    /** Sent as Retry-After: when trying again may get another answer. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';

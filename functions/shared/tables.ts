@@ -26,6 +26,8 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
   /** Epoch-seconds attribute DynamoDB TTL deletes by. Tidying only: reads never trust it. */
   readonly ttlAttribute: string;
+  /** A DynamoDB stream of each item's new image, for a consumer that finishes work off the request path. */
+  readonly stream?: 'NEW_IMAGE';
 }
 
 export type TableId = 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'idempotency';
@@ -97,6 +99,9 @@ export const tableDefinitions: readonly TableDefinition[] = [
     sortKey: sk,
     indexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
+    // A charge is one write that leaves its entry pending on the balance item; the ledger writer,
+    // fed by this stream, writes pending entries out as ledger items (functions/jobs/ledger-writer.ts).
+    stream: 'NEW_IMAGE',
   },
   {
     // Idempotency-Key records of POST /balance/charge and POST /payments, in the shape Powertools'

@@ -25,3 +25,18 @@ export async function chargeBalance(
   }
   return { balance: result.entry.balanceAfter };
 }
+
+/**
+ * The answer of a keyed charge that landed, from the wallet item it changed (its entry is pending
+ * there, or remembered once written out): undefined when nothing landed under the key, 409 when
+ * it landed with another amount.
+ */
+export async function findLandedCharge(
+  deps: Pick<WalletDeps, 'wallet'>,
+  input: { userId: string; amount: number; idempotencyKey: string },
+): Promise<{ balance: number } | undefined> {
+  const entry = await deps.wallet.findCharge(input.userId, keyedChargeId(input.idempotencyKey));
+  if (!entry) return undefined;
+  if (entry.amount !== input.amount) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
+  return { balance: entry.balanceAfter };
+}

@@ -3,7 +3,7 @@ import { settings, tableName } from '../shared/config';
 import { pause } from '../shared/pause';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoPaymentRepository } from './dynamo-payment-repository';
-import { createDynamoWalletRepository } from './dynamo-wallet-repository';
+import { createDynamoLedgerWriter, createDynamoWalletRepository, type DynamoLedgerWriter } from './dynamo-wallet-repository';
 import type { WalletDeps } from './wallet-deps';
 
 let deps: WalletDeps | undefined;
@@ -32,4 +32,12 @@ export function walletDeps(): WalletDeps {
     random: Math.random,
   };
   return deps;
+}
+
+let writer: DynamoLedgerWriter | undefined;
+
+/** The ledger writer on this process's wallet table (the stream consumer's, deployed and local). */
+export function ledgerWriter(): DynamoLedgerWriter {
+  writer ??= createDynamoLedgerWriter(documentClient, tableName('wallet'));
+  return writer;
 }

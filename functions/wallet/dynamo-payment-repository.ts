@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seatSaleUpdate } from '../catalogue/catalogue-keys';
 import { tokenSpendUpdate, turnFinishedUpdate } from '../queue/queue-keys';
 import {
@@ -14,7 +14,7 @@ import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations, type Cancellation } from '../shared/dynamodb-transactions';
 import { UnavailableError } from '../shared/errors';
 import type { PaymentRefusal } from './payment';
-import { ledgerEntryPut, paymentPut, toWallet, walletDebitUpdate } from './wallet-keys';
+import { ledgerEntryPut, paymentKeyPut, paymentPut, toKeyedPayment, toWallet, walletDebitUpdate, walletKeys } from './wallet-keys';
 import type { PayableReservation, PaymentCommit, PaymentRepository } from './wallet-repository';
 
 export interface PaymentTables {
@@ -27,7 +27,7 @@ export interface PaymentTables {
 /** What each item of the payment transaction stands for, so a cancellation reason can be read by its index. */
 type Role =
   | { readonly kind: 'reservation'; readonly reservationId: string }
-  | { readonly kind: 'seat' | 'holdSlot' | 'token' | 'admission' | 'wallet' | 'ledger' | 'payment' };
+  | { readonly kind: 'seat' | 'holdSlot' | 'token' | 'admission' | 'wallet' | 'ledger' | 'payment' | 'paymentKey' };
 
 const BATCH_GET_ATTEMPTS = 5;
 
@@ -56,6 +56,11 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
   }
 
   return {
+    async findKeyedPayment(userId, keyHash, now) {
+      const result = await client.send(new GetCommand({ TableName: tables.wallet, Key: walletKeys.paymentKey(userId, keyHash), ConsistentRead: true }));
+      return toKeyedPayment(result.Item, now);
+    },
+
     async findPayable(userId, reservationIds) {
       const items = await getReservations(userId, reservationIds);
       // A reservation names the slot its hold claimed; only items without one need the slots looked up.
@@ -92,6 +97,7 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
         [{ kind: 'wallet' }, walletDebitUpdate(tables.wallet, userId, plan.expected, plan.entry)],
         [{ kind: 'ledger' }, ledgerEntryPut(tables.wallet, userId, plan.entry)],
         [{ kind: 'payment' }, paymentPut(tables.wallet, payment, plan.entry.version)],
+        ...(plan.key ? [[{ kind: 'paymentKey' }, paymentKeyPut(tables.wallet, payment, plan.key, now)] as [Role, TransactItem]] : []),
       ];
 
       try {
@@ -102,6 +108,10 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
         const reasons = transactionCancellations(error);
         if (!reasons) throw error;
         if (!reasons.some(failedCondition)) return { committed: false };
+        // The key already paid: whatever else failed (the seats are sold, the token spent), that is the answer.
+        const keyIndex = parts.findIndex(([role]) => role.kind === 'paymentKey');
+        const keyed = keyIndex >= 0 && failedCondition(reasons[keyIndex]) ? toKeyedPayment(reasons[keyIndex].item, now) : undefined;
+        if (keyed) return { committed: false, keyed };
         return { committed: false, refusal: readRefusal(parts.map(([role]) => role), reasons) };
       }
     },

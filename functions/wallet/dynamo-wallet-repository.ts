@@ -2,7 +2,6 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import { UnavailableError } from '../shared/errors';
-import { log } from '../shared/logger';
 import type { Item } from '../shared/dynamodb-item';
 import { queryAll } from '../shared/dynamodb-query';
 import { pause } from '../shared/pause';
@@ -21,33 +20,39 @@ import {
   toLedgerEntry,
   toPayment,
   toWallet,
+  WALLET_USER_PREFIX,
   walletKeys,
-  type PendingCharge,
   type RememberedCharge,
 } from './wallet-keys';
 import { chargeEntry, maxBalanceBeforeCharge, type LedgerEntry } from './wallet-rules';
 
-/** A charge is written out this long after it landed at the latest, by the next charge of its wallet. */
-const STALE_PENDING_MS = 10_000;
 const CHARGE_ATTEMPTS = 5;
 
-export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tableName: string): WalletRepository {
-  /**
-   * Writes pending charges out as ledger items, then drops their pending attributes. Safe to run
-   * twice or at once: the ledger item is only ever created with the same content. A failure here
-   * loses nothing (the charge stays pending and counted), so it is logged, not answered.
-   */
-  async function writeOut(userId: string, pending: readonly PendingCharge[], item: Item | undefined, now: number): Promise<void> {
-    try {
-      for (const { entry } of pending) {
-        try {
-          await client.send(new PutCommand({ TableName: tableName, Item: ledgerItem(userId, entry), ConditionExpression: 'attribute_not_exists(pk)' }));
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
-      }
+/**
+ * Writes a wallet's pending charges out as ledger items, then drops their pending attributes (and
+ * remembers keyed charges, see `chargedAttribute`), from a balance item as read (a stream's new
+ * image). Off the request path: the ledger writer runs it for each change of a balance item.
+ * Safe to run twice, at once or from an older image: a ledger item is only ever created with the
+ * same content, and until its pending attributes are gone the charge is counted from them. A
+ * failure throws, so the stream delivers the record again; nothing is lost meanwhile.
+ */
+export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableName: string) {
+  return {
+    async writeOut(balanceItem: Item, now: number): Promise<number> {
+      const pending = pendingCharges(balanceItem);
+      if (pending.length === 0) return 0;
+      const userId = String(balanceItem.pk).slice(WALLET_USER_PREFIX.length);
+      await Promise.all(
+        pending.map(async ({ entry }) => {
+          try {
+            await client.send(new PutCommand({ TableName: tableName, Item: ledgerItem(userId, entry), ConditionExpression: 'attribute_not_exists(pk)' }));
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+          }
+        }),
+      );
       const keyed = pending.filter(({ entryId }) => isKeyed(entryId));
-      const removed = [...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))), ...(keyed.length > 0 ? forgottenCharges(item, now) : [])];
+      const removed = [...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))), ...(keyed.length > 0 ? forgottenCharges(balanceItem, now) : [])];
       const remembered = keyed.map(({ entryId, entry }) => ({
         name: chargedAttribute(entryId),
         value: { amount: entry.amount, at: entry.at, balanceAfter: entry.balanceAfter, version: entry.version } satisfies RememberedCharge,
@@ -60,6 +65,8 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
             ...(remembered.length > 0 ? [`SET ${remembered.map((_, i) => `#c${i} = :c${i}`).join(', ')}`] : []),
             `REMOVE ${removed.map((_, i) => `#p${i}`).join(', ')}`,
           ].join(' '),
+          // Never recreates a wallet item that is not there.
+          ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: Object.fromEntries([
             ...removed.map((name, i) => [`#p${i}`, name]),
             ...remembered.map(({ name }, i) => [`#c${i}`, name]),
@@ -67,15 +74,23 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
           ...(remembered.length > 0 ? { ExpressionAttributeValues: Object.fromEntries(remembered.map(({ value }, i) => [`:c${i}`, value])) } : {}),
         }),
       );
-    } catch (error) {
-      log.warn('a charge stays pending in its wallet item', { userId, cause: (error as Error).name, causeMessage: (error as Error).message });
-    }
-  }
+      return pending.length;
+    },
+  };
+}
 
+export type DynamoLedgerWriter = ReturnType<typeof createDynamoLedgerWriter>;
+
+export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tableName: string): WalletRepository {
   return {
     async findWallet(userId) {
       const result = await client.send(new GetCommand({ TableName: tableName, Key: walletKeys.balance(userId), ConsistentRead: true }));
       return toWallet(result.Item);
+    },
+
+    async findCharge(userId, entryId) {
+      const result = await client.send(new GetCommand({ TableName: tableName, Key: walletKeys.balance(userId), ConsistentRead: true }));
+      return pendingCharges(result.Item).find((p) => p.entryId === entryId)?.entry ?? rememberedCharge(result.Item, entryId);
     },
 
     async addCharge(userId, charge): Promise<ChargeResult> {
@@ -104,19 +119,13 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );
-          const item = result.Attributes ?? {};
-          const entry = chargeEntry(charge, toWallet(item));
-          const stale = pendingCharges(item).filter((p) => p.entryId !== charge.entryId && p.entry.at < charge.at - STALE_PENDING_MS);
-          await writeOut(userId, [{ entryId: charge.entryId, entry }, ...stale], item, charge.at);
-          return { added: true, entry };
+          // One round trip: the entry stays pending on the balance item, counted by every read, until the ledger writer writes it out.
+          return { added: true, entry: chargeEntry(charge, toWallet(result.Attributes ?? {})) };
         } catch (error) {
           if (isConditionFailure(error)) {
             const current = error.Item ? unmarshall(error.Item) : undefined;
             const applied = pendingCharges(current).find((p) => p.entryId === charge.entryId);
-            if (applied) {
-              await writeOut(userId, [applied], current, charge.at);
-              return { added: true, entry: applied.entry };
-            }
+            if (applied) return { added: true, entry: applied.entry };
             const landedBefore = rememberedCharge(current, charge.entryId);
             if (landedBefore) return { added: true, entry: landedBefore };
             return { added: false, current: toWallet(current) };

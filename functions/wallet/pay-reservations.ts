@@ -6,11 +6,13 @@ import {
   PAYMENT_FAILURE_MESSAGES,
   paymentTotal,
   toPaymentView,
+  type KeyedPayment,
   type Payment,
+  type PaymentKey,
   type PaymentView,
 } from './payment';
 import type { WalletDeps } from './wallet-deps';
-import { paymentEntry, retryDelayMs, type Wallet } from './wallet-rules';
+import { idempotencyKeyHash, paymentEntry, paymentRequestHash, retryDelayMs, type Wallet } from './wallet-rules';
 
 /** Retries when the wallet moved (a charge landed) or another transaction collided; then 503. */
 export const PAYMENT_ATTEMPTS = 8;
@@ -27,9 +29,10 @@ export const PAYMENT_ATTEMPTS = 8;
  */
 export async function payReservations(
   deps: WalletDeps,
-  input: { userId: string; reservationIds: readonly string[]; activeToken: () => Promise<ActiveQueueToken> },
+  input: { userId: string; reservationIds: readonly string[]; activeToken: () => Promise<ActiveQueueToken>; idempotencyKey?: string },
 ): Promise<PaymentView> {
   const { userId, reservationIds } = input;
+  const key = input.idempotencyKey === undefined ? undefined : paymentKeyOf(input.idempotencyKey, reservationIds);
   const [payable, firstWallet, token] = await Promise.all([
     deps.payments.findPayable(userId, reservationIds),
     deps.wallet.findWallet(userId),
@@ -61,8 +64,10 @@ export async function payReservations(
       queueToken: { token: token.token, concertId: token.concertId, userId: token.userId, batch: token.batch },
       now,
       admittedAfter: now - deps.settings.activeSeconds * 1000,
+      ...(key ? { key } : {}),
     });
     if (result.committed) return toPaymentView(payment);
+    if (result.keyed) return answerOf(result.keyed, key!);
 
     let retryWith: Wallet | undefined;
     if (result.refusal) {
@@ -75,4 +80,32 @@ export async function payReservations(
     wallet = retryWith ?? (await deps.wallet.findWallet(userId));
   }
   throw new UnavailableError(1);
+}
+
+const paymentKeyOf = (idempotencyKey: string, reservationIds: readonly string[]): PaymentKey => ({
+  keyHash: idempotencyKeyHash(idempotencyKey),
+  requestHash: paymentRequestHash(reservationIds),
+});
+
+/** The answer to a key that already paid: that payment, if it was asked for with the same body. */
+function answerOf(keyed: KeyedPayment, key: PaymentKey): PaymentView {
+  if (keyed.requestHash !== key.requestHash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
+  }
+  return toPaymentView(keyed.payment);
+}
+
+/**
+ * The payment that landed under this Idempotency-Key, read from the record its own transaction
+ * wrote: a retry is answered 201 with it although the seats are sold and the queue token spent
+ * by that very payment, and whether or not the idempotency store recorded the first answer.
+ * Undefined when the key paid nothing (in the last 24 hours); another body is 409.
+ */
+export async function findLandedPayment(
+  deps: Pick<WalletDeps, 'payments' | 'now'>,
+  input: { userId: string; reservationIds: readonly string[]; idempotencyKey: string },
+): Promise<PaymentView | undefined> {
+  const key = paymentKeyOf(input.idempotencyKey, input.reservationIds);
+  const keyed = await deps.payments.findKeyedPayment(input.userId, key.keyHash, deps.now());
+  return keyed ? answerOf(keyed, key) : undefined;
 }

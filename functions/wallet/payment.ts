@@ -21,6 +21,20 @@ export interface Payment {
   readonly paidAt: number;
 }
 
+/** A payment's Idempotency-Key as the wallet keeps it: hashes of the key and of the request's body. */
+export interface PaymentKey {
+  readonly keyHash: string;
+  readonly requestHash: string;
+}
+
+/** A payment made under an Idempotency-Key: which request it was, and what it paid. */
+export interface KeyedPayment {
+  readonly requestHash: string;
+  readonly payment: Payment;
+  /** Epoch milliseconds: after this the key is free for a new payment (TTL only tidies). */
+  readonly expiresAt: number;
+}
+
 /** The contract's payment body. */
 export interface PaymentView {
   readonly paymentId: string;

@@ -1,5 +1,6 @@
 import type { Item, TransactItem } from '../shared/dynamodb-item';
-import type { Payment } from './payment';
+import { TTL_ATTRIBUTE } from '../shared/tables';
+import type { KeyedPayment, Payment, PaymentKey } from './payment';
 import { chargeEntry, EMPTY_WALLET, KEYED_CHARGE_MEMORY_MS, MAX_REMEMBERED_KEYED_CHARGES, type LedgerEntry, type Wallet } from './wallet-rules';
 
 /**
@@ -8,6 +9,10 @@ import { chargeEntry, EMPTY_WALLET, KEYED_CHARGE_MEMORY_MS, MAX_REMEMBERED_KEYED
  *                                 and the charges whose ledger entry is still being written (below)
  * - `LEDGER#<version, 12 digits>` one per balance change: kind CHARGE|PAYMENT, amount, balanceAfter, at, paymentId?
  * - `PAYMENT#<paymentId>`         a payment (ULID ids: a descending query is newest first)
+ * - `PAYKEY#<hash of the key>`    a payment sent with an Idempotency-Key: the request's hash and the
+ *                                 payment, written in the payment's own transaction, so a retry with
+ *                                 the key finds what landed although the idempotency store never
+ *                                 heard of it (and the queue token is spent)
  *
  * Every balance change takes the next version, so the ledger has no gaps and no two entries share
  * a number, and replaying it gives the balance:
@@ -15,14 +20,17 @@ import { chargeEntry, EMPTY_WALLET, KEYED_CHARGE_MEMORY_MS, MAX_REMEMBERED_KEYED
  *   the ledger entry alongside;
  * - a charge is one atomic increment (ADD balance and version, on condition of the limit) that
  *   also leaves, in the same write, `pending#<entryId>` with the entry and the balance and version
- *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer gives the exact number and balance after; the charge then writes the
- *   ledger item and removes its pending attributes. A charge cut off in between stays pending
- *   (listLedger counts it) until the next charge of that wallet writes it out.
+ *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer
+ *   gives the exact number and balance after, and that one write is the whole charge on the
+ *   request path. The ledger writer (functions/jobs/ledger-writer.ts, fed by the table's stream)
+ *   then writes the ledger item and removes the pending attributes; until it has, listLedger
+ *   counts the charge from them, so the ledger replays to the balance at every read.
  */
 export const WALLET_USER_PREFIX = 'USER#';
 export const BALANCE_SK = 'BALANCE';
 export const LEDGER_PREFIX = 'LEDGER#';
 export const PAYMENT_PREFIX = 'PAYMENT#';
+export const PAYMENT_KEY_PREFIX = 'PAYKEY#';
 
 export const walletKeys = {
   balance: (userId: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: BALANCE_SK }),
@@ -31,6 +39,7 @@ export const walletKeys = {
     sk: `${LEDGER_PREFIX}${String(version).padStart(12, '0')}`,
   }),
   payment: (userId: string, paymentId: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: `${PAYMENT_PREFIX}${paymentId}` }),
+  paymentKey: (userId: string, keyHash: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: `${PAYMENT_KEY_PREFIX}${keyHash}` }),
 };
 
 const PENDING_PREFIX = 'pending#';
@@ -154,4 +163,34 @@ export function ledgerEntryPut(tableName: string, userId: string, entry: LedgerE
 /** A payment record, written once. */
 export function paymentPut(tableName: string, payment: Payment, ledgerVersion: number): TransactItem {
   return { Put: { TableName: tableName, Item: paymentItem(payment, ledgerVersion), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/**
+ * The key of a keyed payment, written once in the payment's transaction: a second payment under
+ * the same key (a resent transaction included) is refused and shown the first. A record past its
+ * 24 hours may be replaced.
+ */
+export function paymentKeyPut(tableName: string, payment: Payment, key: PaymentKey, now: number): TransactItem {
+  const expiresAt = now + KEYED_CHARGE_MEMORY_MS;
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...walletKeys.paymentKey(payment.userId, key.keyHash),
+        requestHash: key.requestHash,
+        payment: { ...payment },
+        expiresAt,
+        [TTL_ATTRIBUTE]: Math.ceil(expiresAt / 1000) + 3600,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': now },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** A payment key record as read, or undefined when there is none or it has run out at `now`. */
+export function toKeyedPayment(item: Item | undefined, now: number): KeyedPayment | undefined {
+  if (!item || (item.expiresAt as number) < now) return undefined;
+  return { requestHash: item.requestHash as string, payment: toPayment(item.payment as Item), expiresAt: item.expiresAt as number };
 }

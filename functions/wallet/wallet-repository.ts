@@ -1,6 +1,6 @@
 import type { AdmissionBatch } from '../queue/queue-rules';
 import type { Reservation } from '../reservations/reservation';
-import type { Payment, PaymentRefusal } from './payment';
+import type { KeyedPayment, Payment, PaymentKey, PaymentRefusal } from './payment';
 import type { LedgerEntry, Wallet } from './wallet-rules';
 
 export type ChargeResult =
@@ -23,6 +23,8 @@ export interface WalletRepository {
    * and records its ledger entry. Concurrent charges never refuse each other: each one counts.
    */
   addCharge(userId: string, charge: { readonly entryId: string; readonly amount: number; readonly at: number }): Promise<ChargeResult>;
+  /** The entry of a charge with this id that landed, if the wallet still knows it (pending, or a keyed charge remembered). */
+  findCharge(userId: string, entryId: string): Promise<LedgerEntry | undefined>;
   /** The whole ledger, oldest first (entries still being written included). */
   listLedger(userId: string): Promise<LedgerEntry[]>;
   /** Payments, newest first, `limit` at most, after the payment `after` when given. */
@@ -47,13 +49,17 @@ export interface PaymentPlan {
   readonly now: number;
   /** The token is ACTIVE only if its batch was admitted after this instant (now − ACTIVE_SECONDS). */
   readonly admittedAfter: number;
+  /** Sent with an Idempotency-Key: the key's record is written with the payment, once. */
+  readonly key?: PaymentKey;
 }
 
 export type PaymentCommit =
   | { readonly committed: true }
   /** Another transaction touched the same items at the same moment; nothing was checked. */
-  | { readonly committed: false; readonly refusal?: undefined }
-  | { readonly committed: false; readonly refusal: PaymentRefusal };
+  | { readonly committed: false; readonly refusal?: undefined; readonly keyed?: undefined }
+  | { readonly committed: false; readonly refusal: PaymentRefusal; readonly keyed?: undefined }
+  /** The plan's Idempotency-Key already paid (this same transaction resent, or an earlier request): what it paid. */
+  | { readonly committed: false; readonly refusal?: undefined; readonly keyed: KeyedPayment };
 
 export interface PaymentRepository {
   /** The user's reservations among these ids, with their hold slots; ids that are not the user's are left out. */
@@ -62,4 +68,6 @@ export interface PaymentRepository {
    * One transaction: every check of the plan as a condition, and every write. All or nothing.
    */
   commitPayment(plan: PaymentPlan): Promise<PaymentCommit>;
+  /** The payment made under this Idempotency-Key (its hash), if one was, in the last 24 hours. */
+  findKeyedPayment(userId: string, keyHash: string, now: number): Promise<KeyedPayment | undefined>;
 }

@@ -74,10 +74,20 @@ export function retryDelayMs(attempt: number, random: number, baseMs = 5, capMs 
  * adding another. Keys are the user's own, and so is the wallet item that remembers them.
  */
 export function keyedChargeId(idempotencyKey: string): string {
-  return `k${createHash('sha256').update(idempotencyKey, 'utf8').digest('base64url').slice(0, 32)}`;
+  return `k${idempotencyKeyHash(idempotencyKey)}`;
 }
 
-/** How long a wallet remembers that a keyed charge landed: as long as Idempotency-Keys are kept. */
+/** An Idempotency-Key as the wallet stores it: a hash, so item keys stay short and printable. */
+export function idempotencyKeyHash(idempotencyKey: string): string {
+  return createHash('sha256').update(idempotencyKey, 'utf8').digest('base64url').slice(0, 32);
+}
+
+/** What a keyed payment asked for, as a hash: the same key with other reservations is another body. */
+export function paymentRequestHash(reservationIds: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(reservationIds), 'utf8').digest('base64url');
+}
+
+/** How long a wallet remembers that a keyed charge or payment landed: as long as Idempotency-Keys are kept. */
 export const KEYED_CHARGE_MEMORY_MS = 24 * 3600 * 1000;
 /** At most this many keyed charges are remembered per wallet (the newest), so its item stays small. */
 export const MAX_REMEMBERED_KEYED_CHARGES = 200;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../dynamodb-local';
 import { ensureTables, type LocalTableSpec } from '../dynamodb-tables';
-import { gatewayError, startLocalGateway, type GatewayEvent, type GatewayResult, type LocalGateway } from '../http-gateway';
+import { gatewayError, jsonAnswer, startLocalGateway, type GatewayEvent, type GatewayResult, type LocalGateway } from '../http-gateway';
 import { createLocalIssuer, TokenRequestRefused, type IssuerIdentity, type LocalIssuer } from '../local-issuer';
 import { LOCAL_PAGE_CONFIG, localWebPage } from '../web-assets';
 import { readStackAssembly, type Template } from './assembly';
@@ -176,7 +176,7 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
       apiOriginHeaders: originHeaders,
       // Without a $default route API Gateway answers unmatched requests itself, in its own words.
       defaultRoute: model.defaultRoute ? invokeRoute(model.defaultRoute.functionId) : async () => ({ statusCode: 404, body: '{"message":"Not Found"}' }),
-      localJobs: new Map([...schedulesByPath].map(([path, schedule]) => [path, () => runSchedule(schedule)])),
+      localJobs: new Map([...schedulesByPath].map(([path, schedule]) => [path, async () => jsonAnswer(200, await runSchedule(schedule))])),
       pages: webPage ? [(method, path) => webPage.serve(method, path)] : [],
     });
 

@@ -77,7 +77,7 @@ const dynamoStatementsOf = (fn: ServiceFunction): Array<{ actions: string[]; tab
 
 /** The service's own functions, without the one CDK adds to upload the web page. */
 const serviceFunctions = () => {
-  const ids = new Set([...stack.groupFunctions.values(), ...stack.jobFunctions.values()].map((fn) => logicalId(fn)));
+  const ids = new Set([...stack.groupFunctions.values(), ...stack.jobFunctions.values(), stack.ledgerWriter].map((fn) => logicalId(fn)));
   return ofType('AWS::Lambda::Function').filter(([id]) => ids.has(id));
 };
 
@@ -227,9 +227,28 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  test('one per handler group and per job, besides the web page\'s upload function', () => {
-    expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length);
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 1);
+  test('one per handler group and per job and the ledger writer, besides the web page\'s upload function', () => {
+    expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length + 1);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 2);
+  });
+
+  test("the ledger writer consumes the wallet table's stream of new images: balance items only, failed batches halved and retried", () => {
+    const wallet = resources[logicalId(stack.tables.get('wallet')!)];
+    expect(wallet.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    for (const id of ['queue', 'catalogue', 'reservations', 'idempotency'] as const) {
+      expect(resources[logicalId(stack.tables.get(id)!)].Properties.StreamSpecification).toBeUndefined();
+    }
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: logicalId(stack.ledgerWriter) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.tables.get('wallet')!), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['BALANCE'] } } } }) }] },
+    });
   });
 
   test('every function: Node.js 22 on arm64, traced, 512 MB, source maps, its own log group, no fixed name', () => {
@@ -252,7 +271,7 @@ describe('functions', () => {
 
   test('log groups keep a month of logs: one per function, the web page\'s upload included, and the API access log', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 2);
+    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 3);
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 

@@ -83,7 +83,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function retryUntilAnswered(send: () => Promise<Answer>): Promise<Answer> {
   for (let attempt = 0; attempt < 30; attempt++) {
     const answer = await send();
-    const inProgress = answer.status === 409 && answer.body?.error?.code === 'IDEMPOTENCY_KEY_REUSED';
+    // Never REUSED for the same body: a key whose first request is in flight, or whose outcome could not be recorded, is IN_USE.
+    expect(answer.body?.error?.code).not.toBe('IDEMPOTENCY_KEY_REUSED');
+    const inProgress = answer.status === 409 && answer.body?.error?.code === 'IDEMPOTENCY_KEY_IN_USE';
+    if (inProgress) expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
     if (answer.status !== 503 && !inProgress) return answer;
     await pause(answer.status === 503 ? 500 : 1000);
   }

@@ -1,4 +1,8 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
+import { createDynamoLedgerWriter } from '../../functions/wallet/dynamo-wallet-repository';
+import { walletKeys } from '../../functions/wallet/wallet-keys';
 import { chargeBalance } from '../../functions/wallet/charge-balance';
 import { AppError } from '../../functions/shared/errors';
 import { activeUser } from '../support/active-users';
@@ -13,6 +17,7 @@ import { holdOverHttp, walletDepsForTest } from '../support/wallet-fixture';
  */
 let api: LocalApi;
 let losing: ((input: Record<string, any>) => boolean) | undefined;
+let refusing: ((input: Record<string, any>) => boolean) | undefined;
 
 beforeAll(async () => {
   api = await startLocalApi();
@@ -26,12 +31,26 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'loseAnswers' },
   );
+  // Throttled before it is sent: the call never reaches DynamoDB.
+  documentClient.middlewareStack.add(
+    (next) => async (args) => {
+      if (refusing?.(args.input as Record<string, any>)) {
+        throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseCalls' },
+  );
 });
 afterAll(async () => {
   documentClient.middlewareStack.remove('loseAnswers');
+  documentClient.middlewareStack.remove('refuseCalls');
   await api.stop();
 });
-afterEach(() => (losing = undefined));
+afterEach(() => {
+  losing = undefined;
+  refusing = undefined;
+});
 
 const isChargeIncrement = (input: Record<string, any>) => String(input.UpdateExpression ?? '').includes('ADD balance');
 const isPayment = (input: Record<string, any>) => Array.isArray(input.TransactItems) && JSON.stringify(input.TransactItems).includes('"kind":"PAYMENT"');
@@ -64,11 +83,18 @@ test('a keyed charge is remembered after it is written out: the same key much la
   const clock = new TestClock(Date.now());
   const deps = walletDepsForTest(clock);
   const userId = 'remembered-charge';
+  // The ledger writer, as the wallet table's stream runs it after each change of the balance item.
+  const writeOut = async () => {
+    const item = (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(userId), ConsistentRead: true }))).Item!;
+    await createDynamoLedgerWriter(documentClient, tableName('wallet')).writeOut(item, clock.time);
+  };
   expect(await chargeBalance(deps, { userId, amount: 500, idempotencyKey: 'k-1' })).toEqual({ balance: 500 });
+  await writeOut();
   // Other charges come and go, long after: the first one's pending entry is written out and gone.
   clock.advance(3600);
   expect(await chargeBalance(deps, { userId, amount: 20 })).toEqual({ balance: 520 });
   expect(await chargeBalance(deps, { userId, amount: 30, idempotencyKey: 'k-2' })).toEqual({ balance: 550 });
+  await writeOut();
   clock.advance(3600);
   expect(await chargeBalance(deps, { userId, amount: 500, idempotencyKey: 'k-1' })).toEqual({ balance: 500 });
   await expect(chargeBalance(deps, { userId, amount: 501, idempotencyKey: 'k-1' })).rejects.toEqual(
@@ -79,28 +105,54 @@ test('a keyed charge is remembered after it is written out: the same key much la
   // Past the 24 hours keys are kept, the key is a new charge.
   clock.advance(25 * 3600);
   expect(await chargeBalance(deps, { userId, amount: 1, idempotencyKey: 'k-x' })).toEqual({ balance: 551 });
+  await writeOut();
   expect(await chargeBalance(deps, { userId, amount: 500, idempotencyKey: 'k-1' })).toEqual({ balance: 1_051 });
 });
 
-test('a payment whose answer was lost: 503, and the retry with its key pays nothing twice', async () => {
+test('a payment whose answer was lost: 503, and the retry with its key answers 201 with that payment, although it spent the token', async () => {
   const user = await activeUser(api, 'neon-harbor', 'lost-payment');
   await api.request('POST', '/balance/charge', { token: user.token, body: { amount: 500_000 } });
   const held = await holdOverHttp(api, user, 'neon-harbor', 'neon-harbor-1', 12);
-  const pay = () =>
-    api.request('POST', '/payments', { token: user.token, queueToken: user.queueToken, body: { reservationIds: [held.reservationId] }, headers: { 'idempotency-key': 'pay-1' } });
+  const pay = (reservationIds = [held.reservationId]) =>
+    api.request('POST', '/payments', { token: user.token, queueToken: user.queueToken, body: { reservationIds }, headers: { 'idempotency-key': 'pay-1' } });
 
   losing = isPayment;
   const first = await pay();
   expect(first.status).toBe(503);
   losing = undefined;
 
-  const retried = await pay();
-  // The payment landed and spent the token: the retry is refused, never a second debit.
-  expect(retried.status).toBeGreaterThanOrEqual(400);
-  expect(retried.status).toBeLessThan(500);
+  // The payment landed and spent the token: the retry finds it by its key, and pays nothing twice.
   const payments = (await api.request('GET', '/payments', { token: user.token })).body.payments;
   expect(payments).toEqual([expect.objectContaining({ reservationIds: [held.reservationId], amount: held.price })]);
+  const retried = await pay();
+  expect(retried).toMatchObject({ status: 201, body: payments[0] });
+  expect(await pay()).toMatchObject({ status: 201, body: payments[0] });
+  // Another body under the key is still another request.
+  expect((await pay([held.reservationId, held.reservationId.replace(/.$/, '0')])).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   expect(await ledgerCharges(user.token)).toBe(500_000 - held.price);
   const reservations = (await api.request('GET', '/reservations', { token: user.token })).body.reservations;
   expect(reservations).toEqual([expect.objectContaining({ reservationId: held.reservationId, status: 'PAID' })]);
+});
+
+test('a key left in progress by a request that failed with 503 is 409 IDEMPOTENCY_KEY_IN_USE with Retry-After, never REUSED, and no longer than the function timeout', async () => {
+  const token = await api.tokenFor('left-in-progress');
+  const charge = () => api.request('POST', '/balance/charge', { token, body: { amount: 700 }, headers: { 'idempotency-key': 'left-1' } });
+  // The increment is throttled (nothing lands), and so is the release of the key: its record stays in progress.
+  const isKeyRelease = (input: Record<string, any>) => input.TableName === tableName('idempotency') && input.Key !== undefined && !input.ConsistentRead && !input.UpdateExpression;
+  refusing = (input) => isChargeIncrement(input) || isKeyRelease(input);
+  const claimedAt = Date.now();
+  expect((await charge()).status).toBe(503);
+  refusing = undefined;
+
+  const blocked = await charge();
+  expect(blocked.status).toBe(409);
+  expect(blocked.body.error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+  expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(await ledgerCharges(token)).toBe(0);
+
+  // The record's in-flight time is the function's remaining time (10 s, its timeout): then the retry runs in full.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, claimedAt + 10_500 - Date.now())));
+  expect(await charge()).toMatchObject({ status: 200, body: { balance: 700 } });
+  expect(await charge()).toMatchObject({ status: 200, body: { balance: 700 } });
+  expect(await ledgerCharges(token)).toBe(700);
 });

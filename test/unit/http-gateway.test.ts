@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorResponse } from '../../functions/http/responses';
 import type { ErrorCode } from '../../functions/shared/errors';
-import { gatewayError, startLocalGateway, type GatewayEvent, type LocalGateway } from '../../local/http-gateway';
+import { gatewayError, jsonAnswer, startLocalGateway, type GatewayEvent, type LocalGateway } from '../../local/http-gateway';
 import { createLocalIssuer } from '../../local/local-issuer';
 
 let gateway: LocalGateway;
@@ -26,7 +26,7 @@ beforeAll(async () => {
       { routeKey: 'GET /private/{id}', authorized: true, invoke: answer('private') },
     ],
     defaultRoute: answer('$default'),
-    localJobs: new Map([['/local/jobs/tick', async () => ({ ticked: true })]]),
+    localJobs: new Map([['/local/jobs/tick', async () => jsonAnswer(200, { ticked: true })]]),
   });
 });
 afterAll(async () => {

@@ -38,6 +38,7 @@ const SENTENCES: Record<FailureKind, (context: FailureContext) => string> = {
   INSUFFICIENT_BALANCE: () => 'Your balance is too low for this payment. Add money to your wallet, then pay.',
   BALANCE_LIMIT_EXCEEDED: () => `That would take your balance over ${won(LIMITS.maxBalance)}. Please add a smaller amount.`,
   IDEMPOTENCY_KEY_REUSED: () => 'That attempt was already used for something else. Please try again.',
+  IDEMPOTENCY_KEY_IN_USE: (c) => `That request is still being processed. Please check again ${inSeconds(c.retryAfterSeconds)}.`,
   PAYLOAD_TOO_LARGE: () => 'The page sent more than the server accepts. Reload the page and try again.',
   UNSUPPORTED_MEDIA_TYPE: () => 'The page sent a request the server could not read. Reload the page and try again.',
   TOO_MANY_REQUESTS: (c) => `A lot of people are trying at once. Please try again ${inSeconds(c.retryAfterSeconds)}.`,

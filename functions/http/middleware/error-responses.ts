@@ -20,7 +20,8 @@ export function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2With
     onError: async (request) => {
       const error = request.error;
       if (error instanceof AppError) {
-        request.response = errorResponse(error.code, error.message, { details: error.details });
+        const headers = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+        request.response = errorResponse(error.code, error.message, { details: error.details, headers });
         recordMetric.refusal(error.code, (request.context as Partial<ApiContext>).route?.handler);
       } else if (error instanceof UnavailableError || isDatabaseUnavailable(error)) {
         const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : DATABASE_RETRY_AFTER_SECONDS;

@@ -13,12 +13,15 @@ import {
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_RECORD_SECONDS,
   IN_FLIGHT_WAITS_MS,
+  IN_USE_RETRY_AFTER_SECONDS,
   isReplayableStatus,
   isValidIdempotencyKey,
 } from '../../idempotency/idempotency-key';
 import { isDatabaseUnavailable } from '../../shared/dynamodb-errors';
 import { AppError } from '../../shared/errors';
 import { log } from '../../shared/logger';
+import type { HttpRequest, HttpResult } from '../http-types';
+import { jsonResponse } from '../responses';
 import type { ApiContext, ApiEvent, ApiResult } from './route-request';
 import { pause } from '../../shared/pause';
 
@@ -31,11 +34,27 @@ interface Claim {
   readonly request: MiddyLikeRequest;
 }
 
+/**
+ * How a route finds, in its own business data, the answer of a request with this key whose
+ * effect landed (undefined: nothing landed). It throws IDEMPOTENCY_KEY_REUSED when what landed
+ * was asked for with another body.
+ */
+export interface LandedAnswer {
+  readonly find: (request: HttpRequest, key: string) => Promise<HttpResult | undefined>;
+  /**
+   * Look before running the route, alongside the claim (a payment: the route itself would be
+   * refused, since the payment spent the queue token). Otherwise only when the key is in progress:
+   * the route finds what landed itself (a charge's increment is keyed).
+   */
+  readonly beforeRunning: boolean;
+}
 
 const replayed = (response: unknown) => {
   const result = response as ApiResult;
   return { ...result, headers: { ...result.headers, 'idempotent-replayed': 'true' } };
 };
+
+const reused = () => new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
 
 /**
  * `Idempotency-Key` on the routes the route table marks `idempotent`, with Powertools'
@@ -45,11 +64,16 @@ const replayed = (response: unknown) => {
  *
  * - The record's key is (route, JWT sub, key): keys belong to their user and to their route.
  * - The parsed body is the payload: the same key with another body is 409 IDEMPOTENCY_KEY_REUSED.
- * - A second request while the first is in flight waits for it and replays its answer; if it is
- *   still running after about 4 s, 409 IDEMPOTENCY_KEY_REUSED saying so (retry later to get the answer).
+ * - A request whose effect landed is answered as a success, from the business write itself
+ *   (`landed`), whatever the idempotency store holds: the store is only a cache of answers.
+ * - A second request while the first is in flight (or left in flight by a request whose outcome
+ *   could not be recorded) waits for it and replays its answer; if it has not ended after about
+ *   1.5 s and nothing landed, 409 IDEMPOTENCY_KEY_IN_USE with Retry-After. A record left in
+ *   flight runs out after the function's remaining time, the timeout at most.
  * - Only 2xx answers are kept (24 h); a refusal or failure releases the key.
  */
 export function idempotentRequest(
+  landed: Readonly<Record<string, LandedAnswer>> = {},
   store: () => BasePersistenceLayer = idempotencyStore,
 ): middy.MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
   const claims = new WeakMap<object, Claim>();
@@ -85,25 +109,50 @@ export function idempotentRequest(
           internal: {},
         },
       };
+      const lookup = route.handler === undefined ? undefined : landed[route.handler];
+      const findLanded = async (): Promise<ApiResult | undefined> => {
+        const found = await lookup?.find(httpRequest, key);
+        return found && jsonResponse(found.statusCode, found.body, found.headers);
+      };
+
       for (let attempt = 0; ; attempt++) {
-        try {
-          const replay = (await claim.middleware.before?.(claim.request)) as ApiResult | undefined;
-          if (replay !== undefined) return replay;
+        const [claimed, found] = await Promise.allSettled([
+          claim.middleware.before?.(claim.request) as Promise<ApiResult | undefined>,
+          lookup?.beforeRunning ? findLanded() : Promise.resolve(undefined),
+        ]);
+        const ownClaim = claimed.status === 'fulfilled' && claimed.value === undefined;
+        if (found.status === 'rejected') {
+          if (ownClaim) await release(claim);
+          throw databaseCause(found.reason);
+        }
+        if (found.value !== undefined) {
+          // It landed: that is the answer. A fresh claim records it, so the next retry is a plain replay.
+          if (ownClaim) await record(claim, found.value);
+          return replayed(found.value);
+        }
+        if (claimed.status === 'fulfilled') {
+          if (claimed.value !== undefined) return claimed.value;
           claims.set(request, claim);
           return;
-        } catch (error) {
-          if (error instanceof IdempotencyValidationError) {
-            throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
-          }
-          if (error instanceof IdempotencyAlreadyInProgressError) {
-            if (attempt < IN_FLIGHT_WAITS_MS.length) {
-              await pause(IN_FLIGHT_WAITS_MS[attempt]);
-              continue;
-            }
-            throw new AppError('IDEMPOTENCY_KEY_REUSED', 'a request with this Idempotency-Key is still in progress; send it again shortly for its answer');
-          }
-          throw databaseCause(error);
         }
+        const error = claimed.reason;
+        if (error instanceof IdempotencyValidationError) throw reused();
+        if (!(error instanceof IdempotencyAlreadyInProgressError)) throw databaseCause(error);
+        // In flight, or left in flight by a request whose outcome could not be recorded.
+        if (lookup && !lookup.beforeRunning) {
+          const landedMeanwhile = await findLanded().catch((cause: unknown) => Promise.reject(databaseCause(cause)));
+          if (landedMeanwhile !== undefined) return replayed(landedMeanwhile);
+        }
+        if (attempt < IN_FLIGHT_WAITS_MS.length) {
+          await pause(IN_FLIGHT_WAITS_MS[attempt]);
+          continue;
+        }
+        throw new AppError(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'a request with this Idempotency-Key is still in progress; send it again after Retry-After seconds for its answer',
+          undefined,
+          IN_USE_RETRY_AFTER_SECONDS,
+        );
       }
     },
 
@@ -115,15 +164,7 @@ export function idempotentRequest(
         await release(claim);
         return;
       }
-      claim.request.response = response;
-      try {
-        await claim.middleware.after?.(claim.request);
-      } catch (error) {
-        // The work is done and its answer goes out; the key stays "in progress" until the
-        // record's in-flight time runs out, so a retry meanwhile is a 409, never a second run.
-        const cause = databaseCause(error) as Error | undefined;
-        log.warn('could not store the answer of an idempotent request', { cause: cause?.name, causeMessage: cause?.message });
-      }
+      await record(claim, response);
     },
 
     onError: async (request) => {
@@ -133,7 +174,22 @@ export function idempotentRequest(
   };
 }
 
-/** Lets the key be used again: the request changed nothing. */
+/**
+ * Stores the answer for replay. If that fails the answer still goes out; the key stays "in
+ * progress" until the record's in-flight time runs out, and a retry meanwhile finds what landed
+ * (or is told 409 IDEMPOTENCY_KEY_IN_USE), never a second run.
+ */
+async function record(claim: Claim, response: ApiResult): Promise<void> {
+  claim.request.response = response;
+  try {
+    await claim.middleware.after?.(claim.request);
+  } catch (error) {
+    const cause = databaseCause(error) as Error | undefined;
+    log.warn('could not store the answer of an idempotent request', { cause: cause?.name, causeMessage: cause?.message });
+  }
+}
+
+/** Lets the key be used again: the request changed nothing, or what it changed is found by `landed`. */
 async function release(claim: Claim): Promise<void> {
   try {
     await claim.middleware.onError?.(claim.request);

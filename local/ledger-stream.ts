@@ -1,0 +1,136 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+
+/** What a stream consumer's Lambda entry looks like. */
+type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
+
+export interface LocalStreamConsumer {
+  /** Reads every shard to its end now and hands each batch to the handler; resolves with the records handled. */
+  pollOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface ShardState {
+  iterator?: string;
+  /** The last record handled: a lost iterator resumes after it. */
+  after?: string;
+  done: boolean;
+}
+
+/**
+ * The local stand-in for a DynamoDB Streams event source mapping: reads a table's stream on
+ * DynamoDB Local from its trim horizon and calls the same handler the stack deploys with each
+ * batch, in order, shard by shard. A batch whose handler fails is read again at the next poll,
+ * as Lambda retries it. With `intervalMs` it polls on its own, one poll at a time.
+ */
+export async function startLocalStreamConsumer(options: {
+  endpoint: string;
+  tableName: string;
+  handler: StreamHandler;
+  intervalMs?: number;
+  log?: (message: string) => void;
+}): Promise<LocalStreamConsumer> {
+  const config = { endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const tables = new DynamoDBClient(config);
+  const streams = new DynamoDBStreamsClient(config);
+  const { Table } = await tables.send(new DescribeTableCommand({ TableName: options.tableName }));
+  tables.destroy();
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+  const shards = new Map<string, ShardState>();
+
+  async function listShards(): Promise<Shard[]> {
+    const all: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const page = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
+      all.push(...(page.StreamDescription?.Shards ?? []));
+      start = page.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return all;
+  }
+
+  async function readShard(shardId: string, state: ShardState): Promise<number> {
+    let handled = 0;
+    state.iterator ??= (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ...(state.after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      )
+    ).ShardIterator;
+    while (state.iterator) {
+      let page;
+      try {
+        page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+      } catch (error) {
+        state.iterator = undefined; // expired or lost: the next poll resumes after the last record handled
+        throw error;
+      }
+      const records = page.Records ?? [];
+      if (records.length > 0) {
+        // Throws before the iterator moves on: the same batch is read again next time.
+        await options.handler({ Records: records as unknown as DynamoDBStreamEvent['Records'] });
+        handled += records.length;
+        state.after = (records[records.length - 1] as StreamRecord).dynamodb?.SequenceNumber ?? state.after;
+      }
+      state.iterator = page.NextShardIterator;
+      if (!state.iterator) state.done = true; // a closed shard read to its end
+      if (records.length === 0) break; // caught up with an open shard
+    }
+    return handled;
+  }
+
+  async function pollOnce(): Promise<number> {
+    let handled = 0;
+    // Parents are listed before their children, so a wallet's changes are handled in order.
+    for (const shard of await listShards()) {
+      const shardId = shard.ShardId!;
+      const state = shards.get(shardId) ?? { done: false };
+      shards.set(shardId, state);
+      if (!state.done) handled += await readShard(shardId, state);
+    }
+    return handled;
+  }
+
+  // One poll at a time: the shards' iterators are shared state.
+  let chain: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const serial = () => {
+    const next = chain.then(async () => {
+      busy = true;
+      try {
+        return await pollOnce();
+      } finally {
+        busy = false;
+      }
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  const timer = options.intervalMs
+    ? setInterval(() => {
+        if (busy) return;
+        serial().catch((error: unknown) => options.log?.(`stream poll failed: ${error instanceof Error ? error.message : String(error)}`));
+      }, options.intervalMs)
+    : undefined;
+
+  return {
+    pollOnce: serial,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await chain;
+      streams.destroy();
+    },
+  };
+}
