@@ -151,7 +151,14 @@ export class ConcertReservationStack extends Stack {
       // No CloudFront yet (-c webSite=false): the API answers at its own address, without the edge's limits.
       new CfnOutput(this, 'ApiUrl', { value: `${this.api.httpApi.apiEndpoint}${API_PATH_PREFIX}`, description: 'Base URL of the HTTP API (no site: no CloudFront, no web ACL)' });
     }
-    new ServiceMonitoring(this, 'Monitoring', { stage, api: this.api, groupFunctions: this.groupFunctions, jobFunctions: this.jobFunctions, tables: this.tables });
+    new ServiceMonitoring(this, 'Monitoring', {
+      stage,
+      api: this.api,
+      groupFunctions: this.groupFunctions,
+      jobFunctions: this.jobFunctions,
+      streamConsumers: new Map([['ledger-writer', this.ledgerWriter]]),
+      tables: this.tables,
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'AdminUserPoolId', { value: this.api.adminUsers.userPool.userPoolId, description: 'Operators (MFA required): the admin routes accept only their tokens' });

@@ -28,6 +28,8 @@ export interface ServiceMonitoringProps {
   readonly api: ServiceApi;
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
+  /** Consumers of a table's stream (the ledger writer), by name. */
+  readonly streamConsumers: ReadonlyMap<string, ServiceFunction>;
   readonly tables: ReadonlyMap<TableId, ServiceTable>;
 }
 
@@ -58,7 +60,7 @@ export class ServiceMonitoring extends Construct {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
     const namespace = metricsNamespace(props.stage);
-    const functions = [...props.groupFunctions.values(), ...props.jobFunctions.values()];
+    const functions = [...props.groupFunctions.values(), ...props.jobFunctions.values(), ...props.streamConsumers.values()];
     for (const fn of functions) fn.addEnvironment(NAMESPACE_ENV, namespace);
 
     // CloudWatch cannot publish to a topic under the AWS managed SNS key: a key of our own that lets it.
@@ -102,6 +104,16 @@ export class ServiceMonitoring extends Construct {
         addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
         // The job runs every minute and a failed run is redone by the next: two failures in three minutes is a line that stopped.
         ...(name === 'admission' ? { addFaultCountAlarm: { Critical: { maxErrorCount: 0, period: Duration.minutes(1), ...TWO_OF_THREE } } } : {}),
+      });
+    }
+    for (const [name, fn] of props.streamConsumers) {
+      this.facade.monitorLambdaFunction({
+        lambdaFunction: fn,
+        humanReadableName: `Stream: ${name}`,
+        alarmFriendlyName: `${name}-stream`,
+        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
+        // A failing batch is retried, and its charges stay pending (counted) meanwhile: errors that go on mean the ledger lags.
+        addFaultCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
       });
     }
     for (const [tableId, table] of props.tables) {

@@ -60,7 +60,7 @@ test('one dashboard with the API, every function, every table and the business m
   expect(body).toContain('ConcertReservation/test');
 });
 
-test('alarms: 5xx share of the API, throttles of every function, throttling of every table, failed admission runs; all to the alarm topic', () => {
+test('alarms: 5xx share of the API, throttles of every function, throttling of every table, failed admission runs and ledger writer errors; all to the alarm topic', () => {
   const all = alarms();
   const [topicId] = Object.entries(built.resources).find(([, resource]) => resource.Type === 'AWS::SNS::Topic')!;
   for (const alarm of all) expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicId }], EvaluationPeriods: 3, DatapointsToAlarm: 2 });
@@ -70,14 +70,17 @@ test('alarms: 5xx share of the API, throttles of every function, throttling of e
   expect(fivexx[0].Properties.Threshold).toBe(1);
 
   const lambdaThrottles = all.filter((alarm) => alarmMetrics(alarm).includes('Throttles'));
-  expect(lambdaThrottles).toHaveLength(handlerGroups.length + jobs.length);
+  // The route groups, the jobs and the ledger writer (the wallet table's stream consumer).
+  expect(lambdaThrottles).toHaveLength(handlerGroups.length + jobs.length + 1);
 
   const tableThrottles = all.filter((alarm) => alarmMetrics(alarm).some((name) => /ThrottleEvents/.test(name)));
   expect(tableThrottles).toHaveLength(tableDefinitions.length * 2);
 
-  const jobFailures = all.filter((alarm) => alarmMetrics(alarm).includes('Errors'));
+  const failures = all.filter((alarm) => alarmMetrics(alarm).includes('Errors'));
+  expect(failures).toHaveLength(2);
+  expect(dimensionOf(failures.find((alarm) => dimensionOf(alarm).includes('LedgerWriter'))!)).toContain('LedgerWriter');
+  const jobFailures = failures.filter((alarm) => dimensionOf(alarm).includes('AdmissionJob'));
   expect(jobFailures).toHaveLength(1);
-  expect(dimensionOf(jobFailures[0])).toContain('AdmissionJob');
   expect(jobFailures[0].Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Metrics: [expect.objectContaining({ MetricStat: expect.objectContaining({ Period: 60 }) })] });
 });
 
@@ -92,7 +95,7 @@ test('the alarm topic: encrypted with a rotated key CloudWatch may use, TLS only
 
 test('every function writes its metrics to the stage\'s namespace', () => {
   const functions = ofType('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment?.Variables?.HOLD_SECONDS);
-  expect(functions).toHaveLength(handlerGroups.length + jobs.length);
+  expect(functions).toHaveLength(handlerGroups.length + jobs.length + 1);
   for (const fn of functions) expect(fn.Properties.Environment.Variables[NAMESPACE_ENV]).toBe('ConcertReservation/test');
 });
 
