@@ -67,7 +67,8 @@ export function countDynamoDbCalls(client: AnyClient, options: CallCounterOption
       records.push(call);
       (context as CallContext).benchCall = call;
       const input = args.input as Record<string, unknown>;
-      const sent = options.capacity && CAPACITY_COMMANDS.has(command) ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args;
+      const sent =
+        options.capacity && CAPACITY_COMMANDS.has(command) ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args;
       try {
         const result = await next(sent);
         addCapacity(call, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);

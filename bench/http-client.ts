@@ -45,14 +45,12 @@ export class HttpClient {
     }
     return new Promise((resolve, reject) => {
       const started = performance.now();
-      const req = httpRequest(
-        { host: this.base.hostname, port: this.base.port, method, path, headers, agent: this.agent },
-        (res) =>
-          readAnswer(res).then(({ status, headers, text, json }) => {
-            // A body that is not JSON is kept as text, for the failure message that shows it.
-            const body = json === undefined && text ? text : json;
-            resolve({ status, headers, body: body as T, ms: performance.now() - started });
-          }, reject),
+      const req = httpRequest({ host: this.base.hostname, port: this.base.port, method, path, headers, agent: this.agent }, (res) =>
+        readAnswer(res).then(({ status, headers, text, json }) => {
+          // A body that is not JSON is kept as text, for the failure message that shows it.
+          const body = json === undefined && text ? text : json;
+          resolve({ status, headers, body: body as T, ms: performance.now() - started });
+        }, reject),
       );
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)));
       req.on('error', reject);

@@ -38,30 +38,33 @@ export async function load(options: {
   const finished = new Promise<autocannon.Result>((resolve, reject) => {
     finish = (error, result) => (error ? reject(error) : resolve(result));
   });
-  const instance = autocannon({
-    url: options.url,
-    connections: options.connections,
-    amount: options.amount,
-    timeout: 30,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const wanted = options.request(next++);
-          const headers: Record<string, string> = { ...(wanted.headers ?? {}) };
-          if (wanted.token) headers.authorization = `Bearer ${wanted.token}`;
-          if (wanted.queueToken) headers['x-queue-token'] = wanted.queueToken;
-          if (wanted.body !== undefined) headers['content-type'] = 'application/json';
-          return {
-            ...request,
-            method: wanted.method,
-            path: wanted.path,
-            headers,
-            body: wanted.body === undefined ? undefined : JSON.stringify(wanted.body),
-          };
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      amount: options.amount,
+      timeout: 30,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const wanted = options.request(next++);
+            const headers: Record<string, string> = { ...(wanted.headers ?? {}) };
+            if (wanted.token) headers.authorization = `Bearer ${wanted.token}`;
+            if (wanted.queueToken) headers['x-queue-token'] = wanted.queueToken;
+            if (wanted.body !== undefined) headers['content-type'] = 'application/json';
+            return {
+              ...request,
+              method: wanted.method,
+              path: wanted.path,
+              headers,
+              body: wanted.body === undefined ? undefined : JSON.stringify(wanted.body),
+            };
+          },
         },
-      },
-    ],
-  }, (error, result) => finish(error, result));
+      ],
+    },
+    (error, result) => finish(error, result),
+  );
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     samples.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

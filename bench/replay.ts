@@ -26,7 +26,13 @@ const COMMANDS: Record<string, new (input: any) => any> = {
   TransactWriteItemsCommand,
 };
 
-export const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+export const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
 
 /**
  * The raw DynamoDB work of a request: its recorded calls sent again straight to DynamoDB, in the
@@ -59,7 +65,12 @@ async function send(client: DynamoDBClient, call: DynamoDbCall): Promise<void> {
 }
 
 /** Latency of `times` replays of `calls`, `concurrency` at a time. */
-export async function replayLatencies(client: DynamoDBClient, calls: readonly DynamoDbCall[], times: number, concurrency: number): Promise<number[]> {
+export async function replayLatencies(
+  client: DynamoDBClient,
+  calls: readonly DynamoDbCall[],
+  times: number,
+  concurrency: number,
+): Promise<number[]> {
   return mapConcurrent(Array.from({ length: times }), concurrency, async () => {
     const started = performance.now();
     await replayCalls(client, calls);

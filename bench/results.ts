@@ -37,7 +37,13 @@ export interface BenchResults {
   readonly mode: 'quick' | 'full';
   readonly startedAt: string;
   readonly durationSeconds: number;
-  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string; readonly platform: string };
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryGiB: number;
+    readonly node: string;
+    readonly platform: string;
+  };
   readonly environment: string;
   readonly figures: readonly Figure[];
 }

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   });
   console.log(`\n${formatTable(figures)}\n`);
   const failed = figures.filter((f) => f.pass === false);
-  log(`${figures.length} figures, ${figures.filter((f) => f.pass).length} meet their target, ${failed.length} do not; ${durationSeconds} s; free memory ${Math.round(freemem() / 2 ** 20)} MiB`);
+  log(
+    `${figures.length} figures, ${figures.filter((f) => f.pass).length} meet their target, ${failed.length} do not; ${durationSeconds} s; free memory ${Math.round(freemem() / 2 ** 20)} MiB`,
+  );
   log(`results in ${options.resultsPath}`);
 }
 

@@ -35,7 +35,13 @@ export async function runAdmission(http: HttpClient): Promise<void> {
 }
 
 /** A concert of its own for a scenario: `schedules` dates, each with `seats` seats at `price`. */
-export async function createConcert(http: HttpClient, name: string, schedules: number, seats: number, price = 50_000): Promise<BenchConcert> {
+export async function createConcert(
+  http: HttpClient,
+  name: string,
+  schedules: number,
+  seats: number,
+  price = 50_000,
+): Promise<BenchConcert> {
   const admin = await bearerToken(http, `bench-admin-${runTag}`, ['admin']);
   const firstDay = Date.now() + 30 * 24 * 3600 * 1000;
   const body = {
@@ -51,7 +57,12 @@ export async function createConcert(http: HttpClient, name: string, schedules: n
 }
 
 /** Users who joined the concert's waiting room, each with a bearer token and a queue token. */
-export async function joinedUsers(http: HttpClient, concertId: string, userIds: readonly string[], concurrency = 32): Promise<ActiveUser[]> {
+export async function joinedUsers(
+  http: HttpClient,
+  concertId: string,
+  userIds: readonly string[],
+  concurrency = 32,
+): Promise<ActiveUser[]> {
   return mapConcurrent(userIds, concurrency, async (userId) => {
     const token = await bearerToken(http, userId);
     const joined = expectStatus(await http.request('POST', `/concerts/${concertId}/queue`, { token }), `join as ${userId}`, 201, 200);

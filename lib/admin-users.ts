@@ -54,11 +54,13 @@ export class AdminUsers extends Construct {
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG3',
-      reason: 'Admins sign in with a required authenticator app (TOTP); threat protection (the Plus plan, billed per active user) would add little for a handful of operators. README, "Security".',
+      reason:
+        'Admins sign in with a required authenticator app (TOTP); threat protection (the Plus plan, billed per active user) would add little for a handful of operators. README, "Security".',
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG8',
-      reason: 'The Plus feature plan is not needed: MFA is required in this pool, which is what its threat protection would otherwise ask for on risky sign-ins.',
+      reason:
+        'The Plus feature plan is not needed: MFA is required in this pool, which is what its threat protection would otherwise ask for on risky sign-ins.',
     });
     this.userPoolClient = this.userPool.addClient('ConsoleClient', APP_CLIENT_OPTIONS);
     new cognito.CfnUserPoolGroup(this, 'AdminGroup', {

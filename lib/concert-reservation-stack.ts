@@ -55,7 +55,9 @@ export class ConcertReservationStack extends Stack {
     Tags.of(this).add('service', 'concert-reservation');
     Tags.of(this).add('stage', stage);
 
-    this.tables = new Map(tableDefinitions.map((definition) => [definition.id, new ServiceTable(this, `${pascal(definition.id)}Table`, definition)]));
+    this.tables = new Map(
+      tableDefinitions.map((definition) => [definition.id, new ServiceTable(this, `${pascal(definition.id)}Table`, definition)]),
+    );
 
     const bindTables = (fn: ServiceFunction, access: TableAccess) => {
       for (const [tableId, level] of Object.entries(access)) {
@@ -132,24 +134,41 @@ export class ConcertReservationStack extends Stack {
     const { originSecret } = this;
     if (originSecret) {
       const site = new StaticSite(this, 'Site', {
-        api: { domainName: `${this.api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, originHeaders: originSecret.originHeaders },
+        api: {
+          domainName: `${this.api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
+          originHeaders: originSecret.originHeaders,
+        },
         webAclArn: props.webAclArn,
       });
       this.site = site;
       if (!props.webAclArn) {
-        Annotations.of(this).addWarningV2('concert-reservation:no-web-acl', 'no web ACL: per-client limits are off. Deploy the -Edge stack and pass -c webAclArn=<its WebAclArn> (README, "Deploying").');
+        Annotations.of(this).addWarningV2(
+          'concert-reservation:no-web-acl',
+          'no web ACL: per-client limits are off. Deploy the -Edge stack and pass -c webAclArn=<its WebAclArn> (README, "Deploying").',
+        );
       }
       site.publish({
         // Relative: the page calls the API on its own origin.
         apiUrl: API_PATH_PREFIX,
-        signIn: { kind: 'cognito', region: this.region, userPoolId: this.api.userPool.userPoolId, userPoolClientId: this.api.userPoolClient.userPoolClientId },
+        signIn: {
+          kind: 'cognito',
+          region: this.region,
+          userPoolId: this.api.userPool.userPoolId,
+          userPoolClientId: this.api.userPoolClient.userPoolClientId,
+        },
       });
-      new CfnOutput(this, 'ApiUrl', { value: `${site.url}${API_PATH_PREFIX}`, description: 'Base URL of the API, under the site\'s origin (the execute-api URL refuses requests that bypass CloudFront)' });
+      new CfnOutput(this, 'ApiUrl', {
+        value: `${site.url}${API_PATH_PREFIX}`,
+        description: "Base URL of the API, under the site's origin (the execute-api URL refuses requests that bypass CloudFront)",
+      });
       new CfnOutput(this, 'SiteUrl', { value: site.url, description: 'The web page' });
       new CfnOutput(this, 'OriginSecretArn', { value: originSecret.secret.secretArn, description: 'Rotate: README, "Security"' });
     } else {
       // No CloudFront yet (-c webSite=false): the API answers at its own address, without the edge's limits.
-      new CfnOutput(this, 'ApiUrl', { value: `${this.api.httpApi.apiEndpoint}${API_PATH_PREFIX}`, description: 'Base URL of the HTTP API (no site: no CloudFront, no web ACL)' });
+      new CfnOutput(this, 'ApiUrl', {
+        value: `${this.api.httpApi.apiEndpoint}${API_PATH_PREFIX}`,
+        description: 'Base URL of the HTTP API (no site: no CloudFront, no web ACL)',
+      });
     }
     new ServiceMonitoring(this, 'Monitoring', {
       stage,
@@ -161,9 +180,15 @@ export class ConcertReservationStack extends Stack {
     });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'AdminUserPoolId', { value: this.api.adminUsers.userPool.userPoolId, description: 'Operators (MFA required): the admin routes accept only their tokens' });
+    new CfnOutput(this, 'AdminUserPoolId', {
+      value: this.api.adminUsers.userPool.userPoolId,
+      description: 'Operators (MFA required): the admin routes accept only their tokens',
+    });
     new CfnOutput(this, 'AdminUserPoolClientId', { value: this.api.adminUsers.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'QueueTokenSecretArn', { value: this.queueTokenKey.secret.secretArn, description: 'The queue token signing key: rotate with put-secret-value' });
+    new CfnOutput(this, 'QueueTokenSecretArn', {
+      value: this.queueTokenKey.secret.secretArn,
+      description: 'The queue token signing key: rotate with put-secret-value',
+    });
     for (const [tableId, table] of this.tables) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }

@@ -49,7 +49,8 @@ export class EdgeProtectionStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EdgeProtectionStackProps) {
     super(scope, id, props);
-    if (this.region !== 'us-east-1') throw new Error(`a CloudFront web ACL lives in us-east-1; this stack is in '${this.region}' (set env.region)`);
+    if (this.region !== 'us-east-1')
+      throw new Error(`a CloudFront web ACL lives in us-east-1; this stack is in '${this.region}' (set env.region)`);
     const limits = props.limits ?? DEFAULT_EDGE_LIMITS;
     const block = props.mode === 'block';
     const metric = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
@@ -58,7 +59,15 @@ export class EdgeProtectionStack extends Stack {
       sampledRequestsEnabled: true,
     });
     const tooMany: wafv2.CfnWebACL.RuleActionProperty = block
-      ? { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'tooManyRequests', responseHeaders: [{ name: 'retry-after', value: String(limits.windowSeconds) }] } } }
+      ? {
+          block: {
+            customResponse: {
+              responseCode: 429,
+              customResponseBodyKey: 'tooManyRequests',
+              responseHeaders: [{ name: 'retry-after', value: String(limits.windowSeconds) }],
+            },
+          },
+        }
       : { count: {} };
     // Only the API is limited: the page's few files are cached at the edge and cost the service nothing.
     const apiOnly: wafv2.CfnWebACL.StatementProperty = {
@@ -105,7 +114,12 @@ export class EdgeProtectionStack extends Stack {
           priority: 2,
           action: tooMany,
           statement: {
-            rateBasedStatement: { limit: limits.perIp, evaluationWindowSec: limits.windowSeconds, aggregateKeyType: 'IP', scopeDownStatement: apiOnly },
+            rateBasedStatement: {
+              limit: limits.perIp,
+              evaluationWindowSec: limits.windowSeconds,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: apiOnly,
+            },
           },
           visibilityConfig: metric('rate-per-ip'),
         },

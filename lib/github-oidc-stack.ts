@@ -79,7 +79,8 @@ export class GitHubOidcStack extends Stack {
       );
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-${qualifier}-*]`,
-        reason: 'The CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; the tag condition narrows the wildcard to exactly those roles.',
+        reason:
+          'The CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; the tag condition narrows the wildcard to exactly those roles.',
       });
       new CfnOutput(this, `DeployRoleArn${pascal(environment)}`, {
         value: role.roleArn,

@@ -39,7 +39,8 @@ export class OriginSecret extends Construct {
     });
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotation needs CloudFront updated with the new value (a deploy naming its version), which a rotation function cannot do without holding rights to the distribution; it is a documented two-step rotation in the README instead, and the functions accept the previous value meanwhile.',
+      reason:
+        'Rotation needs CloudFront updated with the new value (a deploy naming its version), which a rotation function cannot do without holding rights to the distribution; it is a documented two-step rotation in the README instead, and the functions accept the previous value meanwhile.',
     });
   }
 

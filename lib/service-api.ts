@@ -8,7 +8,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER } from '../functions/idempotency/idempotency-key';
-import { ACCESS_TOKEN_SCOPE, API_PATH_PREFIX, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import {
+  ACCESS_TOKEN_SCOPE,
+  API_PATH_PREFIX,
+  NOT_FOUND_HANDLER,
+  routeKeyOf,
+  routes,
+  type HandlerGroup,
+} from '../functions/http/route-table';
 import { AdminUsers, APP_CLIENT_OPTIONS } from './admin-users';
 import { guard, LOG_GROUP_ACKNOWLEDGEMENTS } from './policy-checks';
 import type { StageConfig } from './stage-config';
@@ -49,7 +56,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 /** Each route's permission to invoke its function (a child of the route): the Guard rule cannot read its source. */
 const INVOKED_BY_THIS_API_ONLY = guard(
   'CT.LAMBDA.PR.2',
-  'Only API Gateway may invoke the function, and only for this route of this API: SourceArn is the route\'s execute-api ARN, an Fn::Join the rule cannot read (it accepts a literal, a Ref or a GetAtt only).',
+  "Only API Gateway may invoke the function, and only for this route of this API: SourceArn is the route's execute-api ARN, an Fn::Join the rule cannot read (it accepts a literal, a Ref or a GetAtt only).",
 );
 
 /** Headers a browser page may send and read across origins. */
@@ -94,11 +101,13 @@ export class ServiceApi extends Construct {
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',
-      reason: 'MFA is offered (authenticator app) but not required: whether ticket buyers must use it is a product decision for the sign-in page, not for this API.',
+      reason:
+        'MFA is offered (authenticator app) but not required: whether ticket buyers must use it is a product decision for the sign-in page, not for this API.',
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG8',
-      reason: 'The Plus feature plan (threat protection) is billed per active user; a stage that wants it turns it on. The API trusts only verified JWTs either way.',
+      reason:
+        'The Plus feature plan (threat protection) is billed per active user; a stage that wants it turns it on. The API trusts only verified JWTs either way.',
     });
     this.userPoolClient = this.userPool.addClient('ApiClient', APP_CLIENT_OPTIONS);
     this.adminUsers = new AdminUsers(this, 'Admins');
@@ -136,7 +145,7 @@ export class ServiceApi extends Construct {
         : {}),
       createDefaultStage: false,
     });
-    const defaultRouteReason = 'The $default route only answers the contract\'s JSON 404 for unknown paths; it reads nothing.';
+    const defaultRouteReason = "The $default route only answers the contract's JSON 404 for unknown paths; it reads nothing.";
     Validations.of(this.httpApi.node.findChild('DefaultRoute')).acknowledge(
       { id: 'AwsSolutions-APIG4', reason: defaultRouteReason },
       guard('CT.APIGATEWAY.PR.5', defaultRouteReason),

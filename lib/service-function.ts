@@ -76,13 +76,15 @@ export class ServiceFunction extends NodejsFunction {
     Validations.of(this).acknowledge(
       {
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the LTS runtime the bundles are built and tested for; moving to a newer one is a deliberate change with its own test run, not a side effect of a library update.',
+        reason:
+          'Node.js 22 is the LTS runtime the bundles are built and tested for; moving to a newer one is a deliberate change with its own test run, not a side effect of a library update.',
       },
       NOT_IN_A_VPC,
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so their resource is "*"; the actions are named, none is a wildcard.',
+      reason:
+        'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so their resource is "*"; the actions are named, none is a wildcard.',
     });
   }
 

@@ -73,7 +73,7 @@ export class ServiceMonitoring extends Construct {
     Validations.of(key).acknowledge(
       guard(
         'CT.KMS.PR.3',
-        'The key policy is CDK\'s default: the account administers the key (grants included) through IAM, where no role of this stack may create grants; CloudWatch alone is given use of it, by its service principal.',
+        "The key policy is CDK's default: the account administers the key (grants included) through IAM, where no role of this stack may create grants; CloudWatch alone is given use of it, by its service principal.",
       ),
     );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: `${stackName} alarms`, masterKey: key, enforceSSL: true });
@@ -81,7 +81,11 @@ export class ServiceMonitoring extends Construct {
     if (email) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
 
     this.facade = new MonitoringFacade(this, 'Facade', {
-      alarmFactoryDefaults: { alarmNamePrefix: stackName, actionsEnabled: true, action: new SnsAlarmActionStrategy({ onAlarmTopic: this.alarmTopic }) },
+      alarmFactoryDefaults: {
+        alarmNamePrefix: stackName,
+        actionsEnabled: true,
+        action: new SnsAlarmActionStrategy({ onAlarmTopic: this.alarmTopic }),
+      },
       metricFactoryDefaults: { period: FIVE_MINUTES },
       // Named after the stack, so every stage in an account has its own.
       dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', { dashboardNamePrefix: stackName }),
@@ -103,7 +107,9 @@ export class ServiceMonitoring extends Construct {
         alarmFriendlyName: `${name}-job`,
         addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
         // The job runs every minute and a failed run is redone by the next: two failures in three minutes is a line that stopped.
-        ...(name === 'admission' ? { addFaultCountAlarm: { Critical: { maxErrorCount: 0, period: Duration.minutes(1), ...TWO_OF_THREE } } } : {}),
+        ...(name === 'admission'
+          ? { addFaultCountAlarm: { Critical: { maxErrorCount: 0, period: Duration.minutes(1), ...TWO_OF_THREE } } }
+          : {}),
       });
     }
     for (const [name, fn] of props.streamConsumers) {
@@ -137,7 +143,8 @@ export class ServiceMonitoring extends Construct {
       alarmFriendlyName: 'api',
     });
     const dimensionsMap = { ApiId: api.httpApi.apiId, Stage: api.stage.stageName };
-    const apiMetric = (metricName: string) => new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap, statistic: 'Sum', period: FIVE_MINUTES });
+    const apiMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap, statistic: 'Sum', period: FIVE_MINUTES });
     const requests = apiMetric('Count');
     // A share only once there is traffic: 1 failure of 2 requests at night is not an outage.
     const fivexxPercent = new cloudwatch.MathExpression({
@@ -174,8 +181,12 @@ export class ServiceMonitoring extends Construct {
   /** The service's own metrics, summed over all functions (dimension `service`), refusals by code and admissions by concert. */
   private monitorBusiness(namespace: string): void {
     const service = { service: SERVICE_NAME };
-    const metric = (metricName: string, label: string, statistic = 'Sum', dimensionsMap: Record<string, string> = service): cloudwatch.Metric =>
-      new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic, label, period: FIVE_MINUTES });
+    const metric = (
+      metricName: string,
+      label: string,
+      statistic = 'Sum',
+      dimensionsMap: Record<string, string> = service,
+    ): cloudwatch.Metric => new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic, label, period: FIVE_MINUTES });
     // One line per value of `dimension` (a key without a value in a search matches any value), labelled with it.
     const search = (metricName: string, dimension: string): CustomMetric => ({
       namespace,

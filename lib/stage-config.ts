@@ -54,7 +54,10 @@ const routeThrottlesSchema = z.record(z.string(), limitsSchema).superRefine((lim
 /** An https origin, or a plain-http one on this machine for a developer's page; never a wildcard. */
 const originSchema = z
   .string()
-  .regex(/^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/, 'must be https://host[:port] (or http://localhost[:port]), without a path or wildcard');
+  .regex(
+    /^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/,
+    'must be https://host[:port] (or http://localhost[:port]), without a path or wildcard',
+  );
 
 /** `-c webSite=false` arrives as a string; cdk.json context arrives as a boolean. */
 const booleanSchema = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);

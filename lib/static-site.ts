@@ -83,30 +83,50 @@ export class StaticSite extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
-    const noAccessLog = 'Only this distribution reads the bucket (origin access control); viewers are seen at CloudFront, and the files are public build output.';
+    const noAccessLog =
+      'Only this distribution reads the bucket (origin access control); viewers are seen at CloudFront, and the files are public build output.';
     Validations.of(this.bucket).acknowledge(
       nag('S1', noAccessLog),
       guard('CT.S3.PR.2', noAccessLog),
-      guard('CT.S3.PR.4', 'Nothing reacts to the page\'s files changing: the stack\'s own deployment writes them.'),
-      guard('CT.S3.PR.6', 'The bucket holds one copy of the page (each upload prunes the files it no longer has), so nothing piles up to expire.'),
+      guard('CT.S3.PR.4', "Nothing reacts to the page's files changing: the stack's own deployment writes them."),
+      guard(
+        'CT.S3.PR.6',
+        'The bucket holds one copy of the page (each upload prunes the files it no longer has), so nothing piles up to expire.',
+      ),
       guard('CT.S3.PR.9', 'Every deploy replaces the files by design; object lock would forbid exactly that.'),
-      guard('CT.S3.PR.10', 'S3 managed keys: a KMS key would have to be granted to CloudFront and cost a KMS call per uncached request, for public build output.'),
-      guard('CT.S3.PR.11', 'Every version of the page can be built again from git; versioning would only pile up copies of public build output.'),
+      guard(
+        'CT.S3.PR.10',
+        'S3 managed keys: a KMS key would have to be granted to CloudFront and cost a KMS call per uncached request, for public build output.',
+      ),
+      guard(
+        'CT.S3.PR.11',
+        'Every version of the page can be built again from git; versioning would only pile up copies of public build output.',
+      ),
     );
-    const defaultCertificate = 'The default *.cloudfront.net certificate fixes the TLS policy; with a custom domain, use an ACM certificate, sni-only and minimumProtocolVersion TLSv1.2_2021.';
-    const noEdgeLog = 'The page is static build output, and every API call behind /api is logged by the API stage\'s own access log (with the caller), so CloudFront\'s log is not kept.';
+    const defaultCertificate =
+      'The default *.cloudfront.net certificate fixes the TLS policy; with a custom domain, use an ACM certificate, sni-only and minimumProtocolVersion TLSv1.2_2021.';
+    const noEdgeLog =
+      "The page is static build output, and every API call behind /api is logged by the API stage's own access log (with the caller), so CloudFront's log is not kept.";
     Validations.of(this.distribution).acknowledge(
       nag('CFR1', 'A ticket page for everyone: no country is kept out.'),
       ...(props.webAclArn
         ? []
-        : [nag('CFR2', 'No web ACL was named (-c webAclArn=…, from the edge protection stack): a synth for tests or a first deploy; the pipeline always names one. README, "Security".')]),
+        : [
+            nag(
+              'CFR2',
+              'No web ACL was named (-c webAclArn=…, from the edge protection stack): a synth for tests or a first deploy; the pipeline always names one. README, "Security".',
+            ),
+          ]),
       nag('CFR3', noEdgeLog),
       nag('CFR4', defaultCertificate),
       guard('CT.CLOUDFRONT.PR.5', noEdgeLog),
       guard('CT.CLOUDFRONT.PR.6', defaultCertificate),
       guard('CT.CLOUDFRONT.PR.7', defaultCertificate),
       guard('CT.CLOUDFRONT.PR.9', defaultCertificate),
-      guard('CT.CLOUDFRONT.PR.4', 'One origin in one region, like the API the page calls: a failover origin would keep the page up only while the API it needs is down too.'),
+      guard(
+        'CT.CLOUDFRONT.PR.4',
+        'One origin in one region, like the API the page calls: a failover origin would keep the page up only while the API it needs is down too.',
+      ),
     );
   }
 
@@ -123,19 +143,29 @@ export class StaticSite extends Construct {
       description: 'Uploads the web page to its bucket',
     });
     logGroup.grantWrite(role);
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: `cdk-*-assets-${stack.account}-${stack.region}/*` })],
-    }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [
+          stack.formatArn({ service: 's3', region: '', account: '', resource: `cdk-*-assets-${stack.account}-${stack.region}/*` }),
+        ],
+      }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [this.bucket.bucketArn] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      resources: [this.bucket.arnForObjects('*')],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-      resources: [stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId })],
-    }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        resources: [
+          stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId }),
+        ],
+      }),
+    );
 
     const deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
       // CDK's own grants to this role are dropped: the statements above are all it gets.
@@ -170,12 +200,18 @@ export class StaticSite extends Construct {
     deployment.node.addDependency(role);
     const bucketId = stack.resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
     Validations.of(role).acknowledge(
-      nag('IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-*-assets-<AWS::AccountId>-<AWS::Region>/*]', 'The page\'s asset is an object of the CDK asset bucket of this account and region, named by its hash at deploy time.'),
+      nag(
+        'IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-*-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        "The page's asset is an object of the CDK asset bucket of this account and region, named by its hash at deploy time.",
+      ),
       nag(`IAM5[Resource::<${bucketId}.Arn>/*]`, 'The upload replaces every file of the site bucket, whose names change with each build.'),
     );
     // CDK keeps its upload function at the stack's top level, one for all its deployments.
     for (const uploader of stack.node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))) {
-      Validations.of(uploader).acknowledge(nag('L1', 'CDK chooses the runtime of its upload function and moves it on with aws-cdk-lib.'), NOT_IN_A_VPC);
+      Validations.of(uploader).acknowledge(
+        nag('L1', 'CDK chooses the runtime of its upload function and moves it on with aws-cdk-lib.'),
+        NOT_IN_A_VPC,
+      );
     }
     return deployment;
   }

@@ -24,7 +24,8 @@ function markdown(text: string | undefined): string {
     .split(/\n{2,}/)
     .map((block) => {
       const lines = block.split('\n');
-      if (lines.every((line) => line.startsWith('- '))) return `<ul>${lines.map((line) => `<li>${inline(line.slice(2))}</li>`).join('')}</ul>`;
+      if (lines.every((line) => line.startsWith('- ')))
+        return `<ul>${lines.map((line) => `<li>${inline(line.slice(2))}</li>`).join('')}</ul>`;
       return `<p>${lines.map(inline).join('<br>')}</p>`;
     })
     .join('\n');
@@ -174,20 +175,33 @@ export function renderApiDocsPage(document: OpenApiDocument): string {
     }
   }
   const tags = (document.tags ?? []).map((tag) => tag.name);
-  const byTag = tags.map((tag) => ({ tag, description: document.tags?.find((t) => t.name === tag)?.description, ops: operations.filter((o) => o.tag === tag) }));
+  const byTag = tags.map((tag) => ({
+    tag,
+    description: document.tags?.find((t) => t.name === tag)?.description,
+    ops: operations.filter((o) => o.tag === tag),
+  }));
   const toc = byTag
     .map(
       ({ tag, ops }) =>
         `<li><a href="#tag-${escape(tag)}">${escape(tag)}</a><ul>${ops
-          .map(({ path, method, op }) => `<li><a href="#${escape(op.operationId)}"><span class="method ${method}">${method.toUpperCase()}</span> ${escape(path)}</a></li>`)
+          .map(
+            ({ path, method, op }) =>
+              `<li><a href="#${escape(op.operationId)}"><span class="method ${method}">${method.toUpperCase()}</span> ${escape(path)}</a></li>`,
+          )
           .join('')}</ul></li>`,
     )
     .join('');
   const schemas = Object.entries<Json>(document.components?.schemas ?? {})
-    .map(([name, schema]) => `<section id="${schemaAnchor(name)}"><h3>${escape(name)}</h3>${markdown(schema.description)}${schemaBlock(schema)}</section>`)
+    .map(
+      ([name, schema]) =>
+        `<section id="${schemaAnchor(name)}"><h3>${escape(name)}</h3>${markdown(schema.description)}${schemaBlock(schema)}</section>`,
+    )
     .join('\n');
   const examples = Object.entries<Json>(document.components?.examples ?? {})
-    .map(([code, example]) => `<div id="example-${escape(code)}"><h5>${escape(example.summary ?? code)}</h5><pre>${escape(JSON.stringify(example.value, null, 2))}</pre></div>`)
+    .map(
+      ([code, example]) =>
+        `<div id="example-${escape(code)}"><h5>${escape(example.summary ?? code)}</h5><pre>${escape(JSON.stringify(example.value, null, 2))}</pre></div>`,
+    )
     .join('\n');
   const servers = (document.servers ?? []).map((server) => `<code>${escape(server.url)}</code>`).join(', ');
   return `<!doctype html>

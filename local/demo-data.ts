@@ -18,11 +18,18 @@ interface DemoConcert {
 
 const DEMO: readonly DemoConcert[] = [
   { concertId: 'aurora-live', title: 'Aurora Live', venue: 'Olympic Hall, Seoul', firstDay: 30, prices: [165_000, 132_000, 99_000] },
-  { concertId: 'midnight-orchestra', title: 'The Midnight Orchestra', venue: 'Sejong Center', firstDay: 45, prices: [150_000, 120_000, 80_000] },
+  {
+    concertId: 'midnight-orchestra',
+    title: 'The Midnight Orchestra',
+    venue: 'Sejong Center',
+    firstDay: 45,
+    prices: [150_000, 120_000, 80_000],
+  },
   { concertId: 'neon-harbor', title: 'Neon Harbor Tour', venue: 'Busan Cinema Center', firstDay: 60, prices: [143_000, 110_000, 77_000] },
 ];
 
-const priceOf = (seatNumber: number, prices: DemoConcert['prices']) => (seatNumber <= 10 ? prices[0] : seatNumber <= 30 ? prices[1] : prices[2]);
+const priceOf = (seatNumber: number, prices: DemoConcert['prices']) =>
+  seatNumber <= 10 ? prices[0] : seatNumber <= 30 ? prices[1] : prices[2];
 
 /** Demo concerts, dated from today so the demo never goes stale. */
 export function demoConcerts(today: Date): Concert[] {

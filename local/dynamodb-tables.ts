@@ -30,7 +30,9 @@ export async function ensureTables(client: DynamoDBClient, specs: readonly Local
     }
     await client.send(new CreateTableCommand(input));
     if (ttlAttribute) {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }),
+      );
     }
     created.push(name);
   }

@@ -52,7 +52,11 @@ export interface LocalGateway {
 const MAX_READ_BYTES = 1024 * 1024;
 
 const tokenRequestSchema = z.strictObject({
-  userId: z.string().min(1).max(128).regex(/^[\w.@+-]+$/, 'letters, digits and . @ + - _ only'),
+  userId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\w.@+-]+$/, 'letters, digits and . @ + - _ only'),
   // Cognito group names have no whitespace: API Gateway's "[a b]" rendering relies on it.
   groups: z.array(z.string().min(1).max(64).regex(/^\S+$/, 'no whitespace')).max(10).optional(),
 });
@@ -104,7 +108,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     // A page of another site that rebinds its DNS name to 127.0.0.1 reaches this server with its own
     // name in Host: answering only our own address keeps it from minting local tokens (DNS rebinding).
     if (!ownHosts.has((req.headers.host ?? '').toLowerCase())) {
-      return send(res, gatewayError(400, 'VALIDATION_ERROR', `this server answers only requests for ${[...ownHosts].join(' or ')} (the Host header)`));
+      return send(
+        res,
+        gatewayError(400, 'VALIDATION_ERROR', `this server answers only requests for ${[...ownHosts].join(' or ')} (the Host header)`),
+      );
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -171,7 +178,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const payload = await (route.authorizer ?? options.issuer).verify(match[1]);
     if (!payload) return undefined;
     // As the authorizer's authorizationScopes: an access token with one of them; an ID token has none.
-    if (scopes.length > 0 && (payload.token_use !== 'access' || !scopesOf(payload).some((scope) => scopes.includes(scope)))) return undefined;
+    if (scopes.length > 0 && (payload.token_use !== 'access' || !scopesOf(payload).some((scope) => scopes.includes(scope))))
+      return undefined;
     return asAuthorizerClaims(payload);
   }
 
@@ -198,7 +206,12 @@ export function jsonAnswer(statusCode: number, body: unknown): GatewayResult {
 }
 
 /** An answer of the gateway itself, in the contract's error shape (a test holds it to functions/http/responses.ts). */
-export function gatewayError(statusCode: number, code: string, message: string, details?: readonly { path: string; message: string }[]): GatewayResult {
+export function gatewayError(
+  statusCode: number,
+  code: string,
+  message: string,
+  details?: readonly { path: string; message: string }[],
+): GatewayResult {
   return jsonAnswer(statusCode, { error: { code, message, ...(details ? { details } : {}) } });
 }
 
@@ -245,7 +258,10 @@ function toApiGatewayEvent(
   claims: Record<string, string> | undefined,
   added: Readonly<Record<string, string>> = {},
 ): GatewayEvent {
-  const headers = { ...Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')])), ...added };
+  const headers = {
+    ...Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')])),
+    ...added,
+  };
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const textual = /json|text/i.test(headers['content-type'] ?? '') || body.length === 0;
@@ -298,7 +314,10 @@ async function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge:
 
 function send(res: ServerResponse, result: GatewayResult): void {
   const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
-  const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>), 'content-length': String(body.length) };
+  const headers: Record<string, string | string[]> = {
+    ...(result.headers as Record<string, string>),
+    'content-length': String(body.length),
+  };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);

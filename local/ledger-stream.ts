@@ -65,7 +65,9 @@ export async function startLocalStreamConsumer(options: {
         new GetShardIteratorCommand({
           StreamArn: streamArn,
           ShardId: shardId,
-          ...(state.after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+          ...(state.after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.after }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
         }),
       )
     ).ShardIterator;

@@ -26,7 +26,7 @@ const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 
 const TAGS = [
   { name: 'public', description: 'No sign-in needed.' },
-  { name: 'queue', description: 'The waiting room: join a concert\'s line and poll your place until you are `ACTIVE`.' },
+  { name: 'queue', description: "The waiting room: join a concert's line and poll your place until you are `ACTIVE`." },
   { name: 'catalogue', description: 'Dates and seat maps (ACTIVE only), and creating concerts (admins).' },
   { name: 'reservations', description: 'Seat holds and your reservations.' },
   { name: 'wallet', description: 'Your balance, payments and payment history.' },
@@ -105,7 +105,9 @@ function requestJsonSchema(schema: zm.ZodMiniType): SchemaObject {
   if (Object.keys(defs).some((name) => name !== self)) throw new Error('a request schema may have an id only at its root');
   const json = self ? defs[self] : converted;
   return JSON.parse(JSON.stringify(json), (key, value: unknown) =>
-    (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) ? undefined : value,
+    (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && value === Number.MAX_SAFE_INTEGER)
+      ? undefined
+      : value,
   ) as SchemaObject;
 }
 
@@ -159,9 +161,15 @@ export function errorUses(route: RouteDefinition, doc: RouteDoc): ErrorUse[] {
   }
   if (doc.body) {
     const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    uses.push(['PAYLOAD_TOO_LARGE', `a body over ${limit / 1024} KiB`], ['UNSUPPORTED_MEDIA_TYPE', 'a body sent with a content type other than application/json']);
+    uses.push(
+      ['PAYLOAD_TOO_LARGE', `a body over ${limit / 1024} KiB`],
+      ['UNSUPPORTED_MEDIA_TYPE', 'a body sent with a content type other than application/json'],
+    );
   }
-  uses.push(['TOO_MANY_REQUESTS', 'too many requests at once (throttled)'], ['INTERNAL', 'a bug: logged with the request id the message names']);
+  uses.push(
+    ['TOO_MANY_REQUESTS', 'too many requests at once (throttled)'],
+    ['INTERNAL', 'a bug: logged with the request id the message names'],
+  );
   if (!doc.noDatabase) uses.push(['UNAVAILABLE', 'the database is unavailable or throttling; nothing was half-done']);
   return uses;
 }
@@ -193,7 +201,8 @@ function errorResponses(uses: readonly ErrorUse[]): Record<string, ResponseConfi
 /** One example body per error code, which the operations refer to. */
 function registerErrorExamples(registry: OpenAPIRegistry): void {
   for (const code of Object.keys(STATUS_OF) as ErrorCode[]) {
-    const details = code === 'VALIDATION_ERROR' ? { details: [{ path: 'seatNumber', message: 'Too small: expected number to be >=1' }] } : {};
+    const details =
+      code === 'VALIDATION_ERROR' ? { details: [{ path: 'seatNumber', message: 'Too small: expected number to be >=1' }] } : {};
     registry.registerComponent('examples', code, {
       summary: `${STATUS_OF[code]} ${code}`,
       value: { error: { code, message: EXAMPLE_MESSAGES[code], ...details } },
@@ -217,10 +226,26 @@ function security(route: RouteDefinition, doc: RouteDoc): RouteConfig['security'
 function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: RouteDoc): RouteConfig {
   const successHeaders = {
     ...(doc.retryAfter ? retryAfterHeader('seconds until the next poll is worth making') : {}),
-    ...(route.idempotent ? { 'Idempotent-Replayed': { description: '`true` when this is the first answer to this Idempotency-Key, replayed', schema: { type: 'string' as const, enum: ['true'] } } } : {}),
+    ...(route.idempotent
+      ? {
+          'Idempotent-Replayed': {
+            description: '`true` when this is the first answer to this Idempotency-Key, replayed',
+            schema: { type: 'string' as const, enum: ['true'] },
+          },
+        }
+      : {}),
   };
   const parameters = [...requestParameters(doc.pathParameters, 'path'), ...requestParameters(doc.query, 'query')];
-  const auth = route.auth === 'active' ? 'ACTIVE: bearer JWT and X-Queue-Token' : route.auth === 'jwt' && doc.queueToken ? 'bearer JWT and X-Queue-Token' : route.auth === 'admin' ? `bearer JWT of the ${ADMIN_GROUP} group` : route.auth === 'jwt' ? 'bearer JWT' : 'public';
+  const auth =
+    route.auth === 'active'
+      ? 'ACTIVE: bearer JWT and X-Queue-Token'
+      : route.auth === 'jwt' && doc.queueToken
+        ? 'bearer JWT and X-Queue-Token'
+        : route.auth === 'admin'
+          ? `bearer JWT of the ${ADMIN_GROUP} group`
+          : route.auth === 'jwt'
+            ? 'bearer JWT'
+            : 'public';
   return {
     method: route.method.toLowerCase() as RouteConfig['method'],
     path: route.path,
@@ -234,7 +259,12 @@ function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: Route
     request: {
       ...(route.idempotent ? { headers: idempotencyHeaders } : {}),
       ...(doc.body
-        ? { body: { required: !doc.body.optional, content: { 'application/json': { schema: requestBodySchema(registry, doc.body.schema) as never } } } }
+        ? {
+            body: {
+              required: !doc.body.optional,
+              content: { 'application/json': { schema: requestBodySchema(registry, doc.body.schema) as never } },
+            },
+          }
         : {}),
     },
     responses: {

@@ -67,7 +67,7 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   'POST /concerts/{concertId}/queue': {
     summary: 'Join the waiting room',
     description:
-      'Takes a place in the concert\'s line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token. Send no body, or `{}`.',
+      "Takes a place in the concert's line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token. Send no body, or `{}`.",
     pathParameters: concertPathSchema,
     body: { schema: emptyBodySchema, optional: true },
     retryAfter: true,
@@ -79,11 +79,11 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   },
   'GET /concerts/{concertId}/queue': {
     summary: 'Poll your place',
-    description: 'Your token\'s status, position and estimated wait. `Retry-After` says when to poll again.',
+    description: "Your token's status, position and estimated wait. `Retry-After` says when to poll again.",
     pathParameters: concertPathSchema,
     queueToken: true,
     retryAfter: true,
-    responses: [{ status: 200, description: 'your token\'s status now', schema: queueStatusSchema }],
+    responses: [{ status: 200, description: "your token's status now", schema: queueStatusSchema }],
     errors: [
       ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
       ['QUEUE_TOKEN_INVALID', 'an unknown token, or one of another user or another concert'],
@@ -91,7 +91,7 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   },
   'GET /concerts/{concertId}/schedules': {
     summary: 'Dates with seats left',
-    description: 'The concert\'s dates from today on that still have at least one available seat, by date.',
+    description: "The concert's dates from today on that still have at least one available seat, by date.",
     pathParameters: concertPathSchema,
     responses: [{ status: 200, description: 'the dates', schema: scheduleListSchema }],
   },
@@ -134,7 +134,7 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   'POST /payments': {
     summary: 'Pay for held seats',
     description:
-      'Pays 1–4 of your held reservations of this queue token\'s concert at once, all or nothing: the debit, the payment record, seats `SOLD`, reservations `PAID` and the queue token `EXPIRED`.',
+      "Pays 1–4 of your held reservations of this queue token's concert at once, all or nothing: the debit, the payment record, seats `SOLD`, reservations `PAID` and the queue token `EXPIRED`.",
     body: { schema: paymentBodySchema },
     responses: [{ status: 201, description: 'the payment', schema: paymentSchema }],
     errors: [

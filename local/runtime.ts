@@ -34,7 +34,11 @@ export async function startLocalRuntime(options: {
   // The queue token key, named like the stack's secret is deployed: a file in DATA_DIR, or in memory.
   Object.assign(process.env, queueTokenKeyEnv(process.env, options.dataDir));
 
-  const admin = new DynamoDBClient({ endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const admin = new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const created = await createTables(admin, options.tablePrefix ?? 'concert-');
   admin.destroy();
   if (created.length > 0) log(`created tables: ${created.join(', ')}`);

@@ -2,7 +2,15 @@ import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
-import { ACCESS_TOKEN_SCOPE, API_PATH_PREFIX, groupEntry, NOT_FOUND_HANDLER, routeKeyOf, routes, type HandlerGroup } from '../functions/http/route-table';
+import {
+  ACCESS_TOKEN_SCOPE,
+  API_PATH_PREFIX,
+  groupEntry,
+  NOT_FOUND_HANDLER,
+  routeKeyOf,
+  routes,
+  type HandlerGroup,
+} from '../functions/http/route-table';
 import { isDatabaseUnavailable } from '../functions/shared/dynamodb-errors';
 import { UnavailableError } from '../functions/shared/errors';
 import { apiDocsResponse } from './api-docs';
@@ -35,7 +43,10 @@ export async function startLocalServer(options: { port: number; host?: string; i
     if (!groups.has(group)) groups.set(group, loadGroup(group));
     return groups.get(group)!;
   };
-  const invokeGroup = (group: HandlerGroup): Invoke => (event) => handlerOf(group)(event, lambdaContext(event.requestContext.requestId, group));
+  const invokeGroup =
+    (group: HandlerGroup): Invoke =>
+    (event) =>
+      handlerOf(group)(event, lambdaContext(event.requestContext.requestId, group));
   const jobHandlers = new Map(jobs.map((job) => [job.name, loadJob(job)]));
   const runJob = (name: JobDefinition['name']) => jobHandlers.get(name)!();
   /** `POST /local/jobs/*`: as the API answers, a sick database is a 503 to retry; each run's writes are all or nothing, and the next run completes it. */
@@ -45,7 +56,9 @@ export async function startLocalServer(options: { port: number; host?: string; i
     } catch (error) {
       if (!(error instanceof UnavailableError) && !isDatabaseUnavailable(error)) throw error;
       const retryAfter = error instanceof UnavailableError ? error.retryAfterSeconds : 1;
-      return errorResponse('UNAVAILABLE', 'the database is unavailable; run the job again shortly', { headers: { 'retry-after': String(retryAfter) } });
+      return errorResponse('UNAVAILABLE', 'the database is unavailable; run the job again shortly', {
+        headers: { 'retry-after': String(retryAfter) },
+      });
     }
   };
   const webPage = localWebPage();

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     await database?.stop(); // never leave a DynamoDB Local behind
     throw error;
   }
-  log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; jobs ${env.JOB_INTERVAL_SECONDS > 0 ? `every ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
+  log(
+    `ready: ${runtime.url}  (DynamoDB at ${endpoint}; jobs ${env.JOB_INTERVAL_SECONDS > 0 ? `every ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`,
+  );
   log(`open:  ${runtime.url}/ in a browser to book as a person would`);
   log(`try:   curl ${runtime.url}/concerts`);
 
@@ -59,6 +61,8 @@ function log(message: string): void {
 main().catch((error: unknown) => {
   const inUse = (error as { code?: string }).code === 'EADDRINUSE';
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`[local] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`);
+  console.error(
+    `[local] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`,
+  );
   process.exit(1);
 });

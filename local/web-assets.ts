@@ -43,7 +43,11 @@ export function localWebPage(
       const extension = name.slice(name.lastIndexOf('.') + 1);
       return {
         statusCode: 200,
-        headers: { 'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...SECURITY_HEADERS },
+        headers: {
+          'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+          'cache-control': 'no-cache',
+          ...SECURITY_HEADERS,
+        },
         body: content, // node leaves the body out of a HEAD answer itself
       };
     },

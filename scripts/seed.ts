@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const { seedDemoData } = await import('../local/demo-data');
   const added = await seedDemoData(catalogueRepository());
   const where = process.env.DYNAMODB_ENDPOINT ?? 'AWS';
-  console.log(added > 0 ? `[seed] added ${added} demo concerts to ${table} (${where})` : `[seed] ${table} (${where}) already has the demo concerts`);
+  console.log(
+    added > 0 ? `[seed] added ${added} demo concerts to ${table} (${where})` : `[seed] ${table} (${where}) already has the demo concerts`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -115,7 +115,9 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      return fail(`${method} ${path} failed: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)}`);
+      return fail(
+        `${method} ${path} failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
+      );
     }
     const text = await response.text();
     let body: unknown = text;
@@ -159,7 +161,10 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
     const token = await step('sign in', async () => {
       if (options.auth.kind === 'cognito') return [await options.auth.accessToken(), options.auth.describe];
       const reply = await call('POST', '/local/token', { body: { userId } });
-      if (reply.status === 404) fail('this is not the local server (no /local/token): set SMOKE_USERNAME, SMOKE_PASSWORD and SMOKE_COGNITO_CLIENT_ID to sign in with Cognito');
+      if (reply.status === 404)
+        fail(
+          'this is not the local server (no /local/token): set SMOKE_USERNAME, SMOKE_PASSWORD and SMOKE_COGNITO_CLIENT_ID to sign in with Cognito',
+        );
       if (reply.status !== 200) fail(`POST /local/token answered ${reply.status}: ${JSON.stringify(reply.body)}`);
       return [(reply.body as { accessToken: string }).accessToken, `local token for ${userId}`];
     });
@@ -182,7 +187,9 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
           : await localToken(`${userId}-operator`, ['admin']);
       const reply = await call('POST', '/admin/concerts', { token: adminToken, body });
       if (reply.status === 401 || reply.status === 403) {
-        fail('creating a concert needs an operator in the admin group of the admin user pool (SMOKE_ADMIN_*), or pass --concert-id of a concert with free seats');
+        fail(
+          'creating a concert needs an operator in the admin group of the admin user pool (SMOKE_ADMIN_*), or pass --concert-id of a concert with free seats',
+        );
       }
       const created = expectReply(reply, 'POST /admin/concerts', [201], createdConcertSchema);
       return [created.concertId, `created ${created.concertId}: ${SMOKE_SEATS} seats on ${tomorrow}`];
@@ -212,7 +219,8 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
         const reply = await get(queuePath, token, queueToken);
         const status = expectReply(reply, `GET ${queuePath}`, [200], queueStatusSchema);
         if (status.status === 'ACTIVE') {
-          if (!status.activeUntil || Date.parse(status.activeUntil) <= Date.now()) fail(`ACTIVE without a future activeUntil: ${status.activeUntil}`);
+          if (!status.activeUntil || Date.parse(status.activeUntil) <= Date.now())
+            fail(`ACTIVE without a future activeUntil: ${status.activeUntil}`);
           return [status, `ACTIVE until ${status.activeUntil} after ${poll} poll(s)`];
         }
         if (status.status === 'EXPIRED') fail('the queue token expired before it was admitted');
@@ -240,10 +248,15 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
     const reservation = await step('hold', async () => {
       // Another buyer may take a seat between the map and the hold: try the next one.
       for (const seat of freeSeats.slice(0, 5)) {
-        const reply = await call('POST', '/reservations', { token, queueToken, body: { concertId, scheduleId, seatNumber: seat.seatNumber } });
+        const reply = await call('POST', '/reservations', {
+          token,
+          queueToken,
+          body: { concertId, scheduleId, seatNumber: seat.seatNumber },
+        });
         if (reply.status === 409 && errorBodySchema.safeParse(reply.body).data?.error.code === 'SEAT_UNAVAILABLE') continue;
         const held = expectReply(reply, 'POST /reservations', [201], reservationSchema);
-        if (held.status !== 'HELD' || held.seatNumber !== seat.seatNumber) fail(`expected seat ${seat.seatNumber} HELD, got ${held.seatNumber} ${held.status}`);
+        if (held.status !== 'HELD' || held.seatNumber !== seat.seatNumber)
+          fail(`expected seat ${seat.seatNumber} HELD, got ${held.seatNumber} ${held.status}`);
         return [held, `seat ${held.seatNumber} HELD until ${held.expiresAt}, ${held.price} KRW`];
       }
       return fail('every seat tried was taken by someone else');
@@ -251,7 +264,11 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
 
     await step('charge', async () => {
       const before = expectReply(await get('/balance', token), 'GET /balance', [200], balanceSchema);
-      const reply = await call('POST', '/balance/charge', { token, body: { amount: reservation.price }, headers: { 'idempotency-key': `smoke-charge-${nonce()}` } });
+      const reply = await call('POST', '/balance/charge', {
+        token,
+        body: { amount: reservation.price },
+        headers: { 'idempotency-key': `smoke-charge-${nonce()}` },
+      });
       const after = expectReply(reply, 'POST /balance/charge', [200], balanceSchema);
       if (after.balance < reservation.price) fail(`balance ${after.balance} after charging ${reservation.price}`);
       return [after, `${before.balance} + ${reservation.price} → ${after.balance} KRW`];
@@ -260,14 +277,22 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
     const payment = await step('pay', async () => {
       const key = `smoke-pay-${nonce()}`;
       const body = { reservationIds: [reservation.reservationId] };
-      const paid = expectReply(await call('POST', '/payments', { token, queueToken, body, headers: { 'idempotency-key': key } }), 'POST /payments', [201], paymentSchema);
+      const paid = expectReply(
+        await call('POST', '/payments', { token, queueToken, body, headers: { 'idempotency-key': key } }),
+        'POST /payments',
+        [201],
+        paymentSchema,
+      );
       if (paid.amount !== reservation.price || paid.reservationIds.join() !== reservation.reservationId) {
-        fail(`expected ${reservation.price} KRW for ${reservation.reservationId}, got ${paid.amount} KRW for ${paid.reservationIds.join(', ')}`);
+        fail(
+          `expected ${reservation.price} KRW for ${reservation.reservationId}, got ${paid.amount} KRW for ${paid.reservationIds.join(', ')}`,
+        );
       }
       // The same key and body answer the first payment again, although it spent the queue token.
       const replay = await call('POST', '/payments', { token, queueToken, body, headers: { 'idempotency-key': key } });
       const replayed = expectReply(replay, 'POST /payments (replayed)', [201], paymentSchema);
-      if (replayed.paymentId !== paid.paymentId || replay.headers.get('idempotent-replayed') !== 'true') fail('the replay with the same Idempotency-Key is not the first answer');
+      if (replayed.paymentId !== paid.paymentId || replay.headers.get('idempotent-replayed') !== 'true')
+        fail('the replay with the same Idempotency-Key is not the first answer');
       return [paid, `${paid.paymentId}: ${paid.amount} KRW, balance ${paid.balance}; replay answered the same`];
     });
 
@@ -280,7 +305,8 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
     await step('history', async () => {
       const reservations = expectReply(await get('/reservations?limit=20', token), 'GET /reservations', [200], reservationListSchema);
       const mine = reservations.reservations.find((r) => r.reservationId === reservation.reservationId);
-      if (mine?.status !== 'PAID') fail(`GET /reservations shows ${reservation.reservationId} as ${mine?.status ?? 'missing'}, expected PAID`);
+      if (mine?.status !== 'PAID')
+        fail(`GET /reservations shows ${reservation.reservationId} as ${mine?.status ?? 'missing'}, expected PAID`);
       const payments = expectReply(await get('/payments?limit=20', token), 'GET /payments', [200], paymentListSchema);
       if (!payments.payments.some((p) => p.paymentId === payment.paymentId)) fail(`GET /payments does not list ${payment.paymentId}`);
       return [undefined, `reservation PAID, payment listed`];
@@ -297,7 +323,13 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
  * Signs a Cognito user in with USER_PASSWORD_AUTH (the stack's app clients allow it) and returns its
  * access token; with `totpSecret`, answers the authenticator-app step the admin pool requires.
  */
-export async function cognitoAccessToken(input: { region: string; clientId: string; username: string; password: string; totpSecret?: string }): Promise<string> {
+export async function cognitoAccessToken(input: {
+  region: string;
+  clientId: string;
+  username: string;
+  password: string;
+  totpSecret?: string;
+}): Promise<string> {
   const cognito = async (action: string, payload: unknown) => {
     const response = await fetch(`https://cognito-idp.${input.region}.amazonaws.com/`, {
       method: 'POST',
@@ -328,7 +360,11 @@ export async function cognitoAccessToken(input: { region: string; clientId: stri
     }));
   }
   if (body.AuthenticationResult?.AccessToken) return body.AuthenticationResult.AccessToken;
-  if (body.ChallengeName === 'SOFTWARE_TOKEN_MFA') throw new Error('Cognito asks for an authenticator code: set SMOKE_ADMIN_TOTP_SECRET to the operator\'s TOTP secret');
-  if (body.ChallengeName) throw new Error(`Cognito asks for ${body.ChallengeName}: give the user a permanent password (aws cognito-idp admin-set-user-password --permanent) and, in the admin pool, an authenticator`);
+  if (body.ChallengeName === 'SOFTWARE_TOKEN_MFA')
+    throw new Error("Cognito asks for an authenticator code: set SMOKE_ADMIN_TOTP_SECRET to the operator's TOTP secret");
+  if (body.ChallengeName)
+    throw new Error(
+      `Cognito asks for ${body.ChallengeName}: give the user a permanent password (aws cognito-idp admin-set-user-password --permanent) and, in the admin pool, an authenticator`,
+    );
   throw new Error(`Cognito sign-in failed (${status}): ${body.__type ?? ''} ${body.message ?? ''}`.trim());
 }

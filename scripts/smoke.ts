@@ -38,16 +38,25 @@ function authFromEnvironment(env: NodeJS.ProcessEnv): SmokeAuth {
   const username = env.SMOKE_USERNAME;
   const admin = env.SMOKE_ADMIN_USERNAME;
   if (admin && !(env.SMOKE_ADMIN_PASSWORD && env.SMOKE_ADMIN_TOTP_SECRET && env.SMOKE_ADMIN_COGNITO_CLIENT_ID)) {
-    throw new Error('SMOKE_ADMIN_USERNAME is set, so also set SMOKE_ADMIN_PASSWORD, SMOKE_ADMIN_TOTP_SECRET and SMOKE_ADMIN_COGNITO_CLIENT_ID');
+    throw new Error(
+      'SMOKE_ADMIN_USERNAME is set, so also set SMOKE_ADMIN_PASSWORD, SMOKE_ADMIN_TOTP_SECRET and SMOKE_ADMIN_COGNITO_CLIENT_ID',
+    );
   }
   return {
     kind: 'cognito',
-    accessToken: () => cognitoAccessToken({ region: region!, clientId: env.SMOKE_COGNITO_CLIENT_ID!, username, password: env.SMOKE_PASSWORD! }),
+    accessToken: () =>
+      cognitoAccessToken({ region: region!, clientId: env.SMOKE_COGNITO_CLIENT_ID!, username, password: env.SMOKE_PASSWORD! }),
     describe: `Cognito user ${username} (${region})`,
     ...(admin
       ? {
           adminAccessToken: () =>
-            cognitoAccessToken({ region: region!, clientId: env.SMOKE_ADMIN_COGNITO_CLIENT_ID!, username: admin, password: env.SMOKE_ADMIN_PASSWORD!, totpSecret: env.SMOKE_ADMIN_TOTP_SECRET }),
+            cognitoAccessToken({
+              region: region!,
+              clientId: env.SMOKE_ADMIN_COGNITO_CLIENT_ID!,
+              username: admin,
+              password: env.SMOKE_ADMIN_PASSWORD!,
+              totpSecret: env.SMOKE_ADMIN_TOTP_SECRET,
+            }),
         }
       : {}),
   };
@@ -77,7 +86,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const auth = authFromEnvironment(process.env);
-  console.log(`smoke test of ${baseUrl} (${auth.kind === 'local' ? 'local server: /local/token and /local/jobs/activate' : 'deployed: Cognito sign-in, scheduled admission'})`);
+  console.log(
+    `smoke test of ${baseUrl} (${auth.kind === 'local' ? 'local server: /local/token and /local/jobs/activate' : 'deployed: Cognito sign-in, scheduled admission'})`,
+  );
   const started = Date.now();
   try {
     const result = await runSmokeJourney({ baseUrl, auth, concertId: values['concert-id'], admissionTimeoutMs: timeoutSeconds * 1000 });

@@ -37,7 +37,8 @@ export function buildWebAssets(): WebAssets {
   const result = buildSync(options);
   // Only types may come from the server's code: its modules may use Node.js and must not ship to browsers.
   const foreign = Object.keys(result.metafile!.inputs).filter((input) => !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')));
-  if (foreign.length > 0) throw new Error(`the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there`);
+  if (foreign.length > 0)
+    throw new Error(`the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there`);
   const files = new Map<string, string>([['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')]]);
   for (const file of result.outputFiles as OutputFile[]) {
     files.set(relative(join(WEB_ROOT, 'out'), file.path).split('\\').join('/'), file.text);

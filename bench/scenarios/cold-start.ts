@@ -61,7 +61,17 @@ export const coldStartScenario: Scenario = {
       const bytes = statSync(bundles.get(name)!).size;
       const init = median(times.get(name)!);
       figures.push(judged(GROUP, `${name} bundle`, round(bytes / 1024, 1), 'KiB', '<=', MAX_BUNDLE_BYTES / 1024));
-      figures.push(judged(GROUP, `${name} init / bare handler init`, round(init / bare), 'x', '<=', 1.3, `init p50 ${round(init, 1)} ms, bare handler ${round(bare, 1)} ms`));
+      figures.push(
+        judged(
+          GROUP,
+          `${name} init / bare handler init`,
+          round(init / bare),
+          'x',
+          '<=',
+          1.3,
+          `init p50 ${round(init, 1)} ms, bare handler ${round(bare, 1)} ms`,
+        ),
+      );
     }
     return figures;
   },

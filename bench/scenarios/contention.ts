@@ -26,7 +26,9 @@ export const contentionScenario: Scenario = {
       const body = { concertId: concert.concertId, scheduleId: concert.scheduleIds[0], seatNumber: 1 };
       const started = performance.now();
       const answers = await Promise.all(
-        users.map((user) => racers.request('POST', '/reservations', { token: user.token, queueToken: user.queueToken, body }).catch(() => undefined)),
+        users.map((user) =>
+          racers.request('POST', '/reservations', { token: user.token, queueToken: user.queueToken, body }).catch(() => undefined),
+        ),
       );
       const allAnswered = performance.now() - started;
       const statuses = answers.map((answer) => answer?.status ?? 0);
@@ -35,10 +37,31 @@ export const contentionScenario: Scenario = {
       const latencies = answers.flatMap((answer) => (answer ? [answer.ms] : []));
       const others = count((s) => s !== 201 && s !== 409 && !(s >= 500));
       const figures: Figure[] = [
-        judged(GROUP, `holds that succeeded, of ${clients}`, count((s) => s === 201), 'holds', '==', 1),
+        judged(
+          GROUP,
+          `holds that succeeded, of ${clients}`,
+          count((s) => s === 201),
+          'holds',
+          '==',
+          1,
+        ),
         judged(GROUP, '409 SEAT_UNAVAILABLE', conflicts, 'answers', '==', clients - 1),
-        judged(GROUP, '5xx answers', count((s) => s >= 500 || s === 0), 'answers', '==', 0, others > 0 ? `${others} other answers` : undefined),
-        reported(GROUP, 'time until every client has its answer', round(allAnswered), 'ms', `answer p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms`),
+        judged(
+          GROUP,
+          '5xx answers',
+          count((s) => s >= 500 || s === 0),
+          'answers',
+          '==',
+          0,
+          others > 0 ? `${others} other answers` : undefined,
+        ),
+        reported(
+          GROUP,
+          'time until every client has its answer',
+          round(allAnswered),
+          'ms',
+          `answer p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms`,
+        ),
       ];
       return figures;
     } finally {

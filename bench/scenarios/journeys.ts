@@ -36,7 +36,9 @@ export const journeysScenario: Scenario = {
     const concerts: BenchConcert[] = [];
     for (let i = 0; i < concertCount; i++) concerts.push(await createConcert(http, `journeys-${i}`, schedules, 1000));
     const accounts = await Promise.all(userIds('buyer', users).map(async (userId) => ({ userId, token: await bearerToken(http, userId) })));
-    log(`journeys: ${users} virtual users, ${sizes.journeySeconds > 0 ? `for ${sizes.journeySeconds} s` : 'one journey each'}; ${concertCount * schedules * 1000} seats`);
+    log(
+      `journeys: ${users} virtual users, ${sizes.journeySeconds > 0 ? `for ${sizes.journeySeconds} s` : 'one journey each'}; ${concertCount * schedules * 1000} seats`,
+    );
 
     const samples = new Map<Step, number[]>(STEPS.map((step) => [step, []]));
     const waits: number[] = [];
@@ -60,7 +62,14 @@ export const journeysScenario: Scenario = {
         const concert = concerts[i % concerts.length];
         do {
           try {
-            await journey(http, account.token, concert, (step, ms) => samples.get(step)!.push(ms), (ms) => waits.push(ms), () => busy++);
+            await journey(
+              http,
+              account.token,
+              concert,
+              (step, ms) => samples.get(step)!.push(ms),
+              (ms) => waits.push(ms),
+              () => busy++,
+            );
             completed++;
           } catch (error) {
             failed++;
@@ -76,24 +85,66 @@ export const journeysScenario: Scenario = {
     const window = await env.calls?.take();
 
     const figures: Figure[] = [
-      reported(JOURNEYS, `completed journeys per second, ${users} users`, round(completed / seconds), 'journeys/s', `${completed} journeys in ${round(seconds, 1)} s`),
-      judged(JOURNEYS, 'journeys that failed', failed, 'journeys', '==', 0, failed > 0 ? [...failures].map(([r, n]) => `${n} x ${r}`).join('; ') : undefined),
-      reported(JOURNEYS, '503 answers, tried again after Retry-After', busy, 'answers', `a journey fails when a step is still 503 after ${BUSY_ATTEMPTS} tries`),
+      reported(
+        JOURNEYS,
+        `completed journeys per second, ${users} users`,
+        round(completed / seconds),
+        'journeys/s',
+        `${completed} journeys in ${round(seconds, 1)} s`,
+      ),
+      judged(
+        JOURNEYS,
+        'journeys that failed',
+        failed,
+        'journeys',
+        '==',
+        0,
+        failed > 0 ? [...failures].map(([r, n]) => `${n} x ${r}`).join('; ') : undefined,
+      ),
+      reported(
+        JOURNEYS,
+        '503 answers, tried again after Retry-After',
+        busy,
+        'answers',
+        `a journey fails when a step is still 503 after ${BUSY_ATTEMPTS} tries`,
+      ),
       ...STEPS.map((step) => {
         const s = samples.get(step)!;
-        return reported(JOURNEYS, `${step} p99`, round(percentile(s, 99)), 'ms', `p50 ${round(percentile(s, 50))} ms over ${s.length} requests`);
+        return reported(
+          JOURNEYS,
+          `${step} p99`,
+          round(percentile(s, 99)),
+          'ms',
+          `p50 ${round(percentile(s, 50))} ms over ${s.length} requests`,
+        );
       }),
-      reported(JOURNEYS, 'wait from join to ACTIVE p50', round(percentile(waits, 50)), 'ms', 'admission runs once a second; clients poll when Retry-After says'),
+      reported(
+        JOURNEYS,
+        'wait from join to ACTIVE p50',
+        round(percentile(waits, 50)),
+        'ms',
+        'admission runs once a second; clients poll when Retry-After says',
+      ),
     ];
     if (window && completed > 0) {
       const rcu = window.summary.readCapacity / completed;
       const wcu = window.summary.writeCapacity / completed;
-      const monthly = JOURNEYS_PER_MONTH * (rcu * ON_DEMAND_USD_PER_MILLION.read + wcu * ON_DEMAND_USD_PER_MILLION.write) / 1_000_000;
-      const callsNote = `${round(window.summary.calls / completed, 1)} DynamoDB calls per journey (${Object.entries(window.summary.byCommand).map(([c, n]) => `${c.replace(/Command$/, '')} ${round(n / completed, 1)}`).join(', ')}), admission runs and failed holds included`;
+      const monthly = (JOURNEYS_PER_MONTH * (rcu * ON_DEMAND_USD_PER_MILLION.read + wcu * ON_DEMAND_USD_PER_MILLION.write)) / 1_000_000;
+      const callsNote = `${round(window.summary.calls / completed, 1)} DynamoDB calls per journey (${Object.entries(
+        window.summary.byCommand,
+      )
+        .map(([c, n]) => `${c.replace(/Command$/, '')} ${round(n / completed, 1)}`)
+        .join(', ')}), admission runs and failed holds included`;
       figures.push(
         reported(COST, 'read capacity units per journey', round(rcu), 'RCU', callsNote),
         reported(COST, 'write capacity units per journey', round(wcu), 'WCU'),
-        reported(COST, 'DynamoDB on-demand cost of 1,000,000 journeys a month', round(monthly), 'USD', `at $${ON_DEMAND_USD_PER_MILLION.read}/M reads, $${ON_DEMAND_USD_PER_MILLION.write}/M writes`),
+        reported(
+          COST,
+          'DynamoDB on-demand cost of 1,000,000 journeys a month',
+          round(monthly),
+          'USD',
+          `at $${ON_DEMAND_USD_PER_MILLION.read}/M reads, $${ON_DEMAND_USD_PER_MILLION.write}/M writes`,
+        ),
       );
     }
     return figures;
@@ -151,7 +202,12 @@ async function journey(
     // A few tries from one seat map: another user may take a seat between the map and the hold.
     for (let pick = 0; pick < 5 && free.length > 0 && !reservation; pick++) {
       const [seat] = free.splice(Math.floor(Math.random() * free.length), 1);
-      const held = await step('hold', () => http.request('POST', '/reservations', { ...active, body: { concertId, scheduleId, seatNumber: seat.seatNumber } }), 201, 409);
+      const held = await step(
+        'hold',
+        () => http.request('POST', '/reservations', { ...active, body: { concertId, scheduleId, seatNumber: seat.seatNumber } }),
+        201,
+        409,
+      );
       if (held.status === 201) reservation = held.body;
     }
   }
@@ -159,7 +215,16 @@ async function journey(
 
   const chargeKey = randomUUID();
   const { reservationId, price } = reservation;
-  await step('charge', () => http.request('POST', '/balance/charge', { token, body: { amount: price }, headers: { 'idempotency-key': chargeKey } }), 200);
+  await step(
+    'charge',
+    () => http.request('POST', '/balance/charge', { token, body: { amount: price }, headers: { 'idempotency-key': chargeKey } }),
+    200,
+  );
   const payKey = randomUUID();
-  await step('pay', () => http.request('POST', '/payments', { ...active, body: { reservationIds: [reservationId] }, headers: { 'idempotency-key': payKey } }), 201);
+  await step(
+    'pay',
+    () =>
+      http.request('POST', '/payments', { ...active, body: { reservationIds: [reservationId] }, headers: { 'idempotency-key': payKey } }),
+    201,
+  );
 }

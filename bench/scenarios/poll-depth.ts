@@ -20,12 +20,15 @@ export const pollDepthScenario: Scenario = {
   name: 'poll-depth',
   async run(context) {
     const { env, http, sizes, log } = context;
-    if (!env.dynamo) return [notMeasured(GROUP, 'poll p50 at 100,000 / at 100 waiting', 'x', '<= 1.2', 'needs DynamoDB access to fill the line')];
+    if (!env.dynamo)
+      return [notMeasured(GROUP, 'poll p50 at 100,000 / at 100 waiting', 'x', '<= 1.2', 'needs DynamoDB access to fill the line')];
     const lines: { depth: number; concertId: string; pollers: ActiveUser[] }[] = [];
     for (const depth of [SHALLOW, DEEP]) {
       const concert = await createConcert(http, `poll-${depth}`, 1, 10);
       const written = await fillLine(context, concert.concertId, depth);
-      log(`poll-depth: ${depth.toLocaleString('en-US')} waiting in ${concert.concertId} (${written ? 'token items written' : 'counter only'})`);
+      log(
+        `poll-depth: ${depth.toLocaleString('en-US')} waiting in ${concert.concertId} (${written ? 'token items written' : 'counter only'})`,
+      );
       const pollers = await joinedUsers(http, concert.concertId, userIds(`poller-${depth}`, POLLERS));
       lines.push({ depth, concertId: concert.concertId, pollers });
     }
@@ -35,7 +38,8 @@ export const pollDepthScenario: Scenario = {
       const poller = line.pollers[0];
       await env.calls?.start(true);
       const polled = await http.request('GET', `/concerts/${line.concertId}/queue`, { token: poller.token, queueToken: poller.queueToken });
-      if (!(polled.body?.position > line.depth)) throw new Error(`poller expected behind ${line.depth} waiting, is at ${polled.body?.position}`);
+      if (!(polled.body?.position > line.depth))
+        throw new Error(`poller expected behind ${line.depth} waiting, is at ${polled.body?.position}`);
       return (await env.calls?.take())?.calls?.map((call) => call.command) ?? [];
     };
     const shallowCalls = await callsOf(lines[0]);
@@ -61,20 +65,43 @@ export const pollDepthScenario: Scenario = {
     const deep = samples.get(DEEP)!;
     const note = (s: number[]) => `p50 ${round(median(s))} ms, p99 ${round(percentile(s, 99))} ms over ${s.length} polls`;
     const figures: Figure[] = [
-      judged(GROUP, 'poll p50 at 100,000 / at 100 waiting', round(median(deep) / median(shallow)), 'x', '<=', 1.2, `100: ${note(shallow)}; 100,000: ${note(deep)}`),
+      judged(
+        GROUP,
+        'poll p50 at 100,000 / at 100 waiting',
+        round(median(deep) / median(shallow)),
+        'x',
+        '<=',
+        1.2,
+        `100: ${note(shallow)}; 100,000: ${note(deep)}`,
+      ),
     ];
     if (env.calls) {
       const same = JSON.stringify(shallowCalls) === JSON.stringify(deepCalls);
-      figures.push(judged(GROUP, 'DynamoDB calls per poll at 100,000 waiting', deepCalls.length, 'calls', '==', shallowCalls.length, `at 100: ${shallowCalls.join(', ')}; at 100,000: ${deepCalls.join(', ')}${same ? '' : ' (different calls!)'}`));
+      figures.push(
+        judged(
+          GROUP,
+          'DynamoDB calls per poll at 100,000 waiting',
+          deepCalls.length,
+          'calls',
+          '==',
+          shallowCalls.length,
+          `at 100: ${shallowCalls.join(', ')}; at 100,000: ${deepCalls.join(', ')}${same ? '' : ' (different calls!)'}`,
+        ),
+      );
       figures.push(judged(GROUP, 'same calls at both depths', same ? 1 : 0, 'yes=1', '==', 1));
     } else {
-      figures.push(reported(GROUP, 'DynamoDB calls per poll', Number.NaN, 'calls', 'not counted: the server is not the bench\'s'));
+      figures.push(reported(GROUP, 'DynamoDB calls per poll', Number.NaN, 'calls', "not counted: the server is not the bench's"));
     }
     return figures;
   },
 };
 
-const pollOf = (concertId: string, user: ActiveUser) => ({ method: 'GET' as const, path: `/concerts/${concertId}/queue`, token: user.token, queueToken: user.queueToken });
+const pollOf = (concertId: string, user: ActiveUser) => ({
+  method: 'GET' as const,
+  path: `/concerts/${concertId}/queue`,
+  token: user.token,
+  queueToken: user.queueToken,
+});
 
 /**
  * Puts `depth` people in line. The full run writes each waiting person's token item, as joins
@@ -91,7 +118,15 @@ async function fillLine(context: ScenarioContext, concertId: string, depth: numb
       const items = Array.from({ length: Math.min(25, depth - b * 25) }, (_, i) => {
         const seq = b * 25 + i + 1;
         const userId = `waiting-${seq}`;
-        return { ...queueKeys.token(concertId, userId), token: `filler.${seq}`, concertId, userId, seq, joinedAt, ttl: Math.floor(joinedAt / 1000) + 86_400 };
+        return {
+          ...queueKeys.token(concertId, userId),
+          token: `filler.${seq}`,
+          concertId,
+          userId,
+          seq,
+          joinedAt,
+          ttl: Math.floor(joinedAt / 1000) + 86_400,
+        };
       });
       await writeAll(dynamo.documentClient, table, items);
     });

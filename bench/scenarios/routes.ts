@@ -62,17 +62,31 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
   const holdUsersNeeded = Math.ceil(perRoute / (holdSchedules.length * HOLD_LIMIT));
   const [reader, ...holders] = await activeUsers(http, concertId, userIds('route-user', 1 + Math.max(holdUsersNeeded, HOLD_LIMIT)));
   const payers = await activeUsers(http, concertId, userIds('route-payer', perRoute));
-  const joiners = await mapConcurrent(userIds('route-joiner', perRoute), 32, async (userId) => ({ userId, token: await bearerToken(http, userId) }));
-  const chargers = await mapConcurrent(userIds('route-charger', 50), 32, async (userId) => ({ userId, token: await bearerToken(http, userId) }));
+  const joiners = await mapConcurrent(userIds('route-joiner', perRoute), 32, async (userId) => ({
+    userId,
+    token: await bearerToken(http, userId),
+  }));
+  const chargers = await mapConcurrent(userIds('route-charger', 50), 32, async (userId) => ({
+    userId,
+    token: await bearerToken(http, userId),
+  }));
 
   // Each payer holds one seat and has the money for it.
   const payments = await mapConcurrent(payers, 32, async (payer: ActiveUser, i) => {
-      const scheduleId = paySchedules[i % paySchedules.length];
-      const seatNumber = Math.floor(i / paySchedules.length) + 1;
-      const held = await http.request('POST', '/reservations', { token: payer.token, queueToken: payer.queueToken, body: { concertId, scheduleId, seatNumber } });
-      const reservation = expectStatus(held, 'hold for a payer', 201).body;
-      expectStatus(await http.request('POST', '/balance/charge', { token: payer.token, body: { amount: reservation.price } }), 'charge for a payer', 200);
-      return { payer, reservationId: reservation.reservationId as string };
+    const scheduleId = paySchedules[i % paySchedules.length];
+    const seatNumber = Math.floor(i / paySchedules.length) + 1;
+    const held = await http.request('POST', '/reservations', {
+      token: payer.token,
+      queueToken: payer.queueToken,
+      body: { concertId, scheduleId, seatNumber },
+    });
+    const reservation = expectStatus(held, 'hold for a payer', 201).body;
+    expectStatus(
+      await http.request('POST', '/balance/charge', { token: payer.token, body: { amount: reservation.price } }),
+      'charge for a payer',
+      200,
+    );
+    return { payer, reservationId: reservation.reservationId as string };
   });
 
   // Holds: request i goes to user i mod U, on a date and seat nobody else takes, at most 4 per user and date.
@@ -87,26 +101,66 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
 
   return [
     { route: 'GET /concerts', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/concerts' }) },
-    { route: 'GET /concerts/{concertId}/queue', kind: 'poll', status: 200, request: () => ({ method: 'GET', path: `/concerts/${concertId}/queue`, ...active(reader) }) },
-    { route: 'GET /concerts/{concertId}/schedules', kind: 'activeRead', status: 200, request: () => ({ method: 'GET', path: `/concerts/${concertId}/schedules`, ...active(reader) }) },
+    {
+      route: 'GET /concerts/{concertId}/queue',
+      kind: 'poll',
+      status: 200,
+      request: () => ({ method: 'GET', path: `/concerts/${concertId}/queue`, ...active(reader) }),
+    },
+    {
+      route: 'GET /concerts/{concertId}/schedules',
+      kind: 'activeRead',
+      status: 200,
+      request: () => ({ method: 'GET', path: `/concerts/${concertId}/schedules`, ...active(reader) }),
+    },
     {
       route: 'GET /concerts/{concertId}/schedules/{scheduleId}/seats',
       kind: 'activeRead',
       status: 200,
       request: () => ({ method: 'GET', path: `/concerts/${concertId}/schedules/${seatMapSchedule}/seats`, ...active(reader) }),
     },
-    { route: 'POST /concerts/{concertId}/queue', kind: 'other', status: 201, request: (i) => ({ method: 'POST', path: `/concerts/${concertId}/queue`, token: joiners[i].token }) },
-    { route: 'POST /reservations', kind: 'hold', status: 201, request: (i) => ({ method: 'POST', path: '/reservations', ...active(holdRequests[i].user), body: holdRequests[i].body }) },
-    { route: 'GET /reservations', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/reservations', token: holders[0].token }) },
-    { route: 'POST /balance/charge', kind: 'other', status: 200, request: (i) => ({ method: 'POST', path: '/balance/charge', token: chargers[i % chargers.length].token, body: { amount: 1 } }) },
+    {
+      route: 'POST /concerts/{concertId}/queue',
+      kind: 'other',
+      status: 201,
+      request: (i) => ({ method: 'POST', path: `/concerts/${concertId}/queue`, token: joiners[i].token }),
+    },
+    {
+      route: 'POST /reservations',
+      kind: 'hold',
+      status: 201,
+      request: (i) => ({ method: 'POST', path: '/reservations', ...active(holdRequests[i].user), body: holdRequests[i].body }),
+    },
+    {
+      route: 'GET /reservations',
+      kind: 'other',
+      status: 200,
+      request: () => ({ method: 'GET', path: '/reservations', token: holders[0].token }),
+    },
+    {
+      route: 'POST /balance/charge',
+      kind: 'other',
+      status: 200,
+      request: (i) => ({ method: 'POST', path: '/balance/charge', token: chargers[i % chargers.length].token, body: { amount: 1 } }),
+    },
     { route: 'GET /balance', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/balance', token: chargers[0].token }) },
     {
       route: 'POST /payments',
       kind: 'payment',
       status: 201,
-      request: (i) => ({ method: 'POST', path: '/payments', ...active(payments[i].payer), body: { reservationIds: [payments[i].reservationId] } }),
+      request: (i) => ({
+        method: 'POST',
+        path: '/payments',
+        ...active(payments[i].payer),
+        body: { reservationIds: [payments[i].reservationId] },
+      }),
     },
-    { route: 'GET /payments', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/payments', token: payments[0].payer.token }) },
+    {
+      route: 'GET /payments',
+      kind: 'other',
+      status: 200,
+      request: () => ({ method: 'GET', path: '/payments', token: payments[0].payer.token }),
+    },
   ];
 }
 
@@ -160,7 +214,7 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
 
   if (!calls || !env.dynamo) {
     return [
-      notMeasured(ROUND_TRIPS, routeCase.route, 'round trips', null, 'the server is not the bench\'s, its calls cannot be counted'),
+      notMeasured(ROUND_TRIPS, routeCase.route, 'round trips', null, "the server is not the bench's, its calls cannot be counted"),
       reported(OVERHEAD, `${routeCase.route} p50`, round(routeP50), 'ms', summary + statusNote),
     ];
   }
@@ -177,15 +231,37 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
       break;
     case 'activeRead':
       figures.push(judged(ROUND_TRIPS, `${routeCase.route} calls`, calls.length, 'calls', '<=', 2, callNote));
-      figures.push(judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '==', 1, 'token check and data read overlap'));
+      figures.push(
+        judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '==', 1, 'token check and data read overlap'),
+      );
       break;
     case 'hold':
       figures.push(judged(ROUND_TRIPS, `${routeCase.route} writes`, writes.length, 'writes', '==', 1, callNote));
-      figures.push(judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '<=', 2, 'token check (with the reads that answer early), then the write'));
+      figures.push(
+        judged(
+          ROUND_TRIPS,
+          `${routeCase.route} round trips`,
+          roundTrips,
+          'round trips',
+          '<=',
+          2,
+          'token check (with the reads that answer early), then the write',
+        ),
+      );
       break;
     case 'payment':
       figures.push(judged(ROUND_TRIPS, `${routeCase.route} writes`, writes.length, 'writes', '==', 1, callNote));
-      figures.push(judged(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', '<=', 2, 'token check with the reads it needs, then the transaction'));
+      figures.push(
+        judged(
+          ROUND_TRIPS,
+          `${routeCase.route} round trips`,
+          roundTrips,
+          'round trips',
+          '<=',
+          2,
+          'token check with the reads it needs, then the transaction',
+        ),
+      );
       break;
     case 'other':
       figures.push(reported(ROUND_TRIPS, `${routeCase.route} round trips`, roundTrips, 'round trips', callNote));
@@ -193,16 +269,54 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
   }
 
   const rawP50 = median(rawSamples);
-  figures.push(judged(OVERHEAD, `${routeCase.route} p50 / raw calls p50`, round(routeP50 / rawP50), 'x', '<=', 1.5, `${summary}; its raw calls p50 ${round(rawP50)} ms${statusNote}`));
-  figures.push(reported(OVERHEAD, `${routeCase.route} (p50 − HTTP hop) / raw calls p50`, round((routeP50 - hop) / rawP50), 'x', 'the handler and its calls, without the client-to-server hop that a raw call does not make'));
+  figures.push(
+    judged(
+      OVERHEAD,
+      `${routeCase.route} p50 / raw calls p50`,
+      round(routeP50 / rawP50),
+      'x',
+      '<=',
+      1.5,
+      `${summary}; its raw calls p50 ${round(rawP50)} ms${statusNote}`,
+    ),
+  );
+  figures.push(
+    reported(
+      OVERHEAD,
+      `${routeCase.route} (p50 − HTTP hop) / raw calls p50`,
+      round((routeP50 - hop) / rawP50),
+      'x',
+      'the handler and its calls, without the client-to-server hop that a raw call does not make',
+    ),
+  );
 
   if (routeCase.kind === 'activeRead') {
     // The same read alone, one raw call: what the route costs beyond it is the overlapped token check and the handler.
     if (dataCalls.length === 1) {
       const single = median(singleSamples);
-      figures.push(judged(ROUND_TRIPS, `${routeCase.route} p50 / one raw read p50`, round(routeP50 / single), 'x', '<=', 1.3, `route p50 ${round(routeP50)} ms, ${dataCalls[0].command.replace(/Command$/, '')} alone p50 ${round(single)} ms`));
+      figures.push(
+        judged(
+          ROUND_TRIPS,
+          `${routeCase.route} p50 / one raw read p50`,
+          round(routeP50 / single),
+          'x',
+          '<=',
+          1.3,
+          `route p50 ${round(routeP50)} ms, ${dataCalls[0].command.replace(/Command$/, '')} alone p50 ${round(single)} ms`,
+        ),
+      );
     } else {
-      figures.push(judged(ROUND_TRIPS, `${routeCase.route} p50 / one raw read p50`, Number.NaN, 'x', '<=', 1.3, `the data read is ${dataCalls.length} calls, not one`));
+      figures.push(
+        judged(
+          ROUND_TRIPS,
+          `${routeCase.route} p50 / one raw read p50`,
+          Number.NaN,
+          'x',
+          '<=',
+          1.3,
+          `the data read is ${dataCalls.length} calls, not one`,
+        ),
+      );
     }
   }
   return figures;

@@ -39,17 +39,40 @@ export const SEAT_SOLD_TAKEN_UNTIL = Number.MAX_SAFE_INTEGER;
 
 /** The attributes a seat read needs (never the index keys). */
 export const seatProjection = {
-  ProjectionExpression: ['concertId', 'scheduleId', '#date', 'seatNumber', 'price', '#status', 'reservationId', 'heldBy', 'holdExpiresAt'].join(', '),
+  ProjectionExpression: [
+    'concertId',
+    'scheduleId',
+    '#date',
+    'seatNumber',
+    'price',
+    '#status',
+    'reservationId',
+    'heldBy',
+    'holdExpiresAt',
+  ].join(', '),
   ExpressionAttributeNames: { '#date': 'date', '#status': 'status' },
 };
 
-export const concertItem = (concert: Concert): Item => ({ ...catalogueKeys.concert(concert.concertId), ...concert, concertList: CONCERT_LIST });
+export const concertItem = (concert: Concert): Item => ({
+  ...catalogueKeys.concert(concert.concertId),
+  ...concert,
+  concertList: CONCERT_LIST,
+});
 
-export const scheduleItem = (schedule: Schedule): Item => ({ ...catalogueKeys.schedule(schedule.concertId, schedule.scheduleId), ...schedule });
+export const scheduleItem = (schedule: Schedule): Item => ({
+  ...catalogueKeys.schedule(schedule.concertId, schedule.scheduleId),
+  ...schedule,
+});
 
 /** A new seat of a schedule: AVAILABLE. */
 export function seatItem(schedule: Schedule, seat: Pick<Seat, 'seatNumber' | 'price'>): Item {
-  const stored: Seat = { concertId: schedule.concertId, scheduleId: schedule.scheduleId, date: schedule.date, ...seat, status: 'AVAILABLE' };
+  const stored: Seat = {
+    concertId: schedule.concertId,
+    scheduleId: schedule.scheduleId,
+    date: schedule.date,
+    ...seat,
+    status: 'AVAILABLE',
+  };
   return { ...catalogueKeys.seat(schedule.scheduleId, seat.seatNumber), ...stored };
 }
 
@@ -91,7 +114,15 @@ export function toSeat(item: Item): Seat {
  */
 export function seatClaimUpdate(
   tableName: string,
-  claim: { concertId: string; scheduleId: string; seatNumber: number; reservationId: string; userId: string; claimExpiresAt: number; now: number },
+  claim: {
+    concertId: string;
+    scheduleId: string;
+    seatNumber: number;
+    reservationId: string;
+    userId: string;
+    claimExpiresAt: number;
+    now: number;
+  },
 ): UpdateCommandInput {
   return {
     TableName: tableName,
@@ -118,7 +149,10 @@ export function seatClaimUpdate(
  * It fails only if another hold claimed the seat after this claim lapsed (or the claim was given
  * back), so the claim's own end need not be checked: nobody else touched the seat meanwhile.
  */
-export function seatHoldCommitUpdate(tableName: string, hold: { scheduleId: string; seatNumber: number; reservationId: string; expiresAt: number }): TransactItem {
+export function seatHoldCommitUpdate(
+  tableName: string,
+  hold: { scheduleId: string; seatNumber: number; reservationId: string; expiresAt: number },
+): TransactItem {
   return {
     Update: {
       TableName: tableName,
@@ -126,7 +160,12 @@ export function seatHoldCommitUpdate(tableName: string, hold: { scheduleId: stri
       UpdateExpression: 'SET #status = :held, holdExpiresAt = :expiresAt, takenUntil = :expiresAt',
       ConditionExpression: '#status = :claimed AND reservationId = :reservationId',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':held': 'HELD', ':claimed': 'CLAIMED', ':reservationId': hold.reservationId, ':expiresAt': hold.expiresAt },
+      ExpressionAttributeValues: {
+        ':held': 'HELD',
+        ':claimed': 'CLAIMED',
+        ':reservationId': hold.reservationId,
+        ':expiresAt': hold.expiresAt,
+      },
     },
   };
 }
@@ -136,7 +175,10 @@ export function seatHoldCommitUpdate(tableName: string, hold: { scheduleId: stri
  * leaves the seatsTaken index, but only while it is still this reservation's claim. Releasing a
  * committed hold is the same write conditioned on HELD, in one transaction with its reservation.
  */
-export function seatClaimRelease(tableName: string, claim: { scheduleId: string; seatNumber: number; reservationId: string }): UpdateCommandInput {
+export function seatClaimRelease(
+  tableName: string,
+  claim: { scheduleId: string; seatNumber: number; reservationId: string },
+): UpdateCommandInput {
   return {
     TableName: tableName,
     Key: catalogueKeys.seat(claim.scheduleId, claim.seatNumber),
@@ -151,7 +193,10 @@ export function seatClaimRelease(tableName: string, claim: { scheduleId: string;
  * The seat of a payment: HELD → SOLD only while this reservation's hold is live at `now`. It also
  * moves the seat's `takenUntil` to SEAT_SOLD_TAKEN_UNTIL, which keeps it counted as taken.
  */
-export function seatSaleUpdate(tableName: string, sale: { scheduleId: string; seatNumber: number; reservationId: string; now: number }): TransactItem {
+export function seatSaleUpdate(
+  tableName: string,
+  sale: { scheduleId: string; seatNumber: number; reservationId: string; now: number },
+): TransactItem {
   return {
     Update: {
       TableName: tableName,

@@ -29,7 +29,10 @@ export function catalogueDeps(): CatalogueDeps {
  * seats. An empty list (no such concert yet) is never remembered.
  */
 function withRememberedSchedules(catalogue: CatalogueRepository): CatalogueRepository {
-  const remembered = new Map<string, { readonly at: number; readonly schedules: Awaited<ReturnType<CatalogueRepository['listSchedules']>> }>();
+  const remembered = new Map<
+    string,
+    { readonly at: number; readonly schedules: Awaited<ReturnType<CatalogueRepository['listSchedules']>> }
+  >();
   return {
     ...catalogue,
     async listSchedules(concertId) {

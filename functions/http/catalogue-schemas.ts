@@ -16,19 +16,21 @@ const seatSchema = z.strictObject({
   price: z.int().check(z.minimum(1), z.maximum(MAX_SEAT_PRICE)),
 });
 
-const scheduleSchema = z.strictObject({
-  date: z
-    .string()
-    .check(z.refine(isCalendarDate, 'must be a real calendar date, YYYY-MM-DD'))
-    .register(z.globalRegistry, { format: 'date', example: '2026-12-24' }),
-  seats: z.array(seatSchema).check(z.minLength(1), z.maxLength(MAX_SEATS_PER_SCHEDULE)),
-}).check(
-  z.superRefine((schedule, ctx) => {
-    for (const index of repeatedIndexes(schedule.seats.map((seat) => seat.seatNumber))) {
-      ctx.addIssue({ code: 'custom', path: ['seats', index, 'seatNumber'], message: 'duplicate seat number in this schedule' });
-    }
-  }),
-);
+const scheduleSchema = z
+  .strictObject({
+    date: z
+      .string()
+      .check(z.refine(isCalendarDate, 'must be a real calendar date, YYYY-MM-DD'))
+      .register(z.globalRegistry, { format: 'date', example: '2026-12-24' }),
+    seats: z.array(seatSchema).check(z.minLength(1), z.maxLength(MAX_SEATS_PER_SCHEDULE)),
+  })
+  .check(
+    z.superRefine((schedule, ctx) => {
+      for (const index of repeatedIndexes(schedule.seats.map((seat) => seat.seatNumber))) {
+        ctx.addIssue({ code: 'custom', path: ['seats', index, 'seatNumber'], message: 'duplicate seat number in this schedule' });
+      }
+    }),
+  );
 
 /**
  * Control characters (C0, DEL, C1: line breaks and tabs too) and the bidirectional marks, embeddings,
@@ -37,9 +39,12 @@ const scheduleSchema = z.strictObject({
 export const UNSAFE_TEXT = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 /** Checked before trimming, so a leading or trailing control character is refused, not trimmed away. */
-const textSchema = z
-  .string()
-  .check(z.refine((text) => !UNSAFE_TEXT.test(text), 'must not contain control or bidirectional-override characters'), z.trim(), z.minLength(1), z.maxLength(200));
+const textSchema = z.string().check(
+  z.refine((text) => !UNSAFE_TEXT.test(text), 'must not contain control or bidirectional-override characters'),
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(200),
+);
 
 /** `POST /admin/concerts`: the whole body is checked before anything is written. */
 export const createConcertBodySchema = z

@@ -24,7 +24,11 @@ export interface ApiHandlerOptions {
  * The Lambda handler of one handler group: the shared middleware, then the route's handler.
  * Deployed, API Gateway sends only this group's routes here; locally the server does the same.
  */
-export function createApiHandler<G extends HandlerGroup>(group: G, handlers: Record<HandlerName<G>, RouteHandler>, options: ApiHandlerOptions = {}) {
+export function createApiHandler<G extends HandlerGroup>(
+  group: G,
+  handlers: Record<HandlerName<G>, RouteHandler>,
+  options: ApiHandlerOptions = {},
+) {
   const byName = handlers as Record<string, RouteHandler>;
   const idempotentRoutes = routes.filter((route) => route.group === group && 'idempotent' in route && route.idempotent);
   if (idempotentRoutes.length > 0 && !options.idempotency) {

@@ -13,6 +13,10 @@ export const holdSeatBodySchema = z
 
 /** `GET /reservations?limit=&cursor=`. */
 export const listReservationsQuerySchema = z.strictObject({
-  limit: z.optional(queryInteger(1, MAX_PAGE_SIZE)).register(z.globalRegistry, { description: `page size; ${DEFAULT_PAGE_SIZE} when absent` }),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))).register(z.globalRegistry, { description: 'the `nextCursor` of the previous page' }),
+  limit: z
+    .optional(queryInteger(1, MAX_PAGE_SIZE))
+    .register(z.globalRegistry, { description: `page size; ${DEFAULT_PAGE_SIZE} when absent` }),
+  cursor: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(200)))
+    .register(z.globalRegistry, { description: 'the `nextCursor` of the previous page' }),
 });

@@ -42,7 +42,10 @@ export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'He
 /** The queue status body of `POST` and `GET /concerts/{concertId}/queue`. */
 export const queueStatusSchema = z
   .object({
-    token: z.string().meta({ description: 'your queue token: send it as X-Queue-Token', example: 'qt2.Dq_jRefi.eyJjIjoiYXVyb3JhLWxpdmUiLCJ1IjoiYWxpY2UiLCJuIjozfQ.KSOzWkHPsUNL29aK2wtmfg' }),
+    token: z.string().meta({
+      description: 'your queue token: send it as X-Queue-Token',
+      example: 'qt2.Dq_jRefi.eyJjIjoiYXVyb3JhLWxpdmUiLCJ1IjoiYWxpY2UiLCJuIjozfQ.KSOzWkHPsUNL29aK2wtmfg',
+    }),
     concertId: idSchema,
     status: z.enum(['WAIT', 'ACTIVE', 'EXPIRED']),
     position: z.number().int().min(0).meta({

@@ -54,8 +54,7 @@ export const routes = [
 export type Route = (typeof routes)[number];
 export type RouteKey = `${Route['method']} ${Route['path']}`;
 export type HandlerName<G extends HandlerGroup> =
-  | Extract<Route, { group: G }>['handler']
-  | (G extends typeof NOT_FOUND_HANDLER.group ? typeof NOT_FOUND_HANDLER.handler : never);
+  Extract<Route, { group: G }>['handler'] | (G extends typeof NOT_FOUND_HANDLER.group ? typeof NOT_FOUND_HANDLER.handler : never);
 
 /** Anything no route matches goes to the `public` group's `notFound`, deployed and local alike. */
 export const NOT_FOUND_HANDLER = { group: 'public', handler: 'notFound' } as const;

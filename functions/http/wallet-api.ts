@@ -11,47 +11,60 @@ import { parseInput } from './validation';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from './wallet-schemas';
 
 /** The wallet: balance, charges, payments and their history. */
-export const handler = createApiHandler('wallet', {
-  getBalance: async (request) => ({ statusCode: 200, body: await getBalance(walletDeps(), { userId: request.userId }) }),
+export const handler = createApiHandler(
+  'wallet',
+  {
+    getBalance: async (request) => ({ statusCode: 200, body: await getBalance(walletDeps(), { userId: request.userId }) }),
 
-  chargeBalance: async (request) => {
-    const { amount } = parseInput(chargeBodySchema, request.body, 'body');
-    const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
-    return { statusCode: 200, body: await chargeBalance(walletDeps(), { userId: request.userId, amount, idempotencyKey }) };
-  },
-
-  payReservations: async (request) => {
-    const { reservationIds } = parseInput(paymentBodySchema, request.body, 'body');
-    const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
-    const payment = await payReservations(walletDeps(), { userId: request.userId, reservationIds, activeToken: request.activeToken, idempotencyKey });
-    recordMetric.payment(payment.amount);
-    return { statusCode: 201, body: payment };
-  },
-
-  listPayments: async (request) => {
-    const query = parseInput(listPaymentsQuerySchema, request.query, 'query');
-    return { statusCode: 200, body: await listPayments(walletDeps(), { userId: request.userId, ...query }) };
-  },
-}, {
-  // What landed under a key is found in the wallet itself, whatever the idempotency store recorded.
-  idempotency: idempotentRequest({
-    chargeBalance: {
-      beforeRunning: false,
-      find: async (request, idempotencyKey) => {
-        const body = chargeBodySchema.safeParse(request.body);
-        if (!body.success) return undefined;
-        const charged = await findLandedCharge(walletDeps(), { userId: request.userId, amount: body.data.amount, idempotencyKey });
-        return charged && { statusCode: 200, body: charged };
-      },
+    chargeBalance: async (request) => {
+      const { amount } = parseInput(chargeBodySchema, request.body, 'body');
+      const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
+      return { statusCode: 200, body: await chargeBalance(walletDeps(), { userId: request.userId, amount, idempotencyKey }) };
     },
-    payReservations: {
-      beforeRunning: true,
-      find: async (request, idempotencyKey) => {
-        const body = paymentBodySchema.safeParse(request.body);
-        if (!body.success) return undefined;
-        const payment = await findLandedPayment(walletDeps(), { userId: request.userId, reservationIds: body.data.reservationIds, idempotencyKey });
-        return payment && { statusCode: 201, body: payment };
-      },
+
+    payReservations: async (request) => {
+      const { reservationIds } = parseInput(paymentBodySchema, request.body, 'body');
+      const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
+      const payment = await payReservations(walletDeps(), {
+        userId: request.userId,
+        reservationIds,
+        activeToken: request.activeToken,
+        idempotencyKey,
+      });
+      recordMetric.payment(payment.amount);
+      return { statusCode: 201, body: payment };
     },
-  }),
-});
+
+    listPayments: async (request) => {
+      const query = parseInput(listPaymentsQuerySchema, request.query, 'query');
+      return { statusCode: 200, body: await listPayments(walletDeps(), { userId: request.userId, ...query }) };
+    },
+  },
+  {
+    // What landed under a key is found in the wallet itself, whatever the idempotency store recorded.
+    idempotency: idempotentRequest({
+      chargeBalance: {
+        beforeRunning: false,
+        find: async (request, idempotencyKey) => {
+          const body = chargeBodySchema.safeParse(request.body);
+          if (!body.success) return undefined;
+          const charged = await findLandedCharge(walletDeps(), { userId: request.userId, amount: body.data.amount, idempotencyKey });
+          return charged && { statusCode: 200, body: charged };
+        },
+      },
+      payReservations: {
+        beforeRunning: true,
+        find: async (request, idempotencyKey) => {
+          const body = paymentBodySchema.safeParse(request.body);
+          if (!body.success) return undefined;
+          const payment = await findLandedPayment(walletDeps(), {
+            userId: request.userId,
+            reservationIds: body.data.reservationIds,
+            idempotencyKey,
+          });
+          return payment && { statusCode: 201, body: payment };
+        },
+      },
+    }),
+  },
+);

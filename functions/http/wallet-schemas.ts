@@ -27,6 +27,10 @@ export const paymentBodySchema = z
 
 /** `GET /payments?limit=&cursor=`. */
 export const listPaymentsQuerySchema = z.strictObject({
-  limit: z.optional(queryInteger(1, MAX_PAYMENTS_PAGE)).register(z.globalRegistry, { description: `page size; ${MAX_PAYMENTS_PAGE} when absent` }),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))).register(z.globalRegistry, { description: 'the `nextCursor` of the previous page' }),
+  limit: z
+    .optional(queryInteger(1, MAX_PAYMENTS_PAGE))
+    .register(z.globalRegistry, { description: `page size; ${MAX_PAYMENTS_PAGE} when absent` }),
+  cursor: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(200)))
+    .register(z.globalRegistry, { description: 'the `nextCursor` of the previous page' }),
 });

@@ -1,11 +1,5 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { queryAll } from '../shared/dynamodb-query';
@@ -22,7 +16,11 @@ export interface QueueRepositoryOptions {
   readonly admissionCacheMs?: number;
 }
 
-export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tableName: string, options: QueueRepositoryOptions): QueueRepository {
+export function createDynamoQueueRepository(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  options: QueueRepositoryOptions,
+): QueueRepository {
   const { counter } = options;
   const shards = counter.shards;
   const admissionCacheMs = options.admissionCacheMs ?? 0;
@@ -157,8 +155,7 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
             TableName: tableName,
             Key: queueKeys.admission(concertId),
             UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}`,
-            ConditionExpression:
-              expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
+            ConditionExpression: expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: {
               ':admitted': batch.lastSeq,
@@ -199,9 +196,7 @@ export function createDynamoQueueRepository(client: DynamoDBDocumentClient, tabl
   };
 
   async function batchGet(keys: Item[]): Promise<Item[]> {
-    const result = await client.send(
-      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-    );
+    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
     const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys;
     const items = result.Responses?.[tableName] ?? [];
     // Unprocessed keys only come back under throttling: read them once more, one by one.

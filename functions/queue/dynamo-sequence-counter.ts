@@ -8,7 +8,8 @@ export function createSequenceCounter(
   shards = 1,
   random: () => number = Math.random,
 ): SequenceCounter {
-  const shardOf = (concertId: string, index: number) => (shards === 1 ? queueKeys.sequence(concertId) : queueKeys.sequence(concertId, index));
+  const shardOf = (concertId: string, index: number) =>
+    shards === 1 ? queueKeys.sequence(concertId) : queueKeys.sequence(concertId, index);
   const indexes = Array.from({ length: shards }, (_, i) => i);
   return {
     shards,

@@ -18,7 +18,10 @@ const invalid = () => new AppError('QUEUE_TOKEN_INVALID', 'this queue token is n
  * The claims of a presented token: signed by one of our keys, this user's, and for the concert
  * the request is about (when it names one). Anything else is QUEUE_TOKEN_INVALID, before any read.
  */
-export async function verifiedClaims(deps: QueueDeps, input: { userId: string; token: string; concertId?: string }): Promise<QueueTokenClaims> {
+export async function verifiedClaims(
+  deps: QueueDeps,
+  input: { userId: string; token: string; concertId?: string },
+): Promise<QueueTokenClaims> {
   const claims = await deps.tokens.verify(input.token);
   if (!claims || claims.userId !== input.userId) throw invalid();
   if (input.concertId !== undefined && input.concertId !== claims.concertId) throw invalid();
@@ -30,7 +33,10 @@ export async function verifiedClaims(deps: QueueDeps, input: { userId: string; t
  * exact check of ACTIVE routes. A token its item no longer holds (replaced by a later join) is
  * QUEUE_TOKEN_INVALID; a spent one is EXPIRED.
  */
-export async function findQueueToken(deps: QueueDeps, input: { userId: string; token: string; concertId?: string }): Promise<FoundQueueToken> {
+export async function findQueueToken(
+  deps: QueueDeps,
+  input: { userId: string; token: string; concertId?: string },
+): Promise<FoundQueueToken> {
   const claims = await verifiedClaims(deps, input);
   const { token: item, admission } = await deps.queue.findTokenWithAdmission(claims.concertId, claims.userId);
   const record = heldRecord(item, input.token, claims);
@@ -39,7 +45,11 @@ export async function findQueueToken(deps: QueueDeps, input: { userId: string; t
 }
 
 /** The token's record, if its item still holds exactly this token (the item then says whether it was spent). */
-export function heldRecord(item: QueueTokenRecord | undefined, token: string, claims: QueueTokenClaims): QueueTokenRecord & { readonly seq: number } {
+export function heldRecord(
+  item: QueueTokenRecord | undefined,
+  token: string,
+  claims: QueueTokenClaims,
+): QueueTokenRecord & { readonly seq: number } {
   if (!item || !sameQueueToken(item.token, token)) throw invalid();
   const { shard: _shard, ...rest } = item;
   return { ...rest, seq: claims.seq, ...(claims.shard !== undefined ? { shard: claims.shard } : {}) };

@@ -39,10 +39,17 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
   const now = deps.now();
   const record = { token: await deps.tokens.issue({ concertId, userId, ...place }), concertId, userId, ...place, joinedAt: now };
   const describe = (token: QueueTokenRecord & { seq: number }) =>
-    describeToken(token, stateOf(token.seq, token.finishedAt, admission, deps.now(), deps.settings, token.shard), deps.now(), deps.settings);
+    describeToken(
+      token,
+      stateOf(token.seq, token.finishedAt, admission, deps.now(), deps.settings, token.shard),
+      deps.now(),
+      deps.settings,
+    );
 
   // A cached admission record is enough to tell a dead token from a live one (queue-rules `expiredThrough`).
-  let replaceable: ReplaceableToken = { expiredThrough: expiredThrough(admission, now, deps.settings.activeSeconds, deps.settings.queueShards) };
+  let replaceable: ReplaceableToken = {
+    expiredThrough: expiredThrough(admission, now, deps.settings.activeSeconds, deps.settings.queueShards),
+  };
   let writing: QueueTokenRecord & { seq: number } = record;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const placed = await deps.queue.placeToken(writing, replaceable);
@@ -65,7 +72,10 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
       return { created: false, status: describe(live) };
     }
     // A live place whose token no key verifies any more (an earlier version's, or a retired key): same place, signed anew.
-    writing = { ...live, token: await deps.tokens.issue({ concertId, userId, seq: live.seq, ...(live.shard !== undefined ? { shard: live.shard } : {}) }) };
+    writing = {
+      ...live,
+      token: await deps.tokens.issue({ concertId, userId, seq: live.seq, ...(live.shard !== undefined ? { shard: live.shard } : {}) }),
+    };
     replaceable = { expiredThrough: [], token: current.token };
   }
   throw new UnavailableError(1);

@@ -8,10 +8,7 @@ import { heldRecord, verifiedClaims } from './find-queue-token';
  * in steady state. Once admission has reached the token, whether it was spent or replaced
  * matters, so only then is its item read. The ACTIVE check of the routes reads both fresh.
  */
-export async function pollQueue(
-  deps: QueueDeps,
-  input: { userId: string; concertId: string; token: string },
-): Promise<QueueStatusView> {
+export async function pollQueue(deps: QueueDeps, input: { userId: string; concertId: string; token: string }): Promise<QueueStatusView> {
   const claims = await verifiedClaims(deps, input);
   const admission = await deps.queue.findAdmission(claims.concertId, { recentAdmission: true });
   const view = { token: input.token, concertId: claims.concertId };

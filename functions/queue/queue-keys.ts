@@ -72,7 +72,11 @@ function toShardedLine(item: Item | undefined, shards: number): ShardedLine {
 }
 
 /** A token held by someone who paid: it is spent, and only the same token, once. */
-export function tokenSpendUpdate(tableName: string, token: { token: string; concertId: string; userId: string }, now: number): TransactItem {
+export function tokenSpendUpdate(
+  tableName: string,
+  token: { token: string; concertId: string; userId: string },
+  now: number,
+): TransactItem {
   return {
     Update: {
       TableName: tableName,

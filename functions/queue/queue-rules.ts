@@ -64,7 +64,14 @@ const isLive = (batch: AdmissionBatch, now: number, activeSeconds: number) => no
  * WAIT with its place in line, ACTIVE until its batch's time runs out, or EXPIRED. `shard` is the
  * counter a sharded line's token was numbered by.
  */
-export function tokenState(seq: number, finished: boolean, admission: AdmissionState, now: number, activeSeconds: number, shard?: number): TokenState {
+export function tokenState(
+  seq: number,
+  finished: boolean,
+  admission: AdmissionState,
+  now: number,
+  activeSeconds: number,
+  shard?: number,
+): TokenState {
   if (finished) return { status: 'EXPIRED' };
   if (shard !== undefined) return shardedTokenState({ shard, seq }, admission, now, activeSeconds);
   if (seq > admission.admittedSeq) return { status: 'WAIT', position: seq - admission.admittedSeq };
@@ -75,7 +82,12 @@ export function tokenState(seq: number, finished: boolean, admission: AdmissionS
   return { status: 'EXPIRED' };
 }
 
-function shardedTokenState(place: { shard: number; seq: number }, admission: AdmissionState, now: number, activeSeconds: number): TokenState {
+function shardedTokenState(
+  place: { shard: number; seq: number },
+  admission: AdmissionState,
+  now: number,
+  activeSeconds: number,
+): TokenState {
   const line = admission.line ?? emptyLine(place.shard + 1);
   if (!isAdmittedIn(line, place)) return { status: 'WAIT', position: positionIn(line, place) };
   const batch = admission.batches.find((b) => {
@@ -114,9 +126,7 @@ export const isLiveState = (state: TokenState) => state.status !== 'EXPIRED';
 
 /** Tokens admitted and not yet expired or finished: the places taken under MAX_ACTIVE_PER_CONCERT. */
 export function activeCount(admission: AdmissionState, now: number, activeSeconds: number): number {
-  return admission.batches
-    .filter((b) => isLive(b, now, activeSeconds))
-    .reduce((sum, b) => sum + batchSize(b) - b.finished, 0);
+  return admission.batches.filter((b) => isLive(b, now, activeSeconds)).reduce((sum, b) => sum + batchSize(b) - b.finished, 0);
 }
 
 export function expiredBatches(admission: AdmissionState, now: number, activeSeconds: number): AdmissionBatch[] {
@@ -152,7 +162,12 @@ export interface ShardedAdmissionPlan extends AdmissionPlan {
  * The sharded line's admission (QUEUE_SHARDS > 1): the same limits as `planAdmission`, taken in
  * line order over the counters read (see sharded-line.ts).
  */
-export function planShardedAdmission(counters: readonly number[], admission: AdmissionState, now: number, settings: QueueSettings): ShardedAdmissionPlan {
+export function planShardedAdmission(
+  counters: readonly number[],
+  admission: AdmissionState,
+  now: number,
+  settings: QueueSettings,
+): ShardedAdmissionPlan {
   const line = admission.line ?? emptyLine(counters.length);
   const waiting = waitingCount(line, counters);
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
@@ -163,7 +178,13 @@ export function planShardedAdmission(counters: readonly number[], admission: Adm
   if (count === 0) return { waiting, activeBefore, line: after, changed };
   const firstSeq = admission.admittedSeq + 1;
   const shardRanges = admittedRanges(line, after);
-  return { waiting, activeBefore, line: after, changed, batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0, shardRanges } };
+  return {
+    waiting,
+    activeBefore,
+    line: after,
+    changed,
+    batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0, shardRanges },
+  };
 }
 
 /**

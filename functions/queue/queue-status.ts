@@ -13,7 +13,14 @@ export interface QueueStatusView {
 }
 
 /** `shard`: the counter that numbered a sharded line's token (QUEUE_SHARDS > 1). */
-export function stateOf(seq: number, finishedAt: number | undefined, admission: AdmissionState, now: number, settings: Settings, shard?: number): TokenState {
+export function stateOf(
+  seq: number,
+  finishedAt: number | undefined,
+  admission: AdmissionState,
+  now: number,
+  settings: Settings,
+  shard?: number,
+): TokenState {
   return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds, shard);
 }
 

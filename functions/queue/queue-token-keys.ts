@@ -17,7 +17,10 @@ export interface QueueTokenKeySource {
 export type KeyLoader = (force: boolean) => Promise<string[]>;
 
 /** The key source the environment names (config.ts `queueTokenKeySetting`). */
-export function queueTokenKeySource(setting: QueueTokenKeySetting = queueTokenKeySetting(), now: () => number = Date.now): QueueTokenKeySource {
+export function queueTokenKeySource(
+  setting: QueueTokenKeySetting = queueTokenKeySetting(),
+  now: () => number = Date.now,
+): QueueTokenKeySource {
   return cachedKeySource(loaderFor(setting), now);
 }
 

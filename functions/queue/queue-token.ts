@@ -57,7 +57,8 @@ export function signQueueToken(claims: QueueTokenClaims, key: QueueTokenKey): st
   if (claims.shard !== undefined) body.s = claims.shard;
   const signed = `${PREFIX}.${key.id}.${Buffer.from(JSON.stringify(body), 'utf8').toString('base64url')}`;
   const token = `${signed}.${macOf(signed, key).toString('base64url')}`;
-  if (token.length > MAX_QUEUE_TOKEN_LENGTH) throw new Error(`a queue token would be ${token.length} characters, over ${MAX_QUEUE_TOKEN_LENGTH}`);
+  if (token.length > MAX_QUEUE_TOKEN_LENGTH)
+    throw new Error(`a queue token would be ${token.length} characters, over ${MAX_QUEUE_TOKEN_LENGTH}`);
   return token;
 }
 

@@ -92,7 +92,9 @@ export function positionIn(line: ShardedLine, place: ShardPlace): number {
  */
 export function admitInLine(line: ShardedLine, counters: readonly number[], count: number): ShardedLine {
   if (counters.length !== line.admitted.length) {
-    throw new Error(`the line has ${line.admitted.length} shards but ${counters.length} counters were read: QUEUE_SHARDS changed while a line was open`);
+    throw new Error(
+      `the line has ${line.admitted.length} shards but ${counters.length} counters were read: QUEUE_SHARDS changed while a line was open`,
+    );
   }
   const last = line.epochs[line.epochs.length - 1];
   const closing = counters.map((counter, k) => Math.max(counter, last[k]));

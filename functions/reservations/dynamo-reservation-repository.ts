@@ -30,7 +30,9 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
       const { userId, concertId, scheduleId, seatNumber, reservationId } = reservation;
       try {
         await client.send(
-          new UpdateCommand(seatClaimUpdate(tables.catalogue, { concertId, scheduleId, seatNumber, reservationId, userId, claimExpiresAt, now })),
+          new UpdateCommand(
+            seatClaimUpdate(tables.catalogue, { concertId, scheduleId, seatNumber, reservationId, userId, claimExpiresAt, now }),
+          ),
         );
         return 'claimed';
       } catch (error) {

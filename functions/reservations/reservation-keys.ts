@@ -39,7 +39,11 @@ export const reservationKeys = {
  * `holdSlot` is the slot its hold claimed, so a payment knows which slot to free without a query.
  */
 export function reservationItem(reservation: Reservation, holdSlot?: number): Item {
-  return { ...reservationKeys.reservation(reservation.userId, reservation.reservationId), ...reservation, ...(holdSlot !== undefined ? { holdSlot } : {}) };
+  return {
+    ...reservationKeys.reservation(reservation.userId, reservation.reservationId),
+    ...reservation,
+    ...(holdSlot !== undefined ? { holdSlot } : {}),
+  };
 }
 
 /** The hold slot a reservation's item names (items written before slots were recorded name none). */
@@ -133,7 +137,13 @@ export function reservationPaidUpdate(
 }
 
 /** A paid hold gives its slot back, which frees a place under the limit; the slot must still be this reservation's. */
-export function holdSlotReleaseDelete(tableName: string, userId: string, scheduleId: string, slot: number, reservationId: string): TransactItem {
+export function holdSlotReleaseDelete(
+  tableName: string,
+  userId: string,
+  scheduleId: string,
+  slot: number,
+  reservationId: string,
+): TransactItem {
   return {
     Delete: {
       TableName: tableName,

@@ -93,7 +93,10 @@ export function queueTokenKeySetting(env: NodeJS.ProcessEnv = process.env): Queu
 
 /** Keys from a list (`separator` between them), current first; each at least MIN_QUEUE_TOKEN_KEY_LENGTH characters. */
 export function parseQueueTokenKeys(text: string, where: string, separator: string | RegExp): string[] {
-  const keys = text.split(separator).map((key) => key.trim()).filter((key) => key.length > 0);
+  const keys = text
+    .split(separator)
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
   if (keys.length === 0) throw new Error(`${where} holds no queue token key`);
   if (keys.some((key) => key.length < MIN_QUEUE_TOKEN_KEY_LENGTH)) {
     throw new Error(`${where}: every queue token key must be at least ${MIN_QUEUE_TOKEN_KEY_LENGTH} characters`);

@@ -44,7 +44,10 @@ export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was
 
 /** The database is down or throttling: the client should retry after a while; nothing was half-done. */
 export class UnavailableError extends Error {
-  constructor(readonly retryAfterSeconds: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
     super('the service is busy, try again shortly', options);
     this.name = 'UnavailableError';
   }

@@ -20,7 +20,17 @@ export interface LogContext {
 
 const REDACTED = '[redacted]';
 /** Header and field names whose values are credentials (compared lower-case, without '-' and '_'). */
-const SECRET_KEYS = new Set(['authorization', 'xqueuetoken', 'idempotencykey', 'token', 'accesstoken', 'queuetoken', 'cookie', 'password', 'secret']);
+const SECRET_KEYS = new Set([
+  'authorization',
+  'xqueuetoken',
+  'idempotencykey',
+  'token',
+  'accesstoken',
+  'queuetoken',
+  'cookie',
+  'password',
+  'secret',
+]);
 /** A JWT (three base64url parts, the first two starting like JSON objects) and a queue token (`qt2.<key id>.<payload>.<mac>`, or the earlier `qt.<concert>.<secret>`). */
 const SECRET_PATTERNS = [/eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/g, /\bqt2\.[\w-]+\.[\w-]+\.[\w-]{16,}/g, /\bqt\.[\w-]+\.[\w-]{16,}/g];
 

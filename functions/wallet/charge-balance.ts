@@ -37,6 +37,7 @@ export async function findLandedCharge(
 ): Promise<{ balance: number } | undefined> {
   const entry = await deps.wallet.findCharge(input.userId, keyedChargeId(input.idempotencyKey));
   if (!entry) return undefined;
-  if (entry.amount !== input.amount) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
+  if (entry.amount !== input.amount)
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
   return { balance: entry.balanceAfter };
 }

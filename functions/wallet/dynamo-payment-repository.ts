@@ -57,7 +57,9 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
 
   return {
     async findKeyedPayment(userId, keyHash, now) {
-      const result = await client.send(new GetCommand({ TableName: tables.wallet, Key: walletKeys.paymentKey(userId, keyHash), ConsistentRead: true }));
+      const result = await client.send(
+        new GetCommand({ TableName: tables.wallet, Key: walletKeys.paymentKey(userId, keyHash), ConsistentRead: true }),
+      );
       return toKeyedPayment(result.Item, now);
     },
 
@@ -66,7 +68,9 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
       // A reservation names the slot its hold claimed; only items without one need the slots looked up.
       const unnamed = items.filter((item) => holdSlotOf(item) === undefined).map(toReservation);
       const schedules = [...new Set(unnamed.map((r) => r.scheduleId))];
-      const slots = new Map((await Promise.all(schedules.map((s) => holdSlots(userId, s)))).flat().map((slot) => [slot.reservationId, slot.slot]));
+      const slots = new Map(
+        (await Promise.all(schedules.map((s) => holdSlots(userId, s)))).flat().map((slot) => [slot.reservationId, slot.slot]),
+      );
       return items.map((item): PayableReservation => {
         const reservation = toReservation(item);
         const holdSlot = holdSlotOf(item) ?? slots.get(reservation.reservationId);
@@ -112,7 +116,13 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
         const keyIndex = parts.findIndex(([role]) => role.kind === 'paymentKey');
         const keyed = keyIndex >= 0 && failedCondition(reasons[keyIndex]) ? toKeyedPayment(reasons[keyIndex].item, now) : undefined;
         if (keyed) return { committed: false, keyed };
-        return { committed: false, refusal: readRefusal(parts.map(([role]) => role), reasons) };
+        return {
+          committed: false,
+          refusal: readRefusal(
+            parts.map(([role]) => role),
+            reasons,
+          ),
+        };
       }
     },
   };

@@ -45,14 +45,19 @@ export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableNa
       await Promise.all(
         pending.map(async ({ entry }) => {
           try {
-            await client.send(new PutCommand({ TableName: tableName, Item: ledgerItem(userId, entry), ConditionExpression: 'attribute_not_exists(pk)' }));
+            await client.send(
+              new PutCommand({ TableName: tableName, Item: ledgerItem(userId, entry), ConditionExpression: 'attribute_not_exists(pk)' }),
+            );
           } catch (error) {
             if (!isConditionFailure(error)) throw error;
           }
         }),
       );
       const keyed = pending.filter(({ entryId }) => isKeyed(entryId));
-      const removed = [...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))), ...(keyed.length > 0 ? forgottenCharges(balanceItem, now) : [])];
+      const removed = [
+        ...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))),
+        ...(keyed.length > 0 ? forgottenCharges(balanceItem, now) : []),
+      ];
       const remembered = keyed.map(({ entryId, entry }) => ({
         name: chargedAttribute(entryId),
         value: { amount: entry.amount, at: entry.at, balanceAfter: entry.balanceAfter, version: entry.version } satisfies RememberedCharge,
@@ -71,7 +76,9 @@ export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableNa
             ...removed.map((name, i) => [`#p${i}`, name]),
             ...remembered.map(({ name }, i) => [`#c${i}`, name]),
           ]),
-          ...(remembered.length > 0 ? { ExpressionAttributeValues: Object.fromEntries(remembered.map(({ value }, i) => [`:c${i}`, value])) } : {}),
+          ...(remembered.length > 0
+            ? { ExpressionAttributeValues: Object.fromEntries(remembered.map(({ value }, i) => [`:c${i}`, value])) }
+            : {}),
         }),
       );
       return pending.length;
@@ -105,8 +112,14 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
               UpdateExpression:
                 'SET #entry = :entry, #balanceBefore = if_not_exists(balance, :zero), #versionBefore = if_not_exists(version, :zero), updatedAt = :at ADD balance :amount, version :one',
               // Applied once per entry: a send the SDK (or the client, with its key) repeats after a lost answer finds its own entry.
-              ConditionExpression: 'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
-              ExpressionAttributeNames: { '#entry': names.entry, '#charged': charged, '#balanceBefore': names.balanceBefore, '#versionBefore': names.versionBefore },
+              ConditionExpression:
+                'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
+              ExpressionAttributeNames: {
+                '#entry': names.entry,
+                '#charged': charged,
+                '#balanceBefore': names.balanceBefore,
+                '#versionBefore': names.versionBefore,
+              },
               ExpressionAttributeValues: {
                 ':entry': { amount: charge.amount, at: charge.at },
                 ':zero': 0,
@@ -149,7 +162,11 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
         ConsistentRead: true,
       });
       const entries: LedgerEntry[] = items.flatMap((item) =>
-        item.sk === BALANCE_SK ? pendingCharges(item).map((p) => p.entry) : String(item.sk).startsWith(LEDGER_PREFIX) ? [toLedgerEntry(item)] : [],
+        item.sk === BALANCE_SK
+          ? pendingCharges(item).map((p) => p.entry)
+          : String(item.sk).startsWith(LEDGER_PREFIX)
+            ? [toLedgerEntry(item)]
+            : [],
       );
       // A pending charge may also be written out already, between the two reads of one page.
       const byVersion = new Map(entries.map((entry) => [entry.version, entry]));

@@ -14,7 +14,9 @@ export function decodePaymentCursor(cursor: string): string {
   const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const paymentId = decoded.startsWith('p:') ? decoded.slice(2) : '';
   if (!ULID_PATTERN.test(paymentId)) {
-    throw new AppError('VALIDATION_ERROR', 'the request query is not valid', [{ path: 'cursor', message: 'not a cursor this API returned' }]);
+    throw new AppError('VALIDATION_ERROR', 'the request query is not valid', [
+      { path: 'cursor', message: 'not a cursor this API returned' },
+    ]);
   }
   return paymentId;
 }

@@ -108,7 +108,10 @@ export function reservationFailure(
  */
 export interface PaymentRefusal {
   /** Reservations whose check failed, with the reservation as it was (undefined: it does not exist). */
-  readonly reservations: readonly { readonly reservationId: string; readonly current?: Pick<Reservation, 'concertId' | 'status' | 'expiresAt'> }[];
+  readonly reservations: readonly {
+    readonly reservationId: string;
+    readonly current?: Pick<Reservation, 'concertId' | 'status' | 'expiresAt'>;
+  }[];
   /** A seat no longer held by its reservation, or a hold slot no longer naming it: the hold ended. */
   readonly holdEnded: boolean;
   /** The queue token was spent or replaced, or its admission batch ran out of time. */

@@ -1,7 +1,14 @@
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { TTL_ATTRIBUTE } from '../shared/tables';
 import type { KeyedPayment, Payment, PaymentKey } from './payment';
-import { chargeEntry, EMPTY_WALLET, KEYED_CHARGE_MEMORY_MS, MAX_REMEMBERED_KEYED_CHARGES, type LedgerEntry, type Wallet } from './wallet-rules';
+import {
+  chargeEntry,
+  EMPTY_WALLET,
+  KEYED_CHARGE_MEMORY_MS,
+  MAX_REMEMBERED_KEYED_CHARGES,
+  type LedgerEntry,
+  type Wallet,
+} from './wallet-rules';
 
 /**
  * Items of the wallet table, all in the user's partition `USER#<userId>`:
@@ -78,9 +85,10 @@ export function forgottenCharges(item: Item | undefined, now: number): string[] 
     .filter(([name]) => name.startsWith(CHARGED_PREFIX))
     .map(([name, value]) => ({ name, at: (value as RememberedCharge).at }))
     .sort((a, b) => b.at - a.at);
-  return remembered.filter((charge, i) => i >= MAX_REMEMBERED_KEYED_CHARGES - 1 || charge.at < now - KEYED_CHARGE_MEMORY_MS).map((charge) => charge.name);
+  return remembered
+    .filter((charge, i) => i >= MAX_REMEMBERED_KEYED_CHARGES - 1 || charge.at < now - KEYED_CHARGE_MEMORY_MS)
+    .map((charge) => charge.name);
 }
-
 
 export interface PendingCharge {
   readonly entryId: string;

@@ -35,12 +35,18 @@ export function readStackAssembly(dir: string, stackName?: string): StackAssembl
   if (!existsSync(manifestFile)) throw new Error(`${root} is not a cloud assembly (no manifest.json): run \`npx cdk synth\` first`);
   const artifacts = (JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest).artifacts ?? {};
   const stacks = Object.entries(artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
-  const templateOf = (artifact: (typeof stacks)[number][1]) => JSON.parse(readFileSync(join(root, artifact.properties!.templateFile!), 'utf8')) as Template;
-  const servesApi = ([, artifact]: (typeof stacks)[number]) => Object.values(templateOf(artifact).Resources ?? {}).some((resource) => resource.Type === 'AWS::ApiGatewayV2::Api');
+  const templateOf = (artifact: (typeof stacks)[number][1]) =>
+    JSON.parse(readFileSync(join(root, artifact.properties!.templateFile!), 'utf8')) as Template;
+  const servesApi = ([, artifact]: (typeof stacks)[number]) =>
+    Object.values(templateOf(artifact).Resources ?? {}).some((resource) => resource.Type === 'AWS::ApiGatewayV2::Api');
   const chosen = stackName ? stacks.filter(([name]) => name === stackName) : stacks.length > 1 ? stacks.filter(servesApi) : stacks;
   if (chosen.length !== 1) {
     const names = stacks.map(([name]) => name).join(', ') || 'none';
-    throw new Error(stackName ? `${root} has no stack ${stackName} (it has: ${names})` : `${root} holds ${stacks.length} stacks (${names}), ${chosen.length} of them with an HTTP API: name one with --stack`);
+    throw new Error(
+      stackName
+        ? `${root} has no stack ${stackName} (it has: ${names})`
+        : `${root} holds ${stacks.length} stacks (${names}), ${chosen.length} of them with an HTTP API: name one with --stack`,
+    );
   }
   const [name, artifact] = chosen[0];
   const template = templateOf(artifact);
@@ -49,7 +55,9 @@ export function readStackAssembly(dir: string, stackName?: string): StackAssembl
   for (const dependency of artifact.dependencies ?? []) {
     const assets = artifacts[dependency];
     if (assets?.type !== 'cdk:asset-manifest' || !assets.properties?.file) continue;
-    const manifest = JSON.parse(readFileSync(join(root, assets.properties.file), 'utf8')) as { files?: Record<string, { source: { path: string } }> };
+    const manifest = JSON.parse(readFileSync(join(root, assets.properties.file), 'utf8')) as {
+      files?: Record<string, { source: { path: string } }>;
+    };
     for (const [hash, file] of Object.entries(manifest.files ?? {})) assetPaths.set(hash, join(root, file.source.path));
   }
   return { dir: root, stackName: name, template, assetPaths };

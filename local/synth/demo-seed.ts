@@ -12,7 +12,11 @@ export async function seedDemoConcertsThroughApi(baseUrl: string, adminToken: st
   if (concerts.length > 0) return 0;
   let added = 0;
   for (const { concert, schedules } of demoCatalogue(today)) {
-    const body = { title: concert.title, venue: concert.venue, schedules: schedules.map(({ schedule, seats }) => ({ date: schedule.date, seats })) };
+    const body = {
+      title: concert.title,
+      venue: concert.venue,
+      schedules: schedules.map(({ schedule, seats }) => ({ date: schedule.date, seats })),
+    };
     const created = await fetch(`${baseUrl}/admin/concerts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },

@@ -25,7 +25,9 @@ async function loadHandler() {
   if (dot <= 0) throw failure('Runtime.MalformedHandlerName', `Bad handler ${handlerSetting}`);
   const modulePath = handlerSetting.slice(0, dot);
   const exportName = handlerSetting.slice(dot + 1);
-  const file = ['.js', '.mjs', '.cjs'].map((extension) => join(taskRoot, `${modulePath}${extension}`)).find((candidate) => existsSync(candidate));
+  const file = ['.js', '.mjs', '.cjs']
+    .map((extension) => join(taskRoot, `${modulePath}${extension}`))
+    .find((candidate) => existsSync(candidate));
   if (!file) throw failure('Runtime.ImportModuleError', `Error: Cannot find module '${modulePath}'`);
   let loaded;
   try {
@@ -91,7 +93,9 @@ loadHandler().then(
           }
         },
         (error) => {
-          console.error(`ERROR\tInvoke Error\t${JSON.stringify({ ...describe(error), stack: String((error && error.stack) || '').split('\n') })}`);
+          console.error(
+            `ERROR\tInvoke Error\t${JSON.stringify({ ...describe(error), stack: String((error && error.stack) || '').split('\n') })}`,
+          );
           process.send({ type: 'error', id: message.id, error: describe(error) });
         },
       );

@@ -103,7 +103,13 @@ export class LambdaSandbox {
     return new Promise((resolveResult, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new InvocationError(this.options.name, 'Sandbox.Timedout', `Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`));
+        reject(
+          new InvocationError(
+            this.options.name,
+            'Sandbox.Timedout',
+            `Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`,
+          ),
+        );
         // As Lambda does, a timed-out sandbox is not reused.
         child.kill('SIGKILL');
       }, deadline - Date.now());
@@ -177,7 +183,9 @@ export class LambdaSandbox {
         for (const [id, pending] of this.pending) {
           this.pending.delete(id);
           clearTimeout(pending.timer);
-          pending.reject(new InvocationError(options.name, 'Runtime.ExitError', `the sandbox exited (${signal ?? code}) during the invocation`));
+          pending.reject(
+            new InvocationError(options.name, 'Runtime.ExitError', `the sandbox exited (${signal ?? code}) during the invocation`),
+          );
         }
       });
     });
@@ -218,12 +226,17 @@ export class LambdaSandbox {
 export function prepareRuntimeModules(workDir: string): string {
   for (let dir = workDir; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) {
-      throw new Error(`${join(dir, 'node_modules')} would let the bundles load modules the Lambda runtime does not have: use another TMPDIR`);
+      throw new Error(
+        `${join(dir, 'node_modules')} would let the bundles load modules the Lambda runtime does not have: use another TMPDIR`,
+      );
     }
     if (dirname(dir) === dir) break;
   }
   const globalFolder = resolve(process.execPath, '..', '..', 'lib', 'node');
-  if (existsSync(globalFolder)) throw new Error(`${globalFolder} (a global module folder of Node.js) would let the bundles load modules the Lambda runtime does not have`);
+  if (existsSync(globalFolder))
+    throw new Error(
+      `${globalFolder} (a global module folder of Node.js) would let the bundles load modules the Lambda runtime does not have`,
+    );
 
   const modules = join(workDir, 'runtime', 'node_modules');
   mkdirSync(modules, { recursive: true });

@@ -72,7 +72,10 @@ class ServiceError extends Error {
  * and PutSecretValue to rotate (the new value AWSCURRENT, the one it replaces AWSPREVIOUS). With a
  * data directory the values are kept there, so tokens signed before a restart still verify.
  */
-export function openLocalSecretsManager(specs: readonly LocalSecretSpec[], options: { dataDir?: string; region: string; account: string }): LocalSecretsManager {
+export function openLocalSecretsManager(
+  specs: readonly LocalSecretSpec[],
+  options: { dataDir?: string; region: string; account: string },
+): LocalSecretsManager {
   const file = options.dataDir ? join(options.dataDir, STORE_FILE) : undefined;
   const saved: Record<string, StoredSecret> = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const secrets = new Map<string, StoredSecret>();
@@ -81,20 +84,29 @@ export function openLocalSecretsManager(specs: readonly LocalSecretSpec[], optio
     const suffix = createHash('sha256').update(spec.name).digest('base64url').replace(/[-_]/g, 'x').slice(0, 6);
     const arn = `arn:aws:secretsmanager:${options.region}:${options.account}:secret:${spec.name}-${suffix}`;
     const kept = saved[spec.logicalId];
-    secrets.set(spec.logicalId, kept?.arn === arn ? kept : { arn, name: spec.name, versions: [newVersion(spec.secretString ?? generateSecretString(spec.generate ?? {}), ['AWSCURRENT'])] });
+    secrets.set(
+      spec.logicalId,
+      kept?.arn === arn
+        ? kept
+        : { arn, name: spec.name, versions: [newVersion(spec.secretString ?? generateSecretString(spec.generate ?? {}), ['AWSCURRENT'])] },
+    );
   }
   const save = () => file && writeFileSync(file, JSON.stringify(Object.fromEntries(secrets)), { mode: 0o600 });
   save();
 
   const find = (secretId: unknown): StoredSecret => {
     const found = [...secrets.values()].find((secret) => secret.arn === secretId || secret.name === secretId);
-    if (!found) throw new ServiceError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+    if (!found) throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return found;
   };
   const versionOf = (secret: StoredSecret, versionStage?: unknown, versionId?: unknown): Version => {
     const stage = typeof versionStage === 'string' ? versionStage : versionId ? undefined : 'AWSCURRENT';
     const version = secret.versions.find((v) => (!versionId || v.versionId === versionId) && (!stage || v.stages.includes(stage)));
-    if (!version) throw new ServiceError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret value for staging label: ' + (stage ?? String(versionId)));
+    if (!version)
+      throw new ServiceError(
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret value for staging label: " + (stage ?? String(versionId)),
+      );
     return version;
   };
 
@@ -102,20 +114,34 @@ export function openLocalSecretsManager(specs: readonly LocalSecretSpec[], optio
     GetSecretValue(input) {
       const secret = find(input.SecretId);
       const version = versionOf(secret, input.VersionStage, input.VersionId);
-      return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, SecretString: version.secretString, VersionStages: version.stages, CreatedDate: version.created };
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: version.versionId,
+        SecretString: version.secretString,
+        VersionStages: version.stages,
+        CreatedDate: version.created,
+      };
     },
     PutSecretValue(input) {
       const secret = find(input.SecretId);
-      if (typeof input.SecretString !== 'string' || input.SecretString === '') throw new ServiceError('InvalidParameterException', 'You must provide a SecretString.');
+      if (typeof input.SecretString !== 'string' || input.SecretString === '')
+        throw new ServiceError('InvalidParameterException', 'You must provide a SecretString.');
       const versionId = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : randomUUID();
       const same = secret.versions.find((v) => v.versionId === versionId);
       if (same) {
-        if (same.secretString !== input.SecretString) throw new ServiceError('ResourceExistsException', 'A version with this ClientRequestToken already exists with a different value.');
+        if (same.secretString !== input.SecretString)
+          throw new ServiceError(
+            'ResourceExistsException',
+            'A version with this ClientRequestToken already exists with a different value.',
+          );
         return { ARN: secret.arn, Name: secret.name, VersionId: same.versionId, VersionStages: same.stages };
       }
       // As the service does: the new value becomes AWSCURRENT, the one it replaces AWSPREVIOUS; older versions keep no label.
       for (const version of secret.versions) {
-        version.stages = version.stages.filter((stage) => stage !== 'AWSPREVIOUS').map((stage) => (stage === 'AWSCURRENT' ? 'AWSPREVIOUS' : stage));
+        version.stages = version.stages
+          .filter((stage) => stage !== 'AWSPREVIOUS')
+          .map((stage) => (stage === 'AWSCURRENT' ? 'AWSPREVIOUS' : stage));
       }
       const version = newVersion(input.SecretString, ['AWSCURRENT'], versionId);
       secret.versions = [...secret.versions.filter((v) => v.stages.length > 0), version];
@@ -132,7 +158,11 @@ export function openLocalSecretsManager(specs: readonly LocalSecretSpec[], optio
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = /^secretsmanager\.(\w+)$/.exec(String(req.headers['x-amz-target'] ?? ''));
     const operation = target ? operations[target[1]] : undefined;
-    if (req.method !== 'POST' || !operation) return reply(res, 400, { __type: 'UnknownOperationException', message: `not served locally: ${String(req.headers['x-amz-target'])}` });
+    if (req.method !== 'POST' || !operation)
+      return reply(res, 400, {
+        __type: 'UnknownOperationException',
+        message: `not served locally: ${String(req.headers['x-amz-target'])}`,
+      });
     try {
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       reply(res, 200, operation(input));
@@ -171,7 +201,12 @@ function newVersion(secretString: string, stages: string[], versionId: string = 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   const type = status >= 400 ? { 'x-amzn-errortype': String((body as { __type: string }).__type) } : {};
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), 'content-length': String(Buffer.byteLength(text)), ...type });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': randomUUID(),
+    'content-length': String(Buffer.byteLength(text)),
+    ...type,
+  });
   res.end(text);
 }
 

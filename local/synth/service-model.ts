@@ -126,7 +126,9 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     return typeof path === 'string' ? path.replace(`${assembly.stackName}/`, '').replace(/\/Resource$/, '') : logicalId;
   };
   const describe = (logicalId: string) =>
-    resources[logicalId] ? `${resources[logicalId].Type} ${pathOf(logicalId)} (${logicalId})` : `${logicalId}, which the template does not define`;
+    resources[logicalId]
+      ? `${resources[logicalId].Type} ${pathOf(logicalId)} (${logicalId})`
+      : `${logicalId}, which the template does not define`;
   const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
   const props = (resource: TemplateResource) => resource.Properties ?? {};
 
@@ -188,7 +190,12 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
       problems.push(`${where}: authorization scopes without a JWT authorizer`);
       continue;
     }
-    const model = { routeKey, functionId, ...(authorizerId ? { authorizerId } : {}), ...(scopes.length > 0 ? { scopes: scopes as string[] } : {}) };
+    const model = {
+      routeKey,
+      functionId,
+      ...(authorizerId ? { authorizerId } : {}),
+      ...(scopes.length > 0 ? { scopes: scopes as string[] } : {}),
+    };
     if (routeKey === '$default') defaultRoute = model;
     else routes.push(model);
   }
@@ -196,7 +203,9 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
 
   // The JWT authorizers: the local issuer stands in for each one's user pool.
   const groupsOf = (poolId: string | undefined) =>
-    ofType('AWS::Cognito::UserPoolGroup').filter(([, group]) => poolId && referencedLogicalId(props(group).UserPoolId) === poolId).map(([, group]) => String(props(group).GroupName));
+    ofType('AWS::Cognito::UserPoolGroup')
+      .filter(([, group]) => poolId && referencedLogicalId(props(group).UserPoolId) === poolId)
+      .map(([, group]) => String(props(group).GroupName));
   const authorizers = new Map<string, AuthorizerModel>();
   for (const authorizerId of authorizerIds) {
     const p = props(resources[authorizerId]);
@@ -204,10 +213,18 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     if (p.AuthorizerType !== 'JWT' || !jwt?.Issuer || !jwt.Audience?.length) {
       problems.push(`${describe(authorizerId)} is not a JWT authorizer with an issuer and an audience`);
     } else if (JSON.stringify(p.IdentitySource) !== JSON.stringify(['$request.header.Authorization'])) {
-      problems.push(`${describe(authorizerId)} reads its token from ${JSON.stringify(p.IdentitySource)}; locally only the Authorization header is read`);
+      problems.push(
+        `${describe(authorizerId)} reads its token from ${JSON.stringify(p.IdentitySource)}; locally only the Authorization header is read`,
+      );
     } else {
       const userPoolId = referencedIds(jwt.Issuer).find((id) => resources[id]?.Type === 'AWS::Cognito::UserPool');
-      authorizers.set(authorizerId, { logicalId: authorizerId, issuer: jwt.Issuer, audience: jwt.Audience, userPoolId, groups: groupsOf(userPoolId) });
+      authorizers.set(authorizerId, {
+        logicalId: authorizerId,
+        issuer: jwt.Issuer,
+        audience: jwt.Audience,
+        userPoolId,
+        groups: groupsOf(userPoolId),
+      });
     }
   }
 
@@ -216,7 +233,9 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
   if (apiId && stages.length !== 1) problems.push(`${describe(apiId)} has ${stages.length} stages; start:synth serves exactly one`);
   const stageName = stages.length === 1 ? String(props(stages[0][1]).StageName) : '$default';
   const apiPathPrefix = stageName === '$default' ? undefined : `/${stageName}`;
-  const apiOriginHeaders = apiId ? readApiOriginHeaders(ofType('AWS::CloudFront::Distribution'), apiId, apiPathPrefix, describe, problems) : [];
+  const apiOriginHeaders = apiId
+    ? readApiOriginHeaders(ofType('AWS::CloudFront::Distribution'), apiId, apiPathPrefix, describe, problems)
+    : [];
 
   // Secrets: the local Secrets Manager holds each one.
   const secrets: SecretModel[] = [];
@@ -227,7 +246,11 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
       continue;
     }
     const name = typeof p.Name === 'string' ? p.Name : `${pathOf(secretId).replace(/\W/g, '')}-${secretId.slice(-8)}`;
-    secrets.push({ logicalId: secretId, name, ...(typeof p.SecretString === 'string' ? { secretString: p.SecretString } : { generate: p.GenerateSecretString }) });
+    secrets.push({
+      logicalId: secretId,
+      name,
+      ...(typeof p.SecretString === 'string' ? { secretString: p.SecretString } : { generate: p.GenerateSecretString }),
+    });
   }
 
   // Schedules and the jobs they run.
@@ -248,7 +271,8 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     }
     const targets: { functionId: string; input?: unknown }[] = [];
     for (const target of (p.Targets ?? []) as Array<Record<string, unknown>>) {
-      if (target.InputPath || target.InputTransformer) problems.push(`${where}: target ${String(target.Id)} shapes its input, which is not done locally`);
+      if (target.InputPath || target.InputTransformer)
+        problems.push(`${where}: target ${String(target.Id)} shapes its input, which is not done locally`);
       const functionId = useFunction(target.Arn, where);
       if (functionId) targets.push({ functionId, ...(typeof target.Input === 'string' ? { input: JSON.parse(target.Input) } : {}) });
     }
@@ -280,7 +304,9 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     const handler = String(p.Handler ?? '');
     const modulePath = handler.slice(0, handler.lastIndexOf('.'));
     if (!modulePath || !HANDLER_EXTENSIONS.some((extension) => existsSync(join(assetDir, `${modulePath}${extension}`)))) {
-      problems.push(`${where}: handler '${handler}' names no file of its bundle ${relative(assembly.dir, assetDir)} (${modulePath || '?'}.js)`);
+      problems.push(
+        `${where}: handler '${handler}' names no file of its bundle ${relative(assembly.dir, assetDir)} (${modulePath || '?'}.js)`,
+      );
       continue;
     }
     functions.set(functionId, {
@@ -295,7 +321,11 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     });
   }
 
-  const tables = ofType('AWS::DynamoDB::Table').map(([logicalId, table]) => ({ logicalId, name: pathOf(logicalId).replace(/\//g, '-'), properties: props(table) }));
+  const tables = ofType('AWS::DynamoDB::Table').map(([logicalId, table]) => ({
+    logicalId,
+    name: pathOf(logicalId).replace(/\//g, '-'),
+    properties: props(table),
+  }));
   const userPoolGroups = ofType('AWS::Cognito::UserPoolGroup').map(([, group]) => String(props(group).GroupName));
   const site = readSite(assembly, ofType('Custom::CDKBucketDeployment'), problems);
 
@@ -347,7 +377,9 @@ function readApiOriginHeaders(
         .filter((behavior) => behavior?.TargetOriginId === origin.Id)
         .map((behavior) => (behavior.PathPattern as string | undefined) ?? '*');
       if (!prefix || paths.length !== 1 || paths[0] !== `${prefix}/*`) {
-        problems.push(`${describe(distributionId)} sends ${JSON.stringify(paths)} to the API, whose stage answers at ${prefix ?? '/'}: locally the API is served at ${prefix ?? '/'}/* only`);
+        problems.push(
+          `${describe(distributionId)} sends ${JSON.stringify(paths)} to the API, whose stage answers at ${prefix ?? '/'}: locally the API is served at ${prefix ?? '/'}/* only`,
+        );
         continue;
       }
       for (const header of (origin.OriginCustomHeaders ?? []) as Array<{ HeaderName?: unknown; HeaderValue?: unknown }>) {
@@ -380,7 +412,8 @@ function readSite(assembly: StackAssembly, deployments: Array<[string, TemplateR
   for (const [deploymentId, deployment] of deployments) {
     const p = deployment.Properties ?? {};
     if (!Array.isArray(p.SourceObjectKeys)) continue;
-    const prefix = typeof p.DestinationKeyPrefix === 'string' && p.DestinationKeyPrefix ? `${p.DestinationKeyPrefix.replace(/\/$/, '')}/` : '';
+    const prefix =
+      typeof p.DestinationKeyPrefix === 'string' && p.DestinationKeyPrefix ? `${p.DestinationKeyPrefix.replace(/\/$/, '')}/` : '';
     p.SourceObjectKeys.forEach((key: unknown, index: number) => {
       const dir = typeof key === 'string' ? assembly.assetPaths.get(key.replace(/\.zip$/, '')) : undefined;
       if (!dir || !existsSync(dir)) {

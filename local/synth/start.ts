@@ -77,13 +77,22 @@ async function main(): Promise<void> {
     throw error;
   }
   const { model } = runtime;
-  log(`serving ${model.stackName} from ${args.out}: ${model.routes.length} routes, ${model.functions.size} functions, ${model.schedules.length} schedules`);
-  log(`ready: ${runtime.url}  (DynamoDB at ${endpoint}; schedules ${env.JOB_INTERVAL_SECONDS > 0 ? `at one deployed minute per ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`);
+  log(
+    `serving ${model.stackName} from ${args.out}: ${model.routes.length} routes, ${model.functions.size} functions, ${model.schedules.length} schedules`,
+  );
+  log(
+    `ready: ${runtime.url}  (DynamoDB at ${endpoint}; schedules ${env.JOB_INTERVAL_SECONDS > 0 ? `at one deployed minute per ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`,
+  );
   log(`open:  ${runtime.url}/ in a browser to book as a person would`);
   if (runtime.apiUrl !== runtime.url) {
-    log(`API:   ${runtime.apiUrl}/… as through the site's CloudFront${model.apiOriginHeaders.length > 0 ? ` (adds ${model.apiOriginHeaders.map((header) => header.name).join(', ')}); root paths are the execute-api address, which functions checking it refuse` : ''}`);
+    log(
+      `API:   ${runtime.apiUrl}/… as through the site's CloudFront${model.apiOriginHeaders.length > 0 ? ` (adds ${model.apiOriginHeaders.map((header) => header.name).join(', ')}); root paths are the execute-api address, which functions checking it refuse` : ''}`,
+    );
   }
-  if (runtime.secretsManagerUrl) log(`secrets: ${model.secrets.length} in a local Secrets Manager at ${runtime.secretsManagerUrl} (${env.DATA_DIR ? `kept in ${env.DATA_DIR}` : 'in memory'})`);
+  if (runtime.secretsManagerUrl)
+    log(
+      `secrets: ${model.secrets.length} in a local Secrets Manager at ${runtime.secretsManagerUrl} (${env.DATA_DIR ? `kept in ${env.DATA_DIR}` : 'in memory'})`,
+    );
 
   let stopping = false;
   const stop = async () => {
@@ -105,6 +114,8 @@ function log(message: string): void {
 main().catch((error: unknown) => {
   const inUse = (error as { code?: string }).code === 'EADDRINUSE';
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`[synth] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`);
+  console.error(
+    `[synth] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`,
+  );
   process.exit(1);
 });

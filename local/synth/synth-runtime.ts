@@ -13,7 +13,14 @@ import { seedDemoConcertsThroughApi } from './demo-seed';
 import { createResolver, LOCAL_ACCOUNT, LOCAL_REGION, UnresolvableValue, type LocalResource, type Resolver } from './intrinsics';
 import { LambdaSandbox, prepareRuntimeModules } from './lambda-sandbox';
 import { openLocalSecretsManager, type LocalSecretsManager } from './secrets-manager';
-import { AssemblyProblems, readServiceModel, type FunctionModel, type ScheduleModel, type ServiceModel, type TableModel } from './service-model';
+import {
+  AssemblyProblems,
+  readServiceModel,
+  type FunctionModel,
+  type ScheduleModel,
+  type ServiceModel,
+  type TableModel,
+} from './service-model';
 
 /** The one function setting the local clock changes: the deployed admission rate, scaled like the rules. */
 const RULE_PERIOD_VARIABLE = 'JOB_INTERVAL_SECONDS';
@@ -69,8 +76,15 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
   const url = `http://${host}:${options.port || (await freePort())}`;
   const prefix = options.tablePrefix ?? `${model.stackName}-`;
   // The secrets first: their ARNs are what the functions' variables resolve to.
-  const secretsManager = model.secrets.length > 0 ? openLocalSecretsManager(model.secrets, { dataDir: options.dataDir, region: LOCAL_REGION, account: LOCAL_ACCOUNT }) : undefined;
-  const resolver = createResolver(localStandIns(assembly.template, model, prefix, url, secretsManager), { 'AWS::StackName': model.stackName }, model.describe);
+  const secretsManager =
+    model.secrets.length > 0
+      ? openLocalSecretsManager(model.secrets, { dataDir: options.dataDir, region: LOCAL_REGION, account: LOCAL_ACCOUNT })
+      : undefined;
+  const resolver = createResolver(
+    localStandIns(assembly.template, model, prefix, url, secretsManager),
+    { 'AWS::StackName': model.stackName },
+    model.describe,
+  );
   const scale = options.jobIntervalSeconds / DEPLOYED_MINUTE_SECONDS;
 
   // Everything the template leaves unresolvable is named before anything starts.
@@ -108,7 +122,11 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
   });
   if (problems.length > 0) throw new AssemblyProblems(problems);
 
-  const admin = new DynamoDBClient({ endpoint: options.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const admin = new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     const created = await ensureTables(admin, tables);
     if (created.length > 0) log(`created tables: ${created.join(', ')}`);
@@ -136,9 +154,14 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
       for (const environment of environments.values()) environment.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsServer.url;
     }
     const runtimeModulesDir = prepareRuntimeModules(workDir);
-    for (const fn of model.functions.values()) sandboxes.set(fn.logicalId, sandboxFor(fn, model, environments.get(fn.logicalId)!, workDir, runtimeModulesDir, functionLog));
+    for (const fn of model.functions.values())
+      sandboxes.set(fn.logicalId, sandboxFor(fn, model, environments.get(fn.logicalId)!, workDir, runtimeModulesDir, functionLog));
     // Every function's init runs now, as a first request would, so a bundle that cannot load stops the start.
-    const inits = await Promise.allSettled([...sandboxes.entries()].map(([id, sandbox]) => sandbox.start().catch((error: Error) => Promise.reject(initProblem(model.functions.get(id)!, assembly.dir, error)))));
+    const inits = await Promise.allSettled(
+      [...sandboxes.entries()].map(([id, sandbox]) =>
+        sandbox.start().catch((error: Error) => Promise.reject(initProblem(model.functions.get(id)!, assembly.dir, error))),
+      ),
+    );
     const failed = inits.flatMap((init) => (init.status === 'rejected' ? [String((init.reason as Error).message)] : []));
     if (failed.length > 0) throw new AssemblyProblems(failed);
 
@@ -146,16 +169,20 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
     const issuers = new Map<string, LocalIssuer>();
     for (const [authorizerId, identity] of identities) issuers.set(authorizerId, await createLocalIssuer(options.dataDir, identity));
     const issuer = tokenIssuer(model, issuers);
-    const invokeRoute = (functionId: string) => async (event: GatewayEvent): Promise<GatewayResult> => {
-      try {
-        return asHttpResult(await sandboxes.get(functionId)!.invoke(event, event.requestContext.requestId));
-      } catch (error) {
-        log(`${event.routeKey}: ${error instanceof Error ? error.message : String(error)}`);
-        return gatewayError(500, 'INTERNAL', 'something went wrong on our side');
-      }
-    };
+    const invokeRoute =
+      (functionId: string) =>
+      async (event: GatewayEvent): Promise<GatewayResult> => {
+        try {
+          return asHttpResult(await sandboxes.get(functionId)!.invoke(event, event.requestContext.requestId));
+        } catch (error) {
+          log(`${event.routeKey}: ${error instanceof Error ? error.message : String(error)}`);
+          return gatewayError(500, 'INTERNAL', 'something went wrong on our side');
+        }
+      };
     const runSchedule = async (schedule: ScheduleModel) => {
-      const results = await Promise.all(schedule.targets.map((target) => sandboxes.get(target.functionId)!.invoke(target.input ?? scheduledEvent(schedule))));
+      const results = await Promise.all(
+        schedule.targets.map((target) => sandboxes.get(target.functionId)!.invoke(target.input ?? scheduledEvent(schedule))),
+      );
       return results.length === 1 ? results[0] : results;
     };
     const schedulesByPath = new Map(model.schedules.map((schedule) => [schedule.localPath, schedule]));
@@ -175,7 +202,9 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
       apiPathPrefix: model.apiPathPrefix,
       apiOriginHeaders: originHeaders,
       // Without a $default route API Gateway answers unmatched requests itself, in its own words.
-      defaultRoute: model.defaultRoute ? invokeRoute(model.defaultRoute.functionId) : async () => ({ statusCode: 404, body: '{"message":"Not Found"}' }),
+      defaultRoute: model.defaultRoute
+        ? invokeRoute(model.defaultRoute.functionId)
+        : async () => ({ statusCode: 404, body: '{"message":"Not Found"}' }),
       localJobs: new Map([...schedulesByPath].map(([path, schedule]) => [path, async () => jsonAnswer(200, await runSchedule(schedule))])),
       pages: webPage ? [(method, path) => webPage.serve(method, path)] : [],
     });
@@ -185,7 +214,9 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
       // An operator of the pool whose authorizer guards the admin route, with every group of that pool.
       const adminRoute = model.routes.find((route) => route.routeKey === 'POST /admin/concerts');
       const adminAuthorizer = adminRoute?.authorizerId ? model.authorizers.get(adminRoute.authorizerId) : undefined;
-      const { accessToken } = adminAuthorizer ? await issuers.get(adminAuthorizer.logicalId)!.mint('demo-seed', adminAuthorizer.groups) : await issuer.mint('demo-seed', model.userPoolGroups);
+      const { accessToken } = adminAuthorizer
+        ? await issuers.get(adminAuthorizer.logicalId)!.mint('demo-seed', adminAuthorizer.groups)
+        : await issuer.mint('demo-seed', model.userPoolGroups);
       const seeded = await seedDemoConcertsThroughApi(apiUrl, accessToken);
       if (seeded > 0) log(`added demo data through POST /admin/concerts: ${seeded} concerts`);
     }
@@ -210,7 +241,13 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
 }
 
 /** What stands in locally for each resource a function's environment or the authorizer may name. */
-function localStandIns(template: Template, model: ServiceModel, prefix: string, url: string, secretsManager?: LocalSecretsManager): Map<string, LocalResource> {
+function localStandIns(
+  template: Template,
+  model: ServiceModel,
+  prefix: string,
+  url: string,
+  secretsManager?: LocalSecretsManager,
+): Map<string, LocalResource> {
   const standIns = new Map<string, LocalResource>();
   const tables = new Map(model.tables.map((table) => [table.logicalId, table]));
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -232,7 +269,12 @@ function localStandIns(template: Template, model: ServiceModel, prefix: string, 
         const provider = `cognito-idp.${LOCAL_REGION}.amazonaws.com/${poolId}`;
         standIns.set(id, {
           ref: poolId,
-          attributes: { UserPoolId: poolId, Arn: `arn:aws:cognito-idp:${LOCAL_REGION}:${LOCAL_ACCOUNT}:userpool/${poolId}`, ProviderName: provider, ProviderURL: `https://${provider}` },
+          attributes: {
+            UserPoolId: poolId,
+            Arn: `arn:aws:cognito-idp:${LOCAL_REGION}:${LOCAL_ACCOUNT}:userpool/${poolId}`,
+            ProviderName: provider,
+            ProviderURL: `https://${provider}`,
+          },
         });
         break;
       }
@@ -266,7 +308,10 @@ function issuerIdentities(model: ServiceModel, resolver: Resolver, problems: str
   for (const authorizer of model.authorizers.values()) {
     try {
       const audience = authorizer.audience.map((value) => resolver.resolveString(value));
-      identities.set(authorizer.logicalId, { issuer: resolver.resolveString(authorizer.issuer), audience: [audience[0], ...audience.slice(1)] });
+      identities.set(authorizer.logicalId, {
+        issuer: resolver.resolveString(authorizer.issuer),
+        audience: [audience[0], ...audience.slice(1)],
+      });
     } catch (error) {
       if (!(error instanceof UnresolvableValue)) throw error;
       problems.push(`the JWT authorizer ${model.describe(authorizer.logicalId)}: ${error.message}`);
@@ -287,8 +332,12 @@ function tokenIssuer(model: ServiceModel, issuers: ReadonlyMap<string, LocalIssu
     async mint(userId, groups = []) {
       const authorizer = ranked.find((candidate) => groups.every((group) => candidate.groups.includes(group)));
       if (!authorizer) {
-        const pools = ranked.map((candidate) => `${model.pathOf(candidate.userPoolId ?? candidate.logicalId)}: ${JSON.stringify(candidate.groups)}`).join('; ');
-        throw new TokenRequestRefused(`no user pool of the stack has all of the groups ${JSON.stringify(groups)} (${pools || 'no JWT authorizer'})`);
+        const pools = ranked
+          .map((candidate) => `${model.pathOf(candidate.userPoolId ?? candidate.logicalId)}: ${JSON.stringify(candidate.groups)}`)
+          .join('; ');
+        throw new TokenRequestRefused(
+          `no user pool of the stack has all of the groups ${JSON.stringify(groups)} (${pools || 'no JWT authorizer'})`,
+        );
       }
       return issuers.get(authorizer.logicalId)!.mint(userId, groups);
     },
@@ -307,7 +356,12 @@ function tokenIssuer(model: ServiceModel, issuers: ReadonlyMap<string, LocalIssu
  * secret (`{{resolve:secretsmanager:<arn>:SecretString:<json key>:<stage>:<version id>}}`) read
  * from the local Secrets Manager once, as CloudFormation resolves it once per deploy.
  */
-function apiOriginHeaders(model: ServiceModel, resolver: Resolver, secretsManager: LocalSecretsManager | undefined, problems: string[]): Record<string, string> {
+function apiOriginHeaders(
+  model: ServiceModel,
+  resolver: Resolver,
+  secretsManager: LocalSecretsManager | undefined,
+  problems: string[],
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const header of model.apiOriginHeaders) {
     try {
@@ -324,7 +378,9 @@ function apiOriginHeaders(model: ServiceModel, resolver: Resolver, secretsManage
       try {
         secret = secretsManager.value(secretId, { versionStage: versionStage || undefined, versionId: versionId || undefined });
       } catch (error) {
-        throw new UnresolvableValue(`${secretId} (${versionId || versionStage || 'AWSCURRENT'}) is not in the local Secrets Manager: ${(error as Error).message}`);
+        throw new UnresolvableValue(
+          `${secretId} (${versionId || versionStage || 'AWSCURRENT'}) is not in the local Secrets Manager: ${(error as Error).message}`,
+        );
       }
       headers[header.name] = jsonKey ? String((JSON.parse(secret) as Record<string, unknown>)[jsonKey]) : secret;
     } catch (error) {
@@ -351,7 +407,9 @@ function localTable(table: TableModel, prefix: string, resolver: Resolver): Loca
     ...(p.BillingMode === 'PAY_PER_REQUEST' ? { BillingMode: 'PAY_PER_REQUEST' } : { ProvisionedThroughput: p.ProvisionedThroughput }),
     ...(p.GlobalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map(index) } : {}),
     ...(p.LocalSecondaryIndexes?.length ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes.map(index) } : {}),
-    ...(p.StreamSpecification?.StreamViewType ? { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType } } : {}),
+    ...(p.StreamSpecification?.StreamViewType
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType } }
+      : {}),
   };
   return { input, ttlAttribute: p.TimeToLiveSpecification?.Enabled ? p.TimeToLiveSpecification.AttributeName : undefined };
 }
@@ -387,7 +445,11 @@ function initProblem(fn: FunctionModel, assemblyDir: string, error: Error): Erro
 /** A payload format 2.0 answer: a result without a status code is a 200 with the result as JSON, as API Gateway reads it. */
 function asHttpResult(value: unknown): GatewayResult {
   if (value && typeof value === 'object' && typeof (value as GatewayResult).statusCode === 'number') return value as GatewayResult;
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof value === 'string' ? value : JSON.stringify(value) };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: typeof value === 'string' ? value : JSON.stringify(value),
+  };
 }
 
 /** The event EventBridge sends a scheduled rule's target. */
@@ -406,7 +468,12 @@ function scheduledEvent(schedule: ScheduleModel) {
 }
 
 /** One timer per rule at its rate, scaled; a slow run is never overlapped by the next, and a failed one waits for the next tick, as a retried event would. */
-function startSchedules(schedules: readonly ScheduleModel[], scale: number, run: (schedule: ScheduleModel) => Promise<unknown>, log: (message: string) => void) {
+function startSchedules(
+  schedules: readonly ScheduleModel[],
+  scale: number,
+  run: (schedule: ScheduleModel) => Promise<unknown>,
+  log: (message: string) => void,
+) {
   const running = new Map<ScheduleModel, Promise<void>>();
   const intervals = schedules.map((schedule) =>
     setInterval(

@@ -15,9 +15,12 @@ export function synthesize(options: { outdir: string; args?: readonly string[]; 
     stdio: options.echo ? 'inherit' : 'pipe',
   });
   let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)));
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)));
   return new Promise((resolveSynth, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolveSynth() : reject(new Error(`cdk synth failed (exit ${code})${output ? `:\n${output}` : ''}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolveSynth() : reject(new Error(`cdk synth failed (exit ${code})${output ? `:\n${output}` : ''}`)),
+    );
   });
 }

@@ -14,7 +14,7 @@ process.env.ADMIT_PER_TICK = '3';
 
 /** Waits until `condition` holds (checked every 50 ms), failing after 10 s. */
 async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await condition()); ) {
+  for (const deadline = Date.now() + 10_000; !(await condition());) {
     if (Date.now() > deadline) throw new Error('the condition never held');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -63,7 +63,10 @@ describeInBrowser('the web page in chromium', () => {
   }
 
   async function getTickets(page: Page, title: string): Promise<void> {
-    await page.locator('li.concert', { has: page.getByRole('heading', { name: title }) }).getByRole('link', { name: 'Get tickets' }).click();
+    await page
+      .locator('li.concert', { has: page.getByRole('heading', { name: title }) })
+      .getByRole('link', { name: 'Get tickets' })
+      .click();
     await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
   }
 
@@ -89,7 +92,13 @@ describeInBrowser('the web page in chromium', () => {
   }
 
   /** Another user holds seats, and pays for them when asked, over the API. */
-  async function takeSeats(user: { token: string; queueToken: string }, concertId: string, scheduleId: string, seatNumbers: number[], pay = false) {
+  async function takeSeats(
+    user: { token: string; queueToken: string },
+    concertId: string,
+    scheduleId: string,
+    seatNumbers: number[],
+    pay = false,
+  ) {
     const reservationIds: string[] = [];
     for (const seatNumber of seatNumbers) {
       const hold = await api.request('POST', '/reservations', { ...user, body: { concertId, scheduleId, seatNumber } });
@@ -102,13 +111,10 @@ describeInBrowser('the web page in chromium', () => {
   }
 
   const queueEntryOf = (page: Page, userId: string, concertId: string) =>
-    page.evaluate(
-      (key) => {
-        const storage = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
-        return JSON.parse(storage.getItem(key) ?? 'null') as { token: string } | null;
-      },
-      `queue:${userId}:${concertId}`,
-    );
+    page.evaluate((key) => {
+      const storage = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
+      return JSON.parse(storage.getItem(key) ?? 'null') as { token: string } | null;
+    }, `queue:${userId}:${concertId}`);
 
   test('two users race for one seat: one holds it, the other is told it was taken', async () => {
     const [alice, bob] = await Promise.all([newPage(), newPage()]);
@@ -151,7 +157,10 @@ describeInBrowser('the web page in chromium', () => {
 
   test('a whole journey: waiting room, seat map, money, checkout with a double click, receipt', async () => {
     const concertId = 'midnight-orchestra';
-    const ahead = await queueAhead(concertId, Array.from({ length: 8 }, (_, i) => `journey-ahead-${i + 1}`));
+    const ahead = await queueAhead(
+      concertId,
+      Array.from({ length: 8 }, (_, i) => `journey-ahead-${i + 1}`),
+    );
     const page = await newPage();
     // Every call the page makes to the API goes to /api on its own origin, as deployed behind CloudFront.
     const apiCalls: string[] = [];
@@ -185,11 +194,18 @@ describeInBrowser('the web page in chromium', () => {
     await page.locator('[data-seat="1"]').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('3');
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent,
+      ),
+    ).toBe('3');
     await page.keyboard.press('Enter');
     await expectView(page, page.getByText(/^Seat 3 is yours until/));
     await page.locator('[data-seat="3"].seat-mine').waitFor();
-    await page.locator('.holds').getByText(/^\d:\d\d left$/).waitFor();
+    await page
+      .locator('.holds')
+      .getByText(/^\d:\d\d left$/)
+      .waitFor();
     await page.screenshot({ path: join(shots, 'seat-map.png'), fullPage: true });
 
     await page.getByRole('link', { name: /^Go to checkout: 1 seat, 150,000 KRW$/ }).click();
@@ -228,7 +244,9 @@ describeInBrowser('the web page in chromium', () => {
     const cognito = 'https://cognito-idp.eu-west-1.amazonaws.com/';
     // As deployed: the config names the user pool, and the page may talk to Cognito.
     await page.route(`${api.url}/app/config.json`, (route) =>
-      route.fulfill({ json: { apiUrl: '', signIn: { kind: 'cognito', region: 'eu-west-1', userPoolId: 'eu-west-1_test', userPoolClientId: 'client' } } }),
+      route.fulfill({
+        json: { apiUrl: '', signIn: { kind: 'cognito', region: 'eu-west-1', userPoolId: 'eu-west-1_test', userPoolClientId: 'client' } },
+      }),
     );
     await page.route(`${api.url}/`, async (route) => {
       const response = await route.fetch();
@@ -244,16 +262,15 @@ describeInBrowser('the web page in chromium', () => {
       const target = route.request().headers()['x-amz-target'];
       const body = route.request().postDataJSON() as Record<string, any>;
       calls.push({ target, body });
-      const answer =
-        target.endsWith('.GlobalSignOut')
-          ? { status: 200, json: {} }
-          : body.AuthFlow === 'REFRESH_TOKEN_AUTH'
-            ? { status: 200, json: { AuthenticationResult: { AccessToken: renewedToken, ExpiresIn: 900 } } }
-            : target.endsWith('.InitiateAuth') && body.AuthParameters.PASSWORD !== 'Temporary-Pass-1'
-              ? { status: 400, json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } }
-              : target.endsWith('.InitiateAuth')
-                ? { status: 200, json: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-1' } }
-                : { status: 200, json: { AuthenticationResult: { AccessToken: accessToken, ExpiresIn: 900, RefreshToken: 'refresh-1' } } };
+      const answer = target.endsWith('.GlobalSignOut')
+        ? { status: 200, json: {} }
+        : body.AuthFlow === 'REFRESH_TOKEN_AUTH'
+          ? { status: 200, json: { AuthenticationResult: { AccessToken: renewedToken, ExpiresIn: 900 } } }
+          : target.endsWith('.InitiateAuth') && body.AuthParameters.PASSWORD !== 'Temporary-Pass-1'
+            ? { status: 400, json: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } }
+            : target.endsWith('.InitiateAuth')
+              ? { status: 200, json: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-1' } }
+              : { status: 200, json: { AuthenticationResult: { AccessToken: accessToken, ExpiresIn: 900, RefreshToken: 'refresh-1' } } };
       await route.fulfill({ ...answer, headers: cors });
     });
 
@@ -279,7 +296,12 @@ describeInBrowser('the web page in chromium', () => {
     await page.clock.fastForward('02:00');
     await until(async () => calls.length === 4);
     expect(calls[3].body).toEqual({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: 'client', AuthParameters: { REFRESH_TOKEN: 'refresh-1' } });
-    const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('auth') ?? 'null'));
+    const stored = () =>
+      page.evaluate(() =>
+        JSON.parse(
+          (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('auth') ?? 'null',
+        ),
+      );
     await until(async () => (await stored())?.accessToken === renewedToken);
     expect(await stored()).toMatchObject({ refreshToken: 'refresh-1', name: 'erin@example.com' });
     // The page keeps working with the new token.
@@ -292,7 +314,11 @@ describeInBrowser('the web page in chromium', () => {
     await until(async () => calls.length === 5);
     expect(calls[4]).toEqual({ target: 'AWSCognitoIdentityProviderService.GlobalSignOut', body: { AccessToken: renewedToken } });
     expect(await stored()).toBeNull();
-    expect(calls[1].body).toEqual({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'client', AuthParameters: { USERNAME: 'erin@example.com', PASSWORD: 'Temporary-Pass-1' } });
+    expect(calls[1].body).toEqual({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: 'client',
+      AuthParameters: { USERNAME: 'erin@example.com', PASSWORD: 'Temporary-Pass-1' },
+    });
     expect(calls[2].body).toEqual({
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
       ClientId: 'client',
@@ -328,7 +354,8 @@ describeInBrowser('the web page in chromium', () => {
     await page.locator('a.date-card').first().click();
     await page.locator('[data-seat="50"]').waitFor();
     const widths = await page.evaluate(() => {
-      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+        .documentElement;
       return { scroll: root.scrollWidth, client: root.clientWidth };
     });
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);

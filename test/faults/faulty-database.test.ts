@@ -67,7 +67,12 @@ const noAnswer: string[] = [];
 /** Every answer the API gave, whatever it was. */
 const everyAnswer: Array<{ what: string; status: number; code?: string; retryAfter: string | null }> = [];
 
-async function call(what: string, method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; key?: string } = {}): Promise<Answer> {
+async function call(
+  what: string,
+  method: string,
+  path: string,
+  options: { token?: string; queueToken?: string; body?: unknown; key?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.queueToken) headers['x-queue-token'] = options.queueToken;
@@ -76,7 +81,11 @@ async function call(what: string, method: string, path: string, options: { token
   let response: Response;
   let text: string;
   try {
-    response = await fetch(`${api.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    response = await fetch(`${api.url}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
     text = await response.text();
   } catch (error) {
     // No answer reached the client (a keep-alive connection closed under it): as a lost answer, sent again.
@@ -155,7 +164,9 @@ async function rush(user: Rusher): Promise<void> {
   const becomeActive = async () => {
     await join();
     for (;;) {
-      const polled = await untilAnswered(() => call('poll', 'GET', `/concerts/${CONCERT}/queue`, { token: user.token, queueToken: user.queueToken }));
+      const polled = await untilAnswered(() =>
+        call('poll', 'GET', `/concerts/${CONCERT}/queue`, { token: user.token, queueToken: user.queueToken }),
+      );
       if (polled.status === 403) {
         console.log(`${user.userId}: poll answered ${polled.body?.error?.code}; joining again`);
         await join();
@@ -174,13 +185,21 @@ async function rush(user: Rusher): Promise<void> {
   const seats = [...SEATS].sort(() => random() - 0.5).slice(0, 4);
   for (const seatNumber of seats) {
     let held = await untilAnswered(() =>
-      call('hold', 'POST', '/reservations', { token: user.token, queueToken: user.queueToken, body: { concertId: CONCERT, scheduleId: SCHEDULE, seatNumber } }),
+      call('hold', 'POST', '/reservations', {
+        token: user.token,
+        queueToken: user.queueToken,
+        body: { concertId: CONCERT, scheduleId: SCHEDULE, seatNumber },
+      }),
     );
     if (held.status === 403) {
       console.log(`${user.userId}: hold answered ${held.body?.error?.code}; joining again`);
       await becomeActive();
       held = await untilAnswered(() =>
-        call('hold', 'POST', '/reservations', { token: user.token, queueToken: user.queueToken, body: { concertId: CONCERT, scheduleId: SCHEDULE, seatNumber } }),
+        call('hold', 'POST', '/reservations', {
+          token: user.token,
+          queueToken: user.queueToken,
+          body: { concertId: CONCERT, scheduleId: SCHEDULE, seatNumber },
+        }),
       );
     }
     if (held.status === 201) break;
@@ -240,14 +259,22 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
   await Promise.all([admission, outages, ledgerWriter]);
   const tookMs = Date.now() - startedAt;
   proxy.setFaults({});
-  expect(rushed.flatMap((outcome) => (outcome.status === 'rejected' ? [String((outcome.reason as Error)?.stack ?? outcome.reason)] : []))).toEqual([]);
+  expect(
+    rushed.flatMap((outcome) => (outcome.status === 'rejected' ? [String((outcome.reason as Error)?.stack ?? outcome.reason)] : [])),
+  ).toEqual([]);
   // The writer catches up once the database is well: no charge is left pending.
   await api.runtime.pollLedgerStream();
 
   // No 5xx but 503, which always says when to retry; no 409 REUSED for an unchanged body.
   const statuses = new Map<string, number>();
-  for (const answer of everyAnswer) statuses.set(`${answer.status}${answer.code ? ` ${answer.code}` : ''}`, (statuses.get(`${answer.status}${answer.code ? ` ${answer.code}` : ''}`) ?? 0) + 1);
-  console.log(`seed ${seed}: ${everyAnswer.length} answers in ${tookMs} ms ${JSON.stringify(Object.fromEntries(statuses))}; faults ${JSON.stringify(proxy.counts)}; ledger writer polls failed: ${writerFailures}; answers lost at the transport: ${noAnswer.length}`);
+  for (const answer of everyAnswer)
+    statuses.set(
+      `${answer.status}${answer.code ? ` ${answer.code}` : ''}`,
+      (statuses.get(`${answer.status}${answer.code ? ` ${answer.code}` : ''}`) ?? 0) + 1,
+    );
+  console.log(
+    `seed ${seed}: ${everyAnswer.length} answers in ${tookMs} ms ${JSON.stringify(Object.fromEntries(statuses))}; faults ${JSON.stringify(proxy.counts)}; ledger writer polls failed: ${writerFailures}; answers lost at the transport: ${noAnswer.length}`,
+  );
   if (noAnswer.length > 0) console.log(noAnswer.slice(0, 5).join('\n'));
   expect(everyAnswer.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
   expect(everyAnswer.filter((a) => (a.status === 503 || a.code === 'IDEMPOTENCY_KEY_IN_USE') && !(Number(a.retryAfter) >= 1))).toEqual([]);
@@ -276,12 +303,24 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
   const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
   const { walletKeys } = await import('../../functions/wallet/wallet-keys');
   for (const user of users) {
-    const balanceItem = (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(user.userId), ConsistentRead: true }))).Item ?? {};
-    expect({ userId: user.userId, pending: Object.keys(balanceItem).filter((name) => name.startsWith('pending#')) }).toEqual({ userId: user.userId, pending: [] });
+    const balanceItem =
+      (
+        await documentClient.send(
+          new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(user.userId), ConsistentRead: true }),
+        )
+      ).Item ?? {};
+    expect({ userId: user.userId, pending: Object.keys(balanceItem).filter((name) => name.startsWith('pending#')) }).toEqual({
+      userId: user.userId,
+      pending: [],
+    });
     // Charges: each answered 200 with the balance after it, and exactly those are in the ledger.
     const ledger = await wallet.listLedger(user.userId);
-    const landedCharges = ledger.filter((entry) => entry.kind === 'CHARGE').map((entry) => ({ amount: entry.amount, balance: entry.balanceAfter }));
-    const answeredCharges = user.charges.map(({ amount, answer }) => (answer.status === 200 ? { amount, balance: answer.body.balance } : { amount, status: answer.status }));
+    const landedCharges = ledger
+      .filter((entry) => entry.kind === 'CHARGE')
+      .map((entry) => ({ amount: entry.amount, balance: entry.balanceAfter }));
+    const answeredCharges = user.charges.map(({ amount, answer }) =>
+      answer.status === 200 ? { amount, balance: answer.body.balance } : { amount, status: answer.status },
+    );
     const sortByAmount = <T extends { amount: number }>(list: T[]) => [...list].sort((a, b) => a.amount - b.amount);
     if (JSON.stringify(sortByAmount(landedCharges)) !== JSON.stringify(sortByAmount(answeredCharges))) {
       disagreeing++;
@@ -297,7 +336,9 @@ test('a rush through throttling, cut answers, slow answers and outages: every an
   }
   expect(disagreeing).toBe(0);
 
-  const charged = new Map(users.map((user) => [user.userId, user.charges.reduce((sum, { amount, answer }) => sum + (answer.status === 200 ? amount : 0), 0)]));
+  const charged = new Map(
+    users.map((user) => [user.userId, user.charges.reduce((sum, { amount, answer }) => sum + (answer.status === 200 ? amount : 0), 0)]),
+  );
   const counted = await expectMoneyAndSeatsAddUp({ userIds: users.map((user) => user.userId), scheduleIds: [SCHEDULE], charged });
   console.log(`landed: ${JSON.stringify(counted)}`);
   expect(counted.payments).toBeGreaterThan(0);
@@ -315,7 +356,12 @@ test('a job run that fails leaves nothing half-done: 503 with Retry-After, and t
     }),
   );
   const statuses = async () =>
-    Promise.all(users.map(async (user) => (await call('poll', 'GET', `/concerts/${concert}/queue`, { token: user.token, queueToken: user.queueToken })).body.status));
+    Promise.all(
+      users.map(
+        async (user) =>
+          (await call('poll', 'GET', `/concerts/${concert}/queue`, { token: user.token, queueToken: user.queueToken })).body.status,
+      ),
+    );
   expect(await statuses()).toEqual(['WAIT', 'WAIT', 'WAIT']);
 
   // Throttled on every call: refused with a 503, and nobody admitted.
@@ -337,7 +383,8 @@ test('a job run that fails leaves nothing half-done: 503 with Retry-After, and t
   // The next run completes it, admitting nobody twice.
   const next = await call('job', 'POST', '/local/jobs/activate');
   expect(next.status).toBe(200);
-  const admittedNow = (next.body.concerts as Array<{ concertId: string; admitted: number }>).find((c) => c.concertId === concert)?.admitted ?? 0;
+  const admittedNow =
+    (next.body.concerts as Array<{ concertId: string; admitted: number }>).find((c) => c.concertId === concert)?.admitted ?? 0;
   expect(admittedNow).toBe(afterCut[0] === 'ACTIVE' ? 0 : 3);
   expect(await statuses()).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE']);
 });

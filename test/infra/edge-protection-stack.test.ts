@@ -28,7 +28,12 @@ function synth(mode: WafMode) {
 const counting = synth('count');
 const blocking = synth('block');
 const apiOnly = {
-  ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/api/', TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+  ByteMatchStatement: {
+    FieldToMatch: { UriPath: {} },
+    PositionalConstraint: 'STARTS_WITH',
+    SearchString: '/api/',
+    TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+  },
 };
 
 test('one web ACL for CloudFront, allowing by default, its ARN an output', () => {
@@ -55,7 +60,9 @@ test('rate limits per Authorization header and per client address, on /api/* onl
     AggregateKeyType: 'IP',
     ScopeDownStatement: apiOnly,
   });
-  expect(counting.rule('IpReputation').Statement).toEqual({ ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } });
+  expect(counting.rule('IpReputation').Statement).toEqual({
+    ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' },
+  });
 });
 
 test('count mode (the default) blocks nothing: every rule only counts', () => {
@@ -64,13 +71,19 @@ test('count mode (the default) blocks nothing: every rule only counts', () => {
   for (const name of ['RatePerSession', 'RatePerIp']) expect(counting.rule(name).Action).toEqual({ Count: {} });
 });
 
-test('block mode (-c wafMode=block): 429 in the contract\'s error shape with Retry-After, and the reputation list\'s own blocks', () => {
+test("block mode (-c wafMode=block): 429 in the contract's error shape with Retry-After, and the reputation list's own blocks", () => {
   expect(readWafMode((key) => (key === 'wafMode' ? 'block' : undefined))).toBe('block');
   expect(() => readWafMode(() => 'enforce')).toThrow('count or block');
   expect(blocking.rule('IpReputation').OverrideAction).toEqual({ None: {} });
   for (const name of ['RatePerSession', 'RatePerIp']) {
     expect(blocking.rule(name).Action).toEqual({
-      Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'tooManyRequests', ResponseHeaders: [{ Name: 'retry-after', Value: '60' }] } },
+      Block: {
+        CustomResponse: {
+          ResponseCode: 429,
+          CustomResponseBodyKey: 'tooManyRequests',
+          ResponseHeaders: [{ Name: 'retry-after', Value: '60' }],
+        },
+      },
     });
   }
   const body = blocking.acl.Properties.CustomResponseBodies.tooManyRequests;

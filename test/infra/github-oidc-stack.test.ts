@@ -38,7 +38,10 @@ const trustOf = (environment: 'Dev' | 'Prod') => {
 
 test('one role per environment, each trusting only its own environment of the pipeline workflow on main', () => {
   expect(Object.keys(roleResources())).toHaveLength(2);
-  for (const [environment, name] of [['Dev', 'dev'], ['Prod', 'prod']] as const) {
+  for (const [environment, name] of [
+    ['Dev', 'dev'],
+    ['Prod', 'prod'],
+  ] as const) {
     const { statement, role } = trustOf(environment);
     expect(role.Properties.MaxSessionDuration).toBe(3600);
     expect(statement).toEqual([
@@ -65,7 +68,11 @@ test("the dev job's token cannot assume the prod role, nor a job of another work
     Object.entries(trustOf(environment).statement[0].Condition.StringEquals as Record<string, string>).every(
       ([key, value]) => claims[key.replace('token.actions.githubusercontent.com:', '')] === value,
     );
-  const job = (environment: string, workflowRef = PIPELINE_ON_MAIN) => ({ aud: 'sts.amazonaws.com', sub: `repo:${REPO}:environment:${environment}`, job_workflow_ref: workflowRef });
+  const job = (environment: string, workflowRef = PIPELINE_ON_MAIN) => ({
+    aud: 'sts.amazonaws.com',
+    sub: `repo:${REPO}:environment:${environment}`,
+    job_workflow_ref: workflowRef,
+  });
   expect(admits('Dev', job('dev'))).toBe(true);
   expect(admits('Prod', job('prod'))).toBe(true);
   expect(admits('Prod', job('dev'))).toBe(false);
@@ -85,7 +92,9 @@ test('each role may only assume the CDK bootstrap roles of its own account, and 
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/cdk-hnb659fds-*']] },
-        Condition: { StringEquals: { 'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy', 'file-publishing', 'image-publishing', 'lookup'] } },
+        Condition: {
+          StringEquals: { 'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy', 'file-publishing', 'image-publishing', 'lookup'] },
+        },
       },
     ]);
     expect(policy.Properties.Roles).toHaveLength(1);
@@ -113,7 +122,14 @@ test("uses the account's provider when one exists, and another bootstrap qualifi
   existing.resourceCountIs('AWS::IAM::Role', 1);
   existing.hasResourceProperties('AWS::IAM::Role', {
     AssumeRolePolicyDocument: {
-      Statement: [Match.objectLike({ Principal: { Federated: arn }, Condition: Match.objectLike({ StringEquals: Match.objectLike({ 'token.actions.githubusercontent.com:sub': `repo:${REPO}:environment:dev` }) }) })],
+      Statement: [
+        Match.objectLike({
+          Principal: { Federated: arn },
+          Condition: Match.objectLike({
+            StringEquals: Match.objectLike({ 'token.actions.githubusercontent.com:sub': `repo:${REPO}:environment:dev` }),
+          }),
+        }),
+      ],
     },
   });
   existing.hasResourceProperties('AWS::IAM::Policy', {
@@ -122,14 +138,18 @@ test("uses the account's provider when one exists, and another bootstrap qualifi
 });
 
 test('refuses a repository that is not owner/name, and no environment', () => {
-  expect(() => new GitHubOidcStack(new App(), 'Bad', { repository: 'concert-reservation', environments: ['dev'] })).toThrow('must be owner/name');
+  expect(() => new GitHubOidcStack(new App(), 'Bad', { repository: 'concert-reservation', environments: ['dev'] })).toThrow(
+    'must be owner/name',
+  );
   expect(() => new GitHubOidcStack(new App(), 'None', { repository: REPO, environments: [] })).toThrow('environments must be');
 });
 
 test('reads its props from context, dev and prod by default', () => {
   const context = (values: Record<string, string>) => (key: string) => values[key];
   expect(readGitHubOidcProps(context({ githubRepository: REPO }))).toEqual({ repository: REPO, environments: ['dev', 'prod'] });
-  expect(readGitHubOidcProps(context({ githubRepository: REPO, githubEnvironments: 'dev, staging', githubOidcProviderArn: 'arn:x' }))).toEqual({
+  expect(
+    readGitHubOidcProps(context({ githubRepository: REPO, githubEnvironments: 'dev, staging', githubOidcProviderArn: 'arn:x' })),
+  ).toEqual({
     repository: REPO,
     environments: ['dev', 'staging'],
     existingProviderArn: 'arn:x',

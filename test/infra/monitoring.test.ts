@@ -18,12 +18,21 @@ interface NagFinding {
 
 /** Synthesizes the stage's stack without bundling the functions (the template is all these tests read). */
 function synth(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { stage: 'test', 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:failSynthOnValidationErrors': false, ...context } });
+  const app = new App({
+    context: { stage: 'test', 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:failSynthOnValidationErrors': false, ...context },
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new ConcertReservationStack(app, 'ConcertReservation-test', { config: readStageConfig(app.node) });
   const template = Template.fromStack(stack);
-  const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: { violations: NagFinding[] }[] };
-  return { stack, template, resources: template.toJSON().Resources as Record<string, Resource>, nag: report.pluginReports.flatMap((plugin) => plugin.violations) };
+  const report = JSON.parse(readFileSync(join(app.synth().directory, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { violations: NagFinding[] }[];
+  };
+  return {
+    stack,
+    template,
+    resources: template.toJSON().Resources as Record<string, Resource>,
+    nag: report.pluginReports.flatMap((plugin) => plugin.violations),
+  };
 }
 
 let built: ReturnType<typeof synth>;
@@ -34,15 +43,20 @@ beforeAll(() => {
 const ofType = (type: string) => Object.values(built.resources).filter((resource) => resource.Type === type);
 const alarms = () => ofType('AWS::CloudWatch::Alarm');
 /** The metric names an alarm watches, directly or through its math expression. */
-const alarmMetrics = (alarm: Resource): string[] => [
-  alarm.Properties.MetricName,
-  ...(alarm.Properties.Metrics ?? []).map((query: { MetricStat?: { Metric: { MetricName: string } } }) => query.MetricStat?.Metric.MetricName),
-].filter(Boolean);
+const alarmMetrics = (alarm: Resource): string[] =>
+  [
+    alarm.Properties.MetricName,
+    ...(alarm.Properties.Metrics ?? []).map(
+      (query: { MetricStat?: { Metric: { MetricName: string } } }) => query.MetricStat?.Metric.MetricName,
+    ),
+  ].filter(Boolean);
 const dimensionOf = (alarm: Resource) => JSON.stringify(alarm.Properties.Dimensions ?? alarm.Properties.Metrics);
 
 test('cdk-nag AwsSolutions: nothing unexplained in the monitoring', () => {
   const findings = built.nag.filter((finding) => finding.violatingConstructs.some((c) => c.constructPath.includes('/Monitoring/')));
-  expect(findings.map((finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`)).toEqual([]);
+  expect(findings.map((finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`)).toEqual(
+    [],
+  );
 });
 
 test('one dashboard with the API, every function, every table and the business metrics', () => {
@@ -63,7 +77,8 @@ test('one dashboard with the API, every function, every table and the business m
 test('alarms: 5xx share of the API, throttles of every function, throttling of every table, failed admission runs and ledger writer errors; all to the alarm topic', () => {
   const all = alarms();
   const [topicId] = Object.entries(built.resources).find(([, resource]) => resource.Type === 'AWS::SNS::Topic')!;
-  for (const alarm of all) expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicId }], EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+  for (const alarm of all)
+    expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicId }], EvaluationPeriods: 3, DatapointsToAlarm: 2 });
 
   const fivexx = all.filter((alarm) => alarmMetrics(alarm).includes('5xx'));
   expect(fivexx).toHaveLength(1);
@@ -81,7 +96,11 @@ test('alarms: 5xx share of the API, throttles of every function, throttling of e
   expect(dimensionOf(failures.find((alarm) => dimensionOf(alarm).includes('LedgerWriter'))!)).toContain('LedgerWriter');
   const jobFailures = failures.filter((alarm) => dimensionOf(alarm).includes('AdmissionJob'));
   expect(jobFailures).toHaveLength(1);
-  expect(jobFailures[0].Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Metrics: [expect.objectContaining({ MetricStat: expect.objectContaining({ Period: 60 }) })] });
+  expect(jobFailures[0].Properties).toMatchObject({
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+    Metrics: [expect.objectContaining({ MetricStat: expect.objectContaining({ Period: 60 }) })],
+  });
 });
 
 test('the alarm topic: encrypted with a rotated key CloudWatch may use, TLS only, no subscriber without an address', () => {
@@ -93,7 +112,7 @@ test('the alarm topic: encrypted with a rotated key CloudWatch may use, TLS only
   expect(ofType('AWS::SNS::Subscription')).toHaveLength(0);
 });
 
-test('every function writes its metrics to the stage\'s namespace', () => {
+test("every function writes its metrics to the stage's namespace", () => {
   const functions = ofType('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment?.Variables?.HOLD_SECONDS);
   expect(functions).toHaveLength(handlerGroups.length + jobs.length + 1);
   for (const fn of functions) expect(fn.Properties.Environment.Variables[NAMESPACE_ENV]).toBe('ConcertReservation/test');

@@ -24,7 +24,10 @@ function synth(context: Record<string, unknown> = {}) {
   const stack = new ConcertReservationStack(app, 'ConcertReservation-first', { config: readStageConfig(app.node) });
   // Throws on any policy finding not acknowledged: the new-account settings must pass them as well.
   const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+  const template = assembly.getStackByName(stack.stackName).template as {
+    Resources: Record<string, Resource>;
+    Outputs: Record<string, unknown>;
+  };
   const ofType = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type);
   return { template, ofType };
 }
@@ -43,7 +46,7 @@ describe('with the default settings', () => {
     expect(ofType('AWS::Lambda::Version')).toEqual([]);
   });
 
-  test('the stage and every route are throttled within the account\'s API Gateway limits', () => {
+  test("the stage and every route are throttled within the account's API Gateway limits", () => {
     const [stage] = ofType('AWS::ApiGatewayV2::Stage');
     const limits = [stage.Properties.DefaultRouteSettings, ...Object.values(stage.Properties.RouteSettings as Record<string, unknown>)] as {
       ThrottlingRateLimit: number;

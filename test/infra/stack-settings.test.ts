@@ -46,7 +46,10 @@ test('CORS answers exactly the configured origins (the page itself needs none: i
 test('the stage and route limits come from context, over the defaults', () => {
   const [stage] = ofType('AWS::ApiGatewayV2::Stage');
   expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 });
-  expect(stage.Properties.RouteSettings['POST /concerts/{concertId}/queue']).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+  expect(stage.Properties.RouteSettings['POST /concerts/{concertId}/queue']).toEqual({
+    ThrottlingRateLimit: 50,
+    ThrottlingBurstLimit: 100,
+  });
   expect(stage.Properties.RouteSettings['POST /payments']).toBeDefined();
 });
 
@@ -64,6 +67,8 @@ test('the web ACL of the edge stack guards the distribution', () => {
 
 test('after a rotation, CloudFront sends the named version of the origin secret', () => {
   const [distribution] = ofType('AWS::CloudFront::Distribution');
-  const headers = distribution.Properties.DistributionConfig.Origins.flatMap((origin: { OriginCustomHeaders?: unknown[] }) => origin.OriginCustomHeaders ?? []);
+  const headers = distribution.Properties.DistributionConfig.Origins.flatMap(
+    (origin: { OriginCustomHeaders?: unknown[] }) => origin.OriginCustomHeaders ?? [],
+  );
   expect(JSON.stringify(headers)).toContain(':SecretString:::a1b2c3d4-5678-90ab-cdef-EXAMPLE11111}}');
 });

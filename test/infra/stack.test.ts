@@ -53,12 +53,22 @@ const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => [
   ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
 ];
 const projection = (index: IndexDefinition) =>
-  index.projectedAttributes ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projectedAttributes] } : { ProjectionType: 'KEYS_ONLY' };
+  index.projectedAttributes
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projectedAttributes] }
+    : { ProjectionType: 'KEYS_ONLY' };
 
 /** Every function with the table access the map gives it; the functions exist once the stack is built. */
 const accessByFunction: Array<[string, () => ServiceFunction, TableAccess]> = [
-  ...handlerGroups.map((group): [string, () => ServiceFunction, TableAccess] => [group, () => stack.groupFunctions.get(group)!, handlerGroupTableAccess[group]]),
-  ...jobs.map((job): [string, () => ServiceFunction, TableAccess] => [job.name, () => stack.jobFunctions.get(job.name)!, jobTableAccess[job.name]]),
+  ...handlerGroups.map((group): [string, () => ServiceFunction, TableAccess] => [
+    group,
+    () => stack.groupFunctions.get(group)!,
+    handlerGroupTableAccess[group],
+  ]),
+  ...jobs.map((job): [string, () => ServiceFunction, TableAccess] => [
+    job.name,
+    () => stack.jobFunctions.get(job.name)!,
+    jobTableAccess[job.name],
+  ]),
 ];
 
 /** The DynamoDB statements of a function's policy, each with the tables it names. */
@@ -85,7 +95,9 @@ const isWrite = (action: string) => action === 'dynamodb:*' || /Put|Update|Delet
 
 test('cdk-nag AwsSolutions and the Control Tower Guard rules: every finding is fixed or acknowledged with its reason next to the resource', () => {
   expect(pluginsRun.sort()).toEqual(['AwsSolutions', 'cdk-validator-cfnguard']);
-  const unexplained = nagFindings.map((finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
+  const unexplained = nagFindings.map(
+    (finding) => `${finding.ruleName} at ${finding.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
+  );
   expect(unexplained).toEqual([]);
 });
 
@@ -98,34 +110,40 @@ describe('tables', () => {
     expect(ofType('AWS::DynamoDB::Table')).toHaveLength(tableDefinitions.length);
   });
 
-  test.each(tableDefinitions.map((table) => [table.id, table] as const))('%s: keys, indexes, TTL, PITR, on demand, encrypted with the AWS managed key, retained', (id, definition) => {
-    const table = resources[logicalId(stack.tables.get(id)!)];
-    expect(table.Type).toBe('AWS::DynamoDB::Table');
-    expect(table.DeletionPolicy).toBe('Retain');
-    expect(table.UpdateReplacePolicy).toBe('Retain');
-    const props = table.Properties;
-    expect(props.TableName).toBeUndefined();
-    expect(props.KeySchema).toEqual(keySchema(definition.partitionKey, definition.sortKey));
-    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(props.DeletionProtectionEnabled).toBe(true);
-    expect(props.SSESpecification).toEqual({ SSEEnabled: true });
-    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
-    expect(props.GlobalSecondaryIndexes ?? []).toEqual(
-      definition.indexes.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: projection(index),
-      })),
-    );
-  });
+  test.each(tableDefinitions.map((table) => [table.id, table] as const))(
+    '%s: keys, indexes, TTL, PITR, on demand, encrypted with the AWS managed key, retained',
+    (id, definition) => {
+      const table = resources[logicalId(stack.tables.get(id)!)];
+      expect(table.Type).toBe('AWS::DynamoDB::Table');
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      const props = table.Properties;
+      expect(props.TableName).toBeUndefined();
+      expect(props.KeySchema).toEqual(keySchema(definition.partitionKey, definition.sortKey));
+      expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(props.DeletionProtectionEnabled).toBe(true);
+      expect(props.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(props.TimeToLiveSpecification).toEqual({ AttributeName: definition.ttlAttribute, Enabled: true });
+      expect(props.GlobalSecondaryIndexes ?? []).toEqual(
+        definition.indexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
+          Projection: projection(index),
+        })),
+      );
+    },
+  );
 });
 
 describe('HTTP API', () => {
   /** The authorizer whose audience is this app client. */
   const authorizerOf = (client: { node: { defaultChild?: unknown } }) =>
-    ofType('AWS::ApiGatewayV2::Authorizer').find(([, authorizer]) => authorizer.Properties.JwtConfiguration.Audience[0].Ref === logicalId(client))![0];
-  const routesByKey = () => new Map(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties]));
+    ofType('AWS::ApiGatewayV2::Authorizer').find(
+      ([, authorizer]) => authorizer.Properties.JwtConfiguration.Audience[0].Ref === logicalId(client),
+    )![0];
+  const routesByKey = () =>
+    new Map(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route.Properties]));
   /** The function a route's integration invokes. */
   const functionOf = (route: Record<string, any>): string => {
     const integrationId = route.Target['Fn::Join'][1][1].Ref as string;
@@ -133,7 +151,7 @@ describe('HTTP API', () => {
   };
   const groupFunctionId = (group: HandlerGroup) => logicalId(stack.groupFunctions.get(group)!);
 
-  test('two JWT authorizers: the buyers\' pool and client, and the operators\' pool and client', () => {
+  test("two JWT authorizers: the buyers' pool and client, and the operators' pool and client", () => {
     const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(2);
     const pools = [stack.api.userPool, stack.api.adminUsers.userPool];
@@ -151,21 +169,24 @@ describe('HTTP API', () => {
     expect([...routesByKey().keys()].sort()).toEqual([...routes.map(routeKeyOf), '$default'].sort());
   });
 
-  test.each(routes.map((route) => [routeKeyOf(route), route] as const))('%s: its group function, authorizer unless public', (key, route) => {
-    const props = routesByKey().get(key)!;
-    expect(functionOf(props)).toBe(groupFunctionId(route.group));
-    if (route.auth === 'public') {
-      expect(props.AuthorizationType).toBe('NONE');
-      expect(props.AuthorizerId).toBeUndefined();
-    } else {
-      expect(props.AuthorizationType).toBe('JWT');
-      // Admin routes trust only the operators' pool (MFA required); the others only the buyers'.
-      const client = route.auth === 'admin' ? stack.api.adminUsers.userPoolClient : stack.api.userPoolClient;
-      expect(props.AuthorizerId).toEqual({ Ref: authorizerOf(client) });
-      // Access tokens only: an ID token carries no scope.
-      expect(props.AuthorizationScopes).toEqual([ACCESS_TOKEN_SCOPE]);
-    }
-  });
+  test.each(routes.map((route) => [routeKeyOf(route), route] as const))(
+    '%s: its group function, authorizer unless public',
+    (key, route) => {
+      const props = routesByKey().get(key)!;
+      expect(functionOf(props)).toBe(groupFunctionId(route.group));
+      if (route.auth === 'public') {
+        expect(props.AuthorizationType).toBe('NONE');
+        expect(props.AuthorizerId).toBeUndefined();
+      } else {
+        expect(props.AuthorizationType).toBe('JWT');
+        // Admin routes trust only the operators' pool (MFA required); the others only the buyers'.
+        const client = route.auth === 'admin' ? stack.api.adminUsers.userPoolClient : stack.api.userPoolClient;
+        expect(props.AuthorizerId).toEqual({ Ref: authorizerOf(client) });
+        // Access tokens only: an ID token carries no scope.
+        expect(props.AuthorizationScopes).toEqual([ACCESS_TOKEN_SCOPE]);
+      }
+    },
+  );
 
   test('$default goes to the public group without an authorizer', () => {
     const props = routesByKey().get('$default')!;
@@ -197,13 +218,16 @@ describe('HTTP API', () => {
 
   test('both app clients: InitiateAuth only (no OAuth flows, scopes or callback URLs), 15-minute tokens, revocable refresh tokens', () => {
     const clients = ofType('AWS::Cognito::UserPoolClient');
-    expect(clients.map(([id]) => id).sort()).toEqual([logicalId(stack.api.userPoolClient), logicalId(stack.api.adminUsers.userPoolClient)].sort());
+    expect(clients.map(([id]) => id).sort()).toEqual(
+      [logicalId(stack.api.userPoolClient), logicalId(stack.api.adminUsers.userPoolClient)].sort(),
+    );
     for (const [, client] of clients) {
       const props = client.Properties;
       expect(props.GenerateSecret).toBe(false);
       expect([...props.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
       expect(props.AllowedOAuthFlowsUserPoolClient).toBe(false);
-      for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI']) expect(props[key]).toBeUndefined();
+      for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI'])
+        expect(props[key]).toBeUndefined();
       expect(props.SupportedIdentityProviders).toEqual(['COGNITO']);
       expect(props).toMatchObject({
         AccessTokenValidity: 15,
@@ -219,15 +243,22 @@ describe('HTTP API', () => {
   test('operators have a pool of their own: an authenticator app (TOTP) required, never SMS; the admin group lives there', () => {
     const pool = resources[logicalId(stack.api.adminUsers.userPool)];
     expect(pool.DeletionPolicy).toBe('Retain');
-    expect(pool.Properties).toMatchObject({ MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    expect(pool.Properties).toMatchObject({
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
     expect(pool.Properties.Policies.PasswordPolicy.MinimumLength).toBe(14);
     template.resourceCountIs('AWS::Cognito::UserPoolGroup', 1);
-    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: ADMIN_GROUP, UserPoolId: { Ref: logicalId(stack.api.adminUsers.userPool) } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: ADMIN_GROUP,
+      UserPoolId: { Ref: logicalId(stack.api.adminUsers.userPool) },
+    });
   });
 });
 
 describe('functions', () => {
-  test('one per handler group and per job and the ledger writer, besides the web page\'s upload function', () => {
+  test("one per handler group and per job and the ledger writer, besides the web page's upload function", () => {
     expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length + 1);
     expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 2);
   });
@@ -269,7 +300,7 @@ describe('functions', () => {
     for (const group of handlerGroups) expect(resources[logicalId(stack.groupFunctions.get(group)!)].Properties.Timeout).toBe(10);
   });
 
-  test('log groups keep a month of logs: one per function, the web page\'s upload included, and the API access log', () => {
+  test("log groups keep a month of logs: one per function, the web page's upload included, and the API access log", () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
     expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 3);
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
@@ -306,7 +337,9 @@ describe('queue token key', () => {
     return ofType('AWS::IAM::Policy')
       .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref?: string }) => role.Ref === roleId))
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
-      .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')))
+      .filter((statement: { Action: string | string[] }) =>
+        [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')),
+      )
       .filter((statement: { Resource: unknown }) => JSON.stringify(statement.Resource) === JSON.stringify({ Ref: secretId() }));
   };
 
@@ -318,24 +351,35 @@ describe('queue token key', () => {
   });
 
   test('the stack has exactly two secrets: this key and the origin secret', () => {
-    expect(ofType('AWS::SecretsManager::Secret').map(([id]) => id).sort()).toEqual([secretId(), logicalId(stack.originSecret!.secret)].sort());
+    expect(
+      ofType('AWS::SecretsManager::Secret')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([secretId(), logicalId(stack.originSecret!.secret)].sort());
   });
 
   const verifying = new Set<string>(['queue', ...routes.filter((route) => route.auth === 'active').map((route) => route.group)]);
-  test.each(accessByFunction)('%s: reads the secret, and is told its ARN, exactly when it signs or verifies queue tokens', (name, functionOf) => {
-    const fn = functionOf();
-    const variables = resources[logicalId(fn)].Properties.Environment.Variables as Record<string, unknown>;
-    const statements = secretStatementsOf(fn);
-    if (!verifying.has(name)) {
-      expect(variables.QUEUE_TOKEN_SECRET_ARN).toBeUndefined();
-      expect(statements).toEqual([]);
-      return;
-    }
-    expect(variables.QUEUE_TOKEN_SECRET_ARN).toEqual({ Ref: secretId() });
-    expect(statements).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secretId() } }),
-    ]);
-  });
+  test.each(accessByFunction)(
+    '%s: reads the secret, and is told its ARN, exactly when it signs or verifies queue tokens',
+    (name, functionOf) => {
+      const fn = functionOf();
+      const variables = resources[logicalId(fn)].Properties.Environment.Variables as Record<string, unknown>;
+      const statements = secretStatementsOf(fn);
+      if (!verifying.has(name)) {
+        expect(variables.QUEUE_TOKEN_SECRET_ARN).toBeUndefined();
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(variables.QUEUE_TOKEN_SECRET_ARN).toEqual({ Ref: secretId() });
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: { Ref: secretId() },
+        }),
+      ]);
+    },
+  );
 
   test('the groups that verify tokens are the waiting room and every group with an ACTIVE route', () => {
     expect([...verifying].sort()).toEqual(['catalogue', 'queue', 'reservations', 'wallet']);
@@ -354,7 +398,9 @@ describe('IAM', () => {
     }
     for (const tableId of granted('readWrite')) {
       const actions = statements.filter((statement) => statement.tableIds.includes(tableId)).flatMap((statement) => statement.actions);
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+      expect(actions).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+      );
     }
     const named = new Set(statements.flatMap((statement) => statement.tableIds));
     expect([...named].sort()).toEqual([...granted('read'), ...granted('readWrite')].sort());
@@ -388,7 +434,17 @@ test('outputs: API URL (under the site), web page URL, both user pools and clien
   const outputs = Object.keys(template.toJSON().Outputs).sort();
   const tableOutputs = tableDefinitions.map((table) => `${table.id[0].toUpperCase()}${table.id.slice(1)}TableName`);
   expect(outputs).toEqual(
-    ['AdminUserPoolClientId', 'AdminUserPoolId', 'ApiUrl', 'OriginSecretArn', 'QueueTokenSecretArn', 'SiteUrl', 'UserPoolClientId', 'UserPoolId', ...tableOutputs].sort(),
+    [
+      'AdminUserPoolClientId',
+      'AdminUserPoolId',
+      'ApiUrl',
+      'OriginSecretArn',
+      'QueueTokenSecretArn',
+      'SiteUrl',
+      'UserPoolClientId',
+      'UserPoolId',
+      ...tableOutputs,
+    ].sort(),
   );
   const domain = { 'Fn::GetAtt': [logicalId(stack.site!.distribution), 'DomainName'] };
   expect(template.toJSON().Outputs.SiteUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', domain]] });
@@ -437,7 +493,10 @@ describe('security settings of the stack', () => {
     });
     expect(stage.Properties.RouteSettings).toEqual(
       Object.fromEntries(
-        Object.entries(DEFAULT_ROUTE_THROTTLES).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]),
+        Object.entries(DEFAULT_ROUTE_THROTTLES).map(([key, limits]) => [
+          key,
+          { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+        ]),
       ),
     );
     // Route settings name routes: the stage is deployed after every route of the route table.
@@ -473,13 +532,20 @@ describe('security settings of the stack', () => {
       const fn = stack.groupFunctions.get(group)!;
       expect(resources[logicalId(fn)].Properties.Environment.Variables[ORIGIN_SECRET_ENV]).toEqual({ Ref: secretId });
     }
-    for (const job of jobs) expect(resources[logicalId(stack.jobFunctions.get(job.name)!)].Properties.Environment.Variables[ORIGIN_SECRET_ENV]).toBeUndefined();
+    for (const job of jobs)
+      expect(resources[logicalId(stack.jobFunctions.get(job.name)!)].Properties.Environment.Variables[ORIGIN_SECRET_ENV]).toBeUndefined();
     const secretStatements = ofType('AWS::IAM::Policy')
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
-      .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')))
-      .filter((statement: { Resource: unknown }) => JSON.stringify(statement.Resource) !== JSON.stringify({ Ref: logicalId(stack.queueTokenKey.secret) }));
+      .filter((statement: { Action: string | string[] }) =>
+        [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')),
+      )
+      .filter(
+        (statement: { Resource: unknown }) =>
+          JSON.stringify(statement.Resource) !== JSON.stringify({ Ref: logicalId(stack.queueTokenKey.secret) }),
+      );
     expect(secretStatements).toHaveLength(handlerGroups.length);
-    for (const statement of secretStatements) expect(statement).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } });
+    for (const statement of secretStatements)
+      expect(statement).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } });
   });
 
   test('CloudFront sends the secret by dynamic reference: its value is never in the template', () => {
@@ -489,12 +555,17 @@ describe('security settings of the stack', () => {
     const [[, distribution]] = ofType('AWS::CloudFront::Distribution');
     const apiOrigin = distribution.Properties.DistributionConfig.Origins.find((origin: any) => origin.OriginCustomHeaders);
     expect(apiOrigin.OriginCustomHeaders).toEqual([
-      { HeaderName: 'x-origin-verify', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId(stack.originSecret!.secret) }, ':SecretString:::}}']] } },
+      {
+        HeaderName: 'x-origin-verify',
+        HeaderValue: {
+          'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId(stack.originSecret!.secret) }, ':SecretString:::}}']],
+        },
+      },
     ]);
     expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack.api.httpApi));
   });
 
-  test('by default no function reserves concurrency, so a new account\'s quota of 10 deploys it (test/infra/new-account.test.ts)', () => {
+  test("by default no function reserves concurrency, so a new account's quota of 10 deploys it (test/infra/new-account.test.ts)", () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
@@ -517,7 +588,8 @@ describe('security settings of the stack', () => {
     expect(resourcesOfGrants.length).toBeGreaterThan(0);
     for (const granted of resourcesOfGrants) expect(granted).not.toContain('/index/*');
     for (const table of tableDefinitions) {
-      for (const index of table.indexes) expect(resourcesOfGrants.some((granted) => granted.includes(`/index/${index.indexName}`))).toBe(true);
+      for (const index of table.indexes)
+        expect(resourcesOfGrants.some((granted) => granted.includes(`/index/${index.indexName}`))).toBe(true);
     }
   });
 

@@ -50,11 +50,18 @@ test('the poll admission cache is named to the functions even when turned off, a
 
 describe('throttling, CORS origins and job concurrency from context', () => {
   test('the stage throttle and per-route limits, over the defaults', () => {
-    const config = configOf({ throttleRate: '300', throttleBurst: 600, routeThrottles: '{"POST /payments":{"rateLimit":5,"burstLimit":9}}' });
+    const config = configOf({
+      throttleRate: '300',
+      throttleBurst: 600,
+      routeThrottles: '{"POST /payments":{"rateLimit":5,"burstLimit":9}}',
+    });
     expect(config.throttle).toEqual({ rateLimit: 300, burstLimit: 600 });
     expect(config.routeThrottles).toEqual({ ...DEFAULT_ROUTE_THROTTLES, 'POST /payments': { rateLimit: 5, burstLimit: 9 } });
     // From cdk.json the object arrives parsed.
-    expect(configOf({ routeThrottles: { 'GET /health': { rateLimit: 1, burstLimit: 2 } } }).routeThrottles['GET /health']).toEqual({ rateLimit: 1, burstLimit: 2 });
+    expect(configOf({ routeThrottles: { 'GET /health': { rateLimit: 1, burstLimit: 2 } } }).routeThrottles['GET /health']).toEqual({
+      rateLimit: 1,
+      burstLimit: 2,
+    });
   });
 
   test('money and admin routes are throttled tighter than the stage by default', () => {
@@ -71,7 +78,10 @@ describe('throttling, CORS origins and job concurrency from context', () => {
   });
 
   test('allowed origins as a comma list or a list; none by default', () => {
-    expect(configOf({ allowedOrigins: 'https://tickets.example, http://localhost:5173' }).allowedOrigins).toEqual(['https://tickets.example', 'http://localhost:5173']);
+    expect(configOf({ allowedOrigins: 'https://tickets.example, http://localhost:5173' }).allowedOrigins).toEqual([
+      'https://tickets.example',
+      'http://localhost:5173',
+    ]);
     expect(configOf({ allowedOrigins: ['https://tickets.example'] }).allowedOrigins).toEqual(['https://tickets.example']);
   });
 

@@ -32,9 +32,10 @@ const only = (type: string): Resource => {
   expect(found).toHaveLength(1);
   return found[0];
 };
-const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
+const idOf = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
 
-test('the bucket is private, encrypted, SSL only, and kept like the stack\'s other data', () => {
+test("the bucket is private, encrypted, SSL only, and kept like the stack's other data", () => {
   const bucket = resources[idOf(site.bucket)];
   expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
     BlockPublicAcls: true,
@@ -52,7 +53,12 @@ test('the bucket is private, encrypted, SSL only, and kept like the stack\'s oth
 test('only the distribution reads the bucket, through origin access control; nothing without TLS', () => {
   const statements = only('AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement as Array<Record<string, any>>;
   expect(statements).toContainEqual(
-    expect.objectContaining({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    expect.objectContaining({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }),
   );
   const reads = statements.filter((statement) => statement.Effect === 'Allow');
   expect(reads).toHaveLength(1);
@@ -76,7 +82,11 @@ test('the distribution: HTTPS only, the page at /, reads only, security headers'
   expect(config.DefaultRootObject).toBe('index.html');
   expect(config.Origins).toHaveLength(1);
   expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
-  expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'], Compress: true });
+  expect(config.DefaultCacheBehavior).toMatchObject({
+    ViewerProtocolPolicy: 'redirect-to-https',
+    AllowedMethods: ['GET', 'HEAD'],
+    Compress: true,
+  });
 
   const headers = only('AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
   const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
@@ -108,17 +118,24 @@ test('the page, built at synth, and its config.json are uploaded; the edges are 
   const config = JSON.parse(readFileSync(join(assemblyDir, `asset.${configKey.replace(/\.zip$/, '')}`, 'app/config.json'), 'utf8'));
   expect(config).toEqual({
     apiUrl: expect.stringMatching(/^<<marker:0xbaba:\d>>$/),
-    signIn: { kind: 'cognito', region: expect.stringMatching(/^<<marker:0xbaba:\d>>$/), userPoolId: 'eu-west-1_pool', userPoolClientId: 'client' },
+    signIn: {
+      kind: 'cognito',
+      region: expect.stringMatching(/^<<marker:0xbaba:\d>>$/),
+      userPoolId: 'eu-west-1_pool',
+      userPoolClientId: 'client',
+    },
   });
   expect(Object.values(deployment.SourceMarkers[1])).toEqual(expect.arrayContaining([{ Ref: 'ApiUrl' }, { Ref: 'AWS::Region' }]));
 });
 
-test('the upload function\'s role: named actions on the asset, the site bucket and this distribution, its own log group', () => {
+test("the upload function's role: named actions on the asset, the site bucket and this distribution, its own log group", () => {
   const uploadFunction = Object.values(resources).find((resource) => resource.Type === 'AWS::Lambda::Function')!;
   const roleId = uploadFunction.Properties.Role['Fn::GetAtt'][0] as string;
   expect(resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   const statements = Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    .filter(
+      (resource) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+    )
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement) as Array<{ Action: string | string[]; Resource: unknown }>;
   const actions = statements.flatMap((statement) => [statement.Action].flat()).sort();
   expect(actions).toEqual([

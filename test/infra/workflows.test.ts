@@ -11,9 +11,18 @@ const files = readdirSync(WORKFLOWS).filter((name) => /\.ya?ml$/.test(name));
 const pipeline = parse(readFileSync(join(WORKFLOWS, 'pipeline.yml'), 'utf8'));
 
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> };
-type Job = { needs?: string | string[]; if?: string; environment?: string | { name: string }; permissions?: Record<string, string>; steps: Step[] };
+type Job = {
+  needs?: string | string[];
+  if?: string;
+  environment?: string | { name: string };
+  permissions?: Record<string, string>;
+  steps: Step[];
+};
 const job = (name: string): Job => pipeline.jobs[name];
-const runs = (name: string) => job(name).steps.flatMap((step) => (step.run ? [step.run.trim()] : [])).join('\n');
+const runs = (name: string) =>
+  job(name)
+    .steps.flatMap((step) => (step.run ? [step.run.trim()] : []))
+    .join('\n');
 const environmentOf = (name: string) => {
   const environment = job(name).environment;
   return typeof environment === 'string' ? environment : environment?.name;
@@ -34,7 +43,13 @@ test('pull requests and main run the checks: install, type-check, npm test, the 
   expect(Object.keys(pipeline.on).sort()).toEqual(['pull_request', 'push']);
   expect(pipeline.on.push.branches).toEqual(['main']);
   expect(job('check').if).toBeUndefined();
-  expect(runs('check').split('\n')).toEqual(['npm ci --no-audit --no-fund', 'npm run typecheck', 'npm test', 'npm run test:synth', 'npx cdk synth -c stage=dev --quiet']);
+  expect(runs('check').split('\n')).toEqual([
+    'npm ci --no-audit --no-fund',
+    'npm run typecheck',
+    'npm test',
+    'npm run test:synth',
+    'npx cdk synth -c stage=dev --quiet',
+  ]);
 });
 
 test('only main deploys: dev after the checks, then prod once approved in its environment', () => {
@@ -43,11 +58,22 @@ test('only main deploys: dev after the checks, then prod once approved in its en
   expect(job('promote-prod')).toMatchObject({ needs: 'deploy-dev', if: onMain });
   expect(environmentOf('deploy-dev')).toBe('dev');
   expect(environmentOf('promote-prod')).toBe('prod');
-  for (const [name, stage] of [['deploy-dev', 'dev'], ['promote-prod', 'prod']]) {
-    const lines = runs(name).split('\n').map((line) => line.trim());
+  for (const [name, stage] of [
+    ['deploy-dev', 'dev'],
+    ['promote-prod', 'prod'],
+  ]) {
+    const lines = runs(name)
+      .split('\n')
+      .map((line) => line.trim());
     // The web ACL stack (us-east-1) first, in the mode of the WAF_MODE variable; its ARN goes to the service's stack.
-    const edge = lines.findIndex((line) => line.startsWith(`npx cdk deploy ConcertReservation-${stage}-Edge -c stage=${stage} -c wafMode="\${WAF_MODE:-count}" --require-approval never`));
-    const service = lines.findIndex((line) => line.startsWith(`npx cdk deploy ConcertReservation-${stage} -c stage=${stage} -c webAclArn="$WEB_ACL_ARN" --require-approval never`));
+    const edge = lines.findIndex((line) =>
+      line.startsWith(
+        `npx cdk deploy ConcertReservation-${stage}-Edge -c stage=${stage} -c wafMode="\${WAF_MODE:-count}" --require-approval never`,
+      ),
+    );
+    const service = lines.findIndex((line) =>
+      line.startsWith(`npx cdk deploy ConcertReservation-${stage} -c stage=${stage} -c webAclArn="$WEB_ACL_ARN" --require-approval never`),
+    );
     expect(edge).toBeGreaterThanOrEqual(0);
     expect(service).toBeGreaterThan(edge);
     expect(runs(name)).toContain(`["ConcertReservation-${stage}-Edge"].WebAclArn`);
@@ -66,7 +92,10 @@ test("each deploy assumes its own environment's role (that environment's variabl
   for (const name of ['deploy-dev', 'promote-prod']) {
     expect(job(name).permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     const credentials = job(name).steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-    expect(credentials?.with).toMatchObject({ 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}' });
+    expect(credentials?.with).toMatchObject({
+      'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}',
+      'aws-region': '${{ vars.AWS_REGION }}',
+    });
   }
   expect(pipeline.permissions).toEqual({ contents: 'read' });
   for (const file of files) {
@@ -92,7 +121,15 @@ test('dev is smoke-tested with the stack outputs and a Cognito test user, as scr
   expect(smoke.env!.SMOKE_ADMIN_PASSWORD).toBe('${{ secrets.SMOKE_ADMIN_PASSWORD }}');
   expect(smoke.env!.SMOKE_ADMIN_TOTP_SECRET).toBe('${{ secrets.SMOKE_ADMIN_TOTP_SECRET }}');
   const script = readFileSync(join(ROOT, 'scripts/smoke.ts'), 'utf8');
-  for (const name of ['SMOKE_USERNAME', 'SMOKE_PASSWORD', 'SMOKE_COGNITO_CLIENT_ID', 'SMOKE_ADMIN_USERNAME', 'SMOKE_ADMIN_PASSWORD', 'SMOKE_ADMIN_TOTP_SECRET', 'SMOKE_ADMIN_COGNITO_CLIENT_ID']) {
+  for (const name of [
+    'SMOKE_USERNAME',
+    'SMOKE_PASSWORD',
+    'SMOKE_COGNITO_CLIENT_ID',
+    'SMOKE_ADMIN_USERNAME',
+    'SMOKE_ADMIN_PASSWORD',
+    'SMOKE_ADMIN_TOTP_SECRET',
+    'SMOKE_ADMIN_COGNITO_CLIENT_ID',
+  ]) {
     expect(script).toContain(`env.${name}`);
   }
   // The outputs are read from the stack bin/app.ts names after its stage.

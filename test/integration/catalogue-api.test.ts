@@ -60,14 +60,25 @@ describe('GET /concerts/{concertId}/schedules', () => {
       venue: 'Closet',
       schedules: [
         { date: dateIn(10), seats: [{ seatNumber: 1, price: 1000 }] },
-        { date: dateIn(11), seats: [{ seatNumber: 1, price: 1000 }, { seatNumber: 2, price: 2000 }] },
+        {
+          date: dateIn(11),
+          seats: [
+            { seatNumber: 1, price: 1000 },
+            { seatNumber: 2, price: 2000 },
+          ],
+        },
       ],
     });
     expect(created.status).toBe(201);
-    const { concertId, schedules: [soloDate, pairDate] } = created.body;
+    const {
+      concertId,
+      schedules: [soloDate, pairDate],
+    } = created.body;
     const bob = await activeUser(api, concertId, 'bob');
     expect((await hold(bob, concertId, soloDate.scheduleId, 1)).status).toBe(201);
-    expect((await schedules(bob, concertId)).body).toEqual({ schedules: [{ scheduleId: pairDate.scheduleId, date: dateIn(11), availableSeats: 2 }] });
+    expect((await schedules(bob, concertId)).body).toEqual({
+      schedules: [{ scheduleId: pairDate.scheduleId, date: dateIn(11), availableSeats: 2 }],
+    });
   });
 });
 
@@ -117,9 +128,15 @@ describe('the ACTIVE guard on dates and seat maps', () => {
 
   test('403 QUEUE_TOKEN_INVALID for a token of another user, of another concert, or made up', async () => {
     const mallory = await api.tokenFor('mallory');
-    expect(codes(await both({ token: mallory, queueToken: alice.queueToken }))).toEqual(['403 QUEUE_TOKEN_INVALID', '403 QUEUE_TOKEN_INVALID']);
+    expect(codes(await both({ token: mallory, queueToken: alice.queueToken }))).toEqual([
+      '403 QUEUE_TOKEN_INVALID',
+      '403 QUEUE_TOKEN_INVALID',
+    ]);
     expect(codes(await both(alice, 'midnight-orchestra'))).toEqual(['403 QUEUE_TOKEN_INVALID', '403 QUEUE_TOKEN_INVALID']);
-    expect(codes(await both({ token: alice.token, queueToken: 'qt.made.up' }))).toEqual(['403 QUEUE_TOKEN_INVALID', '403 QUEUE_TOKEN_INVALID']);
+    expect(codes(await both({ token: alice.token, queueToken: 'qt.made.up' }))).toEqual([
+      '403 QUEUE_TOKEN_INVALID',
+      '403 QUEUE_TOKEN_INVALID',
+    ]);
   });
 
   test('403 QUEUE_TOKEN_NOT_ACTIVE for a token still waiting', async () => {
@@ -138,7 +155,13 @@ describe('POST /admin/concerts', () => {
     title: 'Spring Gala',
     venue: 'Lotte Concert Hall',
     schedules: [
-      { date: '2027-04-02', seats: [{ seatNumber: 2, price: 90_000 }, { seatNumber: 1, price: 120_000 }] },
+      {
+        date: '2027-04-02',
+        seats: [
+          { seatNumber: 2, price: 90_000 },
+          { seatNumber: 1, price: 120_000 },
+        ],
+      },
       { date: '2027-04-01', seats: [{ seatNumber: 1, price: 100_000 }] },
     ],
   });
@@ -173,13 +196,21 @@ describe('POST /admin/concerts', () => {
 
   test('1,000 seats a schedule are accepted (a body over 16 KiB); 1,001 are not', async () => {
     const seatsOf = (count: number) => Array.from({ length: count }, (_, i) => ({ seatNumber: i + 1, price: 50_000 + (i % 3) * 10_000 }));
-    const big = await createConcertRequest({ title: 'Stadium', venue: 'Jamsil', schedules: [{ date: '2027-05-05', seats: seatsOf(1000) }] });
+    const big = await createConcertRequest({
+      title: 'Stadium',
+      venue: 'Jamsil',
+      schedules: [{ date: '2027-05-05', seats: seatsOf(1000) }],
+    });
     expect(big.status).toBe(201);
     expect(big.body.schedules[0].seatCount).toBe(1000);
     const dave = await activeUser(api, big.body.concertId, 'dave');
     expect((await seats(dave, big.body.schedules[0].scheduleId, big.body.concertId)).body.seats).toHaveLength(1000);
 
-    const tooMany = await createConcertRequest({ title: 'Stadium', venue: 'Jamsil', schedules: [{ date: '2027-05-05', seats: seatsOf(1001) }] });
+    const tooMany = await createConcertRequest({
+      title: 'Stadium',
+      venue: 'Jamsil',
+      schedules: [{ date: '2027-05-05', seats: seatsOf(1001) }],
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.details).toEqual([{ path: 'schedules.0.seats', message: expect.any(String) }]);
   });
@@ -204,7 +235,11 @@ describe('POST /admin/concerts', () => {
     spoil(body);
     const response = await createConcertRequest(body);
     expect(response.status).toBe(400);
-    expect(response.body.error).toEqual({ code: 'VALIDATION_ERROR', message: expect.any(String), details: [{ path, message: expect.any(String) }] });
+    expect(response.body.error).toEqual({
+      code: 'VALIDATION_ERROR',
+      message: expect.any(String),
+      details: [{ path, message: expect.any(String) }],
+    });
     expect(await concertIds()).toEqual(before);
   });
 
@@ -216,7 +251,11 @@ describe('POST /admin/concerts', () => {
     expect([notAdmin.status, errorCode(notAdmin)]).toEqual([403, 'FORBIDDEN']);
     const huge = await createConcertRequest({ ...validBody(), title: 'x'.repeat(257 * 1024) });
     expect([huge.status, errorCode(huge)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const text = await api.request('POST', '/admin/concerts', { token: admin, body: JSON.stringify(validBody()), headers: { 'content-type': 'text/plain' } });
+    const text = await api.request('POST', '/admin/concerts', {
+      token: admin,
+      body: JSON.stringify(validBody()),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect([text.status, errorCode(text)]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const broken = await api.request('POST', '/admin/concerts', { token: admin, body: '{"title":' });
     expect([broken.status, errorCode(broken)]).toEqual([400, 'VALIDATION_ERROR']);
@@ -253,7 +292,11 @@ describe('POST /admin/concerts', () => {
     const before = await concertIds();
     const response = await createConcertRequest({ ...validBody(), [field]: text });
     expect(response.status).toBe(400);
-    expect(response.body.error).toEqual({ code: 'VALIDATION_ERROR', message: expect.any(String), details: [{ path: field, message: expect.stringContaining('control') }] });
+    expect(response.body.error).toEqual({
+      code: 'VALIDATION_ERROR',
+      message: expect.any(String),
+      details: [{ path: field, message: expect.stringContaining('control') }],
+    });
     expect(await concertIds()).toEqual(before);
   });
 
@@ -264,7 +307,11 @@ describe('POST /admin/concerts', () => {
 
   test('a create that fails before its concert item is written leaves nothing anyone can reach; sending it again works', async () => {
     const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      new DynamoDBClient({
+        endpoint: process.env.DYNAMODB_ENDPOINT,
+        region: 'local',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
     );
     client.middlewareStack.add(
       (next) => async (args) => {

@@ -22,7 +22,9 @@ afterAll(() => api.stop());
 
 const wallet = () => createDynamoWalletRepository(documentClient, tableName('wallet'));
 const pendingOf = async (userId: string) => {
-  const item = (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(userId), ConsistentRead: true }))).Item ?? {};
+  const item =
+    (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(userId), ConsistentRead: true })))
+      .Item ?? {};
   return Object.keys(item).filter((name) => /^pending#[^#]+$/.test(name)).length;
 };
 async function expectLedgerReplays(userId: string, entries: number): Promise<void> {
@@ -31,7 +33,7 @@ async function expectLedgerReplays(userId: string, entries: number): Promise<voi
   expect(replayLedger(ledger)).toBe(balance.balance);
 }
 
-test('a charge without a key is one DynamoDB call; with a key, only the idempotency record\'s two calls more', async () => {
+test("a charge without a key is one DynamoDB call; with a key, only the idempotency record's two calls more", async () => {
   const token = await api.tokenFor('one-trip');
   const counter = countDynamoDbCalls(dynamoDbClient);
   try {
@@ -39,7 +41,11 @@ test('a charge without a key is one DynamoDB call; with a key, only the idempote
     expect(counter.calls).toEqual(['UpdateItemCommand']);
     expect(criticalPathRoundTrips(counter.records)).toBe(1);
     counter.reset();
-    const keyed = await api.request('POST', '/balance/charge', { token, body: { amount: 2_000 }, headers: { 'idempotency-key': 'one-trip-1' } });
+    const keyed = await api.request('POST', '/balance/charge', {
+      token,
+      body: { amount: 2_000 },
+      headers: { 'idempotency-key': 'one-trip-1' },
+    });
     expect(keyed.body).toEqual({ balance: 3_000 });
     // The claim, the increment, the stored answer.
     expect(counter.calls).toEqual(['PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
@@ -52,7 +58,13 @@ test('a charge without a key is one DynamoDB call; with a key, only the idempote
 test('50 racing charges to one wallet all apply, and the stream writes every entry out once', async () => {
   const token = await api.tokenFor('racer');
   const answers = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => api.request('POST', '/balance/charge', { token, body: { amount: 1_000 }, ...(i % 2 ? { headers: { 'idempotency-key': `race-${i}` } } : {}) })),
+    Array.from({ length: 50 }, (_, i) =>
+      api.request('POST', '/balance/charge', {
+        token,
+        body: { amount: 1_000 },
+        ...(i % 2 ? { headers: { 'idempotency-key': `race-${i}` } } : {}),
+      }),
+    ),
   );
   expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
   expect(new Set(answers.map((answer) => answer.body.balance)).size).toBe(50);
@@ -66,7 +78,9 @@ test('50 racing charges to one wallet all apply, and the stream writes every ent
   expect(await pendingOf('racer')).toBe(0);
   await expectLedgerReplays('racer', 50);
   // A keyed charge is still known by its key after it was written out.
-  expect((await api.request('POST', '/balance/charge', { token, body: { amount: 1_000 }, headers: { 'idempotency-key': 'race-1' } })).status).toBe(200);
+  expect(
+    (await api.request('POST', '/balance/charge', { token, body: { amount: 1_000 }, headers: { 'idempotency-key': 'race-1' } })).status,
+  ).toBe(200);
   expect(await wallet().findWallet('racer')).toEqual({ balance: 50_000, version: 50 });
 });
 
@@ -95,7 +109,8 @@ test('a crash at any point of a charge or of its write-out loses no money, and t
     expect(await wallet().findWallet('crashy')).toEqual({ balance: 0, version: 0 });
 
     // After the increment nothing else runs on the request path: the charge is whole.
-    for (const amount of [1_000, 2_000, 3_000]) expect((await api.request('POST', '/balance/charge', { token, body: { amount } })).status).toBe(200);
+    for (const amount of [1_000, 2_000, 3_000])
+      expect((await api.request('POST', '/balance/charge', { token, body: { amount } })).status).toBe(200);
     await expectLedgerReplays('crashy', 3);
 
     // The writer dies writing ledger items, then dies clearing the pending attributes: each time the

@@ -20,10 +20,14 @@ const catalogue = () => createDynamoCatalogueRepository(documentClient, tableNam
 
 test('npm run seed fills empty tables with 3 concerts × 3 dates × 50 seats, and a second run adds and overwrites nothing', async () => {
   const seed = () =>
-    promisify(execFile)(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/seed.ts', '--endpoint', endpoint, '--table-prefix', prefix], {
-      cwd: ROOT,
-      env: { ...process.env, CATALOGUE_TABLE: '' },
-    });
+    promisify(execFile)(
+      process.execPath,
+      [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/seed.ts', '--endpoint', endpoint, '--table-prefix', prefix],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CATALOGUE_TABLE: '' },
+      },
+    );
   expect((await seed()).stdout).toMatch(/added 3 demo concerts/);
 
   const concerts = await catalogue().listConcerts('0000-01-01');
@@ -39,7 +43,15 @@ test('npm run seed fills empty tables with 3 concerts × 3 dates × 50 seats, an
   const now = Date.now();
   await documentClient.send(
     new UpdateCommand(
-      seatClaimUpdate(tableName('catalogue'), { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1, reservationId: 'r1', userId: 'alice', claimExpiresAt: now + 60_000, now }),
+      seatClaimUpdate(tableName('catalogue'), {
+        concertId: 'aurora-live',
+        scheduleId: 'aurora-live-1',
+        seatNumber: 1,
+        reservationId: 'r1',
+        userId: 'alice',
+        claimExpiresAt: now + 60_000,
+        now,
+      }),
     ),
   );
   expect((await seed()).stdout).toMatch(/already has the demo concerts/);

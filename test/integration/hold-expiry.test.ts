@@ -27,7 +27,8 @@ afterAll(() => api.stop());
 
 const HOLD_MS = 300_000;
 const catalogue = () => createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
-const repository = () => createDynamoReservationRepository(documentClient, { reservations: tableName('reservations'), catalogue: tableName('catalogue') });
+const repository = () =>
+  createDynamoReservationRepository(documentClient, { reservations: tableName('reservations'), catalogue: tableName('catalogue') });
 const depsAt = (clock: TestClock): ReservationDeps => ({
   reservations: repository(),
   catalogue: catalogue(),
@@ -53,17 +54,25 @@ test('a hold ends at expiresAt with no job run: refused a millisecond before, av
   clock.time += HOLD_MS - 1;
   expect(await codeOf(hold(deps, 'bob', 'neon-harbor-3', 5))).toBe('SEAT_UNAVAILABLE');
   expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe('HELD');
-  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(49);
+  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(
+    49,
+  );
 
   clock.time += 1;
-  expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe('AVAILABLE');
-  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(50);
+  expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe(
+    'AVAILABLE',
+  );
+  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(
+    50,
+  );
   expect((await listReservations(deps, { userId: 'alice' })).reservations).toEqual([{ ...first, status: 'EXPIRED' }]);
 
   const second = await hold(deps, 'bob', 'neon-harbor-3', 5);
   expect(second).toMatchObject({ seatNumber: 5, status: 'HELD' });
   expect((await getSeatMap(catalogue(), { concertId: 'neon-harbor', scheduleId: 'neon-harbor-3' }, clock.time))[4].status).toBe('HELD');
-  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(49);
+  expect((await listSchedules(catalogue(), 'neon-harbor', clock.time)).find((s) => s.scheduleId === 'neon-harbor-3')?.availableSeats).toBe(
+    49,
+  );
   // The first holder's reservation stays EXPIRED: the seat is someone else's now.
   expect((await listReservations(deps, { userId: 'alice' })).reservations[0].status).toBe('EXPIRED');
 });
@@ -130,10 +139,12 @@ test('the claim and the commit themselves refuse a live hold or claim, a missing
   // Nothing of the refused ones was written.
   const dans = await repo.listReservations('dan', { limit: 10 });
   expect(dans.reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A5', '01JD00000000000000000000A1']);
-  expect((await repo.listReservations('erin', { limit: 10 })).reservations.map((r) => r.reservationId)).toEqual(['01JD00000000000000000000A3']);
+  expect((await repo.listReservations('erin', { limit: 10 })).reservations.map((r) => r.reservationId)).toEqual([
+    '01JD00000000000000000000A3',
+  ]);
   expect((await repo.listReservations('frank', { limit: 10 })).reservations).toEqual([]);
   expect((await repo.listReservations('gina', { limit: 10 })).reservations).toEqual([]);
-  expect((await repo.findHoldSlots('frank', 'neon-harbor-2'))).toEqual([]);
+  expect(await repo.findHoldSlots('frank', 'neon-harbor-2')).toEqual([]);
 });
 
 const availableOn = async (scheduleId: string, at: number) =>
@@ -173,12 +184,19 @@ test('a winner refused by the hold limit at its commit gives its claim back at o
   let reads = 0;
   const stale: ReservationDeps = {
     ...deps,
-    reservations: { ...deps.reservations, findHoldSlots: async (userId, scheduleId) => (reads++ === 0 ? [] : deps.reservations.findHoldSlots(userId, scheduleId)) },
+    reservations: {
+      ...deps.reservations,
+      findHoldSlots: async (userId, scheduleId) => (reads++ === 0 ? [] : deps.reservations.findHoldSlots(userId, scheduleId)),
+    },
   };
   const calls = countDynamoDbCalls(documentClient);
   try {
     expect(await codeOf(hold(stale, 'jo', 'neon-harbor-3', 25))).toBe('HOLD_LIMIT_REACHED');
-    expect(calls.calls.filter((name) => !/^(Get|BatchGet|Query)/.test(name))).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand']);
+    expect(calls.calls.filter((name) => !/^(Get|BatchGet|Query)/.test(name))).toEqual([
+      'UpdateItemCommand',
+      'TransactWriteItemsCommand',
+      'UpdateItemCommand',
+    ]);
   } finally {
     calls.detach();
   }

@@ -37,11 +37,25 @@ test('joins, admissions, holds won and lost, a payment and its amount, refusals 
   const won = await api.request('POST', '/reservations', { token: alice, queueToken: aliceQueue, body: seat });
   const lost = await api.request('POST', '/reservations', { token: bob, queueToken: bobQueue, body: seat });
   expect([won.status, lost.status]).toEqual([201, 409]);
-  await api.request('POST', '/balance/charge', { token: alice, body: { amount: 500_000 }, headers: { 'idempotency-key': 'metrics-charge-1' } });
-  const paid = await api.request('POST', '/payments', { token: alice, queueToken: aliceQueue, body: { reservationIds: [won.body.reservationId] }, headers: { 'idempotency-key': 'metrics-pay-1' } });
+  await api.request('POST', '/balance/charge', {
+    token: alice,
+    body: { amount: 500_000 },
+    headers: { 'idempotency-key': 'metrics-charge-1' },
+  });
+  const paid = await api.request('POST', '/payments', {
+    token: alice,
+    queueToken: aliceQueue,
+    body: { reservationIds: [won.body.reservationId] },
+    headers: { 'idempotency-key': 'metrics-pay-1' },
+  });
   expect(paid.status).toBe(201);
   // A replayed payment is answered from the idempotency record: not a second sale.
-  await api.request('POST', '/payments', { token: alice, queueToken: aliceQueue, body: { reservationIds: [won.body.reservationId] }, headers: { 'idempotency-key': 'metrics-pay-1' } });
+  await api.request('POST', '/payments', {
+    token: alice,
+    queueToken: aliceQueue,
+    body: { reservationIds: [won.body.reservationId] },
+    headers: { 'idempotency-key': 'metrics-pay-1' },
+  });
   expect((await api.request('GET', '/concerts/no-such-concert/schedules', { token: bob, queueToken: bobQueue })).status).toBe(403);
   await api.runtime.runJob('expiry');
   logs.stop();
@@ -52,13 +66,21 @@ test('joins, admissions, holds won and lost, a payment and its amount, refusals 
   expect(total(metrics, METRIC.joins)).toBe(2);
   expect(total(metrics, METRIC.admissions, { concertId: CONCERT })).toBe(2);
   // The run's total line has no concert: the sum over concerts, written once a run.
-  expect(named(metrics, METRIC.admissions).filter((metric) => !metric.dimensions.concertId).map((metric) => metric.value)).toEqual([2]);
+  expect(
+    named(metrics, METRIC.admissions)
+      .filter((metric) => !metric.dimensions.concertId)
+      .map((metric) => metric.value),
+  ).toEqual([2]);
   expect(total(metrics, METRIC.holdsWon)).toBe(1);
   expect(total(metrics, METRIC.holdsLost)).toBe(1);
   expect(total(metrics, METRIC.payments)).toBe(1);
   expect(total(metrics, METRIC.revenue)).toBe(paid.body.amount);
   expect(paid.body.amount).toBeGreaterThan(0);
-  expect(named(metrics, METRIC.refusals).map((metric) => metric.dimensions.code).sort()).toEqual(['QUEUE_TOKEN_INVALID', 'SEAT_UNAVAILABLE'].sort());
+  expect(
+    named(metrics, METRIC.refusals)
+      .map((metric) => metric.dimensions.code)
+      .sort(),
+  ).toEqual(['QUEUE_TOKEN_INVALID', 'SEAT_UNAVAILABLE'].sort());
   expect(named(metrics, METRIC.jobDuration).map((metric) => [metric.dimensions.job, metric.unit])).toEqual([
     ['admission', 'Milliseconds'],
     ['expiry', 'Milliseconds'],

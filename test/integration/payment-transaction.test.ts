@@ -142,7 +142,11 @@ test('a charge whose ledger item is not written yet stays counted; the ledger wr
       TableName: tableName('wallet'),
       Key: walletKeys.balance('crashed'),
       UpdateExpression: 'SET #e = :entry, #b = :zero, #v = :zero ADD balance :amount, version :one',
-      ExpressionAttributeNames: { '#e': 'pending#01J0000000000000000000000A', '#b': 'pending#01J0000000000000000000000A#balanceBefore', '#v': 'pending#01J0000000000000000000000A#versionBefore' },
+      ExpressionAttributeNames: {
+        '#e': 'pending#01J0000000000000000000000A',
+        '#b': 'pending#01J0000000000000000000000A#balanceBefore',
+        '#v': 'pending#01J0000000000000000000000A#versionBefore',
+      },
       ExpressionAttributeValues: { ':entry': { amount: 4_000, at: w.clock.time - 60_000 }, ':zero': 0, ':amount': 4_000, ':one': 1 },
     }),
   );
@@ -150,7 +154,12 @@ test('a charge whose ledger item is not written yet stays counted; the ledger wr
   expect(pending.map(({ version, amount, balanceAfter }) => [version, amount, balanceAfter])).toEqual([[1, 4_000, 4_000]]);
 
   expect(await w.charge('crashed', 1_000)).toEqual({ balance: 5_000 });
-  const readItem = async () => (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance('crashed'), ConsistentRead: true }))).Item!;
+  const readItem = async () =>
+    (
+      await documentClient.send(
+        new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance('crashed'), ConsistentRead: true }),
+      )
+    ).Item!;
   const image = await readItem();
   expect(Object.keys(image).filter((name) => name.startsWith('pending#') && !name.includes('#', 8))).toHaveLength(2);
   // Run twice, and once more from the old image: the ledger items are written once, nothing else changes.
@@ -209,13 +218,23 @@ test('a claim that never committed cannot be paid: the seat sale refuses it, eve
   };
   expect(await w.reservationDeps.reservations.claimSeat(reservation, claimExpiresAt(now), now)).toBe('claimed');
   // The sale of a claimed seat fails its own condition, while the claim is live.
-  const sale = seatSaleUpdate(tableName('catalogue'), { scheduleId: w.scheduleId, seatNumber: 6, reservationId: reservation.reservationId, now });
-  await expect(documentClient.send(new TransactWriteCommand({ TransactItems: [sale] }))).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+  const sale = seatSaleUpdate(tableName('catalogue'), {
+    scheduleId: w.scheduleId,
+    seatNumber: 6,
+    reservationId: reservation.reservationId,
+    now,
+  });
+  await expect(documentClient.send(new TransactWriteCommand({ TransactItems: [sale] }))).rejects.toMatchObject({
+    name: 'TransactionCanceledException',
+  });
   // A commit never writes the reservation without turning the claim into a hold; write them anyway,
   // so only the seat's condition stands between the claim and a sale.
   await documentClient.send(
     new TransactWriteCommand({
-      TransactItems: [holdSlotClaimUpdate(tableName('reservations'), reservation, 1, now), reservationPut(tableName('reservations'), reservation, 1)],
+      TransactItems: [
+        holdSlotClaimUpdate(tableName('reservations'), reservation, 1, now),
+        reservationPut(tableName('reservations'), reservation, 1),
+      ],
     }),
   );
   const before = await footprintOf(w, ['claimant'], [6]);
@@ -224,7 +243,7 @@ test('a claim that never committed cannot be paid: the seat sale refuses it, eve
   expect((await w.walletDeps.wallet.findWallet('claimant')).balance).toBe(100_000);
 });
 
-test('a hold racing the payment of its seat: at the hold\'s last instant the payment wins and the racer is refused; at its end the payment is refused and the racer holds', async () => {
+test("a hold racing the payment of its seat: at the hold's last instant the payment wins and the racer is refused; at its end the payment is refused and the racer holds", async () => {
   const live = await world();
   await live.enter('payer');
   await live.enter('racer');
@@ -233,7 +252,9 @@ test('a hold racing the payment of its seat: at the hold\'s last instant the pay
   live.clock.time = Date.parse(held.expiresAt) - 1;
   const [paid, raced] = await Promise.allSettled([live.pay('payer', [held.reservationId]), live.hold('racer', 1)]);
   expect(paid).toMatchObject({ status: 'fulfilled', value: { amount: 10_000, balance: 90_000 } });
-  expect(await refusal(raced.status === 'fulfilled' ? Promise.resolve(raced.value) : Promise.reject(raced.reason))).toBe('SEAT_UNAVAILABLE');
+  expect(await refusal(raced.status === 'fulfilled' ? Promise.resolve(raced.value) : Promise.reject(raced.reason))).toBe(
+    'SEAT_UNAVAILABLE',
+  );
   expect((await live.reservationDeps.catalogue.findSeat(live.scheduleId, 1))?.status).toBe('SOLD');
 
   const ended = await world();
@@ -243,7 +264,9 @@ test('a hold racing the payment of its seat: at the hold\'s last instant the pay
   const lapsing = await ended.hold('late-payer', 2);
   ended.clock.time = Date.parse(lapsing.expiresAt);
   const [refused, won] = await Promise.allSettled([ended.pay('late-payer', [lapsing.reservationId]), ended.hold('late-racer', 2)]);
-  expect(await refusal(refused.status === 'fulfilled' ? Promise.resolve(refused.value) : Promise.reject(refused.reason))).toBe('RESERVATION_EXPIRED');
+  expect(await refusal(refused.status === 'fulfilled' ? Promise.resolve(refused.value) : Promise.reject(refused.reason))).toBe(
+    'RESERVATION_EXPIRED',
+  );
   expect(won).toMatchObject({ status: 'fulfilled', value: { seatNumber: 2, status: 'HELD' } });
   expect(await ended.reservationDeps.catalogue.findSeat(ended.scheduleId, 2)).toMatchObject({ status: 'HELD', heldBy: 'late-racer' });
   expect((await ended.walletDeps.wallet.findWallet('late-payer')).balance).toBe(100_000);
@@ -251,7 +274,10 @@ test('a hold racing the payment of its seat: at the hold\'s last instant the pay
   const counted = await expectMoneyAndSeatsAddUp({
     userIds: ['payer', 'racer', 'late-payer', 'late-racer'],
     scheduleIds: [live.scheduleId, ended.scheduleId],
-    charged: new Map([['payer', 100_000], ['late-payer', 100_000]]),
+    charged: new Map([
+      ['payer', 100_000],
+      ['late-payer', 100_000],
+    ]),
     now: ended.clock.time,
   });
   expect(counted).toMatchObject({ payments: 1, soldSeats: 1 });

@@ -54,7 +54,10 @@ describe('POST /payments: the walkthrough from held seats', () => {
     const poll = await api.request('GET', `/concerts/${CONCERT}/queue`, { token: user.token, queueToken: user.queueToken });
     expect(poll.body.status).toBe('EXPIRED');
     const viewer = await activeUser(api, CONCERT, 'payer-viewer');
-    const seats = await api.request('GET', `/concerts/${CONCERT}/schedules/${SCHEDULE}/seats`, { token: viewer.token, queueToken: viewer.queueToken });
+    const seats = await api.request('GET', `/concerts/${CONCERT}/schedules/${SCHEDULE}/seats`, {
+      token: viewer.token,
+      queueToken: viewer.queueToken,
+    });
     const statusOf = (n: number) => seats.body.seats.find((s: { seatNumber: number }) => s.seatNumber === n).status;
     expect([statusOf(1), statusOf(12)]).toEqual(['SOLD', 'SOLD']);
 
@@ -65,7 +68,9 @@ describe('POST /payments: the walkthrough from held seats', () => {
 
     // The ledger explains the balance.
     const ledger = await wallets().listLedger('payer');
-    expect(ledger.map(({ version, kind, amount, balanceAfter, paymentId }) => ({ version, kind, amount, balanceAfter, paymentId }))).toEqual([
+    expect(
+      ledger.map(({ version, kind, amount, balanceAfter, paymentId }) => ({ version, kind, amount, balanceAfter, paymentId })),
+    ).toEqual([
       { version: 1, kind: 'CHARGE', amount: 500_000, balanceAfter: 500_000, paymentId: undefined },
       { version: 2, kind: 'PAYMENT', amount: 297_000, balanceAfter: 203_000, paymentId: paid.body.paymentId },
     ]);
@@ -88,7 +93,11 @@ describe('POST /payments: the walkthrough from held seats', () => {
 
 describe('POST /payments: every refusal is the contract code and changes nothing', () => {
   const footprint = (users: ActiveUser[], seatNumbers: number[]) =>
-    paymentFootprint({ userIds: users.map((u) => u.userId), seats: seatNumbers.map((seatNumber) => ({ scheduleId: SCHEDULE, seatNumber })), concertId: CONCERT });
+    paymentFootprint({
+      userIds: users.map((u) => u.userId),
+      seats: seatNumbers.map((seatNumber) => ({ scheduleId: SCHEDULE, seatNumber })),
+      concertId: CONCERT,
+    });
 
   test('409 INSUFFICIENT_BALANCE', async () => {
     const user = await activeUser(api, CONCERT, 'poor');
@@ -101,7 +110,7 @@ describe('POST /payments: every refusal is the contract code and changes nothing
     expect(await footprint([user], [20])).toEqual(before);
   });
 
-  test('404 NOT_FOUND: an unknown reservation, another user\'s, or one of another concert', async () => {
+  test("404 NOT_FOUND: an unknown reservation, another user's, or one of another concert", async () => {
     const [user, other] = await activeUsers(api, CONCERT, ['finder', 'finder-other']);
     const mine = await hold(user, 21);
     const theirs = await hold(other, 22);
@@ -109,7 +118,12 @@ describe('POST /payments: every refusal is the contract code and changes nothing
     const elsewhere = await hold(elsewhereUser, 1, 'neon-harbor', 'neon-harbor-1');
     await chargeOverHttp(api, user.token, 1_000_000);
     const before = await footprint([user, other], [21, 22]);
-    for (const ids of [['01ARZ3NDEKTSV4RRFFQ69G5FAV'], [mine.reservationId, theirs.reservationId], [elsewhere.reservationId], [mine.reservationId, elsewhere.reservationId]]) {
+    for (const ids of [
+      ['01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+      [mine.reservationId, theirs.reservationId],
+      [elsewhere.reservationId],
+      [mine.reservationId, elsewhere.reservationId],
+    ]) {
       const response = await pay(user, ids);
       expect(response.status).toBe(404);
       expect(response.body.error.code).toBe('NOT_FOUND');
@@ -168,7 +182,19 @@ describe('POST /payments: every refusal is the contract code and changes nothing
   test('400 for a bad body, before anything is read', async () => {
     const user = await activeUser(api, CONCERT, 'sloppy');
     const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
-    for (const body of [{ reservationIds: [] }, { reservationIds: [id, id] }, { reservationIds: Array(5).fill(id).map((x, i) => x.slice(0, 25) + i) }, { reservationIds: ['bad id!'] }, { reservationIds: id }, {}, { reservationIds: [id], concertId: CONCERT }]) {
+    for (const body of [
+      { reservationIds: [] },
+      { reservationIds: [id, id] },
+      {
+        reservationIds: Array(5)
+          .fill(id)
+          .map((x, i) => x.slice(0, 25) + i),
+      },
+      { reservationIds: ['bad id!'] },
+      { reservationIds: id },
+      {},
+      { reservationIds: [id], concertId: CONCERT },
+    ]) {
       const response = await api.request('POST', '/payments', { token: user.token, queueToken: user.queueToken, body });
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('VALIDATION_ERROR');
@@ -182,7 +208,9 @@ describe('POST /payments under concurrency', () => {
     const user = await activeUser(api, CONCERT, 'racer');
     const held = await hold(user, 30);
     await chargeOverHttp(api, user.token, 1_000_000);
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => pay(user, [held.reservationId], { 'idempotency-key': `race-${i}` })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => pay(user, [held.reservationId], { 'idempotency-key': `race-${i}` })),
+    );
     const created = responses.filter((r) => r.status === 201);
     expect(created).toHaveLength(1);
     for (const loser of responses.filter((r) => r.status !== 201)) {
@@ -199,7 +227,9 @@ describe('POST /payments under concurrency', () => {
     const user = await activeUser(api, CONCERT, 'double-click');
     const held = await hold(user, 31);
     await chargeOverHttp(api, user.token, 1_000_000);
-    const responses = await Promise.all(Array.from({ length: 3 }, () => pay(user, [held.reservationId], { 'idempotency-key': 'one-click' })));
+    const responses = await Promise.all(
+      Array.from({ length: 3 }, () => pay(user, [held.reservationId], { 'idempotency-key': 'one-click' })),
+    );
     expect(responses.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(new Set(responses.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(await balanceOf(user)).toBe(1_000_000 - held.price);
@@ -235,7 +265,15 @@ describe('GET /payments pages', () => {
     for (let i = 0; i < 101; i++) {
       const paymentId = newId(start + i * 1000);
       ids.push(paymentId);
-      const payment = { paymentId, userId: 'hoarder', concertId: CONCERT, reservationIds: [newId()], amount: 1_000, balance: 0, paidAt: start + i * 1000 };
+      const payment = {
+        paymentId,
+        userId: 'hoarder',
+        concertId: CONCERT,
+        reservationIds: [newId()],
+        amount: 1_000,
+        balance: 0,
+        paidAt: start + i * 1000,
+      };
       await documentClient.send(new PutCommand({ TableName: tableName('wallet'), Item: paymentItem(payment, i + 1) }));
     }
     const first = await api.request('GET', '/payments', { token });

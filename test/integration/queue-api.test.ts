@@ -64,7 +64,7 @@ describe('errors of the contract', () => {
     }
   });
 
-  test('403 when the queue token is missing, another user\'s, another concert\'s, or made up', async () => {
+  test("403 when the queue token is missing, another user's, another concert's, or made up", async () => {
     const { body } = await join(alice, 'midnight-orchestra');
     expect((await poll(alice, undefined, 'midnight-orchestra')).body.error.code).toBe('QUEUE_TOKEN_REQUIRED');
     for (const response of [
@@ -82,7 +82,12 @@ describe('errors of the contract', () => {
     const unknownConcert = await join(alice, 'no-such-concert');
     expect(unknownConcert.status).toBe(404);
     expect(unknownConcert.body.error.code).toBe('NOT_FOUND');
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/health'], ['GET', '/concerts/aurora-live/nope'], ['GET', '/apps']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/health'],
+      ['GET', '/concerts/aurora-live/nope'],
+      ['GET', '/apps'],
+    ]) {
       const response = await api.request(method, path);
       expect(response.status).toBe(404);
       expect(response.body.error.code).toBe('NOT_FOUND');

@@ -58,7 +58,12 @@ describe('a join is at most two sequential round trips', () => {
     const measure = async (userId: string) => {
       counter.reset();
       const joined = await joinQueue(deps, { userId, concertId });
-      return { created: joined.created, status: joined.status, roundTrips: criticalPathRoundTrips(counter.records), calls: [...counter.calls].sort() };
+      return {
+        created: joined.created,
+        status: joined.status,
+        roundTrips: criticalPathRoundTrips(counter.records),
+        calls: [...counter.calls].sort(),
+      };
     };
     try {
       // Cold: the admission record is read alongside the number.
@@ -78,7 +83,9 @@ describe('a join is at most two sequential round trips', () => {
       const admit = () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
       await admit();
       await admit(); // a sharded line admits the epoch the first run closed
-      await expect(requireActiveToken(deps, { userId: 'ada', token: first.status.token, concertId })).resolves.toMatchObject({ userId: 'ada' });
+      await expect(requireActiveToken(deps, { userId: 'ada', token: first.status.token, concertId })).resolves.toMatchObject({
+        userId: 'ada',
+      });
       clock.advance(testSettings.activeSeconds);
       const rejoined = await measure('ada');
       expect(rejoined).toMatchObject({ created: true, roundTrips: 2 });
@@ -97,7 +104,10 @@ describe('a join is at most two sequential round trips', () => {
     const concertId = newConcert();
     const first = await joinQueue(deps, { userId: 'cy', concertId });
     await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
-    expect(await joinQueue(deps, { userId: 'cy', concertId })).toMatchObject({ created: false, status: { token: first.status.token, status: 'ACTIVE' } });
+    expect(await joinQueue(deps, { userId: 'cy', concertId })).toMatchObject({
+      created: false,
+      status: { token: first.status.token, status: 'ACTIVE' },
+    });
     // Paid: the token item is marked spent (as the payment transaction does).
     await documentClient.send(
       new PutCommand({ TableName: tableName('queue'), Item: { ...(await rawToken(concertId, 'cy')), finishedAt: clock.time } }),
@@ -116,7 +126,11 @@ test('a user who joins again and again on one instance burns no numbers while wa
   const first = await joinQueue(deps, { userId: 'fay', concertId });
   const counter = countDynamoDbCalls(documentClient);
   try {
-    for (let i = 0; i < 20; i++) expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({ created: false, status: { token: first.status.token, position: 1 } });
+    for (let i = 0; i < 20; i++)
+      expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({
+        created: false,
+        status: { token: first.status.token, position: 1 },
+      });
     expect(counter.calls).toEqual([]);
   } finally {
     counter.detach();
@@ -125,7 +139,10 @@ test('a user who joins again and again on one instance burns no numbers while wa
   expect((await joinQueue(deps, { userId: 'gus', concertId })).status.position).toBe(2);
   // Once admitted the memory is not trusted (a payment may have spent the token): the table decides.
   await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
-  expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({ created: false, status: { token: first.status.token, status: 'ACTIVE' } });
+  expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({
+    created: false,
+    status: { token: first.status.token, status: 'ACTIVE' },
+  });
 });
 
 describe('a waiting poll', () => {
@@ -176,7 +193,10 @@ describe('key rotation', () => {
     expect(resigned.created).toBe(false);
     expect(resigned.status).toMatchObject({ status: 'WAIT', position: 1 });
     expect(unverifiedQueueTokenClaims(resigned.status.token)).toEqual(unverifiedQueueTokenClaims(before.status.token));
-    expect(await pollQueue(retired, { userId: 'dee', concertId, token: resigned.status.token })).toMatchObject({ status: 'WAIT', position: 1 });
+    expect(await pollQueue(retired, { userId: 'dee', concertId, token: resigned.status.token })).toMatchObject({
+      status: 'WAIT',
+      position: 1,
+    });
   });
 
   test('a token of the earlier `qt.` form is refused; its holder joining again keeps the place with a signed token', async () => {
@@ -185,7 +205,10 @@ describe('key rotation', () => {
     await joinQueue(deps, { userId: 'first', concertId });
     const legacy = `qt.${Buffer.from(concertId).toString('base64url')}.ANsf3AYjWH98SthtVoQrBZiT`;
     await documentClient.send(
-      new PutCommand({ TableName: tableName('queue'), Item: { ...(await rawToken(concertId, 'first')), ...queueKeys.token(concertId, 'old'), userId: 'old', token: legacy, seq: 1 } }),
+      new PutCommand({
+        TableName: tableName('queue'),
+        Item: { ...(await rawToken(concertId, 'first')), ...queueKeys.token(concertId, 'old'), userId: 'old', token: legacy, seq: 1 },
+      }),
     );
     expect(await codeOf(pollQueue(deps, { userId: 'old', concertId, token: legacy }))).toBe('QUEUE_TOKEN_INVALID');
     const upgraded = await joinQueue(deps, { userId: 'old', concertId });
@@ -196,6 +219,8 @@ describe('key rotation', () => {
 });
 
 async function rawToken(concertId: string, userId: string): Promise<Record<string, unknown>> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName('queue'), Key: queueKeys.token(concertId, userId), ConsistentRead: true }));
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName('queue'), Key: queueKeys.token(concertId, userId), ConsistentRead: true }),
+  );
   return result.Item!;
 }

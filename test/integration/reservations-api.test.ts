@@ -53,7 +53,12 @@ describe('POST /reservations', () => {
     const sold = await hold(bob, 'aurora-live-1', 21);
     await documentClient.send(
       new UpdateCommand(
-        seatSaleUpdate(tableName('catalogue'), { scheduleId: 'aurora-live-1', seatNumber: 21, reservationId: sold.body.reservationId, now: Date.now() }).Update!,
+        seatSaleUpdate(tableName('catalogue'), {
+          scheduleId: 'aurora-live-1',
+          seatNumber: 21,
+          reservationId: sold.body.reservationId,
+          now: Date.now(),
+        }).Update!,
       ),
     );
     expect(errorOf(await hold(alice, 'aurora-live-1', 21))).toBe('409 SEAT_UNAVAILABLE');
@@ -90,12 +95,20 @@ describe('POST /reservations', () => {
     for (const [body, path] of cases) {
       const response = await send(body);
       expect(response.status).toBe(400);
-      expect(response.body.error).toEqual({ code: 'VALIDATION_ERROR', message: expect.any(String), details: [{ path, message: expect.any(String) }] });
+      expect(response.body.error).toEqual({
+        code: 'VALIDATION_ERROR',
+        message: expect.any(String),
+        details: [{ path, message: expect.any(String) }],
+      });
     }
     expect(errorOf(await send('{"concertId":'))).toBe('400 VALIDATION_ERROR');
-    expect(errorOf(await send(JSON.stringify({ concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 40 }), { 'content-type': 'text/plain' }))).toBe(
-      '415 UNSUPPORTED_MEDIA_TYPE',
-    );
+    expect(
+      errorOf(
+        await send(JSON.stringify({ concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 40 }), {
+          'content-type': 'text/plain',
+        }),
+      ),
+    ).toBe('415 UNSUPPORTED_MEDIA_TYPE');
     expect(errorOf(await send({ concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 40, pad: 'x'.repeat(17 * 1024) }))).toBe(
       '413 PAYLOAD_TOO_LARGE',
     );
@@ -111,7 +124,10 @@ describe('POST /reservations', () => {
       await api.request('POST', '/reservations', { queueToken: alice.queueToken, body }),
       await api.request('POST', '/reservations', { token: alice.token, body }),
       await api.request('POST', '/reservations', { token: mallory, queueToken: alice.queueToken, body }),
-      await api.request('POST', '/reservations', { ...as(alice), body: { ...body, concertId: 'midnight-orchestra', scheduleId: 'midnight-orchestra-1' } }),
+      await api.request('POST', '/reservations', {
+        ...as(alice),
+        body: { ...body, concertId: 'midnight-orchestra', scheduleId: 'midnight-orchestra-1' },
+      }),
       await api.request('POST', '/reservations', { token: waiting, queueToken: walterToken, body }),
     ];
     expect(responses.map(errorOf)).toEqual([
@@ -166,7 +182,11 @@ describe('GET /reservations', () => {
     ]) {
       const response = await list(alice.token, query);
       expect(response.status).toBe(400);
-      expect(response.body.error).toEqual({ code: 'VALIDATION_ERROR', message: expect.any(String), details: [{ path, message: expect.any(String) }] });
+      expect(response.body.error).toEqual({
+        code: 'VALIDATION_ERROR',
+        message: expect.any(String),
+        details: [{ path, message: expect.any(String) }],
+      });
     }
     expect(errorOf(await api.request('GET', '/reservations'))).toBe('401 UNAUTHENTICATED');
   });

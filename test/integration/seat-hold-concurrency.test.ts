@@ -29,18 +29,23 @@ const hold = (user: ActiveUser, scheduleId: string, seatNumber: number) =>
   });
 const outcome = (response: { status: number; body: { error?: { code: string } } }) =>
   response.status === 201 ? '201' : `${response.status} ${response.body.error?.code}`;
-const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((counts, o) => ({ ...counts, [o]: (counts[o] ?? 0) + 1 }), {});
+const tally = (outcomes: string[]) =>
+  outcomes.reduce<Record<string, number>>((counts, o) => ({ ...counts, [o]: (counts[o] ?? 0) + 1 }), {});
 const seatMap = async (user: ActiveUser, scheduleId: string) =>
-  (await api.request('GET', `/concerts/neon-harbor/schedules/${scheduleId}/seats`, { token: user.token, queueToken: user.queueToken })).body.seats as {
+  (await api.request('GET', `/concerts/neon-harbor/schedules/${scheduleId}/seats`, { token: user.token, queueToken: user.queueToken })).body
+    .seats as {
     seatNumber: number;
     status: string;
   }[];
 const availableSeats = async (user: ActiveUser, scheduleId: string) =>
-  ((await api.request('GET', '/concerts/neon-harbor/schedules', { token: user.token, queueToken: user.queueToken })).body.schedules as {
-    scheduleId: string;
-    availableSeats: number;
-  }[]).find((s) => s.scheduleId === scheduleId)?.availableSeats;
-const reservationsOf = async (user: ActiveUser) => (await api.request('GET', '/reservations', { token: user.token })).body.reservations as unknown[];
+  (
+    (await api.request('GET', '/concerts/neon-harbor/schedules', { token: user.token, queueToken: user.queueToken })).body.schedules as {
+      scheduleId: string;
+      availableSeats: number;
+    }[]
+  ).find((s) => s.scheduleId === scheduleId)?.availableSeats;
+const reservationsOf = async (user: ActiveUser) =>
+  (await api.request('GET', '/reservations', { token: user.token })).body.reservations as unknown[];
 const holdSlotsOf = async (userId: string) =>
   (
     await documentClient.send(
@@ -54,7 +59,11 @@ const holdSlotsOf = async (userId: string) =>
   ).Items ?? [];
 /** More users than one admission run admits: run it until all are ACTIVE. */
 async function manyActiveUsers(prefix: string, count: number): Promise<ActiveUser[]> {
-  const users = await activeUsers(api, 'neon-harbor', Array.from({ length: count }, (_, i) => `${prefix}-${i}`));
+  const users = await activeUsers(
+    api,
+    'neon-harbor',
+    Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
+  );
   for (let admitted = 100; admitted < count; admitted += 100) await api.runtime.runJob('admission');
   return users;
 }
@@ -68,7 +77,9 @@ function writesTo(tables: string[], records: { command: string; input?: Record<s
     const items = (input.TransactItems ?? []) as Record<string, { TableName?: string }>[];
     return items.flatMap((item) => Object.values(item).map((part) => part.TableName ?? ''));
   };
-  return records.filter((call) => !/^(Get|BatchGet|Query|Scan|TransactGet)/.test(call.command) && named(call.input).some((t) => tables.includes(t)));
+  return records.filter(
+    (call) => !/^(Get|BatchGet|Query|Scan|TransactGet)/.test(call.command) && named(call.input).some((t) => tables.includes(t)),
+  );
 }
 
 test('200 simultaneous holds of one seat by 200 ACTIVE users: exactly one 201 and 199 × 409 SEAT_UNAVAILABLE; each loser one write at most, never a transaction', async () => {
@@ -96,7 +107,11 @@ test('200 simultaneous holds of one seat by 200 ACTIVE users: exactly one 201 an
   // Exactly one reservation and one hold slot were written, the winner's.
   const lists = await Promise.all(users.map(reservationsOf));
   expect(lists.map((list) => list.length).reduce((a, b) => a + b, 0)).toBe(1);
-  expect(lists[users.indexOf(winner)][0]).toMatchObject({ seatNumber: 7, status: 'HELD', reservationId: responses[users.indexOf(winner)].body.reservationId });
+  expect(lists[users.indexOf(winner)][0]).toMatchObject({
+    seatNumber: 7,
+    status: 'HELD',
+    reservationId: responses[users.indexOf(winner)].body.reservationId,
+  });
   const slots = await Promise.all(users.map((user) => holdSlotsOf(user.userId)));
   expect(slots.map((s) => s.length).reduce((a, b) => a + b, 0)).toBe(1);
   expect(slots[users.indexOf(winner)][0]).toMatchObject({ reservationId: responses[users.indexOf(winner)].body.reservationId });
@@ -142,9 +157,9 @@ test('a winner that dies between its claim and its commit leaves no hold: nothin
   const catalogue = createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
   const availableBefore = await availableSeats(rivals[0], 'neon-harbor-1');
   const claimedBefore = Date.now();
-  await expect(holdSeat(dyingDeps, { userId: 'dying', concertId: 'neon-harbor', scheduleId: 'neon-harbor-1', seatNumber: 20 }, async () => undefined)).rejects.toThrow(
-    'the function died',
-  );
+  await expect(
+    holdSeat(dyingDeps, { userId: 'dying', concertId: 'neon-harbor', scheduleId: 'neon-harbor-1', seatNumber: 20 }, async () => undefined),
+  ).rejects.toThrow('the function died');
   const claimedAfter = Date.now();
   const claim = await catalogue.findSeat('neon-harbor-1', 20);
   expect(claim).toMatchObject({ status: 'CLAIMED', heldBy: 'dying' });
@@ -182,7 +197,11 @@ test('a hold racing the payment of the same seat: the payment sells it, every ra
   expect(held.status).toBe(201);
   await chargeOverHttp(api, payer.token, 200_000);
   const [paid, ...holds] = await Promise.all([
-    api.request('POST', '/payments', { token: payer.token, queueToken: payer.queueToken, body: { reservationIds: [held.body.reservationId] } }),
+    api.request('POST', '/payments', {
+      token: payer.token,
+      queueToken: payer.queueToken,
+      body: { reservationIds: [held.body.reservationId] },
+    }),
     ...racers.map((racer) => hold(racer, 'neon-harbor-2', 40)),
   ]);
   expect(paid.status).toBe(201);

@@ -43,7 +43,9 @@ interface Joined {
 
 /** Overlapping admission runs, as two schedules firing together would start them. */
 async function overlappingRuns(deps: QueueDeps, concertId: string, runs = 3): Promise<number> {
-  const results = await Promise.all(Array.from({ length: runs }, () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } })));
+  const results = await Promise.all(
+    Array.from({ length: runs }, () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } })),
+  );
   return results.reduce((sum, run) => sum + run.concerts[0].admitted, 0);
 }
 
@@ -55,9 +57,7 @@ test('16 shards under concurrent joins: nobody admitted twice, the cap never exc
   const batches = new Map<number, AdmissionBatch>(); // every batch ever recorded, by firstSeq
 
   const joinWave = async (wave: number, count: number) => {
-    const results = await Promise.all(
-      Array.from({ length: count }, (_, i) => joinQueue(deps, { userId: `w${wave}-${i}`, concertId })),
-    );
+    const results = await Promise.all(Array.from({ length: count }, (_, i) => joinQueue(deps, { userId: `w${wave}-${i}`, concertId })));
     for (const [i, result] of results.entries()) {
       expect(result.created).toBe(true);
       joined.push({ userId: `w${wave}-${i}`, token: result.status.token, wave, shard: -1, seq: -1 });
@@ -72,7 +72,10 @@ test('16 shards under concurrent joins: nobody admitted twice, the cap never exc
     expect(activeCount(admission, clock.time, testSettings.activeSeconds)).toBeLessThanOrEqual(CAP);
     expect(polled.filter((s) => s.status === 'ACTIVE').length).toBeLessThanOrEqual(CAP);
     // Everyone waiting and in a closed epoch has an exact, distinct place: 1..W.
-    const positions = polled.filter((s) => s.status === 'WAIT').map((s) => s.position).sort((a, b) => a - b);
+    const positions = polled
+      .filter((s) => s.status === 'WAIT')
+      .map((s) => s.position)
+      .sort((a, b) => a - b);
     expect(positions).toEqual(positions.map((_, i) => i + 1));
     return polled;
   };
@@ -132,7 +135,10 @@ test('16 shards under concurrent joins: nobody admitted twice, the cap never exc
   // And whoever is ACTIVE now passes the route check; a spent batch is EXPIRED.
   const now = await statuses();
   const activeOne = joined.find((_, i) => now[i].status === 'ACTIVE');
-  if (activeOne) await expect(requireActiveToken(deps, { userId: activeOne.userId, token: activeOne.token, concertId })).resolves.toMatchObject({ concertId });
+  if (activeOne)
+    await expect(requireActiveToken(deps, { userId: activeOne.userId, token: activeOne.token, concertId })).resolves.toMatchObject({
+      concertId,
+    });
 }, 120_000);
 
 test('a sharded WAIT poll reads only the admission record (nothing within the cache window), and a sharded admission run is two calls, however long the line', async () => {

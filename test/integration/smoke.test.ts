@@ -7,7 +7,21 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const STEPS = ['health', 'sign in', 'concert', 'concerts', 'join', 'admitted', 'dates', 'seats', 'hold', 'charge', 'pay', 'spent', 'history'];
+const STEPS = [
+  'health',
+  'sign in',
+  'concert',
+  'concerts',
+  'join',
+  'admitted',
+  'dates',
+  'seats',
+  'hold',
+  'charge',
+  'pay',
+  'spent',
+  'history',
+];
 
 test('the smoke journey passes against the local server, one line per step', async () => {
   const lines: string[] = [];
@@ -27,9 +41,12 @@ test('it buys a seat of a given concert without the admin group', async () => {
 
 test('it stops at the first failure, naming the step', async () => {
   const lines: string[] = [];
-  const failure = await runSmokeJourney({ baseUrl: api.url, auth: { kind: 'local' }, concertId: 'no-such-concert', log: (line) => lines.push(line) }).catch(
-    (error: unknown) => error,
-  );
+  const failure = await runSmokeJourney({
+    baseUrl: api.url,
+    auth: { kind: 'local' },
+    concertId: 'no-such-concert',
+    log: (line) => lines.push(line),
+  }).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(SmokeFailure);
   expect((failure as SmokeFailure).step).toBe('concerts');
   expect((failure as SmokeFailure).message).toBe('concerts: GET /concerts does not list no-such-concert');
@@ -37,7 +54,9 @@ test('it stops at the first failure, naming the step', async () => {
 });
 
 test('a wrong base URL fails at the first step', async () => {
-  const failure = await runSmokeJourney({ baseUrl: `${api.url}/nowhere`, auth: { kind: 'local' }, log: () => undefined }).catch((error: unknown) => error);
+  const failure = await runSmokeJourney({ baseUrl: `${api.url}/nowhere`, auth: { kind: 'local' }, log: () => undefined }).catch(
+    (error: unknown) => error,
+  );
   expect((failure as SmokeFailure).step).toBe('health');
   expect((failure as SmokeFailure).message).toMatch(/^health: GET \/health answered 404 \(expected 200\): NOT_FOUND: /);
 });

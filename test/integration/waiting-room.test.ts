@@ -72,7 +72,10 @@ describe('admission and expiry', () => {
     expect(first).toMatchObject({ status: 'ACTIVE', position: 0, estimatedWaitSeconds: 0 });
     expect(first.activeUntil).toBe(new Date(clock.time + 600_000).toISOString());
     expect((await pollQueue(deps, { userId: 'u3', concertId, token: tokens[2] })).position).toBe(1);
-    await expect(requireActiveToken(deps, { userId: 'u2', token: tokens[1], concertId })).resolves.toMatchObject({ userId: 'u2', concertId });
+    await expect(requireActiveToken(deps, { userId: 'u2', token: tokens[1], concertId })).resolves.toMatchObject({
+      userId: 'u2',
+      concertId,
+    });
     expect(await codeOf(requireActiveToken(deps, { userId: 'u3', token: tokens[2], concertId }))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
 
     clock.advance(600);
@@ -94,9 +97,7 @@ describe('admission and expiry', () => {
     const clock = new TestClock();
     const deps = queueDepsForTest(clock, { admitPerTick: 30, maxActivePerConcert: 70 });
     const concertId = newConcert();
-    const joined = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => joinQueue(deps, { userId: `rush-${i}`, concertId })),
-    );
+    const joined = await Promise.all(Array.from({ length: 100 }, (_, i) => joinQueue(deps, { userId: `rush-${i}`, concertId })));
     const admitted = async () => {
       const runs = await Promise.all(Array.from({ length: 6 }, () => admitWaitingTokens(deps)));
       return runs.map((run) => run.concerts.find((c) => c.concertId === concertId)?.admitted ?? 0).reduce((a, b) => a + b, 0);
@@ -118,11 +119,12 @@ describe('admission and expiry', () => {
     });
     expect(admission.batches.at(-1)?.lastSeq).toBe(70);
 
-    const statuses = await Promise.all(
-      joined.map((j, i) => pollQueue(deps, { userId: `rush-${i}`, concertId, token: j.status.token })),
-    );
+    const statuses = await Promise.all(joined.map((j, i) => pollQueue(deps, { userId: `rush-${i}`, concertId, token: j.status.token })));
     expect(statuses.filter((s) => s.status === 'ACTIVE')).toHaveLength(70);
-    const positions = statuses.filter((s) => s.status === 'WAIT').map((s) => s.position).sort((a, b) => a - b);
+    const positions = statuses
+      .filter((s) => s.status === 'WAIT')
+      .map((s) => s.position)
+      .sort((a, b) => a - b);
     expect(positions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
 });
@@ -147,7 +149,10 @@ describe('under concurrency', () => {
     expect(next.status.position).toBe(51);
     expect((await admitWaitingTokens(deps)).concerts.find((c) => c.concertId === concertId)?.admitted).toBe(50);
     expect(await pollQueue(deps, { userId: 'eager', concertId, token: results[0].status.token })).toMatchObject({ status: 'ACTIVE' });
-    expect(await pollQueue(deps, { userId: 'patient', concertId, token: next.status.token })).toMatchObject({ status: 'WAIT', position: 1 });
+    expect(await pollQueue(deps, { userId: 'patient', concertId, token: next.status.token })).toMatchObject({
+      status: 'WAIT',
+      position: 1,
+    });
   });
 
   test('simultaneous joins of many users get distinct places with no gaps', async () => {

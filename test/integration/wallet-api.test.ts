@@ -139,7 +139,10 @@ describe('Idempotency-Key on POST /balance/charge', () => {
     for (const key of ['', 'x'.repeat(129), 'caf\u00e9']) {
       const response = await charge(token, { amount: 1_000 }, { 'idempotency-key': key });
       expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ path: 'Idempotency-Key', message: expect.any(String) }] });
+      expect(response.body.error).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        details: [{ path: 'Idempotency-Key', message: expect.any(String) }],
+      });
     }
     expect((await charge(token, { amount: 1_000 }, { 'idempotency-key': 'x'.repeat(128) })).status).toBe(200);
     expect((await charge(token, { amount: 1_000 }, { 'idempotency-key': ' ~!"#$%&()*+,-./:;<=>?@[]^_`{|}' })).status).toBe(200);

@@ -69,73 +69,82 @@ let runs = 0;
 
 test('no seat sold twice, no negative balance, ledgers replay to balances, one payment per PAID reservation, no money made or lost', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 16 }), fc.array(fc.constantFrom(0, 15_000, 100_000), { minLength: USERS.length, maxLength: USERS.length }), async (actions, startingCharges) => {
-      const run = ++runs;
-      const concertId = `prop-${run}`;
-      const { scheduleId } = await createSmallConcert(concertId, SEATS);
-      const w = new WalletWorld(concertId, scheduleId, SETTINGS);
-      const id = (u: User) => `${u}-${run}`;
-      const model: Model = { charged: new Map(), reservations: new Map(), paid: new Set() };
-      // Everyone starts in line, admitted, some with money.
-      for (const u of USERS) await w.join(id(u));
-      await w.admit();
-      for (const [i, amount] of startingCharges.entries()) {
-        if (amount === 0) continue;
-        await w.charge(id(USERS[i]), amount);
-        model.charged.set(id(USERS[i]), amount);
-      }
-
-      const perform = async (s: Step): Promise<void> => {
-        try {
-          switch (s.kind) {
-            case 'join':
-              await w.join(id(s.user));
-              break;
-            case 'admit':
-              await w.admit();
-              break;
-            case 'hold': {
-              const held = await w.hold(id(s.user), s.seat);
-              const mine = model.reservations.get(id(s.user)) ?? [];
-              model.reservations.set(id(s.user), [...mine, { reservationId: held.reservationId, expiresAt: Date.parse(held.expiresAt) }]);
-              break;
-            }
-            case 'charge':
-              await w.charge(id(s.user), s.amount);
-              model.charged.set(id(s.user), (model.charged.get(id(s.user)) ?? 0) + s.amount);
-              break;
-            case 'pay': {
-              const mine = model.reservations.get(id(s.user)) ?? [];
-              const live = mine.filter((r) => !model.paid.has(r.reservationId) && r.expiresAt > w.clock.now());
-              const others = [...model.reservations].filter(([owner]) => owner !== id(s.user)).flatMap(([, rs]) => rs);
-              const from = s.pick === 'foreign' ? others : s.pick === 'live' && live.length > 0 ? live : mine;
-              const ids = from.length === 0 ? ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] : from.slice(-s.count).map((r) => r.reservationId);
-              const payment = await w.pay(id(s.user), ids);
-              for (const rid of payment.reservationIds) model.paid.add(rid);
-              break;
-            }
-            case 'wait':
-              w.clock.advance(s.seconds);
-              break;
-            case 'expiryJob':
-              await expireActiveTokens(w.queueDeps);
-              break;
-          }
-          count(`${s.kind} ok`);
-        } catch (error) {
-          // Refusals are part of the game; anything else (a 500, a 503) fails the property.
-          if (!(error instanceof AppError)) throw error;
-          count(`${s.kind} ${error.code}`);
+    fc.asyncProperty(
+      fc.array(action, { minLength: 4, maxLength: 16 }),
+      fc.array(fc.constantFrom(0, 15_000, 100_000), { minLength: USERS.length, maxLength: USERS.length }),
+      async (actions, startingCharges) => {
+        const run = ++runs;
+        const concertId = `prop-${run}`;
+        const { scheduleId } = await createSmallConcert(concertId, SEATS);
+        const w = new WalletWorld(concertId, scheduleId, SETTINGS);
+        const id = (u: User) => `${u}-${run}`;
+        const model: Model = { charged: new Map(), reservations: new Map(), paid: new Set() };
+        // Everyone starts in line, admitted, some with money.
+        for (const u of USERS) await w.join(id(u));
+        await w.admit();
+        for (const [i, amount] of startingCharges.entries()) {
+          if (amount === 0) continue;
+          await w.charge(id(USERS[i]), amount);
+          model.charged.set(id(USERS[i]), amount);
         }
-      };
 
-      for (const a of actions) {
-        if (a.kind === 'together') await Promise.all([perform(a.first), perform(a.second)]);
-        else await perform(a);
-        // Money and seats add up after every step, read straight from the tables, at the test's clock.
-        await expectMoneyAndSeatsAddUp({ userIds: USERS.map(id), scheduleIds: [w.scheduleId], charged: model.charged, now: w.clock.now() });
-      }
-    }),
+        const perform = async (s: Step): Promise<void> => {
+          try {
+            switch (s.kind) {
+              case 'join':
+                await w.join(id(s.user));
+                break;
+              case 'admit':
+                await w.admit();
+                break;
+              case 'hold': {
+                const held = await w.hold(id(s.user), s.seat);
+                const mine = model.reservations.get(id(s.user)) ?? [];
+                model.reservations.set(id(s.user), [...mine, { reservationId: held.reservationId, expiresAt: Date.parse(held.expiresAt) }]);
+                break;
+              }
+              case 'charge':
+                await w.charge(id(s.user), s.amount);
+                model.charged.set(id(s.user), (model.charged.get(id(s.user)) ?? 0) + s.amount);
+                break;
+              case 'pay': {
+                const mine = model.reservations.get(id(s.user)) ?? [];
+                const live = mine.filter((r) => !model.paid.has(r.reservationId) && r.expiresAt > w.clock.now());
+                const others = [...model.reservations].filter(([owner]) => owner !== id(s.user)).flatMap(([, rs]) => rs);
+                const from = s.pick === 'foreign' ? others : s.pick === 'live' && live.length > 0 ? live : mine;
+                const ids = from.length === 0 ? ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] : from.slice(-s.count).map((r) => r.reservationId);
+                const payment = await w.pay(id(s.user), ids);
+                for (const rid of payment.reservationIds) model.paid.add(rid);
+                break;
+              }
+              case 'wait':
+                w.clock.advance(s.seconds);
+                break;
+              case 'expiryJob':
+                await expireActiveTokens(w.queueDeps);
+                break;
+            }
+            count(`${s.kind} ok`);
+          } catch (error) {
+            // Refusals are part of the game; anything else (a 500, a 503) fails the property.
+            if (!(error instanceof AppError)) throw error;
+            count(`${s.kind} ${error.code}`);
+          }
+        };
+
+        for (const a of actions) {
+          if (a.kind === 'together') await Promise.all([perform(a.first), perform(a.second)]);
+          else await perform(a);
+          // Money and seats add up after every step, read straight from the tables, at the test's clock.
+          await expectMoneyAndSeatsAddUp({
+            userIds: USERS.map(id),
+            scheduleIds: [w.scheduleId],
+            charged: model.charged,
+            now: w.clock.now(),
+          });
+        }
+      },
+    ),
     { numRuns: 20 },
   );
   console.log(`outcomes over ${runs} runs: ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);

@@ -34,7 +34,11 @@ test('every bad bearer token is 401 UNAUTHENTICATED on every kind of route, and 
       const headers: Array<[string, string]> = [['x-queue-token', alice.queueToken]];
       if (authorization !== undefined) headers.push(['authorization', authorization]);
       if (route.body !== undefined) headers.push(['content-type', 'application/json']);
-      const response = await rawRequest(api.url, { ...route, headers, body: route.body === undefined ? undefined : JSON.stringify(route.body) });
+      const response = await rawRequest(api.url, {
+        ...route,
+        headers,
+        body: route.body === undefined ? undefined : JSON.stringify(route.body),
+      });
       expect({ route: `${route.method} ${route.path}`, name, status: response.status, code: response.body?.error?.code }).toEqual({
         route: `${route.method} ${route.path}`,
         name,

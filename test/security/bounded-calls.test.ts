@@ -15,7 +15,12 @@ test('a DynamoDB that never answers: the deployed client gives up after its 3 at
     encoding: 'utf8',
     timeout: 30_000,
   });
-  const result = JSON.parse(output.trim().split('\n').pop()!) as { attempts: number; elapsedMs: number; unavailable: boolean; bounds: { maxAttempts: number } };
+  const result = JSON.parse(output.trim().split('\n').pop()!) as {
+    attempts: number;
+    elapsedMs: number;
+    unavailable: boolean;
+    bounds: { maxAttempts: number };
+  };
   console.log(`a call to a silent DynamoDB gave up after ${result.elapsedMs} ms and ${result.attempts} attempts`);
   expect(result.unavailable).toBe(true);
   // The server never answers, so each attempt ended by its own request timeout: the call is bounded

@@ -38,13 +38,21 @@ interface Answer {
   readonly body: any;
 }
 
-async function call(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; key?: string } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  options: { token?: string; queueToken?: string; body?: unknown; key?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.queueToken) headers['x-queue-token'] = options.queueToken;
   if (options.key) headers['idempotency-key'] = options.key;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${runtime.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await response.text();
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
 }
@@ -118,11 +126,29 @@ test('while DynamoDB is down every route answers 503 with Retry-After; afterward
     ['GET /concerts', await call('GET', '/concerts')],
     ['POST queue', await call('POST', '/concerts/neon-harbor/queue', { token: ann.token })],
     ['GET queue', await call('GET', '/concerts/aurora-live/queue', { token: ann.token, queueToken: ann.queueToken })],
-    ['GET seats', await call('GET', '/concerts/aurora-live/schedules/aurora-live-1/seats', { token: ann.token, queueToken: ann.queueToken })],
-    ['POST /reservations', await call('POST', '/reservations', { token: ben.token, queueToken: ben.queueToken, body: { concertId: 'aurora-live', scheduleId: 'aurora-live-2', seatNumber: 1 } })],
+    [
+      'GET seats',
+      await call('GET', '/concerts/aurora-live/schedules/aurora-live-1/seats', { token: ann.token, queueToken: ann.queueToken }),
+    ],
+    [
+      'POST /reservations',
+      await call('POST', '/reservations', {
+        token: ben.token,
+        queueToken: ben.queueToken,
+        body: { concertId: 'aurora-live', scheduleId: 'aurora-live-2', seatNumber: 1 },
+      }),
+    ],
     ['GET /balance', await call('GET', '/balance', { token: ann.token })],
     ['POST /balance/charge', await call('POST', '/balance/charge', { token: ben.token, body: { amount: 5_000 }, key: 'during-charge' })],
-    ['POST /payments', await call('POST', '/payments', { token: ann.token, queueToken: ann.queueToken, body: { reservationIds: [annHold] }, key: 'during-pay' })],
+    [
+      'POST /payments',
+      await call('POST', '/payments', {
+        token: ann.token,
+        queueToken: ann.queueToken,
+        body: { reservationIds: [annHold] },
+        key: 'during-pay',
+      }),
+    ],
     ['GET /payments', await call('GET', '/payments', { token: ann.token })],
   ];
   const downForMs = Date.now() - startedAt;
@@ -137,13 +163,20 @@ test('while DynamoDB is down every route answers 503 with Retry-After; afterward
   expect(await Promise.all(users.map(stateOf))).toEqual(before);
 
   // The client retries its keyed charge and payment: each takes effect once.
-  const charge = await retryUntilAnswered(() => call('POST', '/balance/charge', { token: ben.token, body: { amount: 5_000 }, key: 'during-charge' }));
+  const charge = await retryUntilAnswered(() =>
+    call('POST', '/balance/charge', { token: ben.token, body: { amount: 5_000 }, key: 'during-charge' }),
+  );
   expect(charge).toMatchObject({ status: 200, body: { balance: 205_000 } });
   const payment = await retryUntilAnswered(() =>
     call('POST', '/payments', { token: ann.token, queueToken: ann.queueToken, body: { reservationIds: [annHold] }, key: 'during-pay' }),
   );
   expect(payment.status).toBe(201);
-  const replayed = await call('POST', '/payments', { token: ann.token, queueToken: ann.queueToken, body: { reservationIds: [annHold] }, key: 'during-pay' });
+  const replayed = await call('POST', '/payments', {
+    token: ann.token,
+    queueToken: ann.queueToken,
+    body: { reservationIds: [annHold] },
+    key: 'during-pay',
+  });
   expect(replayed).toMatchObject({ status: 201, body: payment.body });
   const after = await Promise.all(users.map(stateOf));
   expect(after[1].balance).toEqual({ balance: 205_000 });
@@ -154,7 +187,8 @@ test('while DynamoDB is down every route answers 503 with Retry-After; afterward
 
 test('streams of keyed charges running when DynamoDB stops: after it is back and the client retries, each key charged exactly once', async () => {
   const users = await enter(['dan', 'eve', 'fay', 'gus', 'hal', 'ivy'], 'midnight-orchestra');
-  const chargeOf = (user: User, n: number) => () => call('POST', '/balance/charge', { token: user.token, body: { amount: 1_000 + n }, key: `${user.userId}-charge-${n}` });
+  const chargeOf = (user: User, n: number) => () =>
+    call('POST', '/balance/charge', { token: user.token, body: { amount: 1_000 + n }, key: `${user.userId}-charge-${n}` });
   const sent: Array<{ user: User; n: number; send: () => Promise<Answer>; answer: Answer }> = [];
   let stopped: Promise<void> | undefined;
   // Each user charges one key after another, until the database has been stopped under them and

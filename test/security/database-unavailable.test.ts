@@ -1,4 +1,9 @@
-import { DynamoDBClient, InternalServerError, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,7 +29,10 @@ Object.assign(process.env, {
 });
 delete process.env.DYNAMODB_ENDPOINT;
 
-type Handler = (event: ReturnType<typeof apiEvent>, context: Context) => Promise<{ statusCode?: number; headers?: Record<string, unknown>; body?: string }>;
+type Handler = (
+  event: ReturnType<typeof apiEvent>,
+  context: Context,
+) => Promise<{ statusCode?: number; headers?: Record<string, unknown>; body?: string }>;
 const handlers = new Map<HandlerGroup, Handler>();
 const handlerOf = (group: HandlerGroup): Handler => {
   // Loaded after the environment is set, as a Lambda starts.
@@ -37,11 +45,19 @@ const documents = mockClient(DynamoDBDocumentClient);
 const plain = mockClient(DynamoDBClient);
 const context = { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'lambda-1' } as Context;
 // A genuine token of Alice's, so every route gets as far as the database.
-const queueToken = signQueueToken({ concertId: 'aurora-live', userId: 'alice', seq: 1 }, queueTokenKeyRing([process.env.QUEUE_TOKEN_KEYS!]).current);
+const queueToken = signQueueToken(
+  { concertId: 'aurora-live', userId: 'alice', seq: 1 },
+  queueTokenKeyRing([process.env.QUEUE_TOKEN_KEYS!]).current,
+);
 
 /** A request to the route that is right in every way but the database. */
 function validEvent(route: (typeof routes)[number]) {
-  const json = (body: unknown) => ({ 'content-type': 'application/json', 'x-queue-token': queueToken, 'idempotency-key': 'key-1' as string, body: JSON.stringify(body) });
+  const json = (body: unknown) => ({
+    'content-type': 'application/json',
+    'x-queue-token': queueToken,
+    'idempotency-key': 'key-1' as string,
+    body: JSON.stringify(body),
+  });
   const bodies: Record<string, unknown> = {
     holdSeat: { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 1 },
     chargeBalance: { amount: 1000 },
@@ -61,7 +77,10 @@ function validEvent(route: (typeof routes)[number]) {
 
 const unavailable: Array<[string, () => Error]> = [
   ['ProvisionedThroughputExceededException', () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} })],
-  ['ThrottlingException', () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
+  [
+    'ThrottlingException',
+    () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }),
+  ],
   ['InternalServerError', () => new InternalServerError({ message: 'internal', $metadata: {} })],
   ['connection refused', () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' })],
   ['timeout', () => Object.assign(new Error('socket hung up'), { name: 'TimeoutError' })],
@@ -75,22 +94,29 @@ beforeEach(() => {
 });
 
 describe.each(unavailable)('%s', (_name, error) => {
-  test.each(databaseRoutes.map((route) => [routeKeyOf(route), route] as const))('%s: 503 UNAVAILABLE with Retry-After, logged once', async (_key, route) => {
-    documents.onAnyCommand().rejects(error());
-    plain.onAnyCommand().rejects(error());
-    const logs = captureLogs('INFO');
-    const response = await handlerOf(route.group)(validEvent(route), context).finally(() => logs.stop());
-    expect(response.statusCode).toBe(503);
-    expect(Number(response.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(JSON.parse(response.body!)).toEqual({ error: { code: 'UNAVAILABLE', message: expect.any(String) } });
-    expect(response.body).not.toMatch(/Exception|Throttl|ECONNREFUSED|Timeout|Internal|slow down|127\.0\.0\.1/);
-    const warnings = logs.entries().filter((entry) => entry.level === 'WARN' || entry.level === 'ERROR');
-    expect(warnings).toEqual([expect.objectContaining({ level: 'WARN', requestId: 'request-1' })]);
-  });
+  test.each(databaseRoutes.map((route) => [routeKeyOf(route), route] as const))(
+    '%s: 503 UNAVAILABLE with Retry-After, logged once',
+    async (_key, route) => {
+      documents.onAnyCommand().rejects(error());
+      plain.onAnyCommand().rejects(error());
+      const logs = captureLogs('INFO');
+      const response = await handlerOf(route.group)(validEvent(route), context).finally(() => logs.stop());
+      expect(response.statusCode).toBe(503);
+      expect(Number(response.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(response.body!)).toEqual({ error: { code: 'UNAVAILABLE', message: expect.any(String) } });
+      expect(response.body).not.toMatch(/Exception|Throttl|ECONNREFUSED|Timeout|Internal|slow down|127\.0\.0\.1/);
+      const warnings = logs.entries().filter((entry) => entry.level === 'WARN' || entry.level === 'ERROR');
+      expect(warnings).toEqual([expect.objectContaining({ level: 'WARN', requestId: 'request-1' })]);
+    },
+  );
 });
 
 test('a transaction cancelled because DynamoDB is throttling is a 503 with its own Retry-After, not a refusal', async () => {
-  const cancelled = new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }] });
+  const cancelled = new TransactionCanceledException({
+    message: 'x',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+  });
   let thrown: unknown;
   try {
     transactionCancellations(cancelled);

@@ -25,7 +25,11 @@ beforeAll(async () => {
   api = await startSecureApi();
   alice = await activeUser(api, 'aurora-live', 'alice');
   adminToken = await api.tokenFor('root', ['admin']);
-  expiredToken = await signToken(api.issuerKey, { sub: 'alice', iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 });
+  expiredToken = await signToken(api.issuerKey, {
+    sub: 'alice',
+    iat: Math.floor(Date.now() / 1000) - 7200,
+    exp: Math.floor(Date.now() / 1000) - 3600,
+  });
   // Alice has money and a hold, so payments and holds have something real to get wrong.
   await api.request('POST', '/balance/charge', { token: alice.token, body: { amount: 300_000 } });
   before = await snapshotTables();
@@ -34,24 +38,47 @@ afterAll(() => api.stop());
 
 // ---- pieces of hostile input ----
 
-const controlChars = fc.string({ unit: fc.integer({ min: 0, max: 31 }).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 20 });
+const controlChars = fc.string({
+  unit: fc.integer({ min: 0, max: 31 }).map((code) => String.fromCharCode(code)),
+  minLength: 1,
+  maxLength: 20,
+});
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   controlChars,
   fc.integer({ min: 65, max: 20_000 }).map((n) => 'x'.repeat(n)),
-  fc.constantFrom('', ' ', '../../etc/passwd', '%00', 'TOKEN#aurora-live#alice', 'USER#alice', '\u0000', '😀'.repeat(50), '<script>', "' OR 1=1 --", '{"$ne":null}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '../../etc/passwd',
+    '%00',
+    'TOKEN#aurora-live#alice',
+    'USER#alice',
+    '\u0000',
+    '😀'.repeat(50),
+    '<script>',
+    "' OR 1=1 --",
+    '{"$ne":null}',
+  ),
 );
 const hostileNumber = fc.oneof(
   fc.integer({ max: 0 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
   fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 64, 10_000_001, 100_000_001, 0.5, -0.0, 1e-300, 5e-324),
 );
-const wrongType = fc.oneof(fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
-const nested = fc.integer({ min: 50, max: 5000 }).chain((depth) =>
-  fc.constantFrom(`${'['.repeat(depth)}${']'.repeat(depth)}`, `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`, `${'['.repeat(depth)}`),
+const wrongType = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
 );
+const nested = fc
+  .integer({ min: 50, max: 5000 })
+  .chain((depth) =>
+    fc.constantFrom(`${'['.repeat(depth)}${']'.repeat(depth)}`, `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`, `${'['.repeat(depth)}`),
+  );
 
 /** A body that the route must refuse, as text or bytes. */
 function hostileBody(route: RouteDefinition): fc.Arbitrary<string | Buffer | undefined> {
@@ -92,19 +119,38 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
   if (!base) return undefined;
   const fields = Object.keys(base);
   const badValue: Record<string, fc.Arbitrary<unknown>> = {
-    concertId: fc.oneof(hostileString.filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)), hostileNumber, wrongType),
-    scheduleId: fc.oneof(hostileString.filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)), hostileNumber, wrongType),
+    concertId: fc.oneof(
+      hostileString.filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)),
+      hostileNumber,
+      wrongType,
+    ),
+    scheduleId: fc.oneof(
+      hostileString.filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)),
+      hostileNumber,
+      wrongType,
+    ),
     seatNumber: fc.oneof(hostileNumber, hostileString, wrongType),
     amount: fc.oneof(hostileNumber, hostileString, wrongType, fc.constant('1000')),
     reservationIds: fc.oneof(
       fc.constant([]),
       fc.array(fc.constant('01ARZ3NDEKTSV4RRFFQ69G5FAV'), { minLength: 2, maxLength: 6 }),
-      fc.array(fc.string({ minLength: 1, maxLength: 10 }).map((s) => `${s}`), { minLength: 5, maxLength: 9 }),
+      fc.array(
+        fc.string({ minLength: 1, maxLength: 10 }).map((s) => `${s}`),
+        { minLength: 5, maxLength: 9 },
+      ),
       fc.array(fc.oneof(hostileNumber, wrongType), { minLength: 1, maxLength: 3 }),
       hostileString,
     ),
-    title: fc.oneof(fc.integer({ min: 300, max: 20_000 }).map((n) => 'x'.repeat(n)), wrongType, fc.constant('')),
-    venue: fc.oneof(fc.integer({ min: 300, max: 20_000 }).map((n) => 'x'.repeat(n)), wrongType, fc.constant('')),
+    title: fc.oneof(
+      fc.integer({ min: 300, max: 20_000 }).map((n) => 'x'.repeat(n)),
+      wrongType,
+      fc.constant(''),
+    ),
+    venue: fc.oneof(
+      fc.integer({ min: 300, max: 20_000 }).map((n) => 'x'.repeat(n)),
+      wrongType,
+      fc.constant(''),
+    ),
     schedules: fc.oneof(
       fc.constant([]),
       wrongType,
@@ -211,10 +257,16 @@ const otherHeaders: fc.Arbitrary<Header[]> = fc.array(
 
 const queryString = fc.oneof(
   fc.constant(''),
-  fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), hostileString.filter((s) => s.length < 1000), { maxKeys: 3 }).map((query) => {
-    const text = new URLSearchParams(query).toString();
-    return text ? `?${text}` : '';
-  }),
+  fc
+    .dictionary(
+      fc.string({ minLength: 1, maxLength: 10 }),
+      hostileString.filter((s) => s.length < 1000),
+      { maxKeys: 3 },
+    )
+    .map((query) => {
+      const text = new URLSearchParams(query).toString();
+      return text ? `?${text}` : '';
+    }),
   fc.constantFrom('?limit=-1', '?limit=1e9', '?limit=abc', '?cursor=%00', '?cursor=' + 'z'.repeat(500), '?limit=1&limit=2'),
 );
 
@@ -230,9 +282,20 @@ function hostileRequest(route: RouteDefinition): fc.Arbitrary<HostileRequest> {
     let index = 0;
     return route.path.replace(/\{\w+\}/g, () => (index++ === 0 ? first : second));
   });
-  const body = route.method === 'POST' ? fc.option(hostileBody(route), { nil: undefined, freq: 8 }) : fc.option(hostileBody(route), { nil: undefined, freq: 2 });
+  const body =
+    route.method === 'POST'
+      ? fc.option(hostileBody(route), { nil: undefined, freq: 8 })
+      : fc.option(hostileBody(route), { nil: undefined, freq: 2 });
   return fc
-    .record({ path: withParams, query: queryString, auth: authorization(), queue: queueTokenHeaders, type: contentTypeHeaders, other: otherHeaders, body })
+    .record({
+      path: withParams,
+      query: queryString,
+      auth: authorization(),
+      queue: queueTokenHeaders,
+      type: contentTypeHeaders,
+      other: otherHeaders,
+      body,
+    })
     .filter(({ path, body: text }) => {
       // A POST with nothing wrong in its body must be wrong elsewhere: only joins take no body, and
       // a join on a real concert with a good token would be a valid request.
@@ -256,7 +319,11 @@ async function send(request: HostileRequest): Promise<RawResponse> {
 }
 
 const describeRequest = (request: HostileRequest) =>
-  JSON.stringify({ ...request, body: request.body === undefined ? undefined : request.body.toString().slice(0, 200), path: request.path.slice(0, 200) });
+  JSON.stringify({
+    ...request,
+    body: request.body === undefined ? undefined : request.body.toString().slice(0, 200),
+    path: request.path.slice(0, 200),
+  });
 
 function check(route: string, request: HostileRequest, response: RawResponse, mustRefuse: boolean, maxBodyBytes?: number): void {
   statuses.set(`${route} ${response.status}`, (statuses.get(`${route} ${response.status}`) ?? 0) + 1);

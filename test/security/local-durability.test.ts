@@ -27,7 +27,11 @@ afterAll(async () => {
 async function start(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), JOB_INTERVAL_SECONDS: '0' };
   delete env.DYNAMODB_ENDPOINT;
-  const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   server = child;
   output = '';
   await new Promise<void>((ready, fail) => {
@@ -58,7 +62,11 @@ async function call(method: string, path: string, options: { token?: string; que
   if (options.queueToken) headers['x-queue-token'] = options.queueToken;
   if (options.key) headers['idempotency-key'] = options.key;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   return { status: response.status, body: (await response.json()) as any };
 }
 
@@ -73,13 +81,22 @@ test('stopping and starting npm start with DATA_DIR keeps balances, holds, payme
   const charge = await call('POST', '/balance/charge', { token: alice, body: { amount: 400_000 }, key: 'durable-charge' });
   expect(charge.status).toBe(200);
   const hold = (seatNumber: number) =>
-    call('POST', '/reservations', { token: alice, queueToken: aliceQueue, body: { concertId: 'aurora-live', scheduleId: 'aurora-live-2', seatNumber } });
+    call('POST', '/reservations', {
+      token: alice,
+      queueToken: aliceQueue,
+      body: { concertId: 'aurora-live', scheduleId: 'aurora-live-2', seatNumber },
+    });
   const paidHold = await hold(5);
   const keptHold = await hold(6);
   expect([paidHold.status, keptHold.status]).toEqual([201, 201]);
   // Holding again the seat of a live hold is refused before and after the restart alike.
   expect((await hold(6)).status).toBe(409);
-  const paid = await call('POST', '/payments', { token: alice, queueToken: aliceQueue, body: { reservationIds: [paidHold.body.reservationId] }, key: 'durable-pay' });
+  const paid = await call('POST', '/payments', {
+    token: alice,
+    queueToken: aliceQueue,
+    body: { reservationIds: [paidHold.body.reservationId] },
+    key: 'durable-pay',
+  });
   expect(paid.status).toBe(201);
 
   const seen = async () => ({

@@ -30,7 +30,10 @@ test('a journey at DEBUG: every line JSON, each log line with a request id, and 
   };
   await call('GET', `/concerts/midnight-orchestra/queue`, { token: user.token, queueToken: user.queueToken });
   await call('GET', `/concerts/midnight-orchestra/schedules`, { token: user.token, queueToken: user.queueToken });
-  await call('GET', `/concerts/midnight-orchestra/schedules/midnight-orchestra-1/seats`, { token: user.token, queueToken: user.queueToken });
+  await call('GET', `/concerts/midnight-orchestra/schedules/midnight-orchestra-1/seats`, {
+    token: user.token,
+    queueToken: user.queueToken,
+  });
   const hold = await call('POST', '/reservations', {
     token: user.token,
     queueToken: user.queueToken,
@@ -38,7 +41,12 @@ test('a journey at DEBUG: every line JSON, each log line with a request id, and 
   });
   await call('POST', '/balance/charge', { token: user.token, body: { amount: 200_000 }, headers: { 'idempotency-key': keys[0] } });
   await call('POST', '/balance/charge', { token: user.token, body: { amount: 200_000 }, headers: { 'idempotency-key': keys[0] } });
-  await call('POST', '/payments', { token: user.token, queueToken: user.queueToken, body: { reservationIds: [hold.body.reservationId] }, headers: { 'idempotency-key': keys[1] } });
+  await call('POST', '/payments', {
+    token: user.token,
+    queueToken: user.queueToken,
+    body: { reservationIds: [hold.body.reservationId] },
+    headers: { 'idempotency-key': keys[1] },
+  });
   await call('GET', '/reservations', { token: user.token });
   await call('GET', '/payments', { token: user.token });
   // Refusals too: a queue token used by another user, and a key reused with another body.
@@ -75,7 +83,17 @@ describe('the logger masks what must never be logged, wherever it appears', () =
   const earlierQueueToken = 'qt.YXVyb3JhLWxpdmU.Gw1HxOUTNQ1Uu0uhdPsDc46g';
 
   test('by name: credentials and keys under any spelling', () => {
-    for (const key of ['authorization', 'Authorization', 'x-queue-token', 'X-Queue-Token', 'idempotency-key', 'token', 'accessToken', 'queueToken', 'cookie']) {
+    for (const key of [
+      'authorization',
+      'Authorization',
+      'x-queue-token',
+      'X-Queue-Token',
+      'idempotency-key',
+      'token',
+      'accessToken',
+      'queueToken',
+      'cookie',
+    ]) {
       expect(redact(key, 'anything')).toBe('[redacted]');
     }
     expect(redact('amount', 5)).toBe(5);
@@ -90,6 +108,9 @@ describe('the logger masks what must never be logged, wherever it appears', () =
     log.error('boom', { error: new Error(`token ${queueToken} rejected for ${jwt}`), headers: { authorization: `Bearer ${jwt}` } });
     logs.stop();
     expect(logs.lines.join('\n')).not.toMatch(/eyJ|Gw1HxOUTNQ1Uu0uhdPsDc46g/);
-    expect(logs.entries()[0]).toMatchObject({ headers: { authorization: '[redacted]' }, error: { message: 'token [redacted] rejected for [redacted]' } });
+    expect(logs.entries()[0]).toMatchObject({
+      headers: { authorization: '[redacted]' },
+      error: { message: 'token [redacted] rejected for [redacted]' },
+    });
   });
 });

@@ -53,7 +53,8 @@ afterEach(() => {
 });
 
 const isChargeIncrement = (input: Record<string, any>) => String(input.UpdateExpression ?? '').includes('ADD balance');
-const isPayment = (input: Record<string, any>) => Array.isArray(input.TransactItems) && JSON.stringify(input.TransactItems).includes('"kind":"PAYMENT"');
+const isPayment = (input: Record<string, any>) =>
+  Array.isArray(input.TransactItems) && JSON.stringify(input.TransactItems).includes('"kind":"PAYMENT"');
 
 async function ledgerCharges(token: string): Promise<number> {
   return (await api.request('GET', '/balance', { token })).body.balance;
@@ -85,7 +86,9 @@ test('a keyed charge is remembered after it is written out: the same key much la
   const userId = 'remembered-charge';
   // The ledger writer, as the wallet table's stream runs it after each change of the balance item.
   const writeOut = async () => {
-    const item = (await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(userId), ConsistentRead: true }))).Item!;
+    const item = (
+      await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(userId), ConsistentRead: true }))
+    ).Item!;
     await createDynamoLedgerWriter(documentClient, tableName('wallet')).writeOut(item, clock.time);
   };
   expect(await chargeBalance(deps, { userId, amount: 500, idempotencyKey: 'k-1' })).toEqual({ balance: 500 });
@@ -114,7 +117,12 @@ test('a payment whose answer was lost: 503, and the retry with its key answers 2
   await api.request('POST', '/balance/charge', { token: user.token, body: { amount: 500_000 } });
   const held = await holdOverHttp(api, user, 'neon-harbor', 'neon-harbor-1', 12);
   const pay = (reservationIds = [held.reservationId]) =>
-    api.request('POST', '/payments', { token: user.token, queueToken: user.queueToken, body: { reservationIds }, headers: { 'idempotency-key': 'pay-1' } });
+    api.request('POST', '/payments', {
+      token: user.token,
+      queueToken: user.queueToken,
+      body: { reservationIds },
+      headers: { 'idempotency-key': 'pay-1' },
+    });
 
   losing = isPayment;
   const first = await pay();
@@ -138,7 +146,8 @@ test('a key left in progress by a request that failed with 503 is 409 IDEMPOTENC
   const token = await api.tokenFor('left-in-progress');
   const charge = () => api.request('POST', '/balance/charge', { token, body: { amount: 700 }, headers: { 'idempotency-key': 'left-1' } });
   // The increment is throttled (nothing lands), and so is the release of the key: its record stays in progress.
-  const isKeyRelease = (input: Record<string, any>) => input.TableName === tableName('idempotency') && input.Key !== undefined && !input.ConsistentRead && !input.UpdateExpression;
+  const isKeyRelease = (input: Record<string, any>) =>
+    input.TableName === tableName('idempotency') && input.Key !== undefined && !input.ConsistentRead && !input.UpdateExpression;
   refusing = (input) => isChargeIncrement(input) || isKeyRelease(input);
   const claimedAt = Date.now();
   expect((await charge()).status).toBe(503);

@@ -19,7 +19,11 @@ beforeAll(async () => {
   [alice, mallory] = await activeUsers(api, 'aurora-live', ['alice', 'mallory']);
   await chargeOverHttp(api, alice.token, 500_000);
   alicePaid = (await holdOverHttp(api, alice, 'aurora-live', 'aurora-live-1', 21)).reservationId;
-  const payment = await api.request('POST', '/payments', { token: alice.token, queueToken: alice.queueToken, body: { reservationIds: [alicePaid] } });
+  const payment = await api.request('POST', '/payments', {
+    token: alice.token,
+    queueToken: alice.queueToken,
+    body: { reservationIds: [alicePaid] },
+  });
   expect(payment.status).toBe(201);
   alicePaymentId = payment.body.paymentId;
   // Paying spent Alice's token: she queues again for a live one and holds another seat.
@@ -53,7 +57,11 @@ test("payments: Alice's history is hers; Mallory cannot pay with or for Alice's 
   await chargeOverHttp(api, mallory.token, 500_000);
   const before = await snapshotTables();
   for (const reservationIds of [[aliceHeld], [alicePaid]]) {
-    const response = await api.request('POST', '/payments', { token: mallory.token, queueToken: mallory.queueToken, body: { reservationIds } });
+    const response = await api.request('POST', '/payments', {
+      token: mallory.token,
+      queueToken: mallory.queueToken,
+      body: { reservationIds },
+    });
     expect([response.status, response.body.error.code]).toEqual([404, 'NOT_FOUND']);
   }
   expect(await snapshotTables()).toEqual(before);
@@ -70,9 +78,16 @@ test("queue token: Mallory cannot poll, hold or pay with Alice's token", async (
     body: { concertId: 'aurora-live', scheduleId: 'aurora-live-2', seatNumber: 1 },
   });
   expect([hold.status, hold.body.error.code]).toEqual([403, 'QUEUE_TOKEN_INVALID']);
-  const seats = await api.request('GET', '/concerts/aurora-live/schedules/aurora-live-1/seats', { token: mallory.token, queueToken: alice.queueToken });
+  const seats = await api.request('GET', '/concerts/aurora-live/schedules/aurora-live-1/seats', {
+    token: mallory.token,
+    queueToken: alice.queueToken,
+  });
   expect(seats.status).toBe(403);
-  const pay = await api.request('POST', '/payments', { token: mallory.token, queueToken: alice.queueToken, body: { reservationIds: [aliceHeld] } });
+  const pay = await api.request('POST', '/payments', {
+    token: mallory.token,
+    queueToken: alice.queueToken,
+    body: { reservationIds: [aliceHeld] },
+  });
   expect(pay.status).toBe(403);
   expect(await snapshotTables()).toEqual(before);
   // Joining again hands Mallory her own (ACTIVE) token, never Alice's. That join took a number it
@@ -88,8 +103,16 @@ test("queue token: Mallory cannot poll, hold or pay with Alice's token", async (
 
 test("Idempotency-Key: Mallory replaying Alice's key gets her own answer, never Alice's", async () => {
   const key = 'shared-key-1';
-  const aliceCharge = await api.request('POST', '/balance/charge', { token: alice.token, body: { amount: 7 }, headers: { 'idempotency-key': key } });
-  const malloryCharge = await api.request('POST', '/balance/charge', { token: mallory.token, body: { amount: 7 }, headers: { 'idempotency-key': key } });
+  const aliceCharge = await api.request('POST', '/balance/charge', {
+    token: alice.token,
+    body: { amount: 7 },
+    headers: { 'idempotency-key': key },
+  });
+  const malloryCharge = await api.request('POST', '/balance/charge', {
+    token: mallory.token,
+    body: { amount: 7 },
+    headers: { 'idempotency-key': key },
+  });
   expect(malloryCharge.headers.get('idempotent-replayed')).toBeNull();
   expect(malloryCharge.body.balance).not.toBe(aliceCharge.body.balance);
   expect(malloryCharge.body).toEqual({ balance: 500_000 + 7 });
@@ -102,7 +125,10 @@ test("a seat Alice holds is not Mallory's to hold or see as hers", async () => {
     body: { concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 22 },
   });
   expect([hold.status, hold.body.error.code]).toEqual([409, 'SEAT_UNAVAILABLE']);
-  const seatMap = await api.request('GET', '/concerts/aurora-live/schedules/aurora-live-1/seats', { token: mallory.token, queueToken: mallory.queueToken });
+  const seatMap = await api.request('GET', '/concerts/aurora-live/schedules/aurora-live-1/seats', {
+    token: mallory.token,
+    queueToken: mallory.queueToken,
+  });
   const seat = seatMap.body.seats.find((s: { seatNumber: number }) => s.seatNumber === 22);
   // The map says the seat is taken and nothing about by whom.
   expect(seat).toEqual({ seatNumber: 22, price: expect.any(Number), status: 'HELD' });

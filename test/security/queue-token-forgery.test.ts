@@ -23,7 +23,11 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-const withPart = (token: string, index: number, part: string) => token.split('.').map((p, i) => (i === index ? part : p)).join('.');
+const withPart = (token: string, index: number, part: string) =>
+  token
+    .split('.')
+    .map((p, i) => (i === index ? part : p))
+    .join('.');
 
 /** Ways to make a token that is not one the service issued to Alice for aurora-live, from her genuine one. */
 const forgery = (genuine: string): fc.Arbitrary<[string, string]> => {
@@ -34,19 +38,31 @@ const forgery = (genuine: string): fc.Arbitrary<[string, string]> => {
       .tuple(fc.nat(), fc.constantFrom(...'AZaz09-_.'))
       .filter(([at, c]) => genuine[at % genuine.length] !== c)
       .map(([at, c]): [string, string] => {
-      const i = at % genuine.length;
-      return [`one character at ${i} set to ${c}`, `${genuine.slice(0, i)}${c}${genuine.slice(i + 1)}`];
-    }),
+        const i = at % genuine.length;
+        return [`one character at ${i} set to ${c}`, `${genuine.slice(0, i)}${c}${genuine.slice(i + 1)}`];
+      }),
     fc
-      .record({ userId: fc.constantFrom('alice', 'bob', 'mallory'), concertId: fc.constantFrom('aurora-live', 'neon-harbor'), seq: fc.integer({ min: 1, max: 5 }), shard: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) })
-      .filter((other) => JSON.stringify({ ...claims }) !== JSON.stringify(other.shard === undefined ? { concertId: other.concertId, userId: other.userId, seq: other.seq } : other))
+      .record({
+        userId: fc.constantFrom('alice', 'bob', 'mallory'),
+        concertId: fc.constantFrom('aurora-live', 'neon-harbor'),
+        seq: fc.integer({ min: 1, max: 5 }),
+        shard: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+      })
+      .filter(
+        (other) =>
+          JSON.stringify({ ...claims }) !==
+          JSON.stringify(other.shard === undefined ? { concertId: other.concertId, userId: other.userId, seq: other.seq } : other),
+      )
       .map((other): [string, string] => {
         const body = { c: other.concertId, u: other.userId, n: other.seq, ...(other.shard === undefined ? {} : { s: other.shard }) };
         return [`payload ${JSON.stringify(body)} under Alice's MAC`, withPart(genuine, 2, b64(JSON.stringify(body)))];
       }),
     fc.constantFrom<[string, string]>(
       ['payload re-encoded with padding', withPart(genuine, 2, `${payload}==`)],
-      ['payload re-encoded as spaced JSON', withPart(genuine, 2, b64(JSON.stringify({ c: claims.concertId, u: claims.userId, n: claims.seq }, null, 1)))],
+      [
+        'payload re-encoded as spaced JSON',
+        withPart(genuine, 2, b64(JSON.stringify({ c: claims.concertId, u: claims.userId, n: claims.seq }, null, 1))),
+      ],
       ['MAC as standard base64', withPart(genuine, 3, Buffer.from(mac, 'base64url').toString('base64'))],
       ['MAC as hex', withPart(genuine, 3, Buffer.from(mac, 'base64url').toString('hex'))],
       ['truncated MAC', genuine.slice(0, -1)],
@@ -98,6 +114,8 @@ test('a genuine token moves neither between users nor between concerts', async (
     expect([seats.status, seats.body.error?.code]).toEqual([403, 'QUEUE_TOKEN_INVALID']);
   }
   // Their own tokens work, so the refusals above were about whose and where.
-  expect((await api.request('GET', '/concerts/aurora-live/queue', { token: alice.token, queueToken: alice.queueToken })).body.status).toBe('ACTIVE');
+  expect((await api.request('GET', '/concerts/aurora-live/queue', { token: alice.token, queueToken: alice.queueToken })).body.status).toBe(
+    'ACTIVE',
+  );
   expect((await api.request('GET', '/concerts/aurora-live/schedules', { token: bob.token, queueToken: bob.queueToken })).status).toBe(200);
 });

@@ -29,7 +29,9 @@ afterAll(() => api.stop());
 
 /** The job's Lambda entry, `times` times at once, as a retried and overlapping schedule would run it. */
 async function runAtOnce(job: 'admission' | 'expiry', times: number, field: 'admitted' | 'expired'): Promise<number> {
-  const { handler } = (await import(`../../functions/jobs/${job}`)) as { handler: (event: unknown, context: { awsRequestId: string }) => Promise<JobResult> };
+  const { handler } = (await import(`../../functions/jobs/${job}`)) as {
+    handler: (event: unknown, context: { awsRequestId: string }) => Promise<JobResult>;
+  };
   const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', id: 'tick-1' };
   // The same event each time: EventBridge's retry of a tick carries the same id.
   const runs = await Promise.all(Array.from({ length: times }, (_, i) => handler(event, { awsRequestId: `run-${i}` })));
@@ -38,7 +40,10 @@ async function runAtOnce(job: 'admission' | 'expiry', times: number, field: 'adm
 
 async function statuses(): Promise<string[]> {
   return Promise.all(
-    users.map(async (user) => (await api.request('GET', `/concerts/${CONCERT}/queue`, { token: user.token, queueToken: user.queueToken })).body.status as string),
+    users.map(
+      async (user) =>
+        (await api.request('GET', `/concerts/${CONCERT}/queue`, { token: user.token, queueToken: user.queueToken })).body.status as string,
+    ),
   );
 }
 

@@ -39,7 +39,16 @@ export function signToken(
   claims: Record<string, unknown> = {},
   options: { kid?: string; alg?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'mallory', iat: nowSeconds(), exp: nowSeconds() + 600, token_use: 'access', scope: ACCESS_TOKEN_SCOPE, ...claims })
+  return new SignJWT({
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    sub: 'mallory',
+    iat: nowSeconds(),
+    exp: nowSeconds() + 600,
+    token_use: 'access',
+    scope: ACCESS_TOKEN_SCOPE,
+    ...claims,
+  })
     .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: options.kid ?? ISSUER_KID, typ: 'JWT' })
     .sign(key);
 }
@@ -123,7 +132,9 @@ export async function snapshotTables(): Promise<Record<string, string[]>> {
     const items: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await documentClient.send(new ScanCommand({ TableName: tableName(table.id), ExclusiveStartKey: startKey, ConsistentRead: true }));
+      const page = await documentClient.send(
+        new ScanCommand({ TableName: tableName(table.id), ExclusiveStartKey: startKey, ConsistentRead: true }),
+      );
       for (const item of page.Items ?? []) items.push(stableJson(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);

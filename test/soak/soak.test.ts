@@ -34,7 +34,12 @@ async function request(method: string, path: string, options: RequestOptions, si
   if (options.queueToken) headers['x-queue-token'] = options.queueToken;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   try {
-    const response = await fetch(`${api.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal });
+    const response = await fetch(`${api.url}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal,
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, retryAfter: response.headers.get('retry-after') };
   } catch (error) {
@@ -82,7 +87,13 @@ test(`${USERS} users through the whole journey at once: no 500, no seat sold twi
    * (shortened). No answer at all (abandoned at the deadline, or the connection failed under the
    * load) is status 0: the user stops there.
    */
-  const send = async (label: string, method: string, path: string, options: RequestOptions = {}, signal: AbortSignal | null = rush.signal): Promise<Answer> => {
+  const send = async (
+    label: string,
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+    signal: AbortSignal | null = rush.signal,
+  ): Promise<Answer> => {
     for (;;) {
       const response = await request(method, path, options, signal);
       const key = `${label} ${response.status}${response.body?.error ? ` ${response.body.error.code}` : ''}`;
@@ -129,7 +140,10 @@ test(`${USERS} users through the whole journey at once: no 500, no seat sold twi
       const seats = seatMap.body.seats as { seatNumber: number; status: string }[];
       const free = seats.filter((seat) => seat.status === 'AVAILABLE').slice(0, 12);
       if (free.length === 0) break;
-      const hold = await send('hold', 'POST', '/reservations', { ...asActive, body: { concertId, scheduleId, seatNumber: pick(free).seatNumber } });
+      const hold = await send('hold', 'POST', '/reservations', {
+        ...asActive,
+        body: { concertId, scheduleId, seatNumber: pick(free).seatNumber },
+      });
       if (hold.status === 201) held.push(hold.body);
     }
     if (held.length === 0 || i % 10 === 9) {
@@ -161,10 +175,12 @@ test(`${USERS} users through the whole journey at once: no 500, no seat sold twi
   };
 
   // They arrive within the first few seconds, as a rush does, and are then all in at once.
-  await Promise.all(Array.from({ length: USERS }, async (_, i) => {
-    await pause(i * ARRIVAL_SPACING_MS);
-    await journey(i);
-  }));
+  await Promise.all(
+    Array.from({ length: USERS }, async (_, i) => {
+      await pause(i * ARRIVAL_SPACING_MS);
+      await journey(i);
+    }),
+  );
   const elapsedMs = Date.now() - startedAt;
   clearTimeout(stopRush);
   rushing = false;

@@ -39,7 +39,11 @@ export function captureLogs(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'DEBUG'
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   const spies = [process.stdout, process.stderr].map((stream) =>
     jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.length > 0),
+      );
       return true;
     }) as typeof stream.write),
   );

@@ -43,7 +43,8 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteIte
 
 const THROTTLED = JSON.stringify({
   __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-  message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+  message:
+    'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
 });
 
 export async function startFaultProxy(upstream: string, random: () => number = Math.random): Promise<FaultProxy> {
@@ -76,7 +77,10 @@ export async function startFaultProxy(upstream: string, random: () => number = M
       req.socket.destroy();
       return;
     }
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     if (random() < faults.throttle) {
       counts.throttled++;
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `fault-${counts.calls}` });
@@ -102,14 +106,22 @@ export async function startFaultProxy(upstream: string, random: () => number = M
     res.end(answer.body);
   }
 
-  function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+  function forward(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: target.host };
       const upstreamRequest = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
         (upstreamResponse) => {
           readAll(upstreamResponse).then(
-            (answer) => resolve({ status: upstreamResponse.statusCode ?? 500, headers: upstreamResponse.headers as Record<string, string | string[]>, body: answer }),
+            (answer) =>
+              resolve({
+                status: upstreamResponse.statusCode ?? 500,
+                headers: upstreamResponse.headers as Record<string, string | string[]>,
+                body: answer,
+              }),
             reject,
           );
         },

@@ -94,7 +94,12 @@ export async function expectMoneyAndSeatsAddUp(input: {
   for (const [key, holders] of holdsBySeat) {
     expect({ seat: key, holders }).toEqual({ seat: key, holders: [seatsByKey.get(key)?.reservationId] });
   }
-  return { payments: users.reduce((sum, u) => sum + u.payments.length, 0), soldSeats: soldSeats.length, liveHolds: liveHolds.length, money: charged };
+  return {
+    payments: users.reduce((sum, u) => sum + u.payments.length, 0),
+    soldSeats: soldSeats.length,
+    liveHolds: liveHolds.length,
+    money: charged,
+  };
 }
 
 async function allPayments(wallet: ReturnType<typeof createDynamoWalletRepository>, userId: string) {

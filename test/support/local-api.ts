@@ -12,7 +12,11 @@ export interface LocalApi {
   readonly url: string;
   /** A bearer token from the local issuer, as `POST /local/token` gives. */
   tokenFor(userId: string, groups?: string[]): Promise<string>;
-  request<T = any>(method: string, path: string, options?: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +35,11 @@ export async function startLocalApi(options: { seed?: boolean; dataDir?: string 
     dataDir: options.dataDir,
   });
 
-  async function request<T>(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async function request<T>(
+    method: string,
+    path: string,
+    options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.queueToken) headers['x-queue-token'] = options.queueToken;

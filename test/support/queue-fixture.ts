@@ -21,7 +21,8 @@ export const testSettings: Settings = {
 export const TEST_QUEUE_TOKEN_KEY = 'test-queue-token-key-0123456789-abcdefghijklmnop';
 
 /** Queue tokens signed with `keys` (current first), as a function instance would sign them. */
-export const testQueueTokens = (keys: readonly string[] = [TEST_QUEUE_TOKEN_KEY]): QueueTokens => queueTokens(cachedKeySource(async () => [...keys]));
+export const testQueueTokens = (keys: readonly string[] = [TEST_QUEUE_TOKEN_KEY]): QueueTokens =>
+  queueTokens(cachedKeySource(async () => [...keys]));
 
 /** A clock the test moves by hand. */
 export class TestClock {

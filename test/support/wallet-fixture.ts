@@ -60,7 +60,16 @@ const get = async (table: string, key: Record<string, unknown>): Promise<Item> =
   (await documentClient.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
 const queryPartition = async (table: string, pk: string): Promise<Record<string, unknown>[]> =>
-  (await documentClient.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }))).Items ?? [];
+  (
+    await documentClient.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
 
 /**
  * Every item a payment could touch for these users, reservations, seats and concert: compared
@@ -79,7 +88,9 @@ export async function paymentFootprint(input: {
       token: await get(tableName('queue'), queueKeys.token(input.concertId, userId)),
     })),
   );
-  const seats = await Promise.all(input.seats.map((seat) => get(tableName('catalogue'), catalogueKeys.seat(seat.scheduleId, seat.seatNumber))));
+  const seats = await Promise.all(
+    input.seats.map((seat) => get(tableName('catalogue'), catalogueKeys.seat(seat.scheduleId, seat.seatNumber))),
+  );
   const admission = await get(tableName('queue'), queueKeys.admission(input.concertId));
   return { users, seats, admission };
 }

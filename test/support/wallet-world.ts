@@ -58,7 +58,11 @@ export class WalletWorld {
   }
 
   hold(userId: string, seatNumber: number) {
-    return holdSeat(this.reservationDeps, { userId, concertId: this.concertId, scheduleId: this.scheduleId, seatNumber }, this.activeCheck(userId));
+    return holdSeat(
+      this.reservationDeps,
+      { userId, concertId: this.concertId, scheduleId: this.scheduleId, seatNumber },
+      this.activeCheck(userId),
+    );
   }
 
   charge(userId: string, amount: number) {

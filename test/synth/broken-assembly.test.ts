@@ -47,7 +47,7 @@ async function startFailure(edit: Parameters<typeof brokenCopy>[0]): Promise<str
 const assetOf = (dir: string, template: ReturnType<typeof readTemplate>, functionPath: string) =>
   join(dir, template.Resources[logicalIdAt(template, `${functionPath}/Resource`)].Metadata!['aws:asset:path']);
 
-test('the good assembly starts: the service stack is picked out of the two, the API at its stage\'s path', async () => {
+test("the good assembly starts: the service stack is picked out of the two, the API at its stage's path", async () => {
   copy = brokenCopy(() => undefined);
   expect(readStackAssembly(copy.dir).stackName).toBe('ConcertReservation-dev');
   runtime = await start(copy.dir, { seed: true });
@@ -62,14 +62,18 @@ test('a bundle that needs a module the Lambda runtime does not have: its init fa
     const file = join(assetOf(dir, template, 'WalletApi'), 'index.js');
     writeFileSync(file, `require("ulid");\n${readFileSync(file, 'utf8')}`);
   });
-  expect(message).toMatch(/function WalletApi \(handler index\.handler of asset\.\w+\) does not start: Runtime\.ImportModuleError: Error: Cannot find module 'ulid'/);
+  expect(message).toMatch(
+    /function WalletApi \(handler index\.handler of asset\.\w+\) does not start: Runtime\.ImportModuleError: Error: Cannot find module 'ulid'/,
+  );
 });
 
 test('a handler name the bundle does not export', async () => {
   const message = await startFailure((_, template) => {
     template.Resources[logicalIdAt(template, 'QueueApi/Resource')].Properties.Handler = 'index.main';
   });
-  expect(message).toMatch(/function QueueApi \(handler index\.main of asset\.\w+\) does not start: Runtime\.HandlerNotFound: index\.main is undefined or not exported/);
+  expect(message).toMatch(
+    /function QueueApi \(handler index\.main of asset\.\w+\) does not start: Runtime\.HandlerNotFound: index\.main is undefined or not exported/,
+  );
 });
 
 test('a handler file the bundle does not have, and a bundle missing from the assembly, both named at once', async () => {
@@ -87,7 +91,9 @@ test('a route whose integration invokes no function of the template', async () =
     const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
     template.Resources[integrationId].Properties.IntegrationUri = { 'Fn::GetAtt': ['NoSuchFunction', 'Arn'] };
   });
-  expect(message).toMatch(/route GET \/balance invokes NoSuchFunction, which the template does not define, not a Lambda function of the template/);
+  expect(message).toMatch(
+    /route GET \/balance invokes NoSuchFunction, which the template does not define, not a Lambda function of the template/,
+  );
 });
 
 test('a JWT route that names no authorizer', async () => {
@@ -102,7 +108,9 @@ test('a variable that refers to a resource with no local counterpart', async () 
     const bucket = logicalIdAt(template, 'Site/Files/Resource');
     template.Resources[logicalIdAt(template, 'CatalogueApi/Resource')].Properties.Environment.Variables.EXPORT_BUCKET = { Ref: bucket };
   });
-  expect(message).toMatch(/function CatalogueApi: variable EXPORT_BUCKET: AWS::S3::Bucket Site\/Files \(SiteFiles\w+\) has no local counterpart/);
+  expect(message).toMatch(
+    /function CatalogueApi: variable EXPORT_BUCKET: AWS::S3::Bucket Site\/Files \(SiteFiles\w+\) has no local counterpart/,
+  );
 });
 
 test('a schedule that cannot be run locally, and one that names no local route', async () => {
@@ -114,7 +122,7 @@ test('a schedule that cannot be run locally, and one that names no local route',
   expect(message).toMatch(/schedule ExpirySchedule names no local route/);
 });
 
-test('a variable the template forgets: the route fails as it would deployed, and the function\'s log names the variable', async () => {
+test("a variable the template forgets: the route fails as it would deployed, and the function's log names the variable", async () => {
   // npm start would not notice: there every handler shares one environment with every table in it.
   copy = brokenCopy((_, template) => {
     delete template.Resources[logicalIdAt(template, 'CatalogueApi/Resource')].Properties.Environment.Variables.CATALOGUE_TABLE;
@@ -131,7 +139,9 @@ test('a secret the local Secrets Manager cannot give a value', async () => {
   const message = await startFailure((_, template) => {
     delete template.Resources[logicalIdAt(template, 'QueueTokenKey/Secret/Resource')].Properties.GenerateSecretString;
   });
-  expect(message).toMatch(/AWS::SecretsManager::Secret QueueTokenKey\/Secret \(QueueTokenKeySecret\w+\) has neither a SecretString nor a GenerateSecretString/);
+  expect(message).toMatch(
+    /AWS::SecretsManager::Secret QueueTokenKey\/Secret \(QueueTokenKeySecret\w+\) has neither a SecretString nor a GenerateSecretString/,
+  );
 });
 
 test('an origin header naming a secret version the local Secrets Manager does not have (-c originSecretVersion of another account)', async () => {
@@ -141,12 +151,18 @@ test('an origin header naming a secret version the local Secrets Manager does no
       for (const header of origin.OriginCustomHeaders ?? []) header.HeaderValue['Fn::Join'][1][2] = ':SecretString:::no-such-version}}';
     }
   });
-  expect(message).toMatch(/the site's origin header x-origin-verify: arn:aws:secretsmanager:local:000000000000:secret:\S+ \(no-such-version\) is not in the local Secrets Manager/);
+  expect(message).toMatch(
+    /the site's origin header x-origin-verify: arn:aws:secretsmanager:local:000000000000:secret:\S+ \(no-such-version\) is not in the local Secrets Manager/,
+  );
 });
 
 test('a function whose secret variable names nothing the local Secrets Manager holds does not start: a check is never silently off', async () => {
   const message = await startFailure((_, template) => {
-    template.Resources[logicalIdAt(template, 'AdminApi/Resource')].Properties.Environment.Variables.ORIGIN_SECRET_ARN = { Ref: 'NoSuchSecret' };
+    template.Resources[logicalIdAt(template, 'AdminApi/Resource')].Properties.Environment.Variables.ORIGIN_SECRET_ARN = {
+      Ref: 'NoSuchSecret',
+    };
   });
-  expect(message).toMatch(/function AdminApi: variable ORIGIN_SECRET_ARN: NoSuchSecret, which the template does not define has no local counterpart/);
+  expect(message).toMatch(
+    /function AdminApi: variable ORIGIN_SECRET_ARN: NoSuchSecret, which the template does not define has no local counterpart/,
+  );
 });

@@ -39,12 +39,20 @@ interface Reply {
 }
 
 /** A request as the page makes it: under /api, through the site's CloudFront; `root` for the execute-api address (or the page itself). */
-async function call(method: string, path: string, options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string>; root?: boolean } = {}): Promise<Reply> {
+async function call(
+  method: string,
+  path: string,
+  options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string>; root?: boolean } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.queueToken) headers['x-queue-token'] = options.queueToken;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${cli.url}${options.root ? '' : '/api'}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(`${cli.url}${options.root ? '' : '/api'}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -55,8 +63,10 @@ async function call(method: string, path: string, options: { token?: string; que
   return { status: response.status, headers: response.headers, body };
 }
 
-const tokenFor = async (userId: string, groups?: string[]) => (await call('POST', '/local/token', { body: { userId, ...(groups ? { groups } : {}) } })).body.accessToken as string;
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown> & { iss: string; aud: string };
+const tokenFor = async (userId: string, groups?: string[]) =>
+  (await call('POST', '/local/token', { body: { userId, ...(groups ? { groups } : {}) } })).body.accessToken as string;
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown> & { iss: string; aud: string };
 
 /** A token signed with the local issuer's key (kept in DATA_DIR), with whatever claims the test needs. */
 async function signed(claims: { iss: string; aud: string } & Record<string, unknown>): Promise<string> {
@@ -74,13 +84,19 @@ async function signed(claims: { iss: string; aud: string } & Record<string, unkn
 
 /** The values the local Secrets Manager keeps in DATA_DIR, by logical id prefix (`OriginSecret`, `QueueTokenKeySecret`). */
 function storedSecret(logicalIdPrefix: string): { arn: string; current: string } {
-  const store = JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as Record<string, { arn: string; versions: { secretString: string; stages: string[] }[] }>;
+  const store = JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as Record<
+    string,
+    { arn: string; versions: { secretString: string; stages: string[] }[] }
+  >;
   const [, secret] = Object.entries(store).find(([id]) => id.startsWith(logicalIdPrefix))!;
   return { arn: secret.arn, current: secret.versions.find((version) => version.stages.includes('AWSCURRENT'))!.secretString };
 }
 
 test('the smoke test (npm run smoke) passes against it, step by step', async () => {
-  const smoke = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/smoke.ts', '--base-url', `${cli.url}/api`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const smoke = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/smoke.ts', '--base-url', `${cli.url}/api`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   for (const stream of [smoke.stdout, smoke.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolveExit) => smoke.once('exit', resolveExit));
@@ -88,7 +104,7 @@ test('the smoke test (npm run smoke) passes against it, step by step', async () 
   expect(output.match(/^✓ /gm)).toHaveLength(13);
 });
 
-test('every route of the template reaches its bundle: a JWT route refuses no token and the other pool\'s token, none answers a 5xx', async () => {
+test("every route of the template reaches its bundle: a JWT route refuses no token and the other pool's token, none answers a 5xx", async () => {
   const model = readServiceModel(readStackAssembly(assemblyDir()));
   const admin = await tokenFor('route-sweeper', ['admin']);
   const buyer = await tokenFor('route-sweeper');
@@ -108,10 +124,12 @@ test('every route of the template reaches its bundle: a JWT route refuses no tok
     const [own, other] = adminRoute ? [admin, buyer] : [buyer, admin];
     if (route.authorizerId) {
       const foreign = await call(method, path, { token: other, body });
-      if (foreign.status !== 401) wrong.push(`${route.routeKey} with the other pool's token: ${foreign.status} ${JSON.stringify(foreign.body)}`);
+      if (foreign.status !== 401)
+        wrong.push(`${route.routeKey} with the other pool's token: ${foreign.status} ${JSON.stringify(foreign.body)}`);
     }
     const signedIn = await call(method, path, { token: own, body });
-    const shaped = signedIn.status < 400 || (typeof signedIn.body?.error?.code === 'string' && typeof signedIn.body.error.message === 'string');
+    const shaped =
+      signedIn.status < 400 || (typeof signedIn.body?.error?.code === 'string' && typeof signedIn.body.error.message === 'string');
     if (signedIn.status >= 500 || !shaped || !/^application\/json/.test(signedIn.headers.get('content-type') ?? '')) {
       wrong.push(`${route.routeKey} signed in: ${signedIn.status} ${JSON.stringify(signedIn.body)}`);
     }
@@ -127,7 +145,11 @@ test('a journey of six buyers: the schedule admits them, one of six simultaneous
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const created = await call('POST', '/admin/concerts', {
     token: admin,
-    body: { title: 'Synth journey', venue: 'Hall', schedules: [{ date: tomorrow, seats: [1, 2].map((seatNumber) => ({ seatNumber, price: 5_000 })) }] },
+    body: {
+      title: 'Synth journey',
+      venue: 'Hall',
+      schedules: [{ date: tomorrow, seats: [1, 2].map((seatNumber) => ({ seatNumber, price: 5_000 })) }],
+    },
   });
   expect(created.status).toBe(201);
   const { concertId } = created.body;
@@ -153,17 +175,35 @@ test('a journey of six buyers: the schedule admits them, one of six simultaneous
     }
   }
 
-  const holds = await Promise.all(buyers.map((buyer) => call('POST', '/reservations', { ...buyer, body: { concertId, scheduleId, seatNumber: 1 } })));
+  const holds = await Promise.all(
+    buyers.map((buyer) => call('POST', '/reservations', { ...buyer, body: { concertId, scheduleId, seatNumber: 1 } })),
+  );
   const statuses = holds.map((hold) => hold.status).sort();
   expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
   expect(holds.filter((hold) => hold.status === 409).every((hold) => hold.body.error.code === 'SEAT_UNAVAILABLE')).toBe(true);
 
   const winner = buyers[holds.findIndex((hold) => hold.status === 201)];
   const reservation = holds.find((hold) => hold.status === 201)!.body;
-  expect((await call('POST', '/balance/charge', { token: winner.token, body: { amount: 5_000 }, headers: { 'idempotency-key': `charge-${concertId}` } })).status).toBe(200);
-  const paid = await call('POST', '/payments', { ...winner, body: { reservationIds: [reservation.reservationId] }, headers: { 'idempotency-key': `pay-${concertId}` } });
+  expect(
+    (
+      await call('POST', '/balance/charge', {
+        token: winner.token,
+        body: { amount: 5_000 },
+        headers: { 'idempotency-key': `charge-${concertId}` },
+      })
+    ).status,
+  ).toBe(200);
+  const paid = await call('POST', '/payments', {
+    ...winner,
+    body: { reservationIds: [reservation.reservationId] },
+    headers: { 'idempotency-key': `pay-${concertId}` },
+  });
   expect(paid).toMatchObject({ status: 201, body: { amount: 5_000, balance: 0 } });
-  const seats = await call('GET', `/concerts/${concertId}/schedules/${scheduleId}/seats`, buyers[(buyers.indexOf(winner) + 1) % buyers.length]);
+  const seats = await call(
+    'GET',
+    `/concerts/${concertId}/schedules/${scheduleId}/seats`,
+    buyers[(buyers.indexOf(winner) + 1) % buyers.length],
+  );
   expect(seats.body.seats.map((seat: { status: string }) => seat.status)).toEqual(['SOLD', 'AVAILABLE']);
 
   const expiry = await call('POST', '/local/jobs/expire');
@@ -171,7 +211,7 @@ test('a journey of six buyers: the schedule admits them, one of six simultaneous
   expect(expiry.body).toEqual(expect.any(Object));
 });
 
-test('tokens must carry the issuer and audience the template\'s JWT authorizer trusts, not npm start\'s', async () => {
+test("tokens must carry the issuer and audience the template's JWT authorizer trusts, not npm start's", async () => {
   const minted = await tokenFor('claims-reader');
   const claims = claimsOf(minted);
   // The user pool and its client, as the stand-ins of their logical ids.
@@ -186,7 +226,7 @@ test('tokens must carry the issuer and audience the template\'s JWT authorizer t
   expect((await call('GET', '/balance', { token: await signed({ iss: claims.iss, aud: claims.aud, ...access }) })).status).toBe(200);
 });
 
-test('the routes\' authorization scope: an ID token and an access token without the scope are refused', async () => {
+test("the routes' authorization scope: an ID token and an access token without the scope are refused", async () => {
   const { iss, aud } = claimsOf(await tokenFor('scope-reader'));
   // Cognito's ID token: token_use id, no scope claim at all.
   const idToken = await signed({ iss, aud, token_use: 'id', email: 'scope-reader@example.com' });
@@ -197,16 +237,23 @@ test('the routes\' authorization scope: an ID token and an access token without 
     const reply = await call('GET', '/balance', { token });
     expect({ status: reply.status, code: reply.body.error.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
   }
-  expect((await call('GET', '/balance', { token: await signed({ iss, aud, token_use: 'access', scope: `openid ${ACCESS_TOKEN_SCOPE}` }) })).status).toBe(200);
+  expect(
+    (await call('GET', '/balance', { token: await signed({ iss, aud, token_use: 'access', scope: `openid ${ACCESS_TOKEN_SCOPE}` }) }))
+      .status,
+  ).toBe(200);
 });
 
-test('admin routes trust the operators\' pool only: /local/token with the admin group mints from it', async () => {
+test("admin routes trust the operators' pool only: /local/token with the admin group mints from it", async () => {
   const admin = await tokenFor('operator', ['admin']);
   const adminClaims = claimsOf(admin);
   expect(adminClaims.iss).toMatch(/^https:\/\/cognito-idp\.local\.amazonaws\.com\/local_ApiAdminsPool[0-9A-F]{8}$/);
   expect(adminClaims.aud).toMatch(/^apiadminspoolconsoleclient[0-9a-f]{8}$/);
   expect(adminClaims['cognito:groups']).toEqual(['admin']);
-  const concert = { title: 'Operators only', venue: 'Hall', schedules: [{ date: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 100 }] }] };
+  const concert = {
+    title: 'Operators only',
+    venue: 'Hall',
+    schedules: [{ date: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 100 }] }],
+  };
   expect((await call('POST', '/admin/concerts', { token: admin, body: concert })).status).toBe(201);
 
   // A buyer's token, even one claiming the admin group, is of the other pool: the authorizer refuses it before the handler.
@@ -241,14 +288,20 @@ test('the origin secret: /api adds the header CloudFront adds (over any sent), t
 test('the secrets come from the local Secrets Manager through the SDK, as GenerateSecretString makes them', async () => {
   const url = /secrets: 2 in a local Secrets Manager at (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.output())?.[1];
   expect(url).toBeDefined();
-  const client = new SecretsManagerClient({ endpoint: url, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new SecretsManagerClient({
+    endpoint: url,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     const key = storedSecret('QueueTokenKeySecret');
     expect(key.current).toMatch(/^[A-Za-z0-9]{64}$/);
     const current = await client.send(new GetSecretValueCommand({ SecretId: key.arn }));
     expect(current).toMatchObject({ ARN: key.arn, SecretString: key.current, VersionStages: ['AWSCURRENT'] });
     // Before a rotation there is no previous version: the functions read that as "one key".
-    await expect(client.send(new GetSecretValueCommand({ SecretId: key.arn, VersionStage: 'AWSPREVIOUS' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new GetSecretValueCommand({ SecretId: key.arn, VersionStage: 'AWSPREVIOUS' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   } finally {
     client.destroy();
   }
@@ -266,7 +319,7 @@ test('the web page is the one the stack uploads, with the local sign-in for its 
   expect((await call('GET', '/app/config.json', { root: true })).body).toEqual({ apiUrl: '/api', signIn: { kind: 'local' } });
 });
 
-test('it says what it serves, and each function\'s log lines carry the function\'s name', () => {
+test("it says what it serves, and each function's log lines carry the function's name", () => {
   expect(cli.output()).toMatch(/serving ConcertReservation-dev from .*: 13 routes, 8 functions, 2 schedules/);
   expect(cli.output()).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/api\/… as through the site.s CloudFront \(adds x-origin-verify\)/);
   expect(cli.output()).toMatch(/^\[AdmissionJob\] \{"level":"INFO","message":"admission run"/m);

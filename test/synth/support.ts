@@ -61,7 +61,9 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** The synthesized stack's template. */
-export function readTemplate(dir = assemblyDir()): Template & { Resources: Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> }> } {
+export function readTemplate(
+  dir = assemblyDir(),
+): Template & { Resources: Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> }> } {
   return JSON.parse(readFileSync(join(dir, 'ConcertReservation-dev.template.json'), 'utf8'));
 }
 
@@ -77,7 +79,9 @@ export function brokenCopy(edit: (dir: string, template: ReturnType<typeof readT
 
 /** The logical id of the resource whose construct path (without the stack) is `path`. */
 export function logicalIdAt(template: ReturnType<typeof readTemplate>, path: string): string {
-  const found = Object.entries(template.Resources).find(([, resource]) => resource.Metadata?.['aws:cdk:path'] === `ConcertReservation-dev/${path}`);
+  const found = Object.entries(template.Resources).find(
+    ([, resource]) => resource.Metadata?.['aws:cdk:path'] === `ConcertReservation-dev/${path}`,
+  );
   if (!found) throw new Error(`no resource at ${path}`);
   return found[0];
 }

@@ -25,7 +25,15 @@ test('bench/results.json lists one entry per figure: name, value, unit, target, 
     { group: '2 handler overhead', name: 'GET /balance p50 / raw calls p50', value: 1.2, unit: 'x', target: '<= 1.5', pass: true },
     { group: '4 contention', name: '5xx answers', value: 3, unit: 'answers', target: '== 0', pass: false },
     { group: '5 journeys', name: 'hold p99', value: 42.5, unit: 'ms', target: null, pass: null },
-    { group: '3 poll vs queue depth', name: 'poll p50 ratio', value: null, unit: 'x', target: '<= 1.2', pass: null, note: 'not measured: no DynamoDB access' },
+    {
+      group: '3 poll vs queue depth',
+      name: 'poll p50 ratio',
+      value: null,
+      unit: 'x',
+      target: '<= 1.2',
+      pass: null,
+      note: 'not measured: no DynamoDB access',
+    },
   ]);
   expect(formatTable(figures).split('\n')).toHaveLength(2 + figures.length);
 });

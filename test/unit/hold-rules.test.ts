@@ -5,7 +5,11 @@ import { reservationStatusAt, toReservationView, type Reservation } from '../../
 import type { HoldSlot } from '../../functions/reservations/reservation';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
-const seat = (fields: Partial<Seat> = {}): Pick<Seat, 'status' | 'holdExpiresAt' | 'date'> => ({ status: 'AVAILABLE', date: '2026-12-24', ...fields });
+const seat = (fields: Partial<Seat> = {}): Pick<Seat, 'status' | 'holdExpiresAt' | 'date'> => ({
+  status: 'AVAILABLE',
+  date: '2026-12-24',
+  ...fields,
+});
 const slot = (n: number, expiresAt: number): HoldSlot => ({ slot: n, reservationId: `r${n}`, expiresAt });
 
 describe('a seat hold', () => {
@@ -108,12 +112,20 @@ describe('concert rules', () => {
     expect(isCalendarDate(date)).toBe(true);
   });
 
-  test.each(['2026-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-1-01', '26-01-01', '2026-01-01T00:00:00Z', '0000-01-01', ''])(
-    '%s is not',
-    (date) => {
-      expect(isCalendarDate(date)).toBe(false);
-    },
-  );
+  test.each([
+    '2026-02-29',
+    '1900-02-29',
+    '2026-04-31',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-1-01',
+    '26-01-01',
+    '2026-01-01T00:00:00Z',
+    '0000-01-01',
+    '',
+  ])('%s is not', (date) => {
+    expect(isCalendarDate(date)).toBe(false);
+  });
 
   test('repeated values are found at every occurrence after the first', () => {
     expect(repeatedIndexes([1, 2, 1, 3, 2, 1])).toEqual([2, 4, 5]);

@@ -9,7 +9,14 @@ import type { ClaimOutcome, CommitOutcome, ReservationRepository } from '../../f
 import { AppError, UnavailableError } from '../../functions/shared/errors';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
-const SEAT: Seat = { concertId: 'aurora-live', scheduleId: 'aurora-live-1', date: '2026-12-24', seatNumber: 3, price: 165_000, status: 'AVAILABLE' };
+const SEAT: Seat = {
+  concertId: 'aurora-live',
+  scheduleId: 'aurora-live-1',
+  date: '2026-12-24',
+  seatNumber: 3,
+  price: 165_000,
+  status: 'AVAILABLE',
+};
 const INPUT = { userId: 'alice', concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 3 };
 
 /** A reservation repository whose seat claim and hold commits answer with the given outcomes in turn. */
@@ -69,7 +76,9 @@ describe('holdSeat', () => {
       expiresAt: '2026-12-01T10:05:00.000Z',
       createdAt: '2026-12-01T10:00:00.000Z',
     });
-    expect(claims).toEqual([{ reservation: expect.objectContaining({ reservationId: '01JD0000000000000000000001' }), claimExpiresAt: NOW + CLAIM_MS }]);
+    expect(claims).toEqual([
+      { reservation: expect.objectContaining({ reservationId: '01JD0000000000000000000001' }), claimExpiresAt: NOW + CLAIM_MS },
+    ]);
     expect(CLAIM_MS).toBeLessThanOrEqual(10_000);
     expect(commits).toHaveLength(1);
     expect(commits[0].reservation).toBe(claims[0].reservation);
@@ -118,7 +127,13 @@ describe('holdSeat', () => {
 
   test('a slot taken meanwhile is retried with a slot still free, on the same claim; none free → HOLD_LIMIT_REACHED and the claim given back', async () => {
     const live = (slot: number) => ({ slot, reservationId: `r${slot}`, expiresAt: NOW + 1 });
-    const retried = fakeDeps({ slots: [[live(1), live(2)], [live(1), live(2), live(3)]], commits: ['slotTaken', 'held'] });
+    const retried = fakeDeps({
+      slots: [
+        [live(1), live(2)],
+        [live(1), live(2), live(3)],
+      ],
+      commits: ['slotTaken', 'held'],
+    });
     await holdSeat(retried.deps, INPUT, active);
     expect(retried.commits.map((commit) => commit.slot)[1]).toBe(4);
     expect(new Set(retried.commits.map((commit) => commit.reservation.reservationId)).size).toBe(1);

@@ -39,7 +39,7 @@ const get = async (path: string, init?: RequestInit) => {
   return { status: response.status, body: (await response.json()) as any };
 };
 
-test('the gateway\'s own answers have exactly the shape and headers of the functions\' errors', () => {
+test("the gateway's own answers have exactly the shape and headers of the functions' errors", () => {
   const codes: Array<[number, ErrorCode]> = [
     [400, 'VALIDATION_ERROR'],
     [401, 'UNAUTHENTICATED'],
@@ -62,13 +62,17 @@ test('a literal route wins over a greedy one, and a named method over ANY, as in
 
 test('an authorized route needs a token of the issuer; the function sees its claims', async () => {
   expect(await get('/private/7')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
-  const minted = await get('/local/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"ada","groups":["admin"]}' });
+  const minted = await get('/local/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"userId":"ada","groups":["admin"]}',
+  });
   const reply = await get('/private/7', { headers: { authorization: `Bearer ${minted.body.accessToken}` } });
   expect(reply.body.name).toBe('private');
   expect(seen.at(-1)!.requestContext.authorizer.jwt.claims).toMatchObject({ sub: 'ada', 'cognito:groups': '[admin]' });
 });
 
-test('local jobs answer their own result; an unknown local path is the contract\'s 404', async () => {
+test("local jobs answer their own result; an unknown local path is the contract's 404", async () => {
   expect(await get('/local/jobs/tick', { method: 'POST' })).toEqual({ status: 200, body: { ticked: true } });
   expect(await get('/local/jobs/nothing', { method: 'POST' })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
 });

@@ -15,8 +15,14 @@ const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(valu
 const data = { key: 'k-1', body: { amount: 1_000 } };
 
 function layer() {
-  const store = new ResendAwareDynamoDBPersistenceLayer({ tableName: 'idempotency', keyAttr: 'id', awsSdkV3Client: new DynamoDBClient({ region: 'local' }) });
-  store.configure({ config: new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'body', hashFunction: 'sha256' }) });
+  const store = new ResendAwareDynamoDBPersistenceLayer({
+    tableName: 'idempotency',
+    keyAttr: 'id',
+    awsSdkV3Client: new DynamoDBClient({ region: 'local' }),
+  });
+  store.configure({
+    config: new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'body', hashFunction: 'sha256' }),
+  });
   return store;
 }
 
@@ -24,7 +30,13 @@ const existing = (inProgressExpiry: number, body: unknown) =>
   new ConditionalCheckFailedException({
     message: 'exists',
     $metadata: {},
-    Item: marshall({ id: 'x', status: 'INPROGRESS', expiration: NOW / 1000 + 3600, in_progress_expiration: inProgressExpiry, validation: hash(body) }),
+    Item: marshall({
+      id: 'x',
+      status: 'INPROGRESS',
+      expiration: NOW / 1000 + 3600,
+      in_progress_expiration: inProgressExpiry,
+      validation: hash(body),
+    }),
   });
 
 beforeEach(() => {

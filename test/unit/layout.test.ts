@@ -33,7 +33,9 @@ test('there are adapters and rules to check', () => {
 });
 
 test.each(adapters.map((file) => relative(root, file)))('%s imports no other DynamoDB adapter', (file) => {
-  const adapterImports = importsOf(join(root, file)).filter((spec) => basename(spec).startsWith('dynamo-') && spec.startsWith('functions/'));
+  const adapterImports = importsOf(join(root, file)).filter(
+    (spec) => basename(spec).startsWith('dynamo-') && spec.startsWith('functions/'),
+  );
   expect(adapterImports).toEqual([]);
 });
 

@@ -34,7 +34,7 @@ test('mints tokens it accepts, with sub and groups', async () => {
   expect(await issuer.verify(accessToken)).toMatchObject({ sub: 'alice', 'cognito:groups': ['admin'], iss: LOCAL_ISSUER });
 });
 
-test('its tokens are access tokens with the scope the routes require, like Cognito\'s', async () => {
+test("its tokens are access tokens with the scope the routes require, like Cognito's", async () => {
   const { accessToken } = await issuer.mint('alice');
   expect(await issuer.verify(accessToken)).toMatchObject({ token_use: 'access', scope: ACCESS_TOKEN_SCOPE });
 });
@@ -66,7 +66,9 @@ describe('refuses', () => {
   });
 
   test('alg none', async () => {
-    const body = Buffer.from(JSON.stringify({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'alice', iat: now(), exp: now() + 600 })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'alice', iat: now(), exp: now() + 600 }),
+    ).toString('base64url');
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     expect(await issuer.verify(`${header}.${body}.`)).toBeUndefined();
   });

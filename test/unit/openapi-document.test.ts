@@ -33,7 +33,8 @@ const ROOT = resolve(__dirname, '../..');
 const document = buildOpenApiDocument();
 type Json = Record<string, any>;
 
-const operationOf = (route: RouteDefinition): Json | undefined => (document.paths?.[route.path] as Json | undefined)?.[route.method.toLowerCase()];
+const operationOf = (route: RouteDefinition): Json | undefined =>
+  (document.paths?.[route.path] as Json | undefined)?.[route.method.toLowerCase()];
 /** The codes an operation documents, by status. */
 const codesOf = (operation: Json): Record<string, string[]> =>
   Object.fromEntries(
@@ -74,7 +75,8 @@ describe.each(routes.map((route) => [routeKeyOf(route), route] as const))('%s', 
     else expect(all).not.toContain('UNAUTHENTICATED');
     if (route.auth === 'active') expect(codes['403']).toEqual(['QUEUE_TOKEN_REQUIRED', 'QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_NOT_ACTIVE']);
     if (route.auth === 'admin') expect(codes['403']).toEqual(['FORBIDDEN']);
-    if (route.method === 'POST') expect(all).toEqual(expect.arrayContaining(['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']));
+    if (route.method === 'POST')
+      expect(all).toEqual(expect.arrayContaining(['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']));
     if (route.path.includes('{')) expect(all).toContain('VALIDATION_ERROR');
   });
 
@@ -101,12 +103,18 @@ describe.each(routes.map((route) => [routeKeyOf(route), route] as const))('%s', 
 const successStatus = (operation: Json) => Object.keys(operation.responses).find((status) => status.startsWith('2'))!;
 
 test('has no path the route table lacks: /local/*, /openapi.json and /docs are local only', () => {
-  const documented = Object.entries<Json>(document.paths ?? {}).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+  const documented = Object.entries<Json>(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
   expect(documented.sort()).toEqual(routes.map(routeKeyOf).sort());
 });
 
 test('documents every error code of the contract at its status, with an example', () => {
-  const documented = new Set(routes.flatMap((route) => Object.entries(codesOf(operationOf(route)!)).flatMap(([status, codes]) => codes.map((code) => `${status} ${code}`))));
+  const documented = new Set(
+    routes.flatMap((route) =>
+      Object.entries(codesOf(operationOf(route)!)).flatMap(([status, codes]) => codes.map((code) => `${status} ${code}`)),
+    ),
+  );
   const contract = Object.entries(STATUS_OF).map(([code, status]) => `${status} ${code}`);
   expect([...documented].sort()).toEqual(contract.sort());
   expect(Object.keys(document.components?.examples ?? {}).sort()).toEqual(Object.keys(STATUS_OF).sort());
@@ -150,7 +158,8 @@ test('the committed openapi.json is what `npm run openapi` writes now', () => {
 describe('the response schemas', () => {
   /** Compiles only when a schema has exactly the view's fields and what it parses fits the view. */
   type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-  type Agrees<S extends z.ZodType, View> = Equal<keyof z.output<S>, keyof View> extends true ? (z.output<S> extends View ? true : false) : false;
+  type Agrees<S extends z.ZodType, View> =
+    Equal<keyof z.output<S>, keyof View> extends true ? (z.output<S> extends View ? true : false) : false;
   const agreements: [
     Agrees<typeof queueStatusSchema, Omit<QueueStatusView, 'retryAfterSeconds'>>,
     Agrees<typeof reservationSchema, ReservationView>,
@@ -173,7 +182,12 @@ describe('the response schemas', () => {
 
   test('accept what the domain renders, and nothing more', () => {
     const settings = readSettings({});
-    const waiting = describeToken({ token: 'qt.aurora-live.abc', concertId: 'aurora-live' }, { status: 'WAIT', position: 3 }, now, settings);
+    const waiting = describeToken(
+      { token: 'qt.aurora-live.abc', concertId: 'aurora-live' },
+      { status: 'WAIT', position: 3 },
+      now,
+      settings,
+    );
     const { retryAfterSeconds: _, ...status } = waiting;
     expect(strict(queueStatusSchema).parse(status)).toEqual(status);
 

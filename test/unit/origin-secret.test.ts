@@ -1,7 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorResponses } from '../../functions/http/middleware/error-responses';
-import { ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER, ORIGIN_SECRET_MAX_AGE_MS, originSecret, type LoadOriginSecrets } from '../../functions/http/middleware/origin-secret';
+import {
+  ORIGIN_SECRET_ENV,
+  ORIGIN_SECRET_HEADER,
+  ORIGIN_SECRET_MAX_AGE_MS,
+  originSecret,
+  type LoadOriginSecrets,
+} from '../../functions/http/middleware/origin-secret';
 import { apiEvent } from '../support/api-event';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -26,7 +32,9 @@ describe('deployed (a secret is named)', () => {
     calls += 1;
     return values;
   };
-  const call = handlerWith(originSecret({ secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin', load, now: () => clock }));
+  const call = handlerWith(
+    originSecret({ secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin', load, now: () => clock }),
+  );
 
   test('the header CloudFront adds lets the request through', async () => {
     expect((await call({ [ORIGIN_SECRET_HEADER]: 'current-secret-value' })).statusCode).toBe(200);
@@ -39,7 +47,7 @@ describe('deployed (a secret is named)', () => {
     ['a prefix of the value', { [ORIGIN_SECRET_HEADER]: 'current-secret' }],
     ['the value with more after it', { [ORIGIN_SECRET_HEADER]: 'current-secret-value-and-more' }],
     ['the value in another header', { 'x-origin-verify-2': 'current-secret-value' }],
-  ])('%s is 403 FORBIDDEN in the contract\'s shape, and the handler never runs', async (_, headers) => {
+  ])("%s is 403 FORBIDDEN in the contract's shape, and the handler never runs", async (_, headers) => {
     const result = await call(headers);
     expect(result.statusCode).toBe(403);
     expect(errorOf(result)).toEqual({ code: 'FORBIDDEN', message: expect.any(String) });
@@ -69,7 +77,12 @@ describe('deployed (a secret is named)', () => {
 });
 
 test('when the secret cannot be read, it fails closed: 503 UNAVAILABLE with Retry-After, never a pass', async () => {
-  const call = handlerWith(originSecret({ secretId: 'arn:x', load: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })) }));
+  const call = handlerWith(
+    originSecret({
+      secretId: 'arn:x',
+      load: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })),
+    }),
+  );
   const result = await call({ [ORIGIN_SECRET_HEADER]: 'anything' });
   expect(result.statusCode).toBe(503);
   expect(errorOf(result).code).toBe('UNAVAILABLE');
@@ -79,20 +92,20 @@ test('when the secret cannot be read, it fails closed: 503 UNAVAILABLE with Retr
 
 test('concurrent first requests of an instance share one read', async () => {
   let reads = 0;
-  const call = handlerWith(originSecret({ secretId: 'arn:x', load: async () => (reads += 1, ['v']) }));
+  const call = handlerWith(originSecret({ secretId: 'arn:x', load: async () => ((reads += 1), ['v']) }));
   const results = await Promise.all(Array.from({ length: 5 }, () => call({ [ORIGIN_SECRET_HEADER]: 'v' })));
   expect(results.map((result) => result.statusCode)).toEqual([200, 200, 200, 200, 200]);
   expect(reads).toBe(1);
 });
 
-describe('which secret: the function\'s environment', () => {
+describe("which secret: the function's environment", () => {
   const saved = process.env[ORIGIN_SECRET_ENV];
   afterEach(() => (saved === undefined ? delete process.env[ORIGIN_SECRET_ENV] : (process.env[ORIGIN_SECRET_ENV] = saved)));
 
   test('locally ORIGIN_SECRET_ARN is unset: no check, nothing read', async () => {
     delete process.env[ORIGIN_SECRET_ENV];
     let reads = 0;
-    const call = handlerWith(originSecret({ load: async () => (reads += 1, ['v']) }));
+    const call = handlerWith(originSecret({ load: async () => ((reads += 1), ['v']) }));
     expect((await call()).statusCode).toBe(200);
     expect(reads).toBe(0);
   });

@@ -51,7 +51,11 @@ test('a first join takes a number, writes its token with it, and answers 201 wit
   // Polling that token while it waits reads the admission record, never the token item.
   dynamo.resetHistory();
   const poll = await handler(
-    apiEvent('GET /concerts/{concertId}/queue', { userId: 'alice', pathParameters: { concertId: 'aurora-live' }, headers: { 'x-queue-token': token } }),
+    apiEvent('GET /concerts/{concertId}/queue', {
+      userId: 'alice',
+      pathParameters: { concertId: 'aurora-live' },
+      headers: { 'x-queue-token': token },
+    }),
     context,
   );
   expect(poll.statusCode).toBe(200);
@@ -62,7 +66,11 @@ test('a first join takes a number, writes its token with it, and answers 201 wit
   // Someone else presenting it is refused before any read.
   dynamo.resetHistory();
   const stolen = await handler(
-    apiEvent('GET /concerts/{concertId}/queue', { userId: 'mallory', pathParameters: { concertId: 'aurora-live' }, headers: { 'x-queue-token': token } }),
+    apiEvent('GET /concerts/{concertId}/queue', {
+      userId: 'mallory',
+      pathParameters: { concertId: 'aurora-live' },
+      headers: { 'x-queue-token': token },
+    }),
     context,
   );
   expect(stolen.statusCode).toBe(403);
@@ -95,7 +103,11 @@ test('a bug is a 500 INTERNAL that leaks neither the message nor the stack, and 
   expect(JSON.parse(response.body!).error).toEqual({ code: 'INTERNAL', message: expect.stringContaining('request-1') });
   expect(response.body).not.toMatch(/secret|line 42|TypeError/);
   expect(logs.entries()).toEqual([
-    expect.objectContaining({ level: 'ERROR', requestId: 'request-1', error: expect.objectContaining({ name: 'TypeError', message: 'secret internals at line 42' }) }),
+    expect.objectContaining({
+      level: 'ERROR',
+      requestId: 'request-1',
+      error: expect.objectContaining({ name: 'TypeError', message: 'secret internals at line 42' }),
+    }),
   ]);
 });
 

@@ -22,7 +22,10 @@ const clock = () => {
 
 describe('which key source the environment names', () => {
   test('the secret deployed, else the keys, else a key file; none is an error, never a default key', () => {
-    expect(queueTokenKeySetting({ QUEUE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:x', QUEUE_TOKEN_KEYS: KEY_A })).toEqual({ source: 'secret', secretId: 'arn:aws:secretsmanager:x' });
+    expect(queueTokenKeySetting({ QUEUE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:x', QUEUE_TOKEN_KEYS: KEY_A })).toEqual({
+      source: 'secret',
+      secretId: 'arn:aws:secretsmanager:x',
+    });
     expect(queueTokenKeySetting({ QUEUE_TOKEN_KEYS: `${KEY_B}, ${KEY_A}` })).toEqual({ source: 'keys', keys: [KEY_B, KEY_A] });
     expect(queueTokenKeySetting({ QUEUE_TOKEN_KEY_FILE: '/tmp/keys' })).toEqual({ source: 'file', path: '/tmp/keys' });
     expect(() => queueTokenKeySetting({})).toThrow(/QUEUE_TOKEN_SECRET_ARN.*QUEUE_TOKEN_KEYS.*QUEUE_TOKEN_KEY_FILE/);

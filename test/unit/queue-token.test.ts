@@ -36,7 +36,11 @@ test('a token carries its claims, verifies under its key, and fits in 400 charac
 
 describe('a token cannot be forged or moved', () => {
   const payloadOf = (token: string) => token.split('.')[2];
-  const withPart = (token: string, index: number, part: string) => token.split('.').map((p, i) => (i === index ? part : p)).join('.');
+  const withPart = (token: string, index: number, part: string) =>
+    token
+      .split('.')
+      .map((p, i) => (i === index ? part : p))
+      .join('.');
   const b64 = (body: unknown) => Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
 
   test('changing any one character makes it invalid', () => {
@@ -63,7 +67,12 @@ describe('a token cannot be forged or moved', () => {
         const reordered = b64({ u, c: concertId, n: seq, ...(shard === undefined ? {} : { s: shard }) });
         expect(verifyQueueToken(withPart(token, 2, reordered), ring)).toBeUndefined();
         expect(verifyQueueToken(withPart(token, 2, `${payloadOf(token)}==`), ring)).toBeUndefined();
-        expect(verifyQueueToken(withPart(token, 2, Buffer.from(JSON.stringify({ c: concertId, u, n: seq }, null, 1)).toString('base64url')), ring)).toBeUndefined();
+        expect(
+          verifyQueueToken(
+            withPart(token, 2, Buffer.from(JSON.stringify({ c: concertId, u, n: seq }, null, 1)).toString('base64url')),
+            ring,
+          ),
+        ).toBeUndefined();
       }),
     );
   });

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { admitInLine, emptyLine, isAdmittedIn, positionIn, waitingCount, type ShardedLine, type ShardPlace } from '../../functions/queue/sharded-line';
+import {
+  admitInLine,
+  emptyLine,
+  isAdmittedIn,
+  positionIn,
+  waitingCount,
+  type ShardedLine,
+  type ShardPlace,
+} from '../../functions/queue/sharded-line';
 
 const SHARDS = 4;
 
@@ -7,9 +15,21 @@ describe('a sharded line', () => {
   test('admits epoch by epoch, and round by round across shards inside an epoch', () => {
     // Epoch 1: shard 0 has 3 joiners, shard 1 one, shard 2 none, shard 3 two.
     let line = admitInLine(emptyLine(SHARDS), [3, 1, 0, 2], 0);
-    expect(line.epochs).toEqual([[0, 0, 0, 0], [3, 1, 0, 2]]);
+    expect(line.epochs).toEqual([
+      [0, 0, 0, 0],
+      [3, 1, 0, 2],
+    ]);
     // Order: (0,1) (1,1) (3,1) | (0,2) (3,2) | (0,3)
-    expect([{ shard: 0, seq: 1 }, { shard: 1, seq: 1 }, { shard: 3, seq: 1 }, { shard: 0, seq: 2 }, { shard: 3, seq: 2 }, { shard: 0, seq: 3 }].map((p) => positionIn(line, p))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(
+      [
+        { shard: 0, seq: 1 },
+        { shard: 1, seq: 1 },
+        { shard: 3, seq: 1 },
+        { shard: 0, seq: 2 },
+        { shard: 3, seq: 2 },
+        { shard: 0, seq: 3 },
+      ].map((p) => positionIn(line, p)),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
     line = admitInLine(line, [3, 1, 0, 2], 4);
     expect(line.admitted).toEqual([2, 1, 0, 1]);
     expect(positionIn(line, { shard: 3, seq: 2 })).toBe(1);

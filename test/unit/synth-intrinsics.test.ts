@@ -13,9 +13,9 @@ test('Ref, GetAtt, Join, Sub and Select become local values', () => {
   expect(resolver.resolve({ Ref: 'QueueTable1' })).toBe('local-queue');
   expect(resolver.resolve({ 'Fn::GetAtt': ['QueueTable1', 'Arn'] })).toBe('arn:aws:dynamodb:local:000000000000:table/local-queue');
   expect(resolver.resolve({ 'Fn::GetAtt': 'QueueTable1.Arn' })).toBe('arn:aws:dynamodb:local:000000000000:table/local-queue');
-  expect(resolver.resolve({ 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: 'Users1' }]] })).toBe(
-    'https://cognito-idp.local.amazonaws.com/local_Users1',
-  );
+  expect(
+    resolver.resolve({ 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: 'Users1' }]] }),
+  ).toBe('https://cognito-idp.local.amazonaws.com/local_Users1');
   expect(resolver.resolve({ 'Fn::Sub': 'cdk-${AWS::AccountId}-${AWS::Region}-${QueueTable1}-${QueueTable1.Arn}' })).toBe(
     'cdk-000000000000-local-local-queue-arn:aws:dynamodb:local:000000000000:table/local-queue',
   );
@@ -27,7 +27,9 @@ test('Ref, GetAtt, Join, Sub and Select become local values', () => {
 
 test('what has no local counterpart is named, never guessed', () => {
   expect(() => resolver.resolve({ Ref: 'Bucket1' })).toThrow(new UnresolvableValue('resource Bucket1 has no local counterpart'));
-  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Users1', 'ProviderURL'] })).toThrow('ProviderURL of resource Users1 has no local counterpart');
+  expect(() => resolver.resolve({ 'Fn::GetAtt': ['Users1', 'ProviderURL'] })).toThrow(
+    'ProviderURL of resource Users1 has no local counterpart',
+  );
   expect(() => resolver.resolve({ 'Fn::ImportValue': 'shared-table' })).toThrow('Fn::ImportValue is not evaluated locally');
   expect(() => resolver.resolveString(['a'])).toThrow(/is not a string/);
 });

@@ -57,7 +57,8 @@ test('a charge is one conditional increment of the balance item and nothing else
   expect(documents).toHaveReceivedNthCommandWith(1, UpdateCommand, {
     TableName: 'wallet-table',
     Key: { pk: 'USER#alice', sk: 'BALANCE' },
-    ConditionExpression: 'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
+    ConditionExpression:
+      'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
     ReturnValues: 'ALL_NEW',
   });
   expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
@@ -112,9 +113,11 @@ test('a throttled idempotency table is 503 too (not 500), and nothing is charged
 test('a refusal (409) releases the key: it is not replayed', async () => {
   plain.on(PutItemCommand).resolves({});
   plain.on(DeleteItemCommand).resolves({});
-  documents.on(UpdateCommand).rejects(
-    new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: { balance: { N: '99999999' }, version: { N: '9' } } }),
-  );
+  documents
+    .on(UpdateCommand)
+    .rejects(
+      new ConditionalCheckFailedException({ message: 'no', $metadata: {}, Item: { balance: { N: '99999999' }, version: { N: '9' } } }),
+    );
 
   const response = await handler(chargeEvent({ 'idempotency-key': 'k-4' }), context);
 
@@ -170,7 +173,10 @@ describe('a second request with a key already in use', () => {
 
     expect(response.statusCode).toBe(409);
     expect(Number(response.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(JSON.parse(response.body!).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', message: expect.stringContaining('still in progress') });
+    expect(JSON.parse(response.body!).error).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_IN_USE',
+      message: expect.stringContaining('still in progress'),
+    });
     expect(documents).not.toHaveReceivedCommand(UpdateCommand);
     expect(plain).not.toHaveReceivedCommand(DeleteItemCommand);
   });
@@ -179,7 +185,13 @@ describe('a second request with a key already in use', () => {
     plain.on(PutItemCommand).rejects(existing('INPROGRESS', bodyHash({ amount: 1_000 })));
     const entryId = `k${createHash('sha256').update('landed', 'utf8').digest('base64url').slice(0, 32)}`;
     documents.on(GetCommand).resolves({
-      Item: { balance: 3_000, version: 2, [`pending#${entryId}`]: { amount: 1_000, at: 1 }, [`pending#${entryId}#balanceBefore`]: 2_000, [`pending#${entryId}#versionBefore`]: 1 },
+      Item: {
+        balance: 3_000,
+        version: 2,
+        [`pending#${entryId}`]: { amount: 1_000, at: 1 },
+        [`pending#${entryId}#balanceBefore`]: 2_000,
+        [`pending#${entryId}#versionBefore`]: 1,
+      },
     });
 
     const response = await handler(chargeEvent({ 'idempotency-key': 'landed' }), context);
@@ -194,7 +206,10 @@ describe('a second request with a key already in use', () => {
       plain.on(PutItemCommand).rejects(existing(status, bodyHash({ amount: 2_000 }), { statusCode: 200, body: '{}' }));
       const response = await handler(chargeEvent({ 'idempotency-key': 'reused' }), context);
       expect(response.statusCode).toBe(409);
-      expect(JSON.parse(response.body!).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.stringContaining('different body') });
+      expect(JSON.parse(response.body!).error).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: expect.stringContaining('different body'),
+      });
       expect(plain).not.toHaveReceivedCommand(DeleteItemCommand);
     }
     expect(documents).not.toHaveReceivedAnyCommand();

@@ -75,7 +75,15 @@ describe('payments', () => {
   });
 
   test('the view is the contract body, times as ISO strings', () => {
-    const view = toPaymentView({ paymentId: 'P', userId: 'u', concertId: 'c', reservationIds: ['R'], amount: 5, balance: 6, paidAt: Date.UTC(2026, 11, 24, 19) });
+    const view = toPaymentView({
+      paymentId: 'P',
+      userId: 'u',
+      concertId: 'c',
+      reservationIds: ['R'],
+      amount: 5,
+      balance: 6,
+      paidAt: Date.UTC(2026, 11, 24, 19),
+    });
     expect(view).toEqual({ paymentId: 'P', reservationIds: ['R'], amount: 5, balance: 6, paidAt: '2026-12-24T19:00:00.000Z' });
   });
 
@@ -90,7 +98,13 @@ describe('payments', () => {
   });
 
   test('the most useful failure wins, in the documented order', () => {
-    expect(PAYMENT_FAILURE_PRECEDENCE).toEqual(['NOT_FOUND', 'ALREADY_PAID', 'RESERVATION_EXPIRED', 'QUEUE_TOKEN_NOT_ACTIVE', 'INSUFFICIENT_BALANCE']);
+    expect(PAYMENT_FAILURE_PRECEDENCE).toEqual([
+      'NOT_FOUND',
+      'ALREADY_PAID',
+      'RESERVATION_EXPIRED',
+      'QUEUE_TOKEN_NOT_ACTIVE',
+      'INSUFFICIENT_BALANCE',
+    ]);
     expect(mostUsefulFailure([])).toBeUndefined();
     expect(mostUsefulFailure(['INSUFFICIENT_BALANCE', 'QUEUE_TOKEN_NOT_ACTIVE', 'ALREADY_PAID'])).toBe('ALREADY_PAID');
     fc.assert(
@@ -136,7 +150,10 @@ describe('payments', () => {
     });
 
     test('a reservation refused although it reads payable (its price changed): retry', () => {
-      const verdict = judgeRefusal({ ...nothing, reservations: [{ reservationId: 'R', current: { concertId: 'c', status: 'HELD', expiresAt: 5_000 } }] }, plan);
+      const verdict = judgeRefusal(
+        { ...nothing, reservations: [{ reservationId: 'R', current: { concertId: 'c', status: 'HELD', expiresAt: 5_000 } }] },
+        plan,
+      );
       expect(verdict).toEqual({ failures: [] });
     });
   });
@@ -170,7 +187,13 @@ describe('payment cursors', () => {
   test('round trip, and anything else is a 400', () => {
     const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
     expect(decodePaymentCursor(encodePaymentCursor(id))).toBe(id);
-    for (const bad of ['', 'nope', Buffer.from('r:01ARZ3NDEKTSV4RRFFQ69G5FAV').toString('base64url'), Buffer.from('p:../../etc').toString('base64url'), 'p:01ARZ3NDEKTSV4RRFFQ69G5FAV']) {
+    for (const bad of [
+      '',
+      'nope',
+      Buffer.from('r:01ARZ3NDEKTSV4RRFFQ69G5FAV').toString('base64url'),
+      Buffer.from('p:../../etc').toString('base64url'),
+      'p:01ARZ3NDEKTSV4RRFFQ69G5FAV',
+    ]) {
       expect(() => decodePaymentCursor(bad)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
     }
   });

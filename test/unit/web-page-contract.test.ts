@@ -7,15 +7,35 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PAGE_ROUTES, type Responses } from '../../web/src/api';
 
-type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
-type Operation = { responses: Record<string, { headers?: Record<string, unknown>; content?: { 'application/json'?: { schema: Schema } } }> };
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+};
+type Operation = {
+  responses: Record<string, { headers?: Record<string, unknown>; content?: { 'application/json'?: { schema: Schema } } }>;
+};
 const document = JSON.parse(readFileSync(resolve(__dirname, '../../openapi.json'), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 };
 
 const at = '2026-12-24T19:00:00.000Z';
-const reservation = { reservationId: 'r', concertId: 'c', scheduleId: 's', date: '2026-12-24', seatNumber: 1, price: 1, status: 'HELD', expiresAt: at, createdAt: at } as const;
+const reservation = {
+  reservationId: 'r',
+  concertId: 'c',
+  scheduleId: 's',
+  date: '2026-12-24',
+  seatNumber: 1,
+  price: 1,
+  status: 'HELD',
+  expiresAt: at,
+  createdAt: at,
+} as const;
 const payment = { paymentId: 'p', reservationIds: ['r'], amount: 1, balance: 0, paidAt: at };
 const queue = { token: 't', concertId: 'c', status: 'ACTIVE', position: 0, estimatedWaitSeconds: 0, activeUntil: at } as const;
 /** One body per route with every field the page's types know, optional ones included. */
@@ -43,7 +63,8 @@ function undeclared(value: unknown, schema: Schema, path: string): string[] {
     const results = variants.map((variant) => undeclared(value, variant, path));
     return results.find((r) => r.length === 0) ?? results[0];
   }
-  if (Array.isArray(value)) return s.items ? value.flatMap((item, i) => undeclared(item, s.items!, `${path}[${i}]`)) : [`${path}: not an array`];
+  if (Array.isArray(value))
+    return s.items ? value.flatMap((item, i) => undeclared(item, s.items!, `${path}[${i}]`)) : [`${path}: not an array`];
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, field]) =>
       s.properties?.[key] ? undeclared(field, s.properties[key], `${path}.${key}`) : [`${path}.${key}`],

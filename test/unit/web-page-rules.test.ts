@@ -10,7 +10,7 @@ import { MAX_RESERVATIONS_PER_PAYMENT } from '../../functions/wallet/payment';
 import { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from '../../functions/wallet/wallet-rules';
 import { LIMITS } from '../../web/src/limits';
 
-test('the page states the service\'s own limits', () => {
+test("the page states the service's own limits", () => {
   expect(LIMITS).toEqual({
     minCharge: MIN_CHARGE,
     maxCharge: MAX_CHARGE,
@@ -31,12 +31,16 @@ describe('failure sentences', () => {
   });
 
   test('the losing side of a race hears which seat', () => {
-    expect(failureSentence('SEAT_UNAVAILABLE', { seatNumber: 7 })).toBe('Seat 7 was taken by someone else first. Please pick another seat.');
+    expect(failureSentence('SEAT_UNAVAILABLE', { seatNumber: 7 })).toBe(
+      'Seat 7 was taken by someone else first. Please pick another seat.',
+    );
     expect(failureSentence('SEAT_UNAVAILABLE')).toBe('That seat was taken by someone else first. Please pick another seat.');
   });
 
   test('busy answers say when to try again', () => {
-    expect(failureSentence('UNAVAILABLE', { retryAfterSeconds: 5 })).toBe('The service is very busy right now. Please try again in 5 seconds.');
+    expect(failureSentence('UNAVAILABLE', { retryAfterSeconds: 5 })).toBe(
+      'The service is very busy right now. Please try again in 5 seconds.',
+    );
     expect(failureSentence('TOO_MANY_REQUESTS')).toBe('A lot of people are trying at once. Please try again in a moment.');
   });
 });
@@ -105,7 +109,10 @@ describe('amounts', () => {
 describe('one Idempotency-Key per attempt', () => {
   const memoryStore = (): AttemptStore => {
     const attempts = new Map<string, Attempt>();
-    return { read: (name) => attempts.get(name), write: (name, attempt) => (attempt ? attempts.set(name, attempt) : attempts.delete(name)) };
+    return {
+      read: (name) => attempts.get(name),
+      write: (name, attempt) => (attempt ? attempts.set(name, attempt) : attempts.delete(name)),
+    };
   };
   let keys = 0;
   const newKey = () => `key-${++keys}`;
@@ -130,7 +137,10 @@ describe('page config', () => {
   test('local and deployed settings are read; anything else is refused', () => {
     expect(parsePageConfig({ apiUrl: '', signIn: { kind: 'local' } })).toEqual({ apiUrl: '', signIn: { kind: 'local' } });
     const cognito = { kind: 'cognito', region: 'eu-west-1', userPoolId: 'eu-west-1_abc', userPoolClientId: 'client' };
-    expect(parsePageConfig({ apiUrl: 'https://api.example/', signIn: cognito })).toEqual({ apiUrl: 'https://api.example', signIn: cognito });
+    expect(parsePageConfig({ apiUrl: 'https://api.example/', signIn: cognito })).toEqual({
+      apiUrl: 'https://api.example',
+      signIn: cognito,
+    });
     expect(() => parsePageConfig({ apiUrl: 'x', signIn: { kind: 'cognito' } })).toThrow('unknown sign-in kind');
     expect(() => parsePageConfig(null)).toThrow('lacks apiUrl');
   });

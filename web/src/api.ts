@@ -22,10 +22,26 @@ import { failureSentence, type FailureContext, type FailureKind } from './messag
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const KNOWN_CODES = new Set<string>([
-  'VALIDATION_ERROR', 'UNAUTHENTICATED', 'QUEUE_TOKEN_REQUIRED', 'QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_NOT_ACTIVE', 'FORBIDDEN',
-  'NOT_FOUND', 'SEAT_UNAVAILABLE', 'HOLD_LIMIT_REACHED', 'RESERVATION_EXPIRED', 'ALREADY_PAID', 'INSUFFICIENT_BALANCE',
-  'BALANCE_LIMIT_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_IN_USE', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'TOO_MANY_REQUESTS',
-  'INTERNAL', 'UNAVAILABLE',
+  'VALIDATION_ERROR',
+  'UNAUTHENTICATED',
+  'QUEUE_TOKEN_REQUIRED',
+  'QUEUE_TOKEN_INVALID',
+  'QUEUE_TOKEN_NOT_ACTIVE',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'SEAT_UNAVAILABLE',
+  'HOLD_LIMIT_REACHED',
+  'RESERVATION_EXPIRED',
+  'ALREADY_PAID',
+  'INSUFFICIENT_BALANCE',
+  'BALANCE_LIMIT_EXCEEDED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL',
+  'UNAVAILABLE',
 ] satisfies FailureKind[]);
 
 /** A call that did not succeed: the contract's code, or NETWORK when no answer came. */
@@ -117,7 +133,8 @@ export class Api {
 
   listConcerts = () => this.call('GET /concerts');
   joinQueue = (concertId: string) => this.call('POST /concerts/{concertId}/queue', { params: { concertId } });
-  pollQueue = (concertId: string, queueToken: string) => this.call('GET /concerts/{concertId}/queue', { params: { concertId }, queueToken });
+  pollQueue = (concertId: string, queueToken: string) =>
+    this.call('GET /concerts/{concertId}/queue', { params: { concertId }, queueToken });
   listSchedules = (concertId: string, queueToken: string) =>
     this.call('GET /concerts/{concertId}/schedules', { params: { concertId }, queueToken });
   seatMap = (concertId: string, scheduleId: string, queueToken: string) =>
@@ -174,7 +191,13 @@ function failureOf(status: number, body: unknown, retryAfterSeconds: number | un
   const error = (body as Partial<ErrorBody> | undefined)?.error;
   if (error && KNOWN_CODES.has(error.code)) return new ApiFailure(error.code, status, retryAfterSeconds, error.details);
   // Answers the service did not write itself, e.g. API Gateway's own 401, 429 or 503.
-  const byStatus: Record<number, FailureKind> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 429: 'TOO_MANY_REQUESTS', 503: 'UNAVAILABLE' };
+  const byStatus: Record<number, FailureKind> = {
+    401: 'UNAUTHENTICATED',
+    403: 'FORBIDDEN',
+    404: 'NOT_FOUND',
+    429: 'TOO_MANY_REQUESTS',
+    503: 'UNAVAILABLE',
+  };
   return new ApiFailure(byStatus[status] ?? (status >= 500 ? 'INTERNAL' : 'UNEXPECTED'), status, retryAfterSeconds);
 }
 

@@ -39,7 +39,11 @@ export async function signInWithCognito(config: CognitoConfig, username: string,
   return stepOf(answer, username);
 }
 
-export async function chooseNewPassword(config: CognitoConfig, step: Extract<CognitoStep, { kind: 'newPasswordRequired' }>, password: string): Promise<CognitoStep> {
+export async function chooseNewPassword(
+  config: CognitoConfig,
+  step: Extract<CognitoStep, { kind: 'newPasswordRequired' }>,
+  password: string,
+): Promise<CognitoStep> {
   const answer = await cognito(config, 'RespondToAuthChallenge', {
     ChallengeName: 'NEW_PASSWORD_REQUIRED',
     ClientId: config.userPoolClientId,
@@ -95,7 +99,13 @@ function stepOf(answer: CognitoAnswer, username: string): CognitoStep {
     const refreshToken = answer.AuthenticationResult?.RefreshToken;
     return {
       kind: 'signedIn',
-      auth: { userId: subjectOf(token) ?? username, name: username, accessToken: token, expiresAt: Date.now() + expiresIn * 1000, ...(refreshToken ? { refreshToken } : {}) },
+      auth: {
+        userId: subjectOf(token) ?? username,
+        name: username,
+        accessToken: token,
+        expiresAt: Date.now() + expiresIn * 1000,
+        ...(refreshToken ? { refreshToken } : {}),
+      },
     };
   }
   if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session) {
@@ -138,7 +148,12 @@ async function cognito(config: CognitoConfig, action: string, body: unknown): Pr
 export function subjectOf(jwt: string): string | undefined {
   try {
     const payload = jwt.split('.')[1] ?? '';
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const json = atob(
+      payload
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+    );
     const sub = (JSON.parse(json) as { sub?: unknown }).sub;
     return typeof sub === 'string' ? sub : undefined;
   } catch {

@@ -54,7 +54,12 @@ async function start(): Promise<void> {
     if (!response.ok) throw new Error(`config.json: ${response.status}`);
     config = parsePageConfig(await response.json());
   } catch {
-    replace(main, h('h1', null, 'The page could not start'), notice('error', 'Its settings could not be loaded. Please reload the page in a moment.'), button('Reload', () => location.reload()));
+    replace(
+      main,
+      h('h1', null, 'The page could not start'),
+      notice('error', 'Its settings could not be loaded. Please reload the page in a moment.'),
+      button('Reload', () => location.reload()),
+    );
     return;
   }
   const api = new Api(config.apiUrl, { accessToken: () => session.signedIn()?.accessToken });
@@ -90,17 +95,28 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
   drawNav(api, config, user);
   if (!user) {
     document.title = 'Sign in · Concert tickets';
-    renderSignIn(main, api, config, (auth) => {
-      session.signIn(auth);
-      draw(api, config);
-    }, signInReason);
+    renderSignIn(
+      main,
+      api,
+      config,
+      (auth) => {
+        session.signIn(auth);
+        draw(api, config);
+      },
+      signInReason,
+    );
     return;
   }
 
   const route = ROUTES.find((candidate) => candidate.pattern.test(path));
   if (!route) {
     document.title = 'Not found · Concert tickets';
-    replace(main, h('h1', null, 'Page not found'), notice('info', 'There is nothing at this address.'), link('#/', 'See the concerts', { class: 'button primary' }));
+    replace(
+      main,
+      h('h1', null, 'Page not found'),
+      notice('info', 'There is nothing at this address.'),
+      link('#/', 'See the concerts', { class: 'button primary' }),
+    );
     return;
   }
   const found = route.pattern.exec(path)!;
@@ -111,7 +127,12 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
   firstRender = false;
   Promise.resolve(route.view(ctx, params)).catch((error: unknown) => {
     if (!ctx.scope.isAlive) return;
-    replace(main, h('h1', null, 'Something went wrong'), notice('error', ctx.describe(error)), button('Try again', () => ctx.reload()));
+    replace(
+      main,
+      h('h1', null, 'Something went wrong'),
+      notice('error', ctx.describe(error)),
+      button('Try again', () => ctx.reload()),
+    );
   });
 }
 
@@ -181,7 +202,8 @@ function contextFor(api: Api, config: PageConfig, user: SignedIn, viewScope: Sco
       turnBar.hidden = true;
       turnBar.removeAttribute('role');
       session.setQueue(user.userId, concertId, undefined);
-      replace(main,
+      replace(
+        main,
         h('h1', null, 'Your turn has ended'),
         notice('warning', 'Your time to book ran out, so your seats that were not paid for are free for others again.'),
         link(`#/concerts/${encodeURIComponent(concertId)}/queue`, 'Join the waiting room again', { class: 'button primary' }),
@@ -199,17 +221,28 @@ function drawNav(api: Api, config: PageConfig, user: SignedIn | undefined): void
     nav.replaceChildren();
     return;
   }
-  replace(nav,
-    h('ul', null,
+  replace(
+    nav,
+    h(
+      'ul',
+      null,
       h('li', null, link('#/', 'Concerts')),
       h('li', null, link('#/wallet', 'Wallet')),
       h('li', null, link('#/payments', 'Payments')),
       h('li', { class: 'who' }, h('span', { class: 'visually-hidden' }, 'Signed in as '), user.name),
-      h('li', null, button('Sign out', () => {
-        void signOutEverywhere(config.signIn, session.signedIn());
-        session.signOut();
-        draw(api, config);
-      }, { class: 'link-button' })),
+      h(
+        'li',
+        null,
+        button(
+          'Sign out',
+          () => {
+            void signOutEverywhere(config.signIn, session.signedIn());
+            session.signOut();
+            draw(api, config);
+          },
+          { class: 'link-button' },
+        ),
+      ),
     ),
   );
 }

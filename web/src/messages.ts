@@ -26,7 +26,8 @@ const SENTENCES: Record<FailureKind, (context: FailureContext) => string> = {
   UNAUTHENTICATED: () => 'Your sign-in has ended. Please sign in again.',
   QUEUE_TOKEN_REQUIRED: () => 'You need a place in the waiting room first. Join the waiting room to continue.',
   QUEUE_TOKEN_INVALID: () => 'Your place in the waiting room was not found. Join the waiting room again.',
-  QUEUE_TOKEN_NOT_ACTIVE: () => 'It is not your turn to book right now: your turn has ended or has not started yet. Join the waiting room again.',
+  QUEUE_TOKEN_NOT_ACTIVE: () =>
+    'It is not your turn to book right now: your turn has ended or has not started yet. Join the waiting room again.',
   FORBIDDEN: () => 'Your account is not allowed to do that.',
   NOT_FOUND: (c) => `We could not find that ${c.thing ?? 'page'}. It may have been removed.`,
   SEAT_UNAVAILABLE: (c) =>

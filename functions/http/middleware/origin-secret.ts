@@ -19,10 +19,9 @@ export type LoadOriginSecrets = (secretId: string) => Promise<readonly string[]>
  * distribution: those are not counted by its web ACL's per-client limits. Cheap: one comparison of
  * hashes in constant time against values cached for a few minutes. Off when ORIGIN_SECRET_ARN is unset.
  */
-export function originSecret(options: { secretId?: string; load?: LoadOriginSecrets; now?: () => number } = {}): middy.MiddlewareObj<
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2
-> {
+export function originSecret(
+  options: { secretId?: string; load?: LoadOriginSecrets; now?: () => number } = {},
+): middy.MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2> {
   const secretId = options.secretId ?? process.env[ORIGIN_SECRET_ENV];
   const now = options.now ?? Date.now;
   let cached: { digests: Buffer[]; at: number } | undefined;
@@ -54,7 +53,7 @@ export function originSecret(options: { secretId?: string; load?: LoadOriginSecr
       // Every value is compared, so the time taken says nothing about which one (if any) matched.
       let matched = false;
       for (const value of accepted) matched = timingSafeEqual(given, value) || matched;
-      if (!matched) throw new AppError('FORBIDDEN', 'call the API through the site\'s address');
+      if (!matched) throw new AppError('FORBIDDEN', "call the API through the site's address");
     },
   };
 }

@@ -33,7 +33,8 @@ export function routeRequest(): middy.MiddlewareObj<ApiEvent, ApiResult, Error, 
       context.route = route;
       const headers = event.headers ?? {};
       const body = parseJsonBody(event.body, event.isBase64Encoded, headers['content-type'], route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-      const identity = route.auth === 'public' ? { userId: '', groups: [] } : identityFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      const identity =
+        route.auth === 'public' ? { userId: '', groups: [] } : identityFromClaims(event.requestContext.authorizer?.jwt?.claims);
       if (route.auth === 'admin' && !identity.groups.includes(ADMIN_GROUP)) {
         throw new AppError('FORBIDDEN', 'this route is for admins only');
       }

@@ -31,18 +31,26 @@ export function chargeForm(ctx: Context, options: { suggested?: number; onCharge
     return checked;
   };
 
-  const form = h('form', { class: 'form charge', novalidate: true },
+  const form = h(
+    'form',
+    { class: 'form charge', novalidate: true },
     h('label', { for: id }, 'Amount to add (KRW)'),
     amount,
     h('p', { id: `${id}-hint`, class: 'hint' }, `Whole won, ${formatWon(LIMITS.minCharge)} to ${formatWon(LIMITS.maxCharge)} at a time.`),
     problem,
-    h('div', { class: 'quick-amounts' },
+    h(
+      'div',
+      { class: 'quick-amounts' },
       QUICK_AMOUNTS.map((value) =>
-        button(`+${value.toLocaleString('en-US')}`, () => {
-          const current = parseAmount(amount.value, 0, Number.MAX_SAFE_INTEGER);
-          amount.value = String((current.ok ? current.amount : 0) + value);
-          check();
-        }, { class: 'secondary', 'aria-label': `Add ${formatWon(value)} to the amount` }),
+        button(
+          `+${value.toLocaleString('en-US')}`,
+          () => {
+            const current = parseAmount(amount.value, 0, Number.MAX_SAFE_INTEGER);
+            amount.value = String((current.ok ? current.amount : 0) + value);
+            check();
+          },
+          { class: 'secondary', 'aria-label': `Add ${formatWon(value)} to the amount` },
+        ),
       ),
     ),
     submit,

@@ -31,11 +31,21 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     holds = liveHolds(reservations.body.reservations, concertId);
     balance = wallet.body.balance;
   } catch (error) {
-    replace(ctx.main, h('h1', null, 'Checkout'), notice('error', ctx.describe(error)), button('Try again', () => ctx.reload()));
+    replace(
+      ctx.main,
+      h('h1', null, 'Checkout'),
+      notice('error', ctx.describe(error)),
+      button('Try again', () => ctx.reload()),
+    );
     return;
   }
   if (holds.length === 0) {
-    replace(ctx.main, h('h1', null, 'Checkout'), notice('info', 'You hold no seats for this concert right now.'), link(seatsHref, 'Choose seats', { class: 'button primary' }));
+    replace(
+      ctx.main,
+      h('h1', null, 'Checkout'),
+      notice('info', 'You hold no seats for this concert right now.'),
+      link(seatsHref, 'Choose seats', { class: 'button primary' }),
+    );
     return;
   }
 
@@ -52,7 +62,8 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
 
   function draw(): void {
     const now = Date.now();
-    replace(rows,
+    replace(
+      rows,
       holds.map((r) => {
         const box = h('input', { type: 'checkbox', id: `pay-${r.reservationId}`, checked: selected.has(r.reservationId) });
         box.addEventListener('change', () => {
@@ -60,7 +71,9 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
           else selected.delete(r.reservationId);
           draw();
         });
-        return h('li', null,
+        return h(
+          'li',
+          null,
           h('label', { for: `pay-${r.reservationId}` }, box, ` Seat ${r.seatNumber} · ${formatDate(r.date)} · ${formatWon(r.price)}`),
           h('span', { class: 'countdown', 'data-hold': r.reservationId }, `${formatCountdown(Date.parse(r.expiresAt) - now)} left`),
         );
@@ -68,16 +81,19 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     );
     const sum = total();
     const short = sum - balance;
-    replace(summary,
+    replace(
+      summary,
       h('p', null, 'Total: ', h('strong', { class: 'total' }, formatWon(sum))),
       h('p', null, `Your balance: ${formatWon(balance)}`),
-      selected.size > LIMITS.reservationsPerPayment && notice('warning', `You can pay for at most ${LIMITS.reservationsPerPayment} seats at once: untick some and pay for them next.`),
+      selected.size > LIMITS.reservationsPerPayment &&
+        notice('warning', `You can pay for at most ${LIMITS.reservationsPerPayment} seats at once: untick some and pay for them next.`),
     );
     pay.textContent = `Pay ${formatWon(sum)}`;
     pay.disabled = paying || selected.size === 0 || selected.size > LIMITS.reservationsPerPayment;
     if (short > 0 && selected.size > 0) {
       if (!topUp.firstChild) {
-        replace(topUp,
+        replace(
+          topUp,
           notice('info', `Your balance is ${formatWon(short)} short. Add money to pay.`),
           chargeForm(ctx, {
             suggested: short,
@@ -100,7 +116,10 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     if (ended.length > 0) {
       holds = holds.filter((r) => !ended.includes(r));
       ended.forEach((r) => selected.delete(r.reservationId));
-      messages.show('warning', `Your hold on seat ${ended.map((r) => r.seatNumber).join(', ')} ran out before payment, so it was not charged.`);
+      messages.show(
+        'warning',
+        `Your hold on seat ${ended.map((r) => r.seatNumber).join(', ')} ran out before payment, so it was not charged.`,
+      );
       if (holds.length === 0) pay.disabled = true;
       draw();
       return;
@@ -124,7 +143,11 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
       const { body } = await scope.live(api.pay(reservationIds, turn.token, attempt.key));
       settleAttempt(store, 'payment', attempt, false);
       const paid = holds.filter((r) => reservationIds.includes(r.reservationId));
-      session.setReceipt(user.userId, { payment: body, concertTitle: concert?.title ?? concertId, seats: paid.map(({ date, seatNumber, price }) => ({ date, seatNumber, price })) });
+      session.setReceipt(user.userId, {
+        payment: body,
+        concertTitle: concert?.title ?? concertId,
+        seats: paid.map(({ date, seatNumber, price }) => ({ date, seatNumber, price })),
+      });
       session.setQueue(user.userId, concertId, undefined); // paying spends the turn
       ctx.navigate(`#/receipt/${encodeURIComponent(body.paymentId)}`);
     } catch (error) {
@@ -152,7 +175,8 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     }
   });
 
-  replace(ctx.main,
+  replace(
+    ctx.main,
     h('h1', null, 'Checkout'),
     h('p', { class: 'lead' }, concert ? `${concert.title} · ${concert.venue}` : ''),
     messages.element,

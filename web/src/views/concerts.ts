@@ -11,25 +11,36 @@ export async function concertsView(ctx: Context): Promise<void> {
   try {
     concerts = (await ctx.scope.live(ctx.api.listConcerts())).body.concerts;
   } catch (error) {
-    replace(ctx.main, h('h1', null, 'Concerts'), notice('error', ctx.describe(error)), button('Try again', () => ctx.reload()));
+    replace(
+      ctx.main,
+      h('h1', null, 'Concerts'),
+      notice('error', ctx.describe(error)),
+      button('Try again', () => ctx.reload()),
+    );
     return;
   }
   const cards = concerts.map((concert) => {
     const turn = liveTurn(ctx.user, concert.concertId);
     const waiting = !turn && session.queue(ctx.user.userId, concert.concertId);
     const action = turn
-      ? link(`#/concerts/${encodeURIComponent(concert.concertId)}/dates`, `Continue booking (${formatCountdown(Date.parse(turn.activeUntil) - Date.now())} left)`, { class: 'button primary' })
-      : link(`#/concerts/${encodeURIComponent(concert.concertId)}/queue`, waiting ? 'Back to your place in line' : 'Get tickets', { class: 'button primary' });
-    return h('li', { class: 'card concert' },
-      h('h2', null, concert.title),
-      h('p', { class: 'venue' }, concert.venue),
-      action,
-    );
+      ? link(
+          `#/concerts/${encodeURIComponent(concert.concertId)}/dates`,
+          `Continue booking (${formatCountdown(Date.parse(turn.activeUntil) - Date.now())} left)`,
+          { class: 'button primary' },
+        )
+      : link(`#/concerts/${encodeURIComponent(concert.concertId)}/queue`, waiting ? 'Back to your place in line' : 'Get tickets', {
+          class: 'button primary',
+        });
+    return h('li', { class: 'card concert' }, h('h2', null, concert.title), h('p', { class: 'venue' }, concert.venue), action);
   });
-  replace(ctx.main,
+  replace(
+    ctx.main,
     h('h1', null, 'Concerts'),
     concerts.length === 0
       ? notice('info', 'No concerts are on sale right now. Please look again later.')
-      : [h('p', { class: 'lead' }, 'Pick a concert to join its waiting room. When it is your turn, you choose a date and seats.'), h('ul', { class: 'cards' }, cards)],
+      : [
+          h('p', { class: 'lead' }, 'Pick a concert to join its waiting room. When it is your turn, you choose a date and seats.'),
+          h('ul', { class: 'cards' }, cards),
+        ],
   );
 }

@@ -28,21 +28,34 @@ export async function datesView(ctx: Context, { concertId }: { concertId: string
     schedules = (await ctx.scope.live(ctx.api.listSchedules(concertId, turn.token))).body.schedules;
   } catch (error) {
     if (endsTurn(error)) return ctx.turnEnded(concertId);
-    replace(ctx.main, heading, notice('error', ctx.describe(error, { thing: 'concert' })), button('Try again', () => ctx.reload()));
+    replace(
+      ctx.main,
+      heading,
+      notice('error', ctx.describe(error, { thing: 'concert' })),
+      button('Try again', () => ctx.reload()),
+    );
     return;
   }
   if (schedules.length === 0) {
     replace(ctx.main, heading, notice('info', 'Every date of this concert is sold out.'), link('#/', 'Back to the concerts'));
     return;
   }
-  replace(ctx.main,
+  replace(
+    ctx.main,
     heading,
-    h('ul', { class: 'cards dates' },
+    h(
+      'ul',
+      { class: 'cards dates' },
       schedules.map((schedule) =>
-        h('li', null,
+        h(
+          'li',
+          null,
           link(
             `#/concerts/${encodeURIComponent(concertId)}/dates/${encodeURIComponent(schedule.scheduleId)}`,
-            [h('span', { class: 'date' }, formatDate(schedule.date)), h('span', { class: 'seats-left' }, `${schedule.availableSeats} seat${schedule.availableSeats === 1 ? '' : 's'} available`)],
+            [
+              h('span', { class: 'date' }, formatDate(schedule.date)),
+              h('span', { class: 'seats-left' }, `${schedule.availableSeats} seat${schedule.availableSeats === 1 ? '' : 's'} available`),
+            ],
             { class: 'card date-card' },
           ),
         ),

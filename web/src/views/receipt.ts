@@ -12,36 +12,86 @@ export async function receiptView(ctx: Context, { paymentId }: { paymentId: stri
     try {
       receipt = await ctx.scope.live(rebuild(ctx, paymentId));
     } catch (error) {
-      replace(ctx.main, h('h1', null, 'Receipt'), notice('error', ctx.describe(error)), button('Try again', () => ctx.reload()));
+      replace(
+        ctx.main,
+        h('h1', null, 'Receipt'),
+        notice('error', ctx.describe(error)),
+        button('Try again', () => ctx.reload()),
+      );
       return;
     }
     if (!receipt) {
-      replace(ctx.main, h('h1', null, 'Receipt'), notice('error', 'We could not find that payment among yours.'), link('#/payments', 'Your payments'));
+      replace(
+        ctx.main,
+        h('h1', null, 'Receipt'),
+        notice('error', 'We could not find that payment among yours.'),
+        link('#/payments', 'Your payments'),
+      );
       return;
     }
   }
   const { payment, concertTitle, seats } = receipt;
-  replace(ctx.main,
+  replace(
+    ctx.main,
     h('h1', null, 'Payment complete'),
     notice('success', `You have ${seats.length === 1 ? 'your ticket' : `${seats.length} tickets`} for ${concertTitle}.`),
-    h('section', { class: 'card receipt', 'aria-labelledby': 'receipt-title' },
+    h(
+      'section',
+      { class: 'card receipt', 'aria-labelledby': 'receipt-title' },
       h('h2', { id: 'receipt-title' }, 'Receipt'),
-      h('table', null,
+      h(
+        'table',
+        null,
         h('caption', { class: 'visually-hidden' }, 'Seats paid for'),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Seat'), h('th', { scope: 'col', class: 'amount' }, 'Price'))),
-        h('tbody', null,
-          seats.map((seat) => h('tr', null, h('td', null, formatDate(seat.date)), h('td', null, `Seat ${seat.seatNumber}`), h('td', { class: 'amount' }, formatWon(seat.price)))),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, 'Date'),
+            h('th', { scope: 'col' }, 'Seat'),
+            h('th', { scope: 'col', class: 'amount' }, 'Price'),
+          ),
         ),
-        h('tfoot', null, h('tr', null, h('th', { scope: 'row', colspan: 2 }, 'Total paid'), h('td', { class: 'amount total' }, formatWon(payment.amount)))),
+        h(
+          'tbody',
+          null,
+          seats.map((seat) =>
+            h(
+              'tr',
+              null,
+              h('td', null, formatDate(seat.date)),
+              h('td', null, `Seat ${seat.seatNumber}`),
+              h('td', { class: 'amount' }, formatWon(seat.price)),
+            ),
+          ),
+        ),
+        h(
+          'tfoot',
+          null,
+          h('tr', null, h('th', { scope: 'row', colspan: 2 }, 'Total paid'), h('td', { class: 'amount total' }, formatWon(payment.amount))),
+        ),
       ),
-      h('dl', { class: 'facts' },
-        h('dt', null, 'Concert'), h('dd', null, concertTitle),
-        h('dt', null, 'Paid at'), h('dd', null, formatInstant(payment.paidAt)),
-        h('dt', null, 'Balance after'), h('dd', null, formatWon(payment.balance)),
-        h('dt', null, 'Payment id'), h('dd', { class: 'id' }, payment.paymentId),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', null, 'Concert'),
+        h('dd', null, concertTitle),
+        h('dt', null, 'Paid at'),
+        h('dd', null, formatInstant(payment.paidAt)),
+        h('dt', null, 'Balance after'),
+        h('dd', null, formatWon(payment.balance)),
+        h('dt', null, 'Payment id'),
+        h('dd', { class: 'id' }, payment.paymentId),
       ),
     ),
-    h('p', { class: 'actions' }, link('#/payments', 'All your payments', { class: 'button' }), link('#/', 'Back to the concerts', { class: 'button' })),
+    h(
+      'p',
+      { class: 'actions' },
+      link('#/payments', 'All your payments', { class: 'button' }),
+      link('#/', 'Back to the concerts', { class: 'button' }),
+    ),
   );
 }
 

@@ -41,7 +41,8 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
   const legend = h('ul', { class: 'legend', 'aria-label': 'What the colours mean' });
   const grid = h('div', { class: 'seat-grid', role: 'group', 'aria-label': 'Seats, by number; use the arrow keys to move' });
   const holdsPanel = h('section', { class: 'card holds', 'aria-labelledby': 'holds-title' });
-  replace(ctx.main,
+  replace(
+    ctx.main,
     h('h1', null, 'Choose your seats'),
     lead,
     messages.element,
@@ -55,7 +56,12 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
     if (holds.some((r) => r.scheduleId === scheduleId && r.seatNumber === seat.seatNumber)) return 'mine';
     return seat.status === 'AVAILABLE' ? 'available' : seat.status === 'HELD' ? 'held' : 'sold';
   };
-  const STATE_WORDS: Record<SeatState, string> = { available: 'available', held: 'held by someone else', sold: 'sold', mine: 'held by you' };
+  const STATE_WORDS: Record<SeatState, string> = {
+    available: 'available',
+    held: 'held by someone else',
+    sold: 'sold',
+    mine: 'held by you',
+  };
 
   function drawSeats(): void {
     const tiers = priceTiers(seats.map((seat) => seat.price));
@@ -75,8 +81,13 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
       seatButton.setAttribute('aria-busy', String(pending.has(seat.seatNumber)));
       seatButton.tabIndex = seat.seatNumber === focused ? 0 : -1;
     }
-    replace(legend,
-      tiers.slice(0, 4).map((price, i) => h('li', null, h('span', { class: `swatch seat-available tier-${i + 1}`, 'aria-hidden': 'true' }), formatWon(price))),
+    replace(
+      legend,
+      tiers
+        .slice(0, 4)
+        .map((price, i) =>
+          h('li', null, h('span', { class: `swatch seat-available tier-${i + 1}`, 'aria-hidden': 'true' }), formatWon(price)),
+        ),
       h('li', null, h('span', { class: 'swatch seat-mine', 'aria-hidden': 'true' }), 'Yours'),
       h('li', null, h('span', { class: 'swatch seat-held', 'aria-hidden': 'true' }), 'Held'),
       h('li', null, h('span', { class: 'swatch seat-sold', 'aria-hidden': 'true' }), 'Sold'),
@@ -86,20 +97,29 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
   function drawHolds(): void {
     const now = Date.now();
     const total = holds.reduce((sum, r) => sum + r.price, 0);
-    replace(holdsPanel,
+    replace(
+      holdsPanel,
       h('h2', { id: 'holds-title' }, 'Your seats'),
       holds.length === 0
         ? h('p', { class: 'hint' }, 'Pick a free seat to hold it while you pay. You can hold up to 4 seats a date.')
         : [
-            h('ul', { class: 'hold-list' },
+            h(
+              'ul',
+              { class: 'hold-list' },
               holds.map((r) =>
-                h('li', null,
+                h(
+                  'li',
+                  null,
                   h('span', null, `Seat ${r.seatNumber} · ${formatDate(r.date)} · ${formatWon(r.price)}`),
                   h('span', { class: 'countdown', 'data-hold': r.reservationId }, `${formatCountdown(Date.parse(r.expiresAt) - now)} left`),
                 ),
               ),
             ),
-            link(`#/concerts/${encodeURIComponent(concertId)}/checkout`, `Go to checkout: ${holds.length} seat${holds.length === 1 ? '' : 's'}, ${formatWon(total)}`, { class: 'button primary' }),
+            link(
+              `#/concerts/${encodeURIComponent(concertId)}/checkout`,
+              `Go to checkout: ${holds.length} seat${holds.length === 1 ? '' : 's'}, ${formatWon(total)}`,
+              { class: 'button primary' },
+            ),
           ],
     );
   }
@@ -110,7 +130,10 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
     if (ended.length > 0) {
       holds = holds.filter((r) => !ended.includes(r));
       const numbers = ended.map((r) => r.seatNumber).join(', ');
-      messages.show('warning', `Your hold on seat ${numbers} ran out, so ${ended.length === 1 ? 'it is' : 'they are'} free for others again.`);
+      messages.show(
+        'warning',
+        `Your hold on seat ${numbers} ran out, so ${ended.length === 1 ? 'it is' : 'they are'} free for others again.`,
+      );
       drawHolds();
       void refresh();
       return;
@@ -134,7 +157,11 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
         if (endsTurn(error)) return ctx.turnEnded(concertId);
         const sentence = ctx.describe(error, { thing: 'date' });
         if (seats.length === 0) {
-          replace(grid, h('p', null, sentence), button('Try again', () => ctx.reload()));
+          replace(
+            grid,
+            h('p', null, sentence),
+            button('Try again', () => ctx.reload()),
+          );
         } else {
           messages.show('warning', `The seat map could not be brought up to date. ${sentence}`);
         }
@@ -151,7 +178,10 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
     focused = seatNumber;
     const state = stateOf(seat);
     if (state !== 'available') {
-      messages.show('info', state === 'mine' ? `Seat ${seatNumber} is already yours.` : `Seat ${seatNumber} is ${STATE_WORDS[state]}. Please pick a free seat.`);
+      messages.show(
+        'info',
+        state === 'mine' ? `Seat ${seatNumber} is already yours.` : `Seat ${seatNumber} is ${STATE_WORDS[state]}. Please pick a free seat.`,
+      );
       return;
     }
     pending.add(seatNumber);

@@ -27,7 +27,8 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const nextCheck = h('p', { class: 'next-check hint', 'aria-live': 'off' });
   const problem = h('div', { class: 'messages' });
   const status = h('section', { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' }, position, progress, estimate);
-  replace(ctx.main,
+  replace(
+    ctx.main,
     h('h1', null, 'Waiting room'),
     h('p', { class: 'lead' }, `${title}${concert ? ` · ${concert.venue}` : ''}`),
     status,
@@ -81,7 +82,8 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       save(undefined);
       stopCountdown?.();
       nextCheck.textContent = '';
-      replace(status,
+      replace(
+        status,
         h('p', { class: 'position' }, 'Your turn has ended.'),
         h('p', null, 'Your place in this waiting room is used up: your booking time ran out or you already paid.'),
         button('Join the waiting room again', () => ctx.reload(), { class: 'primary' }),

@@ -12,11 +12,18 @@ export async function walletView(ctx: Context): Promise<void> {
     const { body } = await ctx.scope.live(ctx.api.balance());
     balance.textContent = `Balance: ${formatWon(body.balance)}`;
   } catch (error) {
-    replace(ctx.main, h('h1', null, 'Wallet'), notice('error', ctx.describe(error)), button('Try again', () => ctx.reload()));
+    replace(
+      ctx.main,
+      h('h1', null, 'Wallet'),
+      notice('error', ctx.describe(error)),
+      button('Try again', () => ctx.reload()),
+    );
     return;
   }
   ctx.main.append(
-    h('section', { class: 'card' },
+    h(
+      'section',
+      { class: 'card' },
       h('h2', null, 'Add money'),
       chargeForm(ctx, { onCharged: (value) => (balance.textContent = `Balance: ${formatWon(value)}`) }),
     ),
