@@ -6,6 +6,7 @@ import './quiet-sdk-warning';
 import { z } from 'zod';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { startLocalRuntime } from './runtime';
+import { runCommand, stopOnSignals, taggedLog } from './process-lifecycle';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -13,6 +14,8 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   DATA_DIR: z.string().min(1).optional(),
 });
+
+const log = taggedLog('local');
 
 async function main(): Promise<void> {
   const env = envSchema.parse(process.env);
@@ -41,28 +44,7 @@ async function main(): Promise<void> {
   log(`open:  ${runtime.url}/ in a browser to book as a person would`);
   log(`try:   curl ${runtime.url}/concerts`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    log('stopping…');
-    await runtime.stop();
-    await database?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(log, [runtime, database]);
 }
 
-function log(message: string): void {
-  console.log(`[local] ${message}`);
-}
-
-main().catch((error: unknown) => {
-  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(
-    `[local] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`,
-  );
-  process.exit(1);
-});
+runCommand('local', main);

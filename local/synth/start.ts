@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../dynamodb-local';
 import { synthesize } from './synthesize';
 import { startSynthRuntime, type SynthRuntime } from './synth-runtime';
+import { runCommand, stopOnSignals, taggedLog } from '../process-lifecycle';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -46,6 +47,8 @@ function parseArguments(argv: readonly string[]): Arguments {
   }
   return { out: resolve(out), synth, stack, cdkArgs };
 }
+
+const log = taggedLog('synth');
 
 async function main(): Promise<void> {
   const env = envSchema.parse(process.env);
@@ -94,28 +97,7 @@ async function main(): Promise<void> {
       `secrets: ${model.secrets.length} in a local Secrets Manager at ${runtime.secretsManagerUrl} (${env.DATA_DIR ? `kept in ${env.DATA_DIR}` : 'in memory'})`,
     );
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    log('stopping…');
-    await runtime.stop();
-    await database?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(log, [runtime, database]);
 }
 
-function log(message: string): void {
-  console.log(`[synth] ${message}`);
-}
-
-main().catch((error: unknown) => {
-  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(
-    `[synth] ${inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what runs there or start with PORT=<another port>` : message}`,
-  );
-  process.exit(1);
-});
+runCommand('synth', main);
