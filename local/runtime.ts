@@ -34,9 +34,10 @@ export async function startLocalRuntime(options: {
   if (created.length > 0) log(`created tables: ${created.join(', ')}`);
 
   if (options.seed ?? true) {
-    // Imported late: the catalogue reads its table name from the environment set above.
-    const { catalogue } = await import('../functions/catalogue/default-catalogue');
-    const { seedDemoData } = await import('./demo-data');
+    // Loaded late: the catalogue reads its table name from the environment set above. With
+    // require, not import(): npm start loads TypeScript through tsx's CommonJS hook alone.
+    const { catalogue } = require('../functions/catalogue/default-catalogue') as typeof import('../functions/catalogue/default-catalogue');
+    const { seedDemoData } = require('./demo-data') as typeof import('./demo-data');
     const seeded = await seedDemoData(catalogue());
     if (seeded > 0) log(`added demo data: ${seeded} concerts`);
   }

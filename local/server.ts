@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../functions/shared/zod-messages';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
 import { errorResponse, jsonResponse } from '../functions/http/responses';
 import { groupEntry, routeKeyOf, routes, type HandlerGroup, type RouteDefinition } from '../functions/http/route-table';
@@ -36,8 +37,8 @@ const loadGroup = (group: HandlerGroup): ApiHandler => (require(resolve(ROOT, gr
 const loadJob = (job: JobDefinition): JobHandler => (require(resolve(ROOT, job.entry)) as { handler: JobHandler }).handler;
 
 const tokenRequestSchema = z.strictObject({
-  userId: z.string().min(1).max(128).regex(/^[\w.@+-]+$/, 'letters, digits and . @ + - _ only'),
-  groups: z.array(z.string().min(1).max(64)).max(10).optional(),
+  userId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w.@+-]+$/, 'letters, digits and . @ + - _ only')),
+  groups: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(10))),
 });
 
 export interface LocalServer {
