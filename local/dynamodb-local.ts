@@ -7,6 +7,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface RunningDynamoDb {
   readonly endpoint: string;
+  /** The Java process's id. */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -102,7 +104,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(endpoint, child, () => stderr);
-  return { endpoint, stop: () => stopProcess(child) };
+  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -29,7 +29,12 @@ export function callBounds(endpoint: string | undefined = process.env.DYNAMODB_E
  * quick 503. Given an endpoint, it talks to that one (DynamoDB Local) with local credentials and
  * without signing (see localSigner); deployed, the SDK signs every request as always.
  */
-export function createDynamoDbClient(endpoint: string | undefined, bounds: CallBounds = callBounds(endpoint)): DynamoDBClient {
+export function createDynamoDbClient(
+  endpoint: string | undefined,
+  bounds: CallBounds = callBounds(endpoint),
+  /** Connections kept open to DynamoDB at most (the SDK's default is 50). */
+  maxSockets?: number,
+): DynamoDBClient {
   const region = process.env.AWS_REGION ?? 'local';
   return new DynamoDBClient({
     ...(endpoint
@@ -45,6 +50,7 @@ export function createDynamoDbClient(endpoint: string | undefined, bounds: CallB
       connectionTimeout: bounds.connectionTimeoutMs,
       requestTimeout: bounds.requestTimeoutMs,
       throwOnRequestTimeout: bounds.throwOnRequestTimeout,
+      ...(maxSockets ? { httpAgent: { maxSockets } } : {}),
     },
   });
 }
