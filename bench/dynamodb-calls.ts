@@ -34,14 +34,14 @@ export interface CallCounterOptions {
 }
 
 const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
-const CAPACITY_COMMANDS = new Set([
-  ...READ_COMMANDS,
+export const WRITE_COMMANDS: ReadonlySet<string> = new Set([
   'PutItemCommand',
   'UpdateItemCommand',
   'DeleteItemCommand',
   'BatchWriteItemCommand',
   'TransactWriteItemsCommand',
 ]);
+const CAPACITY_COMMANDS = new Set([...READ_COMMANDS, ...WRITE_COMMANDS]);
 
 let counters = 0;
 
@@ -153,4 +153,32 @@ export function callPredecessors(calls: readonly Pick<DynamoDbCall, 'startedAt' 
     });
     return predecessor;
   });
+}
+
+/** Counted calls of a window, as the bench server sums them (bench/server-protocol.ts CallSummary). */
+export interface CallTotals {
+  readonly calls: number;
+  readonly writeCapacity: number;
+  readonly byCommand: Readonly<Record<string, number>>;
+}
+
+/**
+ * What each loser of a race cost: the race's calls less the winner's, shared among the losers.
+ * The winner's are taken as those of the same request made alone (`lone`), which it is.
+ */
+export function costPerLoser(
+  race: CallTotals,
+  lone: CallTotals,
+  losers: number,
+): { calls: number; writes: number; transactions: number; writeCapacity: number } {
+  const writes = (totals: CallTotals) =>
+    Object.entries(totals.byCommand).reduce((sum, [command, n]) => sum + (WRITE_COMMANDS.has(command) ? n : 0), 0);
+  const transactions = (totals: CallTotals) => totals.byCommand.TransactWriteItemsCommand ?? 0;
+  const share = (value: number) => (losers > 0 ? value / losers : Number.NaN);
+  return {
+    calls: share(race.calls - lone.calls),
+    writes: share(writes(race) - writes(lone)),
+    transactions: share(transactions(race) - transactions(lone)),
+    writeCapacity: share(race.writeCapacity - lone.writeCapacity),
+  };
 }

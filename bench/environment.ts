@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbClient, type CallBounds } from '../functions/shared/dynamodb-client';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../local/dynamodb-local';
+import packageJson from '../package.json';
 import { localTableEnv } from '../local/tables';
 import type { DynamoDbCall } from './dynamodb-calls';
 import type { CallSummary, ServerReply, ServerRequest } from './server-protocol';
@@ -16,6 +18,11 @@ export const BENCH_SERVER_SETTINGS = {
   ACTIVE_SECONDS: '600',
 } as const;
 
+/** The bench's raw calls wait as long as an overloaded DynamoDB Local takes, and only then fail. */
+const RAW_BOUNDS: CallBounds = { maxAttempts: 3, connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000, throwOnRequestTimeout: true };
+/** Raw calls that race all at once each get a connection of their own. */
+const RACE_SOCKETS = 256;
+
 export interface CallWindow {
   readonly summary: CallSummary;
   readonly calls?: DynamoDbCall[];
@@ -27,11 +34,17 @@ export interface BenchEnvironment {
   /** Direct access to the same DynamoDB (absent with `--base-url` and no DYNAMODB_ENDPOINT). */
   readonly dynamo?: {
     readonly endpoint: string;
-    /** A plain client for raw calls, as the handlers' client is configured. */
+    /** A plain client for raw calls, made as the handlers' client is (with room for slow answers under load). */
     readonly client: DynamoDBClient;
+    /** The same, with a connection for each of up to RACE_SOCKETS calls at once. */
+    readonly raceClient: DynamoDBClient;
     readonly documentClient: DynamoDBDocumentClient;
     readonly tables: Record<string, string>;
+    /** The bench's own bare table for raw calls (raw-dynamodb.ts), not one of the service's. */
+    readonly rawTable: string;
   };
+  /** Process ids of the server and of DynamoDB Local, when the bench started them (for their CPU use). */
+  readonly pids?: { readonly server?: number; readonly database?: number };
   /** The server's DynamoDB calls (absent with `--base-url`: the server is not ours to count). */
   readonly calls?: {
     start(keepCalls: boolean): Promise<void>;
@@ -55,7 +68,7 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
   let child: ChildProcess | undefined;
   try {
     child = fork(resolve(__dirname, 'server-process.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: startScriptNodeOptions(),
       env: { ...process.env, ...BENCH_SERVER_SETTINGS, ...options.extraEnv, DYNAMODB_ENDPOINT: endpoint, BENCH_TABLE_PREFIX: tablePrefix },
       // stdout carries a metric line per join, hold, payment and refusal: still written (its cost is
       // part of what is measured), not shown. Warnings and errors go to stderr.
@@ -63,17 +76,13 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
     });
     const ipc = ipcChannel(child);
     const ready = await ipc.ready;
-    const client = new DynamoDBClient({
-      endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
-    });
+    const client = createDynamoDbClient(endpoint, RAW_BOUNDS);
+    const raceClient = createDynamoDbClient(endpoint, RAW_BOUNDS, RACE_SOCKETS);
     const running = child;
     return {
       url: ready.url!,
-      dynamo: { endpoint, client, documentClient: DynamoDBDocumentClient.from(client), tables },
+      dynamo: { endpoint, client, raceClient, documentClient: DynamoDBDocumentClient.from(client), tables, rawTable: `${tablePrefix}raw` },
+      pids: { server: child.pid, database: database?.pid },
       calls: {
         start: async (keepCalls) => void (await ipc.ask({ op: 'window:start', keepCalls })),
         take: async () => {
@@ -84,6 +93,7 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
       description: `DynamoDB ${database ? 'Local started by the bench' : `at ${endpoint}`}; server in its own process`,
       async stop() {
         client.destroy();
+        raceClient.destroy();
         await Promise.race([ipc.ask({ op: 'stop' }), new Promise((r) => setTimeout(r, 5_000))]);
         if (running.exitCode === null) running.kill('SIGKILL');
         await database?.stop();
@@ -94,6 +104,17 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
     await database?.stop();
     throw error;
   }
+}
+
+/**
+ * The server runs as `npm start` runs it: with the node options of package.json's start script
+ * (`… exec node <options> local/start.ts`), so the bench measures the same runtime.
+ */
+export function startScriptNodeOptions(): string[] {
+  const words = (packageJson.scripts.start as string).trim().split(/\s+/);
+  const node = words.indexOf('node');
+  if (node === -1) throw new Error(`package.json's start script does not run node: ${packageJson.scripts.start}`);
+  return words.slice(node + 1, -1);
 }
 
 function externalServer(baseUrl: string): BenchEnvironment {

@@ -1,4 +1,4 @@
-/** How big each scenario runs: `--quick` keeps the whole run under two minutes. */
+/** How big each scenario runs: `--quick` keeps the whole run under three minutes. */
 export interface BenchSizes {
   readonly mode: 'quick' | 'full';
   /** Connections of the per-route latency runs, and requests per route. */
@@ -14,6 +14,17 @@ export interface BenchSizes {
   readonly journeySeconds: number;
   /** Fresh processes per bundle when timing module init. */
   readonly coldStartRuns: number;
+  /** Users who join one concert at the same instant. */
+  readonly burstUsers: number;
+  /** Raw calls per measurement of DynamoDB's own throughput. */
+  readonly rawCalls: number;
+  /** Seconds of each throughput run (polls, charges, GET /health), and runs of each, alternating. */
+  readonly throughputSeconds: number;
+  readonly throughputRounds: number;
+  /** 200-user races for one seat, each timed against as many raw conditional writes. */
+  readonly raceRuns: number;
+  /** Seconds `npm start` stays idle before its memory is read. */
+  readonly memoryIdleSeconds: number;
 }
 
 export interface BenchOptions {
@@ -35,6 +46,12 @@ const QUICK: BenchSizes = {
   journeyUsers: 30,
   journeySeconds: 0,
   coldStartRuns: 5,
+  burstUsers: 500,
+  rawCalls: 1000,
+  throughputSeconds: 2,
+  throughputRounds: 2,
+  raceRuns: 3,
+  memoryIdleSeconds: 15,
 };
 
 const FULL: BenchSizes = {
@@ -48,6 +65,12 @@ const FULL: BenchSizes = {
   journeyUsers: 200,
   journeySeconds: 60,
   coldStartRuns: 31,
+  burstUsers: 1000,
+  rawCalls: 3000,
+  throughputSeconds: 10,
+  throughputRounds: 2,
+  raceRuns: 5,
+  memoryIdleSeconds: 30,
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {

@@ -26,14 +26,6 @@ const COMMANDS: Record<string, new (input: any) => any> = {
   TransactWriteItemsCommand,
 };
 
-export const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-  'TransactWriteItemsCommand',
-]);
-
 /**
  * The raw DynamoDB work of a request: its recorded calls sent again straight to DynamoDB, in the
  * same shape (parallel calls in parallel, a call that waited for another waits for it again).

@@ -11,13 +11,27 @@ import { HttpClient } from './http-client';
 import { parseOptions } from './options';
 import { formatTable, writeResults, type Figure } from './results';
 import type { Scenario } from './scenario';
+import { chargeThroughputScenario } from './scenarios/charge-throughput';
 import { coldStartScenario } from './scenarios/cold-start';
 import { contentionScenario } from './scenarios/contention';
+import { joinBurstScenario } from './scenarios/join-burst';
 import { journeysScenario } from './scenarios/journeys';
+import { memoryScenario } from './scenarios/memory';
 import { pollDepthScenario } from './scenarios/poll-depth';
+import { pollThroughputScenario } from './scenarios/poll-throughput';
 import { routesScenario } from './scenarios/routes';
 
-const SCENARIOS: readonly Scenario[] = [routesScenario, pollDepthScenario, contentionScenario, journeysScenario, coldStartScenario];
+const SCENARIOS: readonly Scenario[] = [
+  routesScenario,
+  pollDepthScenario,
+  joinBurstScenario,
+  pollThroughputScenario,
+  contentionScenario,
+  chargeThroughputScenario,
+  journeysScenario,
+  coldStartScenario,
+  memoryScenario,
+];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const tablePrefix = process.env.BENCH_TABLE_PREFIX;
   if (!endpoint || !tablePrefix) throw new Error('DYNAMODB_ENDPOINT and BENCH_TABLE_PREFIX must be set');
   // Loaded after the environment is complete: the client reads DYNAMODB_ENDPOINT when created.
-  const { documentClient } = await import('../functions/shared/dynamodb-client');
+  const { documentClient } = require('../functions/shared/dynamodb-client') as typeof import('../functions/shared/dynamodb-client');
   const runtime = await startLocalRuntime({ endpoint, port: 0, jobIntervalSeconds: 0, tablePrefix, seed: true });
   // The bench runs the admission job itself, once a second: wait estimates and Retry-After follow that rate.
   process.env.JOB_INTERVAL_SECONDS = process.env.BENCH_ADMISSION_INTERVAL_SECONDS ?? '1';
@@ -66,15 +66,18 @@ async function main(): Promise<void> {
 }
 
 function emptySummary(): CallSummary {
-  return { calls: 0, readCapacity: 0, writeCapacity: 0, errors: 0, byCommand: {} };
+  return { calls: 0, readCapacity: 0, writeCapacity: 0, errors: 0, byCommand: {}, failedByCommand: {} };
 }
 
 function addToSummary(summary: CallSummary, call: DynamoDbCall): void {
   summary.calls++;
   summary.readCapacity += call.readCapacity;
   summary.writeCapacity += call.writeCapacity;
-  if (call.error) summary.errors++;
   summary.byCommand[call.command] = (summary.byCommand[call.command] ?? 0) + 1;
+  if (call.error) {
+    summary.errors++;
+    summary.failedByCommand[call.command] = (summary.failedByCommand[call.command] ?? 0) + 1;
+  }
 }
 
 main().catch((error: unknown) => {

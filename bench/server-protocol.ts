@@ -13,6 +13,8 @@ export interface CallSummary {
   writeCapacity: number;
   errors: number;
   byCommand: Record<string, number>;
+  /** Of those, the calls that failed (a failed condition included), by command. */
+  failedByCommand: Record<string, number>;
 }
 
 export interface ServerReply {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { jsonResponse } from '../functions/http/responses';
 import { renderApiDocsPage } from './api-docs-page';
-import { buildOpenApiDocument } from './openapi-document';
+import type { buildOpenApiDocument } from './openapi-document';
 
 /**
  * `GET /openapi.json` and `GET /docs` of the local server (never deployed): the document generated
@@ -26,7 +26,9 @@ const documents = new Map<string, ReturnType<typeof buildOpenApiDocument>>();
 function documentFor(serverUrl: string) {
   let document = documents.get(serverUrl);
   if (!document) {
-    document = buildOpenApiDocument({ serverUrl });
+    // Loaded at the first request for it: the generator, classic zod and the schemas held ~5 MB in every idle server.
+    const { buildOpenApiDocument: build } = require('./openapi-document') as typeof import('./openapi-document');
+    document = build({ serverUrl });
     documents.set(serverUrl, document);
   }
   return document;

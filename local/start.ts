@@ -3,16 +3,18 @@
  * and the scheduled jobs on a timer. Ctrl-C stops everything it started.
  */
 import './quiet-sdk-warning';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../functions/shared/zod-messages';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { startLocalRuntime } from './runtime';
 import { runCommand, stopOnSignals, taggedLog } from './process-lifecycle';
 
+// zod/mini, as the functions: classic zod is loaded only if the API docs are asked for.
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(10),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  DATA_DIR: z.string().min(1).optional(),
+  PORT: z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(0), z.maximum(65535))), 3000),
+  JOB_INTERVAL_SECONDS: z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(0))), 10),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  DATA_DIR: z.optional(z.string().check(z.minLength(1))),
 });
 
 const log = taggedLog('local');

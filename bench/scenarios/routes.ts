@@ -3,15 +3,15 @@
  * after another on the critical path, capacity consumed), and its latency under load against the
  * same calls sent straight to DynamoDB Local in the same run.
  */
-import { criticalPathRoundTrips, type DynamoDbCall } from '../dynamodb-calls';
+import { criticalPathRoundTrips, WRITE_COMMANDS, type DynamoDbCall } from '../dynamodb-calls';
 import { load, type LoadRequest } from '../load';
-import { replayLatencies, WRITE_COMMANDS } from '../replay';
+import { replayLatencies } from '../replay';
 import { judged, notMeasured, reported, type Figure } from '../results';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { mapConcurrent, median, percentile, round } from '../stats';
 import { activeUsers, bearerToken, createConcert, expectStatus, userIds, type ActiveUser } from '../world';
 
-type RouteKind = 'poll' | 'activeRead' | 'hold' | 'payment' | 'other';
+type RouteKind = 'poll' | 'activeRead' | 'hold' | 'payment' | 'join' | 'charge' | 'other';
 
 interface RouteCase {
   readonly route: string;
@@ -23,6 +23,7 @@ interface RouteCase {
 
 const ROUND_TRIPS = '1 round trips';
 const OVERHEAD = '2 handler overhead';
+const CALLS = '8 rush calls';
 const SCHEDULES = 8;
 const SEATS = 300;
 /** Holds per user and date: the contract's limit. */
@@ -33,7 +34,7 @@ const ROUNDS = 4;
 export const routesScenario: Scenario = {
   name: 'routes',
   async run(context) {
-    const cases = await prepare(context);
+    const { cases, path } = await prepare(context);
     // What the HTTP hop alone costs: a route that makes no DynamoDB call.
     const health = await load({
       url: context.env.url,
@@ -45,11 +46,62 @@ export const routesScenario: Scenario = {
     const hop = median(health.samples);
     const figures: Figure[] = [reported(OVERHEAD, 'GET /health p50 (no DynamoDB call: the HTTP hop)', round(hop), 'ms')];
     for (const routeCase of cases) figures.push(...(await measure(context, routeCase, hop)));
+    figures.push(await seatMapToPayment(context, path));
     return figures;
   },
 };
 
-async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
+interface PathCase {
+  readonly user: ActiveUser;
+  readonly concertId: string;
+  readonly scheduleId: string;
+}
+
+/**
+ * One user from the seat map to a paid seat, as the journeys go (seat map, hold, charge the price,
+ * pay; without Idempotency-Keys): the DynamoDB round trips of the four requests one after another.
+ */
+async function seatMapToPayment({ env, http }: ScenarioContext, path: PathCase): Promise<Figure> {
+  const name = 'seat map to payment round trips (seats, hold, charge, pay)';
+  if (!env.calls) return notMeasured(CALLS, name, 'round trips', '<= 6', "the server is not the bench's, its calls cannot be counted");
+  const active = { token: path.user.token, queueToken: path.user.queueToken };
+  const steps: { step: string; roundTrips: number; calls: number }[] = [];
+  const step = async <T>(stepName: string, send: () => Promise<T>) => {
+    await env.calls!.start(true);
+    const answer = await send();
+    const calls = (await env.calls!.take()).calls ?? [];
+    steps.push({ step: stepName, roundTrips: criticalPathRoundTrips(calls), calls: calls.length });
+    return answer;
+  };
+  const seats = expectStatus(
+    await step('seats', () => http.request('GET', `/concerts/${path.concertId}/schedules/${path.scheduleId}/seats`, active)),
+    'the seat map',
+    200,
+  );
+  const free = (seats.body.seats as { seatNumber: number; status: string }[]).filter((seat) => seat.status === 'AVAILABLE');
+  if (free.length === 0) throw new Error('no seat left for the seat-map-to-payment path');
+  const body = { concertId: path.concertId, scheduleId: path.scheduleId, seatNumber: free[free.length - 1].seatNumber };
+  const held = expectStatus(
+    await step('hold', () => http.request('POST', '/reservations', { ...active, body })),
+    "the path's hold",
+    201,
+  ).body;
+  expectStatus(
+    await step('charge', () => http.request('POST', '/balance/charge', { token: path.user.token, body: { amount: held.price } })),
+    "the path's charge",
+    200,
+  );
+  expectStatus(
+    await step('pay', () => http.request('POST', '/payments', { ...active, body: { reservationIds: [held.reservationId] } })),
+    "the path's payment",
+    201,
+  );
+  const roundTrips = steps.reduce((sum, s) => sum + s.roundTrips, 0);
+  const note = steps.map((s) => `${s.step} ${s.roundTrips} (${s.calls} calls)`).join(' + ');
+  return judged(CALLS, name, roundTrips, 'round trips', '<=', 6, note);
+}
+
+async function prepare(context: ScenarioContext): Promise<{ cases: RouteCase[]; path: PathCase }> {
   const { http, sizes, log } = context;
   const perRoute = sizes.routeRequests + 2 + ROUNDS;
   log(`routes: a concert of ${SCHEDULES} dates x ${SEATS} seats and the users of ${perRoute} requests per route`);
@@ -62,6 +114,7 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
   const holdUsersNeeded = Math.ceil(perRoute / (holdSchedules.length * HOLD_LIMIT));
   const [reader, ...holders] = await activeUsers(http, concertId, userIds('route-user', 1 + Math.max(holdUsersNeeded, HOLD_LIMIT)));
   const payers = await activeUsers(http, concertId, userIds('route-payer', perRoute));
+  const [pathUser] = await activeUsers(http, concertId, userIds('route-path', 1));
   const joiners = await mapConcurrent(userIds('route-joiner', perRoute), 32, async (userId) => ({
     userId,
     token: await bearerToken(http, userId),
@@ -99,7 +152,8 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
   const active = (user: ActiveUser) => ({ token: user.token, queueToken: user.queueToken });
   const seatMapSchedule = holdSchedules[holdSchedules.length - 1];
 
-  return [
+  const path = { user: pathUser, concertId, scheduleId: seatMapSchedule };
+  const cases: RouteCase[] = [
     { route: 'GET /concerts', kind: 'other', status: 200, request: () => ({ method: 'GET', path: '/concerts' }) },
     {
       route: 'GET /concerts/{concertId}/queue',
@@ -121,7 +175,7 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
     },
     {
       route: 'POST /concerts/{concertId}/queue',
-      kind: 'other',
+      kind: 'join',
       status: 201,
       request: (i) => ({ method: 'POST', path: `/concerts/${concertId}/queue`, token: joiners[i].token }),
     },
@@ -139,7 +193,7 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
     },
     {
       route: 'POST /balance/charge',
-      kind: 'other',
+      kind: 'charge',
       status: 200,
       request: (i) => ({ method: 'POST', path: '/balance/charge', token: chargers[i % chargers.length].token, body: { amount: 1 } }),
     },
@@ -162,6 +216,7 @@ async function prepare(context: ScenarioContext): Promise<RouteCase[]> {
       request: () => ({ method: 'GET', path: '/payments', token: payments[0].payer.token }),
     },
   ];
+  return { cases, path };
 }
 
 async function measure(context: ScenarioContext, routeCase: RouteCase, hop: number): Promise<Figure[]> {
@@ -261,6 +316,25 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
           2,
           'token check with the reads it needs, then the transaction',
         ),
+      );
+      break;
+    case 'join':
+      figures.push(reported(CALLS, `${routeCase.route} calls`, calls.length, 'calls', callNote));
+      figures.push(
+        judged(
+          CALLS,
+          `${routeCase.route} round trips`,
+          roundTrips,
+          'round trips',
+          '<=',
+          2,
+          'a join once the server is warm (the concert seen before)',
+        ),
+      );
+      break;
+    case 'charge':
+      figures.push(
+        judged(CALLS, `${routeCase.route} round trips`, roundTrips, 'round trips', '==', 1, `without an Idempotency-Key; ${callNote}`),
       );
       break;
     case 'other':

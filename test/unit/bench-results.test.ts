@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { criticalPathRoundTrips, callPredecessors } from '../../bench/dynamodb-calls';
+import { costPerLoser, criticalPathRoundTrips, callPredecessors } from '../../bench/dynamodb-calls';
+import { startScriptNodeOptions } from '../../bench/environment';
+import { processTree, treeRssMiB, type ProcessRow } from '../../bench/process-stats';
 import { formatTable, judged, notMeasured, reported, writeResults } from '../../bench/results';
 
 test('bench/results.json lists one entry per figure: name, value, unit, target, pass', () => {
@@ -47,4 +49,35 @@ test('round trips on the critical path: overlapping calls count once, a call tha
   expect(criticalPathRoundTrips(calls)).toBe(2);
   expect(callPredecessors(calls)).toEqual([-1, -1, 0]);
   expect(criticalPathRoundTrips([])).toBe(0);
+});
+
+test("a race's losers cost its calls less the winner's, which are those of the same hold made alone", () => {
+  const lone = { calls: 3, writeCapacity: 2, byCommand: { BatchGetItemCommand: 1, GetItemCommand: 1, TransactWriteItemsCommand: 1 } };
+  const race = {
+    calls: 3 + 199 * 3,
+    writeCapacity: 2,
+    byCommand: { BatchGetItemCommand: 200, GetItemCommand: 200, TransactWriteItemsCommand: 1 + 150, UpdateItemCommand: 49 },
+  };
+  expect(costPerLoser(race, lone, 199)).toEqual({ calls: 3, writes: 1, transactions: 150 / 199, writeCapacity: 0 });
+  expect(costPerLoser(race, lone, 0).calls).toBeNaN();
+});
+
+test("npm start's memory is the sum over every process it left running, and only those", () => {
+  const rows: ProcessRow[] = [
+    { pid: 1, ppid: 0, rssKiB: 4096, command: 'init' },
+    { pid: 10, ppid: 1, rssKiB: 56 * 1024, command: 'npm start' },
+    { pid: 11, ppid: 10, rssKiB: 80 * 1024, command: 'node --require tsx/cjs local/start.ts' },
+    { pid: 12, ppid: 11, rssKiB: 110 * 1024, command: 'java -jar DynamoDBLocal.jar' },
+    { pid: 20, ppid: 1, rssKiB: 999 * 1024, command: 'node something-else.js' },
+  ];
+  const tree = processTree(rows, 10);
+  expect(tree.map((row) => row.pid)).toEqual([10, 11, 12]);
+  expect(treeRssMiB(tree)).toBe(246);
+  expect(processTree(rows, 99)).toEqual([]);
+});
+
+test("the bench's server runs with the node options of npm start", () => {
+  const options = startScriptNodeOptions();
+  expect(options).toContain('tsx/cjs');
+  expect(options.some((option) => option.endsWith('.ts'))).toBe(false);
 });
