@@ -57,7 +57,7 @@ export async function startLocalRuntime(options: {
   const server = await startLocalServer({ port: options.port, issuer });
   const timer = options.jobIntervalSeconds > 0 ? startJobTimer(server, options.jobIntervalSeconds, log) : undefined;
   // The wallet's stream consumer: every second with the job timer on; tests poll it themselves.
-  const { handler: writeLedger } = await import('../functions/jobs/ledger-writer');
+  const { handler: writeLedger } = require('../functions/jobs/ledger-writer') as typeof import('../functions/jobs/ledger-writer');
   const ledgerStream = await startLocalStreamConsumer({
     endpoint: options.endpoint,
     tableName: `${options.tablePrefix ?? 'concert-'}wallet`,
