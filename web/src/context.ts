@@ -13,6 +13,7 @@ export class Scope {
   private alive = true;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly intervals = new Set<ReturnType<typeof setInterval>>();
+  private readonly cleanups: Array<() => void> = [];
 
   get isAlive(): boolean {
     return this.alive;
@@ -43,7 +44,14 @@ export class Scope {
     );
   }
 
+  /** Runs `cleanup` when the view ends: for what timers do not cover (a chart, a window listener). */
+  onDispose(cleanup: () => void): void {
+    if (this.alive) this.cleanups.push(cleanup);
+    else cleanup();
+  }
+
   dispose(): void {
+    this.cleanups.splice(0).forEach((cleanup) => cleanup());
     this.alive = false;
     this.timers.forEach(clearTimeout);
     this.intervals.forEach(clearInterval);
