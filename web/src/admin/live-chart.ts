@@ -1,7 +1,7 @@
 /**
- * One live time chart (uPlot): a title, a unit on the y axis, one or more lines over the last
- * hours, and a legend that reads the values under the cursor. `update` swaps the data in place,
- * so a refresh every few seconds keeps the chart (and the reader's place) as it is.
+ * One live time chart (uPlot): a heading with the latest values, a unit on the y axis, one or more
+ * lines over the last hours, and a legend that reads the values under the cursor. `update` swaps
+ * the data in place, so a refresh every few seconds keeps the chart (and the reader's place).
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -17,54 +17,71 @@ export interface ChartSpec {
   /** The y axis's label, e.g. "people" or "KRW". */
   readonly unit: string;
   readonly lines: readonly LineSpec[];
-  /** How a value reads on the axis and in the legend. */
+  /** How a value reads on the axis and in the legend (short). */
   readonly format: (value: number) => string;
+  /** How the latest value reads under the heading (in full); `format` when absent. */
+  readonly formatLatest?: (value: number) => string;
 }
 
-const HEIGHT = 200;
+const HEIGHT = 220;
 const INK = '#1b1d24';
 const GRID = '#e4e2dc';
+const clock = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 export class LiveChart {
   readonly element: HTMLElement;
   private plot: uPlot | undefined;
+  private readonly latest: HTMLElement;
   private readonly empty: HTMLElement;
+  private readonly area: HTMLElement;
 
   constructor(
     private readonly spec: ChartSpec,
     scope: Scope,
   ) {
-    this.empty = h('p', { class: 'chart-empty hint' }, 'No points yet: the first comes with the next admission run.');
-    this.element = h('figure', { class: 'chart card', 'aria-label': `${spec.title} (${spec.unit})` }, this.empty);
-    const resize = () => this.plot?.setSize({ width: this.width(), height: HEIGHT });
-    window.addEventListener('resize', resize);
+    const id = `chart-${spec.title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+    this.latest = h('p', { class: 'latest' });
+    this.empty = h('p', { class: 'hint' }, 'No points yet: the first comes with the next admission run.');
+    this.area = h('div', { class: 'chart-area' });
+    this.element = h(
+      'figure',
+      { class: 'chart card', 'aria-labelledby': id },
+      h('figcaption', null, h('h3', { id }, spec.title, h('span', { class: 'unit' }, ` (${spec.unit})`)), this.latest),
+      this.empty,
+      this.area,
+    );
+    // The grid decides the width: follow it, on a window resize or a change of columns alike.
+    const observer = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT }));
+    observer.observe(this.area);
     scope.onDispose(() => {
-      window.removeEventListener('resize', resize);
+      observer.disconnect();
       this.plot?.destroy();
     });
   }
 
   /** `x` in epoch seconds; one array per line, aligned with `x`. */
   update(x: readonly number[], lines: ReadonlyArray<ReadonlyArray<number | null>>): void {
-    const data = [x, ...lines] as unknown as uPlot.AlignedData;
     this.empty.hidden = x.length > 0;
-    if (this.plot) {
-      this.plot.setData(data);
-      return;
-    }
-    if (!this.element.isConnected) return; // drawn at the first update after the view is on the page
-    this.plot = new uPlot(this.options(), data, this.element);
+    const formatLatest = this.spec.formatLatest ?? this.spec.format;
+    this.latest.textContent = this.spec.lines
+      .map((line, i) => {
+        const value = [...(lines[i] ?? [])].reverse().find((v) => v !== null);
+        return `${line.label}: ${value === undefined || value === null ? '—' : formatLatest(value)}`;
+      })
+      .join(' · ');
+    const data = [x, ...lines] as unknown as uPlot.AlignedData;
+    if (this.plot) this.plot.setData(data);
+    else if (this.area.isConnected) this.plot = new uPlot(this.options(), data, this.area);
   }
 
   private width(): number {
-    return Math.max(260, Math.floor(this.element.clientWidth - 24));
+    return Math.max(240, Math.floor(this.area.clientWidth));
   }
 
   private options(): uPlot.Options {
     const { spec } = this;
     const format = (value: number | null | undefined) => (value === null || value === undefined ? '—' : spec.format(value));
     return {
-      title: spec.title,
       width: this.width(),
       height: HEIGHT,
       scales: {
@@ -73,7 +90,7 @@ export class LiveChart {
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
       },
       axes: [
-        { stroke: INK, grid: { stroke: GRID } },
+        { stroke: INK, grid: { stroke: GRID }, values: (_u, splits) => splits.map(clock) },
         {
           stroke: INK,
           grid: { stroke: GRID },
@@ -83,7 +100,7 @@ export class LiveChart {
         },
       ],
       series: [
-        { label: 'Time', value: (_u, value) => (value === null ? '—' : new Date(value * 1000).toLocaleTimeString('en-GB')) },
+        { label: 'Time', value: (_u, value) => (value === null ? '—' : clock(value)) },
         ...spec.lines.map((line) => ({
           label: line.label,
           stroke: line.color,

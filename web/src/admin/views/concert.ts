@@ -59,7 +59,13 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
       scope,
     ),
     admitted: new LiveChart(
-      { title: 'Admitted per minute', unit: 'people / min', lines: [{ label: 'Admitted', color: COLORS.admitted }], format: compactNumber },
+      {
+        title: 'Admitted per minute',
+        unit: 'people a minute',
+        lines: [{ label: 'Admitted', color: COLORS.admitted }],
+        format: compactNumber,
+        formatLatest: (value) => Math.round(value).toLocaleString('en-US'),
+      },
       scope,
     ),
     sold: new LiveChart(
@@ -67,7 +73,13 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
       scope,
     ),
     revenue: new LiveChart(
-      { title: 'Revenue', unit: 'KRW', lines: [{ label: 'Revenue', color: COLORS.revenue }], format: compactNumber },
+      {
+        title: 'Revenue',
+        unit: 'KRW',
+        lines: [{ label: 'Revenue', color: COLORS.revenue }],
+        format: compactNumber,
+        formatLatest: formatWon,
+      },
       scope,
     ),
   };
