@@ -92,7 +92,7 @@ function drawing(api: ConsoleApi, signIn: SignInConfig) {
     scope.dispose();
     scope = new Scope();
     const user = operatorSession.signedIn();
-    drawNav(user, signOut);
+    drawNav(user, signOut, user !== undefined && isOperator(user.accessToken));
     if (!user) {
       document.title = 'Sign in · Operator console';
       renderOperatorSignIn(
@@ -176,7 +176,8 @@ function refuse(user: SignedIn, signOut: () => void): void {
   );
 }
 
-function drawNav(user: SignedIn | undefined, signOut: () => void): void {
+/** The console's own links only for operators; anyone signed in may sign out. */
+function drawNav(user: SignedIn | undefined, signOut: () => void, operator: boolean): void {
   if (!user) {
     nav.replaceChildren();
     return;
@@ -186,8 +187,7 @@ function drawNav(user: SignedIn | undefined, signOut: () => void): void {
     h(
       'ul',
       null,
-      h('li', null, link('#/', 'Concerts')),
-      h('li', null, link('#/new', 'New concert')),
+      operator && [h('li', null, link('#/', 'Concerts')), h('li', null, link('#/new', 'New concert'))],
       h('li', null, link('/', 'Ticket page')),
       h('li', { class: 'who' }, h('span', { class: 'visually-hidden' }, 'Signed in as '), user.name),
       h('li', null, button('Sign out', signOut, { class: 'link-button' })),

@@ -23,11 +23,17 @@ import { OPERATOR_GROUP } from './console-limits';
 /** The console's sign-in, kept apart from the page's: a buyer's sign-in in the same tab is not an operator's. */
 export const operatorSession = signInStore('admin-auth');
 
+/** `username` is the one Cognito names in its challenges; `name` is what the operator typed, shown once signed in. */
+interface Challenged {
+  readonly session: string;
+  readonly username: string;
+  readonly name: string;
+}
 export type OperatorStep =
   | { readonly kind: 'signedIn'; readonly auth: SignedIn }
-  | { readonly kind: 'newPassword'; readonly session: string; readonly username: string }
-  | { readonly kind: 'code'; readonly session: string; readonly username: string }
-  | { readonly kind: 'pairApp'; readonly session: string; readonly username: string; readonly secret: string };
+  | ({ readonly kind: 'newPassword' } & Challenged)
+  | ({ readonly kind: 'code' } & Challenged)
+  | ({ readonly kind: 'pairApp'; readonly secret: string } & Challenged);
 
 type Challenge = CognitoAnswer & { ChallengeParameters?: Record<string, string> };
 
@@ -44,7 +50,7 @@ export async function signInOperator(config: CognitoConfig, username: string, pa
     ClientId: config.userPoolClientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
   });
-  return next(config, answer, username);
+  return next(config, answer, { username, name: username });
 }
 
 export async function answerNewPassword(
@@ -58,7 +64,7 @@ export async function answerNewPassword(
     Session: step.session,
     ChallengeResponses: { USERNAME: step.username, NEW_PASSWORD: password },
   });
-  return next(config, answer, step.username);
+  return next(config, answer, step);
 }
 
 /** The authenticator app's six digits, at every sign-in. */
@@ -75,7 +81,7 @@ export async function answerCode(
       ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
     }),
   );
-  return next(config, answer, step.username);
+  return next(config, answer, step);
 }
 
 /** The first code of a newly paired app proves the pairing; then the sign-in completes. */
@@ -99,7 +105,7 @@ export async function confirmPairing(
     Session: verified.Session,
     ChallengeResponses: { USERNAME: step.username },
   });
-  return next(config, answer, step.username);
+  return next(config, answer, step);
 }
 
 /** A wrong code is Cognito's CodeMismatchException, which the page's own sign-in reads as an expired step. */
@@ -110,17 +116,18 @@ const withCodeProblem = <T>(call: Promise<T>) =>
     throw error;
   });
 
-async function next(config: CognitoConfig, answer: Challenge, username: string): Promise<OperatorStep> {
-  const auth = signedInOf(answer, username);
+async function next(config: CognitoConfig, answer: Challenge, before: Pick<Challenged, 'username' | 'name'>): Promise<OperatorStep> {
+  const { name } = before;
+  const auth = signedInOf(answer, name);
   if (auth) return { kind: 'signedIn', auth };
   // With an email alias Cognito names the user by its own id in the challenge; answers must use that.
-  const user = answer.ChallengeParameters?.USER_ID_FOR_SRP ?? username;
+  const username = answer.ChallengeParameters?.USER_ID_FOR_SRP ?? before.username;
   const session = answer.Session;
-  if (session && answer.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { kind: 'newPassword', session, username: user };
-  if (session && answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') return { kind: 'code', session, username: user };
+  if (session && answer.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { kind: 'newPassword', session, username, name };
+  if (session && answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') return { kind: 'code', session, username, name };
   if (session && answer.ChallengeName === 'MFA_SETUP') {
     const paired = await callCognito<{ SecretCode?: string; Session?: string }>(config, 'AssociateSoftwareToken', { Session: session });
-    if (paired.SecretCode && paired.Session) return { kind: 'pairApp', session: paired.Session, username: user, secret: paired.SecretCode };
+    if (paired.SecretCode && paired.Session) return { kind: 'pairApp', session: paired.Session, username, name, secret: paired.SecretCode };
   }
   throw new SignInProblem('This account needs a sign-in step the console does not support. Please ask another operator.');
 }

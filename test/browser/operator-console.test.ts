@@ -1,0 +1,222 @@
+/**
+ * The operator console (/app/admin) in a real browser (Debian's chromium driven by playwright-core)
+ * against the local runtime: who may use it, the operators' sign-in as deployed (password, then the
+ * authenticator app's code), and creating a concert from price tiers.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
+import { startLocalApi, type LocalApi } from '../support/local-api';
+
+/** Waits until `condition` holds (checked every 50 ms), failing after 10 s. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !(await condition());) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
+
+describeInBrowser('the operator console in chromium', () => {
+  let api: LocalApi;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const shots = screenshotDir();
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([startLocalApi(), launchChromium()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await api?.stop();
+  });
+
+  async function newPage(viewport = { width: 1200, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, timezoneId: 'Asia/Seoul' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(25_000);
+    page.on('pageerror', (error) => {
+      throw new Error(`page error: ${error.message}`);
+    });
+    return page;
+  }
+
+  /** Locally the console asks for an operator id; the box puts the token in the admin group. */
+  async function signInToConsole(page: Page, userId: string, operator = true): Promise<void> {
+    await page.goto(`${api.url}/app/admin`);
+    await page.getByLabel('Operator id').fill(userId);
+    if (!operator) await page.getByLabel('In the admin group').uncheck();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  test('someone outside the admin group is refused in words, and the API refuses their token too', async () => {
+    const page = await newPage();
+    await signInToConsole(page, 'console-mallory', false);
+    await page.getByRole('heading', { name: 'Operators only' }).waitFor();
+    expect(await page.locator('.notice-error').textContent()).toBe(
+      'This console is for operators in the admin group, and console-mallory is not one. It cannot show or change any sale; the service refuses these requests too.',
+    );
+    // No way into the console's views, by link or by address.
+    expect(await page.getByRole('link', { name: 'New concert' }).count()).toBe(0);
+    await page.goto(`${api.url}/app/admin#/new`);
+    await page.getByRole('heading', { name: 'Operators only' }).waitFor();
+
+    const token = await api.tokenFor('console-mallory');
+    const refused = await api.request('POST', '/admin/concerts', { token, body: { title: 't', venue: 'v', schedules: [] } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+
+    // The way out: sign in again as an operator.
+    await page.getByRole('button', { name: 'Sign in as an operator' }).click();
+    await page.getByLabel('Operator id').waitFor();
+  }, 60_000);
+
+  test('a new concert from price tiers: the summary, problems named by field, then the concert on sale', async () => {
+    const page = await newPage();
+    const sent: any[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/admin/concerts')) sent.push(request.postDataJSON());
+    });
+    await signInToConsole(page, 'console-ada');
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+    await page.getByRole('link', { name: 'New concert' }).first().click();
+
+    await page.getByLabel('Title').fill('Spring Gala');
+    await page.getByLabel('Venue').fill('Lotte Concert Hall');
+    await page.getByLabel('Date 1').fill('2031-04-01');
+    await page.getByRole('button', { name: 'Add a date' }).click();
+    await page.getByLabel('Date 2').fill('2031-04-01');
+    await page.getByLabel('Tier 3 rows').fill('zero');
+    await page.getByRole('button', { name: 'Create concert' }).click();
+    await page.getByText('Some details need fixing before the concert can be created.').waitFor();
+    expect(await page.getByLabel('Date 2').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Tier 3 rows').getAttribute('aria-invalid')).toBe('true');
+    expect(sent).toHaveLength(0);
+
+    await page.getByLabel('Date 2').fill('2031-04-02');
+    await page.getByLabel('Tier 3 rows').fill('3');
+    await page.getByLabel('Tier 3 price (KRW)').fill('70,000');
+    await page
+      .getByText(
+        '60 seats a date: seats 1–10 at 150,000 KRW, seats 11–30 at 120,000 KRW, seats 31–60 at 70,000 KRW. 2 dates: 120 seats in all.',
+      )
+      .waitFor();
+    await page.screenshot({ path: join(shots, 'console-new-concert.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Create concert' }).click();
+    await page.getByRole('heading', { name: 'Concert created' }).waitFor();
+    await page.getByText('Spring Gala at Lotte Concert Hall: 2 dates, ready to sell.').waitFor();
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0].schedules.map((schedule: { date: string }) => schedule.date)).toEqual(['2031-04-01', '2031-04-02']);
+    const seats = sent[0].schedules[0].seats as Array<{ seatNumber: number; price: number }>;
+    expect(seats.map((seat) => seat.seatNumber)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect([seats[9].price, seats[10].price, seats[30].price]).toEqual([150_000, 120_000, 70_000]);
+
+    // On sale: in the public list, and in the console's.
+    const listed = (await api.request('GET', '/concerts')).body.concerts as Array<{ title: string }>;
+    expect(listed.map((concert) => concert.title)).toContain('Spring Gala');
+    await page.getByRole('link', { name: 'All concerts' }).click();
+    await page.getByRole('heading', { name: 'Spring Gala' }).waitFor();
+  }, 60_000);
+
+  test('deployed sign-in: the operators’ own pool, the authenticator code, and pairing an app at the first sign-in', async () => {
+    const page = await newPage();
+    const cognito = 'https://cognito-idp.eu-west-1.amazonaws.com/';
+    const pool = (id: string, client: string) => ({ kind: 'cognito', region: 'eu-west-1', userPoolId: id, userPoolClientId: client });
+    // As deployed: buyers and operators have pools of their own, and the page may talk to Cognito.
+    await page.route(`${api.url}/app/config.json`, (route) =>
+      route.fulfill({ json: { apiUrl: '/api', signIn: pool('eu-west-1_buyers', 'page'), adminSignIn: pool('eu-west-1_ops', 'console') } }),
+    );
+    await page.route(`${api.url}/app/admin`, async (route) => {
+      const response = await route.fetch();
+      const csp = response.headers()['content-security-policy'].replace("connect-src 'self'", `connect-src 'self' ${cognito}`);
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+    });
+    const operatorToken = await api.tokenFor('ops-sub-1', ['admin']);
+    const calls: Array<{ action: string; body: Record<string, any> }> = [];
+    await page.route(cognito, async (route) => {
+      const cors = { 'access-control-allow-origin': api.url, 'access-control-allow-headers': 'content-type, x-amz-target' };
+      if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+      const action = route.request().headers()['x-amz-target'].split('.').pop()!;
+      const body = route.request().postDataJSON() as Record<string, any>;
+      calls.push({ action, body });
+      const tokens = { AuthenticationResult: { AccessToken: operatorToken, ExpiresIn: 900, RefreshToken: 'refresh-ops' } };
+      const first = body.AuthParameters?.USERNAME === 'new-ops@example.com' || String(body.Session ?? '').startsWith('new-');
+      const answer =
+        action === 'GlobalSignOut'
+          ? {}
+          : action === 'InitiateAuth' && first
+            ? { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'new-1', ChallengeParameters: { USER_ID_FOR_SRP: 'ops-sub-2' } }
+            : action === 'InitiateAuth'
+              ? { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'mfa-1', ChallengeParameters: { USER_ID_FOR_SRP: 'ops-sub-1' } }
+              : action === 'RespondToAuthChallenge' && body.ChallengeName === 'NEW_PASSWORD_REQUIRED'
+                ? { ChallengeName: 'MFA_SETUP', Session: 'new-2' }
+                : action === 'AssociateSoftwareToken'
+                  ? { SecretCode: 'JBSWY3DPEHPK3PXP', Session: 'new-3' }
+                  : action === 'VerifySoftwareToken'
+                    ? { Status: 'SUCCESS', Session: 'new-4' }
+                    : body.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE === '000000'
+                      ? { __type: 'CodeMismatchException', message: 'Invalid code received for user' }
+                      : tokens;
+      await route.fulfill({ status: '__type' in answer ? 400 : 200, json: answer, headers: cors });
+    });
+
+    await page.goto(`${api.url}/app/admin`);
+    await page.getByLabel('Email').fill('ops@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('Operator-Passw0rd!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const code = page.getByLabel('Code from your authenticator app');
+    await code.fill('000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That code is not right. Enter the newest code of the app.').waitFor();
+    await code.fill('123456');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+    expect(await page.locator('nav .who').textContent()).toBe('Signed in as ops@example.com');
+    expect(calls.map((call) => call.body.ClientId).filter(Boolean)).toEqual(['console', 'console', 'console']);
+    expect(calls[2].body).toEqual({
+      ChallengeName: 'SOFTWARE_TOKEN_MFA',
+      ClientId: 'console',
+      Session: 'mfa-1',
+      ChallengeResponses: { USERNAME: 'ops-sub-1', SOFTWARE_TOKEN_MFA_CODE: '123456' },
+    });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await until(async () => calls.at(-1)?.action === 'GlobalSignOut');
+
+    // A new operator: a password of their own, then an authenticator app paired with the key shown.
+    calls.length = 0;
+    await page.getByLabel('Email').fill('new-ops@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('Temporary-Passw0rd!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('New password', { exact: true }).fill('A-long-new-Passw0rd!');
+    await page.getByLabel('New password again').fill('A-long-new-Passw0rd!');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await page.getByText('JBSWY3DPEHPK3PXP').waitFor();
+    expect(await page.getByRole('link', { name: 'Open in an authenticator app on this device' }).getAttribute('href')).toBe(
+      'otpauth://totp/Concert%20console%3Aops-sub-2?secret=JBSWY3DPEHPK3PXP&issuer=Concert%20console',
+    );
+    await page.getByLabel('Code from your authenticator app').fill('654321');
+    await page.getByRole('button', { name: 'Pair and sign in' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+    expect(calls.map((call) => call.action)).toEqual([
+      'InitiateAuth',
+      'RespondToAuthChallenge',
+      'AssociateSoftwareToken',
+      'VerifySoftwareToken',
+      'RespondToAuthChallenge',
+    ]);
+    expect(calls[1].body.ChallengeResponses).toEqual({ USERNAME: 'ops-sub-2', NEW_PASSWORD: 'A-long-new-Passw0rd!' });
+    expect(calls[3].body).toEqual({ Session: 'new-3', UserCode: '654321', FriendlyDeviceName: 'Operator console' });
+    expect(calls[4].body).toEqual({
+      ChallengeName: 'MFA_SETUP',
+      ClientId: 'console',
+      Session: 'new-4',
+      ChallengeResponses: { USERNAME: 'ops-sub-2' },
+    });
+  }, 60_000);
+});
