@@ -1,5 +1,4 @@
-import type { Reservation } from './reservation';
-import type { HoldSlot } from './reservation';
+import type { HoldingToken, HoldSlot, Reservation } from './reservation';
 
 /** How a seat's claim ended: `claimed` wrote it; `seatTaken` changed nothing (the seat is claimed, held or sold at `now`). */
 export type ClaimOutcome = 'claimed' | 'seatTaken';
@@ -9,8 +8,9 @@ export type ClaimOutcome = 'claimed' | 'seatTaken';
  * - `claimLost`: the seat is no longer this hold's claim (it lapsed and another hold claimed the seat)
  * - `slotTaken`: the chosen slot was claimed meanwhile by another hold of the same user
  * - `conflict`: another transaction touched the same items at the same time; try again
+ * - `tokenSpent`: the queue token the hold was made under was spent (paid, left or revoked) meanwhile
  */
-export type CommitOutcome = 'held' | 'claimLost' | 'slotTaken' | 'conflict';
+export type CommitOutcome = 'held' | 'claimLost' | 'slotTaken' | 'conflict' | 'tokenSpent';
 
 export interface ReservationPage {
   readonly reservations: Reservation[];
@@ -29,10 +29,10 @@ export interface ReservationRepository {
   /**
    * One transaction, by the claim's winner only: the seat, still claimed by this reservation,
    * becomes HELD until the reservation's `expiresAt`; the slot is claimed if free at `now`; the
-   * reservation is written. All or nothing. `attempt` tells the tries of one hold apart, so a
-   * resend of one try (a lost answer) is not applied twice.
+   * reservation is written; with `token`, that queue token is still unspent. All or nothing.
+   * `attempt` tells the tries of one hold apart, so a resend of one try (a lost answer) is not applied twice.
    */
-  commitHold(reservation: Reservation, slot: number, now: number, attempt: number): Promise<CommitOutcome>;
+  commitHold(reservation: Reservation, slot: number, now: number, attempt: number, token?: HoldingToken): Promise<CommitOutcome>;
   /** Gives the seat's claim back at once; false (and nothing written) when it is no longer this reservation's claim. */
   releaseClaim(reservation: Reservation): Promise<boolean>;
   /** The user's reservations, newest first, `limit` at a time, after `afterReservationId` if given. */

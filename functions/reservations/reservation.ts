@@ -54,6 +54,13 @@ export function reservationStatusAt(reservation: Pick<Reservation, 'status' | 'e
   return reservation.status;
 }
 
+/** The queue token a hold is made under: the hold's commit checks that it is still unspent. */
+export interface HoldingToken {
+  readonly token: string;
+  readonly concertId: string;
+  readonly userId: string;
+}
+
 export const isLiveHold = (reservation: Pick<Reservation, 'status' | 'expiresAt'>, now: number) =>
   reservationStatusAt(reservation, now) === 'HELD';
 
