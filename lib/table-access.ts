@@ -20,7 +20,7 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   admin: { catalogue: 'readWrite', queue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction, which checks the
-  // queue token item (ConditionCheckItem, a read action).
+  // queue token item (ConditionCheckItem, a read action); a release writes the same three.
   reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },
   // A payment debits the wallet, sells seats, marks reservations paid, frees hold slots and spends
   // the queue token in one transaction; Idempotency-Key records of charges and payments.

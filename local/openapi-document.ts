@@ -31,7 +31,7 @@ const TAGS = [
     description: "The waiting room: join a concert's line, poll your place until you are `ACTIVE`, give it back; admins revoke tokens.",
   },
   { name: 'catalogue', description: 'Dates and seat maps (ACTIVE only), and creating concerts (admins).' },
-  { name: 'reservations', description: 'Seat holds and your reservations.' },
+  { name: 'reservations', description: 'Seat holds, your reservations, and giving a hold back.' },
   { name: 'wallet', description: 'Your balance, payments and payment history.' },
 ] as const;
 

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type * as zm from 'zod/mini';
 import { createConcertBodySchema, schedulePathSchema } from '../functions/http/catalogue-schemas';
 import { revocationBodySchema } from '../functions/http/queue-schemas';
-import { holdSeatBodySchema, listReservationsQuerySchema } from '../functions/http/reservation-schemas';
+import { holdSeatBodySchema, listReservationsQuerySchema, reservationPathSchema } from '../functions/http/reservation-schemas';
 import {
   balanceSchema,
   concertListSchema,
@@ -140,6 +140,19 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Your holds and purchases, newest first, a page at a time; statuses as of now.',
     query: listReservationsQuerySchema,
     responses: [{ status: 200, description: 'a page of reservations', schema: reservationListSchema }],
+  },
+  'DELETE /reservations/{reservationId}': {
+    summary: 'Release a hold',
+    description:
+      'Gives a live hold back at once: the reservation reads `RELEASED`, the seat `AVAILABLE`, and the hold no longer counts toward your 4. Releasing one already `RELEASED` answers it again (200), so a retried request gets its first answer. Of a release and a payment racing for one reservation exactly one succeeds. Send no body, or `{}`.',
+    pathParameters: reservationPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    responses: [{ status: 200, description: 'the reservation, `RELEASED`', schema: reservationSchema }],
+    errors: [
+      ['NOT_FOUND', 'no such reservation of yours'],
+      ['ALREADY_PAID', 'the reservation has been paid'],
+      ['RESERVATION_EXPIRED', 'the hold has already ended'],
+    ],
   },
   'GET /balance': {
     summary: 'Your balance',

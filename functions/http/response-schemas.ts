@@ -113,7 +113,9 @@ export const reservationSchema = z
     date: calendarDateSchema,
     seatNumber: z.number().int().min(1),
     price: krwSchema,
-    status: z.enum(['HELD', 'PAID', 'EXPIRED']).meta({ description: 'a hold past expiresAt unpaid reads EXPIRED from that instant' }),
+    status: z.enum(['HELD', 'PAID', 'EXPIRED', 'RELEASED']).meta({
+      description: 'a hold past expiresAt unpaid reads EXPIRED from that instant; one its holder gave back reads RELEASED',
+    }),
     expiresAt: instantSchema,
     createdAt: instantSchema,
   })

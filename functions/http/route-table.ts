@@ -45,6 +45,7 @@ export const routes = [
   { method: 'GET', path: '/concerts/{concertId}/schedules/{scheduleId}/seats', group: 'catalogue', handler: 'getSeatMap', auth: 'active' },
   { method: 'POST', path: '/reservations', group: 'reservations', handler: 'holdSeat', auth: 'active' },
   { method: 'GET', path: '/reservations', group: 'reservations', handler: 'listReservations', auth: 'jwt' },
+  { method: 'DELETE', path: '/reservations/{reservationId}', group: 'reservations', handler: 'releaseReservation', auth: 'jwt' },
   { method: 'GET', path: '/balance', group: 'wallet', handler: 'getBalance', auth: 'jwt' },
   { method: 'POST', path: '/balance/charge', group: 'wallet', handler: 'chargeBalance', auth: 'jwt', idempotent: true },
   { method: 'POST', path: '/payments', group: 'wallet', handler: 'payReservations', auth: 'active', idempotent: true },

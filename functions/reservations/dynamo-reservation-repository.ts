@@ -1,19 +1,22 @@
-import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seatClaimRelease, seatClaimUpdate, seatHoldCommitUpdate } from '../catalogue/catalogue-keys';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seatClaimRelease, seatClaimUpdate, seatHoldCommitUpdate, seatHoldRelease } from '../catalogue/catalogue-keys';
 import { tokenUnspentCheck } from '../queue/queue-keys';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import {
   holdSlotClaimUpdate,
+  holdSlotOf,
+  holdSlotReleaseDelete,
   holdSlotsQuery,
   RESERVATION_PREFIX,
   reservationKeys,
   reservationPut,
+  reservationReleasedUpdate,
   toHoldSlot,
   toReservation,
 } from './reservation-keys';
-import type { ClaimOutcome, CommitOutcome, ReservationRepository } from './reservation-repository';
+import type { ClaimOutcome, CommitOutcome, ReleaseOutcome, ReservationRepository } from './reservation-repository';
 
 export interface ReservationTables {
   readonly reservations: string;
@@ -76,6 +79,37 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      }
+    },
+
+    async findReservation(userId, reservationId) {
+      const result = await client.send(
+        new GetCommand({ TableName: tables.reservations, Key: reservationKeys.reservation(userId, reservationId), ConsistentRead: true }),
+      );
+      if (!result.Item) return undefined;
+      const holdSlot = holdSlotOf(result.Item);
+      return { reservation: toReservation(result.Item), ...(holdSlot !== undefined ? { holdSlot } : {}) };
+    },
+
+    async releaseHold(reservation, slot, now): Promise<ReleaseOutcome> {
+      const { userId, reservationId, scheduleId, seatNumber } = reservation;
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              reservationReleasedUpdate(tables.reservations, userId, reservationId, now),
+              seatHoldRelease(tables.catalogue, { scheduleId, seatNumber, reservationId }),
+              ...(slot !== undefined ? [holdSlotReleaseDelete(tables.reservations, userId, scheduleId, slot, reservationId)] : []),
+            ],
+          }),
+        );
+        return { kind: 'released' };
+      } catch (error) {
+        const reasons = transactionCancellations(error);
+        if (!reasons) throw error;
+        const [held] = reasons;
+        if (failedCondition(held)) return { kind: 'refused', ...(held.item ? { current: toReservation(held.item) } : {}) };
+        return { kind: 'conflict' };
       }
     },
 

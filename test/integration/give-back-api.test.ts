@@ -159,6 +159,8 @@ describe('POST /admin/concerts/{concertId}/queue/revocations', () => {
     expect([banned.status, banned.body.error.code]).toEqual([403, 'QUEUE_BANNED']);
     // Again: nothing live to revoke, still banned.
     expect((await revoke(concertId, { userId: 'q-fay' })).body).toEqual({ userId: 'q-fay', revoked: false, banned: true });
+    // The hold made before the revocation is the user's to release.
+    expect((await api.request('DELETE', `/reservations/${held.reservationId}`, { token: user.token })).body.status).toBe('RELEASED');
   });
 
   test('a waiting token: revoked, polls read EXPIRED, and without a ban the user may join again', async () => {

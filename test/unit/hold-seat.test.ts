@@ -41,6 +41,8 @@ function fakeDeps(options: { seat?: Seat; slots?: HoldSlot[][]; claim?: ClaimOut
       return true;
     },
     listReservations: async () => ({ reservations: [] }),
+    findReservation: async () => undefined,
+    releaseHold: async () => ({ kind: 'conflict' }),
   };
   let id = 0;
   const deps: ReservationDeps = {
