@@ -67,7 +67,7 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
   return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}), ...givenBackOf(item) };
 }
 
-/** The sets of the give-back work package, when the record has them (DynamoDB stores no empty set). */
+/** The places given back and the users banned, when the record has any (DynamoDB stores no empty set). */
 function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
   const givenBack = item[GIVEN_BACK] as Set<string> | undefined;
   const banned = item[BANNED] as Set<string> | undefined;
@@ -77,7 +77,7 @@ function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
 const GIVEN_BACK = 'givenBack';
 const BANNED = 'banned';
 
-/** The admission record's counters of tokens given back, by why (the stats route reads them). */
+/** The admission record's counters of tokens given back, by why (what waiting-room stats read). */
 export const GIVE_BACK_COUNTERS = { left: 'leftTotal', revoked: 'revokedTotal' } as const;
 
 /** Why a live token ended before its time: its holder gave it back, or an admin revoked it. */

@@ -199,12 +199,13 @@ export function planAdmission(lastSeq: number, admission: AdmissionState, now: n
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
   const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
   const count = Math.min(settings.admitPerTick, waiting, room);
-  const gapSet = new Set(gaps);
-  let last = admission.admittedSeq;
+  // `count` numbers from the watermark, one more for each given-back place among them or right after them.
+  let last = admission.admittedSeq + count;
   let skipped = 0;
-  for (let people = 0; people < count || gapSet.has(last + 1); last++) {
-    if (gapSet.has(last + 1)) skipped++;
-    else people++;
+  for (const gap of gaps) {
+    if (gap > last + 1) break;
+    last++;
+    skipped++;
   }
   if (last === admission.admittedSeq) return { waiting, activeBefore };
   const firstSeq = admission.admittedSeq + 1;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   activeCount,
   estimatedWaitSeconds,
@@ -132,6 +133,43 @@ describe('places given back (left or revoked while waiting)', () => {
     const tail = planShardedAdmission(counters, { ...admission, givenBack: givenBack('1.1', '0.2', '1.3') }, T0, settings);
     expect(tail.batch).toMatchObject({ firstSeq: 1, lastSeq: 6, finished: 3 });
     expect([...(tail.passedGivenBack ?? [])].sort()).toEqual(['0.2', '1.1', '1.3']);
+  });
+
+  test('property: a run admits min(ADMIT_PER_TICK, people waiting, room) people and passes every given-back place on its way', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 120 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        (admittedSeq, more, gaps, admitPerTick, room) => {
+          const lastSeq = admittedSeq + more;
+          const left = new Set(gaps.filter((seq) => seq > admittedSeq && seq <= lastSeq));
+          const admission: AdmissionState = {
+            admittedSeq,
+            batches: [],
+            givenBack: new Set(gaps.map(String)),
+          };
+          const plan = planAdmission(lastSeq, admission, T0, { ...settings, admitPerTick, maxActivePerConcert: room });
+          const people = Math.min(admitPerTick, more - left.size, room);
+          expect(plan.waiting).toBe(more - left.size);
+          if (!plan.batch) {
+            expect(people).toBe(0);
+            expect(left.has(admittedSeq + 1)).toBe(false);
+            return;
+          }
+          const { firstSeq, lastSeq: end, finished } = plan.batch;
+          const inBatch = Array.from({ length: end - firstSeq + 1 }, (_, i) => firstSeq + i);
+          expect(firstSeq).toBe(admittedSeq + 1);
+          expect(end).toBeLessThanOrEqual(lastSeq);
+          expect(finished).toBe(inBatch.filter((seq) => left.has(seq)).length);
+          expect(inBatch.length - finished).toBe(people);
+          expect(left.has(end + 1)).toBe(false);
+          expect(new Set(plan.passedGivenBack)).toEqual(new Set(gaps.filter((seq) => seq <= end).map(String)));
+        },
+      ),
+    );
   });
 
   test('a banned user is named in the record', () => {
