@@ -4,6 +4,7 @@
  * console's type check.
  */
 import type { CreatedConcertView, NewConcertInput } from '../../../functions/catalogue/create-concert';
+import type { Revocation } from '../../../functions/queue/revoke-queue-token';
 
 export type Joining = 'OPEN' | 'CLOSED';
 export type Admission = 'RUNNING' | 'PAUSED';
@@ -40,11 +41,7 @@ export interface SettingsChanges {
   readonly changes: readonly SettingsChange[];
 }
 
-export interface Revocation {
-  readonly userId: string;
-  readonly revoked: boolean;
-  readonly banned: boolean;
-}
+export type { Revocation };
 
 export interface StatsPoint {
   readonly at: string;
