@@ -15,8 +15,9 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   public: {},
   // Public and ACTIVE reads only: ACTIVE routes read the queue token.
   catalogue: { catalogue: 'read', queue: 'read' },
-  // Creating a concert writes the concert, its schedules and seats.
-  admin: { catalogue: 'readWrite' },
+  // Creating a concert writes the concert, its schedules and seats; a waiting room's settings and
+  // their audit live on the queue table.
+  admin: { catalogue: 'readWrite', queue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction.
   reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },

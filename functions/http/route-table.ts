@@ -19,7 +19,7 @@ export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
  */
 export const API_PATH_PREFIX = '/api';
 export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'admin';
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH';
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -49,6 +49,21 @@ export const routes = [
   { method: 'POST', path: '/payments', group: 'wallet', handler: 'payReservations', auth: 'active', idempotent: true },
   { method: 'GET', path: '/payments', group: 'wallet', handler: 'listPayments', auth: 'jwt' },
   { method: 'POST', path: '/admin/concerts', group: 'admin', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
+  { method: 'GET', path: '/admin/concerts/{concertId}/waiting-room', group: 'admin', handler: 'getWaitingRoomSettings', auth: 'admin' },
+  {
+    method: 'PATCH',
+    path: '/admin/concerts/{concertId}/waiting-room',
+    group: 'admin',
+    handler: 'changeWaitingRoomSettings',
+    auth: 'admin',
+  },
+  {
+    method: 'GET',
+    path: '/admin/concerts/{concertId}/waiting-room/changes',
+    group: 'admin',
+    handler: 'listWaitingRoomChanges',
+    auth: 'admin',
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

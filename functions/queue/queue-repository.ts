@@ -1,5 +1,6 @@
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
+import type { RateWindow } from './waiting-room-rules';
 
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
 
@@ -45,14 +46,27 @@ export interface QueueRepository {
    * after admission, never ACTIVE when it is not, nor EXPIRED when it is not.
    */
   findAdmission(concertId: string, read?: { recentAdmission?: boolean }): Promise<AdmissionState>;
+  /**
+   * The admission record this instance last read for polls and joins, however long ago; undefined
+   * before the first. No call: a join uses it to decide whether to take a number before the
+   * fresh record is in (a room seen closed is read first, so a refused join burns no number).
+   */
+  lastSeenAdmission(concertId: string): AdmissionState | undefined;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;
   snapshot(concertId: string): Promise<QueueSnapshot>;
   /**
-   * Records an admitted batch and raises the watermark, only if the watermark is still
-   * `expectedAdmittedSeq`: of two overlapping runs, one admits and the other gets false.
+   * Records an admitted batch (and the admission window's new count) and raises the watermark, only
+   * if the watermark is still `expectedAdmittedSeq`: of two overlapping runs, one admits and the
+   * other gets false. False too when a transaction on the record was in flight (the next run admits).
    */
-  recordAdmission(concertId: string, expectedAdmittedSeq: number, batch: AdmissionBatch, tidy: readonly AdmissionBatch[]): Promise<boolean>;
+  recordAdmission(
+    concertId: string,
+    expectedAdmittedSeq: number,
+    batch: AdmissionBatch,
+    tidy: readonly AdmissionBatch[],
+    window?: RateWindow,
+  ): Promise<boolean>;
   /**
    * The sharded line's run: records the line's new state (a closed epoch, who was admitted) and the
    * batch, only if the line is still at the revision this run read.
@@ -63,6 +77,7 @@ export interface QueueRepository {
     line: ShardedLine,
     batch: AdmissionBatch | undefined,
     tidy: readonly AdmissionBatch[],
+    window?: RateWindow,
   ): Promise<boolean>;
   /** Removes expired batches; returns those this call removed (not ones a concurrent call did). */
   removeBatches(concertId: string, batches: readonly AdmissionBatch[]): Promise<AdmissionBatch[]>;

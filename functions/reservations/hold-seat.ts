@@ -10,6 +10,11 @@ export interface HoldSeatInput {
   readonly seatNumber: number;
 }
 
+/** What the queue token check tells a hold: the concert's hold length, when its settings set one. */
+export interface HoldTerms {
+  readonly holdSeconds?: number;
+}
+
 /** A commit lost to a concurrent transaction of the same user is tried again this often, then 503. */
 const MAX_ATTEMPTS = 6;
 
@@ -18,7 +23,8 @@ const limitReached = () =>
   new AppError('HOLD_LIMIT_REACHED', 'you already hold 4 seats of this date; pay for them or let a hold end first');
 
 /**
- * Holds a seat for HOLD_SECONDS, in two steps:
+ * Holds a seat for HOLD_SECONDS (or the concert's `holdSeconds`, which the ACTIVE check read with
+ * the token), in two steps:
  * 1. The seat and the user's hold slots are read (alongside the queue token check) to answer at
  *    once when the hold cannot succeed. Then one conditional write on the seat claims it: of any
  *    number of racers exactly one wins, and the others cost that one write and no transaction.
@@ -28,13 +34,17 @@ const limitReached = () =>
  *    within CLAIM_MS by itself. Nothing before the commit is visible as a hold.
  * `activeCheck` is awaited before anything is written.
  */
-export async function holdSeat(deps: ReservationDeps, input: HoldSeatInput, activeCheck: () => Promise<unknown>): Promise<ReservationView> {
+export async function holdSeat(
+  deps: ReservationDeps,
+  input: HoldSeatInput,
+  activeCheck: () => Promise<HoldTerms | undefined>,
+): Promise<ReservationView> {
   const state = Promise.all([
     deps.catalogue.findSeat(input.scheduleId, input.seatNumber),
     deps.reservations.findHoldSlots(input.userId, input.scheduleId),
   ]);
   state.catch(() => undefined); // awaited below; a failed token check must not leave it unobserved
-  await activeCheck();
+  const terms = await activeCheck();
 
   const [seat, slots] = await state;
   if (!seat || seat.concertId !== input.concertId) throw notFound('seat');
@@ -54,7 +64,7 @@ export async function holdSeat(deps: ReservationDeps, input: HoldSeatInput, acti
     seatNumber: seat.seatNumber,
     price: seat.price,
     status: 'HELD',
-    expiresAt: holdExpiresAt(now, deps.settings.holdSeconds),
+    expiresAt: holdExpiresAt(now, terms?.holdSeconds ?? deps.settings.holdSeconds),
     createdAt: now,
   };
   if ((await deps.reservations.claimSeat(reservation, claimExpiresAt(now), now)) === 'seatTaken') {
