@@ -98,7 +98,8 @@ describe('changes racing each other and the admission job', () => {
     const deps = onlyConcert(queueDepsForTest(clock), concertId);
     await lengthenLine(concertId, 20_000);
     const patches: WaitingRoomSettingsPatch[] = Array.from({ length: 10 }, (_, i) =>
-      i % 2 === 0 ? { admitPerMinute: 600 + i * 60, holdSeconds: 60 + i } : { maxActive: 5000 + i, activeSeconds: 600 + i },
+      // Every value differs from the defaults and from every other, so each patch is a change whatever lands first.
+      i % 2 === 0 ? { admitPerMinute: 700 + i * 60, holdSeconds: 60 + i } : { maxActive: 5000 + i, activeSeconds: 600 + i },
     );
     const runs: Promise<number>[] = [];
     const changes = patches.map((patch, i) => change(clock, concertId, patch, { by: `admin-${i % 3}` }));
