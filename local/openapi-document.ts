@@ -28,10 +28,11 @@ const TAGS = [
   { name: 'public', description: 'No sign-in needed.' },
   {
     name: 'queue',
-    description: "The waiting room: join a concert's line and poll your place until you are `ACTIVE`; admins change its settings live.",
+    description:
+      "The waiting room: join a concert's line, poll your place until you are `ACTIVE`, give it back; admins change its settings live and revoke tokens.",
   },
   { name: 'catalogue', description: 'Dates and seat maps (ACTIVE only), and creating concerts (admins).' },
-  { name: 'reservations', description: 'Seat holds and your reservations.' },
+  { name: 'reservations', description: 'Seat holds, your reservations, and giving a hold back.' },
   { name: 'wallet', description: 'Your balance, payments and payment history.' },
 ] as const;
 
@@ -53,6 +54,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   QUEUE_TOKEN_INVALID: 'this queue token is not yours for this concert',
   QUEUE_TOKEN_NOT_ACTIVE: 'this queue token is not ACTIVE',
   FORBIDDEN: 'this route is for admins only',
+  QUEUE_BANNED: 'you may not join the waiting room of this concert',
   NOT_FOUND: 'seat was not found',
   PRECONDITION_FAILED: 'the settings changed since revision 3 (they are at revision 4): read them again and reapply your change',
   QUEUE_CLOSED: 'this waiting room is closed to new joins',
@@ -271,16 +273,8 @@ function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: Route
     method: route.method.toLowerCase() as RouteConfig['method'],
     path: route.path,
     operationId: route.handler,
-    // The admin routes run in a function of their own (least privilege); to readers they are the catalogue's or the queue's.
-    tags: [
-      route.auth === 'public'
-        ? 'public'
-        : route.group === 'admin'
-          ? route.path.includes('/waiting-room')
-            ? 'queue'
-            : 'catalogue'
-          : route.group,
-    ],
+    // The admin routes run in a function of their own (least privilege); to readers they are the catalogue's.
+    tags: [doc.tag ?? (route.auth === 'public' ? 'public' : route.group === 'admin' ? 'catalogue' : route.group)],
     summary: doc.summary,
     description: [doc.description, `Auth: ${auth}.`].filter(Boolean).join('\n\n'),
     security: security(route, doc),

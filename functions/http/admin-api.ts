@@ -1,11 +1,13 @@
 import { createConcert } from '../catalogue/create-concert';
 import { catalogueDeps } from '../catalogue/default-catalogue-deps';
 import { changeWaitingRoomSettings } from '../queue/change-waiting-room-settings';
-import { waitingRoomDeps } from '../queue/default-queue-deps';
+import { queueDeps, waitingRoomDeps } from '../queue/default-queue-deps';
 import { listWaitingRoomChanges } from '../queue/list-waiting-room-changes';
+import { revokeQueueToken } from '../queue/revoke-queue-token';
 import { getWaitingRoomSettings, type WaitingRoomSettingsView } from '../queue/waiting-room-settings';
 import { createConcertBodySchema } from './catalogue-schemas';
 import { createApiHandler } from './create-api-handler';
+import { revocationBodySchema } from './queue-schemas';
 import { concertPathSchema } from './schemas';
 import { parseInput } from './validation';
 import { etagOf, ifMatchHeaderSchema, waitingRoomPatchSchema } from './waiting-room-schemas';
@@ -18,7 +20,8 @@ const settingsResult = (settings: WaitingRoomSettingsView) => ({
 
 /**
  * The admin routes, in a function of their own: its role may write the catalogue and the waiting
- * rooms' settings, so the public catalogue function that answers anonymous callers can hold read access only.
+ * rooms (their settings, and revoking a token), so the public catalogue function that answers
+ * anonymous callers can hold read access only.
  */
 export const handler = createApiHandler('admin', {
   createConcert: async (request) => {
@@ -41,5 +44,11 @@ export const handler = createApiHandler('admin', {
   listWaitingRoomChanges: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
     return { statusCode: 200, body: await listWaitingRoomChanges(waitingRoomDeps(), { concertId }) };
+  },
+
+  revokeQueueToken: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    const { userId, ban } = parseInput(revocationBodySchema, request.body, 'body');
+    return { statusCode: 200, body: await revokeQueueToken(queueDeps(), { concertId, userId, ban: ban ?? false }) };
   },
 });

@@ -1,5 +1,5 @@
 import type { QueueDeps } from './queue-deps';
-import type { AdmissionState } from './queue-rules';
+import type { AdmissionBatch, AdmissionState } from './queue-rules';
 import { batchSize, expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
 import { admissionLimits, waitingRoomOf, type AdmissionLimits, type RateWindow } from './waiting-room-rules';
 
@@ -35,10 +35,11 @@ async function admitConcert(deps: QueueDeps, concertId: string): Promise<Concert
     admission.admittedSeq,
     plan.batch,
     expiredBatches(admission, now, deps.settings.activeSeconds),
-    windowAfter(limits.window, batchSize(plan.batch)),
+    plan.passedGivenBack,
+    windowAfter(limits.window, admittedPeople(plan.batch)),
   );
   // Not recorded: another run admitted from the same watermark first; its batch stands.
-  return recorded ? { ...result, admitted: batchSize(plan.batch) } : result;
+  return recorded ? { ...result, admitted: admittedPeople(plan.batch) } : result;
 }
 
 /**
@@ -57,10 +58,21 @@ async function admitSharded(
   const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
   if (!plan.changed || !admission.line) return result;
   const tidy = plan.batch ? expiredBatches(admission, now, deps.settings.activeSeconds) : [];
-  const window = plan.batch ? windowAfter(limits.window, batchSize(plan.batch)) : undefined;
-  const recorded = await deps.queue.recordShardedAdmission(concertId, admission.line, plan.line, plan.batch, tidy, window);
-  return recorded && plan.batch ? { ...result, admitted: batchSize(plan.batch) } : result;
+  const window = plan.batch ? windowAfter(limits.window, admittedPeople(plan.batch)) : undefined;
+  const recorded = await deps.queue.recordShardedAdmission(
+    concertId,
+    admission.line,
+    plan.line,
+    plan.batch,
+    tidy,
+    plan.passedGivenBack,
+    window,
+  );
+  return recorded && plan.batch ? { ...result, admitted: admittedPeople(plan.batch) } : result;
 }
+
+/** People a batch let in: its places, less those given back before it reached them (counted finished from the start). */
+const admittedPeople = (batch: AdmissionBatch) => batchSize(batch) - batch.finished;
 
 /** The admission window's count once this run's batch is in. */
 const windowAfter = (window: RateWindow, admitted: number): RateWindow => ({ start: window.start, admitted: window.admitted + admitted });

@@ -2,7 +2,7 @@ import { AppError, notFound, UnavailableError } from '../shared/errors';
 import type { QueueDeps } from './queue-deps';
 import type { ReplaceableToken } from './queue-repository';
 import type { AdmissionState, QueueTokenRecord } from './queue-rules';
-import { expiredThrough, isLiveState } from './queue-rules';
+import { expiredThrough, isBanned, isLiveState } from './queue-rules';
 import { describeToken, stateOf, type QueueStatusView } from './queue-status';
 import { joinRefusal, waitingRoomOf, type JoinRefusal } from './waiting-room-rules';
 
@@ -25,9 +25,10 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
  *
  * The admission record carries the concert's settings: while joining is CLOSED, or before
  * `preQueueOpensAt`, a join is refused (409 QUEUE_CLOSED / QUEUE_NOT_OPEN), except that a user who
- * holds a live token gets it back (200). The number is taken alongside the record's read only
- * when this instance last saw the room open; otherwise (refusing, or never seen: an instance's
- * first join of a concert) the record is read first, so refused joins take no number. A number
+ * holds a live token gets it back (200); a banned user's join is 403 QUEUE_BANNED. The number is
+ * taken alongside the record's read only when this instance last saw the room open to this user;
+ * otherwise (refusing, or never seen: an instance's first join of a concert) the record is read
+ * first, so refused joins take no number. A number
  * taken and not kept is admitted like any other and holds an ACTIVE place until its turn ends:
  * the only refused join that takes one is an instance's first after the room closed.
  */
@@ -38,17 +39,19 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
   const remembered = deps.recentTokens?.recall(concertId, userId);
   if (remembered && (await deps.tokens.verify(remembered.token))) {
     const admission = await deps.queue.findAdmission(concertId, { recentAdmission: true });
+    refuseBanned(admission, userId);
     const now = deps.now();
     const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard);
     if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings, admission) };
   }
 
   const seen = deps.queue.lastSeenAdmission(concertId);
-  const numberAlongside = seen !== undefined && !refusalOf(deps, seen);
+  const numberAlongside = seen !== undefined && !refusalOf(deps, seen) && !isBanned(seen, userId);
   const [taken, admission] = await Promise.all([
     numberAlongside ? deps.queue.nextSequence(concertId) : undefined,
     deps.queue.findAdmission(concertId, { recentAdmission: true }),
   ]);
+  refuseBanned(admission, userId);
   const refusal = refusalOf(deps, admission);
   if (refusal) {
     const live = await handBackLiveToken(deps, concertId, userId, admission);
@@ -140,4 +143,8 @@ async function handBackLiveToken(
     }
   }
   return undefined;
+}
+
+function refuseBanned(admission: AdmissionState, userId: string): void {
+  if (isBanned(admission, userId)) throw new AppError('QUEUE_BANNED', 'you may not join the waiting room of this concert');
 }

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'QUEUE_TOKEN_INVALID'
   | 'QUEUE_TOKEN_NOT_ACTIVE'
   | 'FORBIDDEN'
+  | 'QUEUE_BANNED'
   | 'NOT_FOUND'
   | 'PRECONDITION_FAILED'
   | 'QUEUE_CLOSED'

@@ -20,6 +20,7 @@ const STEPS = [
   'dates',
   'seats',
   'hold',
+  'release',
   'charge',
   'pay',
   'spent',

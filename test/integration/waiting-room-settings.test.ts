@@ -2,6 +2,7 @@ import { admitWaitingTokens } from '../../functions/queue/admit-waiting-tokens';
 import { changeWaitingRoomSettings } from '../../functions/queue/change-waiting-room-settings';
 import { queueRepository } from '../../functions/queue/default-queue-deps';
 import { joinQueue } from '../../functions/queue/join-queue';
+import { leaveQueue } from '../../functions/queue/leave-queue';
 import { listWaitingRoomChanges } from '../../functions/queue/list-waiting-room-changes';
 import { pollQueue } from '../../functions/queue/poll-queue';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
@@ -182,6 +183,20 @@ describe('lengths given stay given', () => {
     const held = await world.hold('ben', 1);
     await world.charge('ben', held.price);
     await expect(world.pay('ben', [held.reservationId])).resolves.toMatchObject({ amount: held.price });
+  });
+
+  test("a turn given back follows its batch's own length too", async () => {
+    const clock = new TestClock(Date.parse('2026-12-01T10:00:01.000Z'));
+    const concertId = newConcert();
+    const deps = onlyConcert(queueDepsForTest(clock, { activeSeconds: 600 }), concertId);
+    await change(clock, concertId, { activeSeconds: 3600 });
+    const joined = await joinQueue(deps, { userId: 'dan', concertId });
+    expect(admittedBy(await admitWaitingTokens(deps))).toBe(1);
+    clock.advance(1000); // past the deployment's 600 s, within the batch's 3600 s
+    const left = await leaveQueue(deps, { userId: 'dan', concertId, token: joined.status.token });
+    expect(left.status).toBe('EXPIRED');
+    const [batch] = (await deps.queue.findAdmission(concertId)).batches;
+    expect(batch).toMatchObject({ activeSeconds: 3600, finished: 1 });
   });
 
   test('a changed holdSeconds applies to holds made from then on; a hold keeps its expiresAt', async () => {
