@@ -27,6 +27,8 @@ export interface QueueEntry {
   /** The last place in line and wait estimate heard, shown again at once after a reload. */
   readonly position: number;
   readonly estimatedWaitSeconds: number;
+  /** The last poll said an operator has paused admission. */
+  readonly paused?: boolean;
   /** ISO time, once ACTIVE. */
   readonly activeUntil?: string;
 }

@@ -63,7 +63,11 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     );
     progress.value = Math.round(queueProgress(entry.firstPosition, entry.position) * 100);
     progress.textContent = `${progress.value}%`;
-    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    // While paused nobody moves on, so an estimate would mislead: say what is happening instead.
+    estimate.textContent = entry.paused
+      ? 'The sale is paused by the organiser: nobody is being let in right now. You keep your place, and this page moves on by itself when the sale resumes.'
+      : `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    estimate.classList.toggle('paused', entry.paused === true);
     pollAt(entry.nextPollAt);
   };
 
@@ -120,6 +124,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const heard = (answer: Answer<QueueStatus>) => ({
     position: answer.body.position,
     estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
+    paused: answer.body.paused === true,
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
 
