@@ -1,6 +1,7 @@
 /** The operator console's plain rules: a seat map from tiers, the settings form and its confirmations, the chart lines. */
 import { MAX_SCHEDULES_PER_CONCERT, MAX_SEAT_PRICE, MAX_SEATS_PER_SCHEDULE } from '../../functions/catalogue/concert-rules';
 import { ADMIN_GROUP } from '../../functions/http/route-table';
+import { SETTING_LIMITS } from '../../functions/queue/waiting-room-rules';
 import { CONSOLE_LIMITS, OPERATOR_GROUP } from '../../web/src/admin/console-limits';
 import type { WaitingRoomFields } from '../../web/src/admin/console-types';
 import { checkConcertForm, seatsOf, tierRanges } from '../../web/src/admin/seat-tiers';
@@ -11,6 +12,7 @@ import {
   formatSeconds,
   fromLocalInput,
   readSettingsForm,
+  SETTING_RANGES,
   toLocalInput,
 } from '../../web/src/admin/settings-rules';
 import { chartLines, compactNumber } from '../../web/src/admin/stats-series';
@@ -23,6 +25,7 @@ test("the console states the service's own limits and admin group", () => {
     maxSeatPrice: MAX_SEAT_PRICE,
   });
   expect(OPERATOR_GROUP).toBe(ADMIN_GROUP);
+  expect(SETTING_RANGES).toEqual(SETTING_LIMITS);
 });
 
 describe('a new concert from tiers', () => {

@@ -5,42 +5,20 @@
  */
 import type { CreatedConcertView, NewConcertInput } from '../../../functions/catalogue/create-concert';
 import type { Revocation } from '../../../functions/queue/revoke-queue-token';
+import type {
+  WaitingRoomChangeView,
+  WaitingRoomSettingsPatch,
+  WaitingRoomSettingsView,
+} from '../../../functions/queue/waiting-room-settings';
 
-export type Joining = 'OPEN' | 'CLOSED';
-export type Admission = 'RUNNING' | 'PAUSED';
-
-/** The writable fields of a concert's waiting room. */
-export interface WaitingRoomFields {
-  readonly joining: Joining;
-  readonly admission: Admission;
-  readonly admitPerMinute: number;
-  readonly maxActive: number;
-  readonly activeSeconds: number;
-  readonly holdSeconds: number;
-  readonly preQueueOpensAt: string | null;
-  readonly saleOpensAt: string | null;
-  readonly challengeWork: number;
-}
+/** The writable fields of a concert's waiting room, times as ISO strings (or null). */
+export type WaitingRoomFields = Required<WaitingRoomSettingsPatch>;
 export type SettingName = keyof WaitingRoomFields;
-
-export interface WaitingRoomSettings extends WaitingRoomFields {
-  readonly concertId: string;
-  /** Counts the changes; 0 before the first (then the deployment's defaults apply). */
-  readonly revision: number;
-  readonly updatedAt?: string;
-  readonly updatedBy?: string;
-}
-
-export interface SettingsChange {
-  readonly at: string;
-  readonly by: string;
-  readonly revision: number;
-  readonly changed: Partial<Record<SettingName, { readonly from: unknown; readonly to: unknown }>>;
-}
+export type WaitingRoomSettings = WaitingRoomSettingsView;
+export type SettingsChange = WaitingRoomChangeView;
 export interface SettingsChanges {
   readonly changes: readonly SettingsChange[];
 }
-
 export type { Revocation };
 
 export interface StatsPoint {

@@ -21,13 +21,14 @@ const COLORS = { waiting: '#4b2bbf', active: '#128a8a', admitted: '#1f6fd1', sol
 
 export async function concertView(ctx: ConsoleContext, { concertId }: { concertId: string }): Promise<void> {
   const { api, scope } = ctx;
-  const [concerts, settingsAnswer, statsAnswer, changesAnswer] = await scope
-    .live(Promise.all([api.listConcerts().catch(() => undefined), api.settings(concertId), api.stats(concertId), api.changes(concertId)]))
+  // The controls need the settings; the figures come after, so a sale can be paused even while the stats fail.
+  const [concerts, settingsAnswer, changesAnswer] = await scope
+    .live(Promise.all([api.listConcerts().catch(() => undefined), api.settings(concertId), api.changes(concertId)]))
     .catch((error: unknown) => {
-      if (error instanceof ApiFailure && error.kind === 'NOT_FOUND') return [undefined, undefined, undefined, undefined] as const;
+      if (error instanceof ApiFailure && error.kind === 'NOT_FOUND') return [undefined, undefined, undefined] as const;
       throw error;
     });
-  if (!settingsAnswer || !statsAnswer || !changesAnswer) {
+  if (!settingsAnswer || !changesAnswer) {
     document.title = 'Not found · Operator console';
     replace(
       ctx.main,
@@ -42,7 +43,7 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
   document.title = `${title} · Operator console`;
 
   const figures = h('dl', { class: 'figures' });
-  const updated = h('p', { class: 'hint updated', 'aria-live': 'off' });
+  const updated = h('p', { class: 'hint updated', 'aria-live': 'off' }, 'Reading the figures…');
   const problem = h('div', { class: 'messages' });
   const pausedBanner = h('div', { class: 'messages' });
   const charts = {
@@ -150,24 +151,34 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
   panel.show(settingsAnswer.body);
   showPaused(settingsAnswer.body);
   history.show(changesAnswer.body.changes);
-  showStats(statsAnswer.body);
 
   let lastRevision = settingsAnswer.body.revision;
   let refreshing = false;
-  scope.every(REFRESH_SECONDS * 1000, () => {
+  const refresh = () => {
     if (refreshing) return; // a slow answer is not overtaken by the next request
     refreshing = true;
-    void scope
-      .live(Promise.all([api.stats(concertId), api.settings(concertId)]))
-      .then(([stats, settings]) => {
-        problem.replaceChildren();
-        showStats(stats.body);
-        panel.show(settings.body);
-        showPaused(settings.body);
-        if (settings.body.revision !== lastRevision) refreshHistory();
-        lastRevision = settings.body.revision;
+    const stats = scope.live(api.stats(concertId)).then(
+      ({ body }) => (showStats(body), undefined),
+      (error: unknown) => `The figures could not be read: ${ctx.describe(error)}`,
+    );
+    const settings = scope.live(api.settings(concertId)).then(
+      ({ body }) => {
+        panel.show(body);
+        showPaused(body);
+        if (body.revision !== lastRevision) refreshHistory();
+        lastRevision = body.revision;
+        return undefined;
+      },
+      (error: unknown) => `The settings could not be read: ${ctx.describe(error)}`,
+    );
+    void Promise.all([stats, settings])
+      .then((problems) => {
+        const said = problems.filter((p): p is string => p !== undefined);
+        if (said.length === 0) problem.replaceChildren();
+        else replace(problem, notice('warning', `${said.join(' ')} They are read again every ${REFRESH_SECONDS} s.`));
       })
-      .catch((error: unknown) => replace(problem, notice('warning', `${ctx.describe(error)} The figures will be read again.`)))
       .finally(() => (refreshing = false));
-  });
+  };
+  refresh();
+  scope.every(REFRESH_SECONDS * 1000, refresh);
 }
