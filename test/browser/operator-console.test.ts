@@ -26,6 +26,9 @@ describeInBrowser('the operator console in chromium', () => {
 
   beforeAll(async () => {
     [api, browser] = await Promise.all([startLocalApi(), launchChromium()]);
+    // Wait estimates as if admission ran every 2 s, so Retry-After (and the ticket page's polling) is 1–2 s.
+    // The handlers read their settings on first use, which is after this line.
+    process.env.JOB_INTERVAL_SECONDS = '2';
   }, 60_000);
 
   afterAll(async () => {
@@ -52,6 +55,104 @@ describeInBrowser('the operator console in chromium', () => {
     if (!operator) await page.getByLabel('In the admin group').uncheck();
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
+
+  const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
+
+  async function joinOnTicketPage(page: Page, userId: string, title: string): Promise<void> {
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('User id').fill(userId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .locator('li.concert', { has: page.getByRole('heading', { name: title }) })
+      .getByRole('link', { name: 'Get tickets' })
+      .click();
+    await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
+  }
+
+  test('an operator pauses the sale while a buyer waits: the buyer is told and not let in; on resume the buyer gets in', async () => {
+    const [operator, buyer] = await Promise.all([newPage(), newPage({ width: 900, height: 600 })]);
+    await signInToConsole(operator, 'console-grace');
+    await operator.getByRole('link', { name: 'Open the console of Neon Harbor Tour' }).click();
+    await operator.getByRole('heading', { name: 'Neon Harbor Tour' }).waitFor();
+    await operator.getByText('Admission running', { exact: true }).waitFor();
+
+    await joinOnTicketPage(buyer, 'console-buyer', 'Neon Harbor Tour');
+    await buyer.getByText('You are next in line.').waitFor();
+
+    // Pausing asks first, and says what it does.
+    await operator.getByRole('button', { name: 'Pause admission' }).click();
+    const dialog = operator.getByRole('dialog', { name: 'Pause admission?' });
+    await dialog.getByText(/^Nobody is admitted until you resume\./).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await operator.getByText('Admission running', { exact: true }).count()).toBe(1);
+    await operator.getByRole('button', { name: 'Pause admission' }).click();
+    await dialog.getByRole('button', { name: 'Pause admission' }).click();
+    await operator.getByText('Admission paused', { exact: true }).waitFor();
+    await operator.getByText('Saved: admission paused.').waitFor();
+
+    // The buyer's next poll says so, and an admission run lets nobody in.
+    await buyer.getByText(/^The sale is paused by the organiser: nobody is being let in right now\./).waitFor();
+    await admit();
+    await admit();
+    await buyer.waitForTimeout(2_500); // a poll or two at the server's pace
+    expect(buyer.url()).toMatch(/#\/concerts\/neon-harbor\/queue$/);
+    await buyer.getByText(/^The sale is paused by the organiser/).waitFor();
+    await buyer.screenshot({ path: join(shots, 'waiting-room-paused.png') });
+
+    // Resuming asks nothing; the next run lets the buyer in.
+    await operator.getByRole('button', { name: 'Resume admission' }).click();
+    await operator.getByText('Admission running', { exact: true }).waitFor();
+    await buyer.getByText(/^Estimated wait: /).waitFor();
+    await admit();
+    await buyer.waitForURL(/#\/concerts\/neon-harbor\/dates$/);
+
+    // Both changes are in the history, newest first, by this operator.
+    const rows = operator.locator('.history tbody tr');
+    await until(async () => (await rows.count()) === 2);
+    expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('console-grace');
+    expect(await rows.nth(0).locator('td').nth(2).textContent()).toBe('Admission: paused → running');
+    expect(await rows.nth(1).locator('td').nth(2).textContent()).toBe('Admission: running → paused');
+  }, 90_000);
+
+  test('a change made elsewhere first: the save is refused with 412, the settings reload and the operator is told', async () => {
+    const page = await newPage();
+    await signInToConsole(page, 'console-hopper');
+    await page.getByRole('link', { name: 'Open the console of Aurora Live' }).click();
+    await page.getByText('Admission running', { exact: true }).waitFor();
+    const rate = page.getByRole('textbox', { name: 'Admitted per minute' });
+    const before = Number(await rate.inputValue());
+
+    // Another operator changes the rate meanwhile.
+    const other = await api.tokenFor('console-other', ['admin']);
+    const settings = await api.request('GET', '/admin/concerts/aurora-live/waiting-room', { token: other });
+    const patched = await api.request('PATCH', '/admin/concerts/aurora-live/waiting-room', {
+      token: other,
+      headers: { 'if-match': `"${settings.body.revision}"` },
+      body: { admitPerMinute: before + 7 },
+    });
+    expect(patched.status).toBe(200);
+
+    await rate.fill(String(before + 100));
+    await page.getByLabel('Turn length (seconds)').fill('120');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    // A shorter turn asks first.
+    await page
+      .getByRole('dialog', { name: 'Save changes?' })
+      .getByText(/^Turns get shorter: 2 min instead of/)
+      .waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByText('Someone else changed these settings first, so they were reloaded. Check them, then make your change again.')
+      .waitFor();
+    expect(await rate.inputValue()).toBe(String(before + 7));
+    const after = await api.request('GET', '/admin/concerts/aurora-live/waiting-room', { token: other });
+    expect(after.body).toMatchObject({ revision: settings.body.revision + 1, admitPerMinute: before + 7 });
+
+    // Made again on the reloaded settings, it goes through.
+    await rate.fill(String(before + 100));
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(`Saved: admitted per minute ${(before + 100).toLocaleString('en-US')} a minute.`).waitFor();
+  }, 60_000);
 
   test('someone outside the admin group is refused in words, and the API refuses their token too', async () => {
     const page = await newPage();
