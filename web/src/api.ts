@@ -7,6 +7,7 @@ import type {
   Balance,
   ConcertList,
   ErrorBody,
+  ErrorCode,
   FieldProblem,
   LocalToken,
   Payment,
@@ -21,13 +22,15 @@ import type {
 import { failureSentence, type FailureContext, type FailureKind } from './messages';
 
 const REQUEST_TIMEOUT_MS = 15_000;
-const KNOWN_CODES = new Set<string>([
+/** The contract's codes, each shown as its own sentence; any other answer is read by its status. */
+const CONTRACT_CODES = [
   'VALIDATION_ERROR',
   'UNAUTHENTICATED',
   'QUEUE_TOKEN_REQUIRED',
   'QUEUE_TOKEN_INVALID',
   'QUEUE_TOKEN_NOT_ACTIVE',
   'FORBIDDEN',
+  'QUEUE_BANNED',
   'NOT_FOUND',
   'PRECONDITION_FAILED',
   'QUEUE_CLOSED',
@@ -45,7 +48,11 @@ const KNOWN_CODES = new Set<string>([
   'TOO_MANY_REQUESTS',
   'INTERNAL',
   'UNAVAILABLE',
-] satisfies FailureKind[]);
+] as const satisfies readonly ErrorCode[];
+/** Fails the type check when a code of the contract is missing above (a banned user was once told only "not allowed"). */
+const everyCodeIsListed: Record<Exclude<ErrorCode, (typeof CONTRACT_CODES)[number]>, never> = {};
+void everyCodeIsListed;
+const KNOWN_CODES = new Set<string>(CONTRACT_CODES);
 
 /** A call that did not succeed: the contract's code, or NETWORK when no answer came. */
 export class ApiFailure extends Error {
