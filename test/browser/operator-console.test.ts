@@ -114,6 +114,34 @@ describeInBrowser('the operator console in chromium', () => {
     expect(await rows.nth(1).locator('td').nth(2).textContent()).toBe('Admission: running → paused');
   }, 90_000);
 
+  test("an operator revokes and bans a waiting buyer: the buyer's place ends at once and a new join is refused", async () => {
+    const [operator, buyer] = await Promise.all([newPage(), newPage({ width: 900, height: 600 })]);
+    await joinOnTicketPage(buyer, 'console-banned', 'The Midnight Orchestra');
+    await buyer.getByText(/in line\.$/).waitFor();
+
+    await signInToConsole(operator, 'console-lovelace');
+    await operator.getByRole('link', { name: 'Open the console of The Midnight Orchestra' }).click();
+    await operator.getByLabel('User id').fill('console-banned');
+    await operator.getByLabel('Also ban them from joining this concert again').check();
+    await operator.getByRole('button', { name: 'Revoke', exact: true }).click();
+    const dialog = operator.getByRole('dialog', { name: 'Revoke and ban console-banned?' });
+    await dialog.getByText("console-banned can no longer join this concert's line.").waitFor();
+    await dialog.getByRole('button', { name: 'Revoke and ban' }).click();
+    await operator.getByText("console-banned's place was revoked. console-banned is banned from joining this concert.").waitFor();
+
+    await buyer.getByText('Your turn has ended.').waitFor();
+    await buyer.getByRole('button', { name: 'Join the waiting room again' }).click();
+    await buyer.getByText('Your account may not join the waiting room for this concert.').waitFor();
+
+    // Revoking again finds no place left, and says so.
+    await operator.getByLabel('User id').fill('console-banned');
+    await operator.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await operator.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click();
+    await operator
+      .getByText('console-banned had no place in line or turn to revoke. console-banned is banned from joining this concert.')
+      .waitFor();
+  }, 60_000);
+
   test('a change made elsewhere first: the save is refused with 412, the settings reload and the operator is told', async () => {
     const page = await newPage();
     await signInToConsole(page, 'console-hopper');
