@@ -26,7 +26,12 @@ export interface ChartSpec {
 const HEIGHT = 220;
 const INK = '#1b1d24';
 const GRID = '#e4e2dc';
-const clock = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+const clock = (seconds: number, withSeconds = false) =>
+  new Date(seconds * 1000).toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(withSeconds ? { second: '2-digit' } : {}),
+  });
 
 export class LiveChart {
   readonly element: HTMLElement;
@@ -90,7 +95,8 @@ export class LiveChart {
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
       },
       axes: [
-        { stroke: INK, grid: { stroke: GRID }, values: (_u, splits) => splits.map(clock) },
+        // Ticks less than a minute apart (a short series) show their seconds.
+        { stroke: INK, grid: { stroke: GRID }, values: (_u, splits, _axis, _space, step) => splits.map((x) => clock(x, step < 60)) },
         {
           stroke: INK,
           grid: { stroke: GRID },
@@ -100,7 +106,7 @@ export class LiveChart {
         },
       ],
       series: [
-        { label: 'Time', value: (_u, value) => (value === null ? '—' : clock(value)) },
+        { label: 'Time', value: (_u, value) => (value === null ? '—' : clock(value, true)) },
         ...spec.lines.map((line) => ({
           label: line.label,
           stroke: line.color,
