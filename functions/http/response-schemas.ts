@@ -49,11 +49,20 @@ export const queueStatusSchema = z
     }),
     concertId: idSchema,
     status: z.enum(['WAIT', 'ACTIVE', 'EXPIRED']).meta({ description: 'a token its holder gave back, or an admin revoked, is EXPIRED' }),
-    position: z.number().int().min(0).meta({
-      description: '1 for the next user to be admitted; counts only users still waiting ahead, never grows; 0 unless WAIT',
+    position: z.number().int().min(0).nullable().meta({
+      description:
+        '1 for the next user to be admitted; counts only users still waiting ahead, never grows; 0 unless WAIT; null while WAIT before a scheduled opening (saleOpensAt), when nobody has a place yet',
     }),
-    estimatedWaitSeconds: z.number().min(0).meta({ description: 'from the admission rate; 0 unless WAIT' }),
+    estimatedWaitSeconds: z
+      .number()
+      .min(0)
+      .nullable()
+      .meta({ description: 'from the admission rate; 0 unless WAIT; null when position is null' }),
     activeUntil: instantSchema.optional().meta({ description: 'only while ACTIVE: routes marked ACTIVE accept the token until then' }),
+    opensAt: instantSchema.optional().meta({
+      description:
+        'only while position is null: when the sale opens (saleOpensAt). Then everyone who joined before it gets a place in a uniformly random order, ahead of later joiners',
+    }),
     paused: z
       .literal(true)
       .optional()

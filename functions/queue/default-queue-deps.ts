@@ -5,6 +5,7 @@ import { documentClient } from '../shared/dynamodb-client';
 import { pause } from '../shared/pause';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
+import { createPreQueueCounter } from './dynamo-pre-queue-counter';
 import { createDynamoWaitingRoomRepository } from './dynamo-waiting-room-repository';
 import type { QueueDeps } from './queue-deps';
 import type { QueueRepository } from './queue-repository';
@@ -23,6 +24,7 @@ export function queueRepository(options: { shards?: number; admissionCacheMs?: n
   const table = tableName('queue');
   return createDynamoQueueRepository(documentClient, table, {
     counter: createSequenceCounter(documentClient, table, options.shards ?? 1),
+    preQueueCounter: createPreQueueCounter(documentClient, table, options.shards ?? 1),
     admissionCacheMs: options.admissionCacheMs ?? 0,
   });
 }

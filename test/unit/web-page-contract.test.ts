@@ -45,6 +45,7 @@ const queue = {
   estimatedWaitSeconds: 0,
   activeUntil: at,
   paused: true,
+  opensAt: at,
 } as const;
 /** One body per route with every field the page's types know, optional ones included. */
 const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {

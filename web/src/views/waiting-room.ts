@@ -56,14 +56,23 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   };
 
   const showPlace = (entry: QueueEntry) => {
+    if (entry.position === null) {
+      const opens = entry.opensAt ? new Date(entry.opensAt).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit' }) : 'soon';
+      position.replaceChildren(`The sale opens at ${opens}; everyone here before then gets a random place in line.`);
+      progress.value = 0;
+      progress.textContent = '0%';
+      estimate.textContent = '';
+      pollAt(entry.nextPollAt);
+      return;
+    }
     position.replaceChildren(
       entry.position === 1
         ? 'You are next in line.'
         : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
     );
-    progress.value = Math.round(queueProgress(entry.firstPosition, entry.position) * 100);
+    progress.value = Math.round(queueProgress(entry.firstPosition || entry.position, entry.position) * 100);
     progress.textContent = `${progress.value}%`;
-    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds ?? 0)}.`;
     pollAt(entry.nextPollAt);
   };
 
@@ -120,6 +129,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const heard = (answer: Answer<QueueStatus>) => ({
     position: answer.body.position,
     estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
+    ...(answer.body.opensAt ? { opensAt: answer.body.opensAt } : {}),
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
 
@@ -128,7 +138,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       const answer = await scope.live(api.joinQueue(concertId));
       const entry: QueueEntry = {
         token: answer.body.token,
-        firstPosition: Math.max(1, answer.body.position),
+        firstPosition: answer.body.position === null ? 0 : Math.max(1, answer.body.position),
         ...heard(answer),
       };
       save(entry);
@@ -143,7 +153,10 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     if (!entry) return join();
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
-      const next = { ...entry, ...heard(answer) };
+      const heardNow = heard(answer);
+      // The first position heard after a scheduled opening starts the progress bar.
+      const firstPosition = entry.firstPosition || (heardNow.position === null ? 0 : Math.max(1, heardNow.position));
+      const next = { ...entry, opensAt: undefined, ...heardNow, firstPosition };
       save(next);
       show(answer.body, next);
     } catch (error) {
