@@ -50,6 +50,8 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   QUEUE_TOKEN_INVALID: 'this queue token is not yours for this concert',
   QUEUE_TOKEN_NOT_ACTIVE: 'this queue token is not ACTIVE',
   FORBIDDEN: 'this route is for admins only',
+  CHALLENGE_REQUIRED: 'this waiting room asks for proof of work: solve GET .../queue/challenge and send it as altcha',
+  CHALLENGE_FAILED: 'that proof of work is not valid for you and this concert, has expired, or was used already',
   NOT_FOUND: 'seat was not found',
   SEAT_UNAVAILABLE: 'this seat is held or sold',
   HOLD_LIMIT_REACHED: 'you already hold 4 seats of this date; pay for them or let a hold end first',

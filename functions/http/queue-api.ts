@@ -1,3 +1,4 @@
+import { getJoinChallenge } from '../queue/get-join-challenge';
 import { joinQueue } from '../queue/join-queue';
 import { pollQueue } from '../queue/poll-queue';
 import { queueDeps } from '../queue/default-queue-deps';
@@ -5,7 +6,8 @@ import type { QueueStatusView } from '../queue/queue-status';
 import { AppError } from '../shared/errors';
 import { recordMetric } from '../shared/metrics';
 import { createApiHandler } from './create-api-handler';
-import { concertPathSchema, emptyBodySchema } from './schemas';
+import { joinBodySchema } from './queue-schemas';
+import { concertPathSchema } from './schemas';
 import { parseInput } from './validation';
 
 const statusResult = (statusCode: number, { retryAfterSeconds, ...status }: QueueStatusView) => ({
@@ -14,12 +16,12 @@ const statusResult = (statusCode: number, { retryAfterSeconds, ...status }: Queu
   headers: { 'retry-after': String(retryAfterSeconds) },
 });
 
-/** The waiting room: join, and poll your place. */
+/** The waiting room: join (with proof of work where the concert asks for it), and poll your place. */
 export const handler = createApiHandler('queue', {
   joinQueue: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
-    parseInput(emptyBodySchema, request.body, 'body');
-    const joined = await joinQueue(queueDeps(), { userId: request.userId, concertId });
+    const body = parseInput(joinBodySchema, request.body, 'body');
+    const joined = await joinQueue(queueDeps(), { userId: request.userId, concertId, altcha: body?.altcha });
     if (joined.created) recordMetric.joined();
     return statusResult(joined.created ? 201 : 200, joined.status);
   },
@@ -29,5 +31,10 @@ export const handler = createApiHandler('queue', {
     const token = request.headers['x-queue-token'];
     if (!token) throw new AppError('QUEUE_TOKEN_REQUIRED', 'send the token you got when joining in X-Queue-Token');
     return statusResult(200, await pollQueue(queueDeps(), { userId: request.userId, concertId, token }));
+  },
+
+  getJoinChallenge: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    return { statusCode: 200, body: await getJoinChallenge(queueDeps(), { userId: request.userId, concertId }) };
   },
 });

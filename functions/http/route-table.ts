@@ -40,6 +40,7 @@ export const routes = [
   { method: 'GET', path: '/concerts', group: 'catalogue', handler: 'listConcerts', auth: 'public' },
   { method: 'POST', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'joinQueue', auth: 'jwt' },
   { method: 'GET', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'pollQueue', auth: 'jwt' },
+  { method: 'GET', path: '/concerts/{concertId}/queue/challenge', group: 'queue', handler: 'getJoinChallenge', auth: 'jwt' },
   { method: 'GET', path: '/concerts/{concertId}/schedules', group: 'catalogue', handler: 'listSchedules', auth: 'active' },
   { method: 'GET', path: '/concerts/{concertId}/schedules/{scheduleId}/seats', group: 'catalogue', handler: 'getSeatMap', auth: 'active' },
   { method: 'POST', path: '/reservations', group: 'reservations', handler: 'holdSeat', auth: 'active' },

@@ -4,9 +4,11 @@ import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
+import { createDynamoSpentChallenges } from './dynamo-spent-challenges';
+import { joinChallenges, type JoinChallenges } from './join-challenges';
 import type { QueueDeps } from './queue-deps';
 import type { QueueRepository } from './queue-repository';
-import { queueTokenKeySource } from './queue-token-keys';
+import { queueTokenKeySource, type QueueTokenKeySource } from './queue-token-keys';
 import { queueTokens, type QueueTokens } from './queue-tokens';
 import { RecentTokens } from './recent-tokens';
 
@@ -30,6 +32,8 @@ export function queueDeps(): QueueDeps {
     queue: queueRepository({ shards: current.queueShards, admissionCacheMs: current.pollAdmissionCacheMs }),
     tokens: tokensOnFirstUse(),
     recentTokens: new RecentTokens(),
+    challenges: challengesOnFirstUse(),
+    spentChallenges: createDynamoSpentChallenges(documentClient, tableName('queue')),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,
@@ -39,14 +43,26 @@ export function queueDeps(): QueueDeps {
 
 /**
  * The key source the environment names, looked up on first use: the jobs share these deps but
- * handle no tokens and are given no key.
+ * handle no tokens and are given no key. Queue tokens and join challenges share it (one read of the keys).
  */
+let keySource: QueueTokenKeySource | undefined;
+const keysOnFirstUse = () => (keySource ??= queueTokenKeySource());
+
 function tokensOnFirstUse(): QueueTokens {
   let tokens: QueueTokens | undefined;
-  const current = () => (tokens ??= queueTokens(queueTokenKeySource()));
+  const current = () => (tokens ??= queueTokens(keysOnFirstUse()));
   return {
     issue: async (claims) => current().issue(claims),
     verify: async (token) => current().verify(token),
+  };
+}
+
+function challengesOnFirstUse(): JoinChallenges {
+  let challenges: JoinChallenges | undefined;
+  const current = () => (challenges ??= joinChallenges(keysOnFirstUse()));
+  return {
+    issue: async (binding) => current().issue(binding),
+    check: async (altcha, expected) => current().check(altcha, expected),
   };
 }
 

@@ -1,4 +1,5 @@
 import { notFound, UnavailableError } from '../shared/errors';
+import { passJoinChallenge } from './pass-join-challenge';
 import type { QueueDeps } from './queue-deps';
 import type { ReplaceableToken } from './queue-repository';
 import type { QueueTokenRecord } from './queue-rules';
@@ -20,7 +21,7 @@ const MAX_ATTEMPTS = 5;
  * others' failed conditions hand back the winner's token (200), and their numbers stay unused:
  * a position may count such a number until admission passes it (API.md, widened rule).
  */
-export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string }): Promise<JoinResult> {
+export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string; altcha?: string }): Promise<JoinResult> {
   const { userId, concertId } = input;
   if (!(await deps.concertExists(concertId))) throw notFound('concert');
   // Still waiting with a token this instance handed out: the same token again, no number taken.
@@ -31,6 +32,10 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard);
     if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings) };
   }
+
+  // A protected concert's proof of work, before a number is taken.
+  const kept = await passJoinChallenge(deps, input, await deps.queue.findAdmission(concertId, { recentAdmission: true }));
+  if (kept) return { created: false, status: kept };
 
   const [place, admission] = await Promise.all([
     deps.queue.nextSequence(concertId),

@@ -10,6 +10,7 @@ import { emptyLine, type ShardedLine } from './sharded-line';
  * - `ADMISSION#<concert>` admittedSeq, and one `b#<firstSeq>` attribute per admitted batch; with
  *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts)
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
+ * - `ALTCHA#<digest>`     a join challenge that was used (`spentChallengeKey`, at the end of this file)
  */
 export const queueKeys = {
   sequence: (concertId: string, shard?: number) => ({ pk: shard === undefined ? `SEQ#${concertId}` : `SEQ#${concertId}#${shard}` }),
@@ -106,3 +107,16 @@ export function turnFinishedUpdate(tableName: string, concertId: string, batch: 
     },
   };
 }
+
+/**
+ * `ALTCHA#<digest of its signature>`: a join challenge that was used (join-challenge.ts). Kept a
+ * minute past the challenge's own end, so clocks a little apart never see it gone while it is
+ * still good; after that its expiry refuses it anyway, and TTL tidies it away.
+ */
+export const spentChallengeKey = (spentId: string) => ({ pk: `ALTCHA#${spentId}` });
+const SPENT_CHALLENGE_MARGIN_SECONDS = 60;
+
+export const spentChallengeItem = (spentId: string, expiresAt: number): Item => ({
+  ...spentChallengeKey(spentId),
+  [TTL_ATTRIBUTE]: Math.ceil(expiresAt / 1000) + SPENT_CHALLENGE_MARGIN_SECONDS,
+});
