@@ -9,7 +9,8 @@
 import type { z } from 'zod';
 import type * as zm from 'zod/mini';
 import { createConcertBodySchema, schedulePathSchema } from '../functions/http/catalogue-schemas';
-import { holdSeatBodySchema, listReservationsQuerySchema } from '../functions/http/reservation-schemas';
+import { revocationBodySchema } from '../functions/http/queue-schemas';
+import { holdSeatBodySchema, listReservationsQuerySchema, reservationPathSchema } from '../functions/http/reservation-schemas';
 import {
   balanceSchema,
   concertListSchema,
@@ -21,12 +22,13 @@ import {
   queueStatusSchema,
   reservationListSchema,
   reservationSchema,
+  revocationSchema,
   scheduleListSchema,
   seatMapSchema,
 } from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
 import { joinBodySchema } from '../functions/http/queue-schemas';
-import { concertPathSchema } from '../functions/http/schemas';
+import { concertPathSchema, emptyBodySchema } from '../functions/http/schemas';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from '../functions/http/wallet-schemas';
 import type { ErrorCode } from '../functions/shared/errors';
 
@@ -50,6 +52,8 @@ export interface RouteDoc {
   readonly errors?: readonly ErrorUse[];
   /** Answers without reading the database (no 503). */
   readonly noDatabase?: boolean;
+  /** The tag it is listed under, when not its handler group's (an admin route of the waiting room). */
+  readonly tag?: 'queue';
 }
 
 /** `GET /health`, … : one key per row of the route table. */
@@ -79,6 +83,7 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     ],
     errors: [
       ['NOT_FOUND', 'no such concert'],
+      ['QUEUE_BANNED', 'an admin banned you from this concert'],
       ['CHALLENGE_REQUIRED', 'the concert asks for proof of work and the join carries none'],
       ['CHALLENGE_FAILED', "the proof of work is wrong, expired, used before, another user's or another concert's"],
     ],
@@ -101,6 +106,20 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     errors: [
       ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
       ['QUEUE_TOKEN_INVALID', 'an unknown token, or one of another user or another concert'],
+    ],
+  },
+  'DELETE /concerts/{concertId}/queue': {
+    summary: 'Give your place back',
+    description:
+      'Ends your token now: `ACTIVE`, your turn ends and the place goes to the next user at the next admission run; `WAIT`, you leave the line (polls of the token read `EXPIRED`, and admission passes over the place). A token already `EXPIRED` (left, paid, revoked or run out) answers the same and changes nothing. You may join again, at the back. Send no body, or `{}`.',
+    pathParameters: concertPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    queueToken: true,
+    retryAfter: true,
+    responses: [{ status: 200, description: 'your token, now `EXPIRED`', schema: queueStatusSchema }],
+    errors: [
+      ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
+      ['QUEUE_TOKEN_INVALID', 'an unknown token, one of another user or another concert, or one a later join replaced'],
     ],
   },
   'GET /concerts/{concertId}/schedules': {
@@ -133,6 +152,19 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Your holds and purchases, newest first, a page at a time; statuses as of now.',
     query: listReservationsQuerySchema,
     responses: [{ status: 200, description: 'a page of reservations', schema: reservationListSchema }],
+  },
+  'DELETE /reservations/{reservationId}': {
+    summary: 'Release a hold',
+    description:
+      'Gives a live hold back at once: the reservation reads `RELEASED`, the seat `AVAILABLE`, and the hold no longer counts toward your 4. Releasing one already `RELEASED` answers it again (200), so a retried request gets its first answer. Of a release and a payment racing for one reservation exactly one succeeds. Send no body, or `{}`.',
+    pathParameters: reservationPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    responses: [{ status: 200, description: 'the reservation, `RELEASED`', schema: reservationSchema }],
+    errors: [
+      ['NOT_FOUND', 'no such reservation of yours'],
+      ['ALREADY_PAID', 'the reservation has been paid'],
+      ['RESERVATION_EXPIRED', 'the hold has already ended'],
+    ],
   },
   'GET /balance': {
     summary: 'Your balance',
@@ -169,5 +201,15 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Creates a concert with its dates and seats (up to 1,000 seats a date), all checked before anything is written.',
     body: { schema: createConcertBodySchema },
     responses: [{ status: 201, description: 'the new concert and the ids of its dates', schema: createdConcertSchema }],
+  },
+  'POST /admin/concerts/{concertId}/queue/revocations': {
+    summary: "Revoke a user's queue token",
+    description:
+      'Ends the user\'s live (`WAIT` or `ACTIVE`) token for this concert at once: polls read it `EXPIRED` and every ACTIVE route refuses it. With `"ban": true` the user\'s joins to this concert answer 403 `QUEUE_BANNED` from then on. `revoked` says whether there was a live token; `banned` whether the user is banned now.',
+    pathParameters: concertPathSchema,
+    body: { schema: revocationBodySchema },
+    responses: [{ status: 200, description: 'what the revocation did', schema: revocationSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
   },
 };
