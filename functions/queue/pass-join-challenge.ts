@@ -2,8 +2,6 @@ import { AppError } from '../shared/errors';
 import { challengeWorkOf } from './challenge-work';
 import type { QueueDeps } from './queue-deps';
 import type { AdmissionState } from './queue-rules';
-import { isLiveState } from './queue-rules';
-import { describeToken, stateOf, type QueueStatusView } from './queue-status';
 
 /**
  * The door of a protected waiting room, passed before a join takes a number. A concert that asks
@@ -11,14 +9,15 @@ import { describeToken, stateOf, type QueueStatusView } from './queue-status';
  * needs a solved challenge of its own (this user, this concert, unexpired, as hard as the concert
  * asks now) that no join used before: one HMAC, then one conditional write that only the first
  * join with this solution wins. A user who already holds a live token needs none: when a join
- * brings no solution, or one that fails, the user's token item is read (the only extra call, and
- * only then) and a live token is answered again. Returns that token's status, or undefined to go on.
+ * brings no solution, or one that fails, `liveToken` looks (the only extra call, and only then),
+ * and what it finds is the answer. Undefined: the join goes on.
  */
-export async function passJoinChallenge(
+export async function passJoinChallenge<Kept>(
   deps: QueueDeps,
   input: { userId: string; concertId: string; altcha?: string },
   admission: AdmissionState,
-): Promise<QueueStatusView | undefined> {
+  liveToken: () => Promise<Kept | undefined>,
+): Promise<Kept | undefined> {
   const work = challengeWorkOf(admission);
   if (work === 0) return undefined;
   const { userId, concertId, altcha } = input;
@@ -27,7 +26,7 @@ export async function passJoinChallenge(
     // Checked before it is spent: a solution shown by someone else never uses up its owner's.
     if (check.passed && (await deps.spentChallenges.spend(check.spentId, check.expiresAt))) return undefined;
   }
-  const live = await liveTokenStatus(deps, concertId, userId, admission);
+  const live = await liveToken();
   if (live) return live;
   if (!altcha) {
     throw new AppError(
@@ -36,20 +35,4 @@ export async function passJoinChallenge(
     );
   }
   throw new AppError('CHALLENGE_FAILED', 'that proof of work is not valid for you and this concert, has expired, or was used already');
-}
-
-/** The user's live token's status, when the token item holds one that a current key verifies. */
-async function liveTokenStatus(
-  deps: QueueDeps,
-  concertId: string,
-  userId: string,
-  admission: AdmissionState,
-): Promise<QueueStatusView | undefined> {
-  const current = await deps.queue.findToken(concertId, userId);
-  if (current?.seq === undefined) return undefined;
-  const now = deps.now();
-  const state = stateOf(current.seq, current.finishedAt, admission, now, deps.settings, current.shard);
-  if (!isLiveState(state) || !(await deps.tokens.verify(current.token))) return undefined;
-  deps.recentTokens?.remember({ ...current, seq: current.seq });
-  return describeToken(current, state, now, deps.settings);
 }
