@@ -20,7 +20,7 @@ export const CONFIG_PATH = `${ASSET_PREFIX}/config.json`;
 export type WebAssets = ReadonlyMap<string, string>;
 
 /** The one package the page bundles: altcha-lib's browser solver (its WebCrypto PBKDF2, no Node.js module). */
-const BUNDLED_PACKAGE = join(PROJECT_ROOT, 'node_modules/altcha-lib/');
+const isBundledPackage = (input: string) => input.split('\\').join('/').includes('node_modules/altcha-lib/');
 
 const options: BuildOptions = {
   entryPoints: { main: join(WEB_ROOT, 'src/main.ts'), style: join(WEB_ROOT, 'src/style.css') },
@@ -49,10 +49,7 @@ export function buildWebAssets(): WebAssets {
   // Only types may come from the server's code: its modules may use Node.js and must not ship to browsers.
   const foreign = results
     .flatMap((result) => Object.keys(result.metafile!.inputs))
-    .filter(
-      (input) =>
-        !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')) && !resolve(PROJECT_ROOT, input).startsWith(BUNDLED_PACKAGE),
-    );
+    .filter((input) => !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')) && !isBundledPackage(input));
   if (foreign.length > 0)
     throw new Error(`the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there`);
   const files = new Map<string, string>([['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')]]);
