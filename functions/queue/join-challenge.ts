@@ -29,7 +29,7 @@ export const MAX_CHALLENGE_WORK = 10_000_000;
  * The difficulty to turn on for a sale: the median solve of the page in Chromium on the
  * development machine (2 cores, two workers) is about 1 s at this value (README, "Security").
  */
-export const DEFAULT_CHALLENGE_WORK = 6_000;
+export const DEFAULT_CHALLENGE_WORK = 5_000;
 /** A payload longer than this is no payload of ours (a real one is about 700 characters). */
 export const MAX_PAYLOAD_LENGTH = 4_096;
 
