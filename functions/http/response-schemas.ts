@@ -81,6 +81,33 @@ export const revocationSchema = z
   })
   .meta({ id: 'Revocation' });
 
+/** `GET /concerts/{concertId}/queue/challenge`: an ALTCHA challenge exactly as altcha-lib's `createChallenge` makes it. */
+export const joinChallengeSchema = z
+  .object({
+    parameters: z
+      .object({
+        algorithm: z.string().meta({ example: 'PBKDF2/SHA-256' }),
+        nonce: z.string().meta({ description: 'hex' }),
+        salt: z.string().meta({ description: 'hex' }),
+        cost: z.number().int().min(1).meta({ description: 'PBKDF2 iterations of one attempt', example: 1000 }),
+        keyLength: z.number().int().min(1).meta({ example: 32 }),
+        keyPrefix: z.string().meta({ description: 'hex: the derived key of the solution starts with it' }),
+        keySignature: z.string().meta({ description: "hex: the server's signature of the solution's derived key" }),
+        expiresAt: z.number().int().meta({ description: 'epoch seconds: 5 minutes after it was issued' }),
+        data: z
+          .object({
+            concertId: idSchema,
+            userId: z.string(),
+            work: z.number().int().min(0).meta({ description: "the concert's challengeWork when it was issued" }),
+            keyId: z.string(),
+          })
+          .meta({ description: 'whom and what it is for; signed with the rest' }),
+      })
+      .meta({ description: 'signed as a whole (canonical JSON); solve with altcha-lib or the altcha widget' }),
+    signature: z.string().meta({ description: 'hex HMAC-SHA-256 of the parameters' }),
+  })
+  .meta({ id: 'JoinChallenge' });
+
 /** `GET /concerts`. */
 export const concertListSchema = z
   .object({

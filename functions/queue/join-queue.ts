@@ -1,4 +1,6 @@
 import { AppError, notFound, UnavailableError } from '../shared/errors';
+import { challengeWorkOf } from './challenge-work';
+import { passJoinChallenge } from './pass-join-challenge';
 import type { QueueDeps } from './queue-deps';
 import type { QueuePlace, ReplaceableToken } from './queue-repository';
 import type { AdmissionState, QueueTokenRecord } from './queue-rules';
@@ -29,9 +31,9 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
  * The admission record carries the concert's settings: while joining is CLOSED, or before
  * `preQueueOpensAt`, a join is refused (409 QUEUE_CLOSED / QUEUE_NOT_OPEN), except that a user who
  * holds a live token gets it back (200); a banned user's join is 403 QUEUE_BANNED. The number is
- * taken alongside the record's read only when this instance last saw the room open to this user;
- * otherwise (refusing, or never seen: an instance's first join of a concert) the record is read
- * first, so refused joins take no number. A number
+ * taken alongside the record's read only when this instance last saw the room open to this user
+ * and asking no proof of work; otherwise (refusing, protected, or never seen: an instance's first
+ * join of a concert) the record is read first, so refused joins take no number. A number
  * taken and not kept is admitted like any other and holds an ACTIVE place until its turn ends:
  * the only refused join that takes one is an instance's first after the room closed.
  *
@@ -41,7 +43,7 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
  * wrong counter (the sale opened meanwhile) is not kept, and the right one is taken. The pre-queue's
  * counter refuses once the opening closed it: the join then takes a number in line, at the back.
  */
-export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string }): Promise<JoinResult> {
+export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string; altcha?: string }): Promise<JoinResult> {
   const { userId, concertId } = input;
   if (!(await deps.concertExists(concertId))) throw notFound('concert');
   // Still waiting with a token this instance handed out: the same token again, no number taken.
@@ -55,7 +57,7 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
   }
 
   const seen = deps.queue.lastSeenAdmission(concertId);
-  const numberAlongside = seen !== undefined && !refusalOf(deps, seen) && !isBanned(seen, userId);
+  const numberAlongside = seen !== undefined && !refusalOf(deps, seen) && !isBanned(seen, userId) && challengeWorkOf(seen) === 0;
   const [taken, admission] = await Promise.all([
     numberAlongside ? takeNumber(deps, concertId, inPreQueue(deps, seen)) : undefined,
     deps.queue.findAdmission(concertId, { recentAdmission: true }),
@@ -67,6 +69,9 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     if (live) return live;
     throw refusalError(refusal);
   }
+  // A protected concert's proof of work (pass-join-challenge.ts), before a number is taken.
+  const kept = await passJoinChallenge(deps, input, admission, () => handBackLiveToken(deps, concertId, userId, admission));
+  if (kept) return kept;
   const preQueue = inPreQueue(deps, admission);
   const { forPreQueue: _asked, ...place } = taken && taken.forPreQueue === preQueue ? taken : await takeNumber(deps, concertId, preQueue);
   const now = deps.now();

@@ -25,6 +25,7 @@ import type { PreQueue } from './pre-queue';
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt,
  *   finishedAt, and `preQueue` (true) for a pre-queue token, whose seq is its arrival number there
  * - `WRCHANGE#<concert>#<revision>` one change of the waiting-room settings (the audit): at, by, changed
+ * - `ALTCHA#<digest>`     a join challenge that was used (`spentChallengeKey`, at the end of this file)
  */
 export const queueKeys = {
   sequence: (concertId: string, shard?: number) => ({ pk: shard === undefined ? `SEQ#${concertId}` : `SEQ#${concertId}#${shard}` }),
@@ -355,3 +356,16 @@ export function tokenUnspentCheck(tableName: string, token: { token: string; con
     },
   };
 }
+
+/**
+ * `ALTCHA#<digest of its signature>`: a join challenge that was used (join-challenge.ts). Kept a
+ * minute past the challenge's own end, so clocks a little apart never see it gone while it is
+ * still good; after that its expiry refuses it anyway, and TTL tidies it away.
+ */
+export const spentChallengeKey = (spentId: string) => ({ pk: `ALTCHA#${spentId}` });
+const SPENT_CHALLENGE_MARGIN_SECONDS = 60;
+
+export const spentChallengeItem = (spentId: string, expiresAt: number): Item => ({
+  ...spentChallengeKey(spentId),
+  [TTL_ATTRIBUTE]: Math.ceil(expiresAt / 1000) + SPENT_CHALLENGE_MARGIN_SECONDS,
+});
