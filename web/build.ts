@@ -1,8 +1,8 @@
 /**
- * Builds the web page: one ES module bundle and one style sheet from web/src, plus index.html;
- * and the operator console at /app/admin, a page of its own with its own bundle (so buyers never
- * download its charts). The local server builds them in memory on the first page request; the
- * stack builds them to a folder at synth time. Nothing built is committed.
+ * Builds the web page: one ES module bundle, the proof-of-work worker and one style sheet from
+ * web/src, plus index.html; and the operator console at /app/admin, a page of its own with its own
+ * bundle (so buyers never download its charts). The local server builds them in memory on the first
+ * page request; the stack builds them to a folder at synth time. Nothing built is committed.
  */
 import { buildSync, type BuildOptions, type OutputFile } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,10 +21,11 @@ export const CONSOLE_PATH = `/${ASSET_PREFIX}/admin`;
 /** The console's page: the site answers CONSOLE_PATH with it (CloudFront by a viewer-request function). */
 export const CONSOLE_PAGE = `${ASSET_PREFIX}/admin/index.html`;
 /**
- * npm packages the bundles may contain: written for browsers, with no Node.js built-ins. Anything
- * else from outside web/src is refused, since the server's modules may use Node.js.
+ * npm packages the bundles may contain, written for browsers with no Node.js built-ins: altcha-lib's
+ * browser solver (its WebCrypto PBKDF2) and uPlot (the console's charts). Anything else from outside
+ * web/src is refused, since the server's modules may use Node.js.
  */
-const BROWSER_PACKAGES = ['uplot'];
+const BROWSER_PACKAGES = ['altcha-lib', 'uplot'];
 
 /** Site-relative path (`index.html`, `app/main.js`) → content. */
 export type WebAssets = ReadonlyMap<string, string>;
@@ -48,14 +49,21 @@ const options: BuildOptions = {
   logLevel: 'silent',
 };
 
+/** The Web Worker that solves a join's challenge: a classic script (module workers came late to some browsers). */
+const workerOptions: BuildOptions = {
+  ...options,
+  entryPoints: { 'challenge-worker': join(WEB_ROOT, 'src/challenge-worker.ts') },
+  format: 'iife',
+};
+
 /** The page's files in memory; a type error is not checked here (`npm test` runs `tsc -p web`). */
 export function buildWebAssets(): WebAssets {
-  const result = buildSync(options);
+  const results = [buildSync(options), buildSync(workerOptions)];
   // Only types may come from the server's code: its modules may use Node.js and must not ship to browsers.
   const allowed = [join(WEB_ROOT, 'src'), ...BROWSER_PACKAGES.map((name) => join(PROJECT_ROOT, 'node_modules', name))];
-  const foreign = Object.keys(result.metafile!.inputs).filter(
-    (input) => !allowed.some((root) => (resolve(PROJECT_ROOT, input) + sep).startsWith(root + sep)),
-  );
+  const foreign = results
+    .flatMap((result) => Object.keys(result.metafile!.inputs))
+    .filter((input) => !allowed.some((root) => (resolve(PROJECT_ROOT, input) + sep).startsWith(root + sep)));
   if (foreign.length > 0)
     throw new Error(
       `the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there, or a browser package listed in web/build.ts`,
@@ -64,7 +72,7 @@ export function buildWebAssets(): WebAssets {
     ['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')],
     [CONSOLE_PAGE, readFileSync(join(WEB_ROOT, 'admin.html'), 'utf8')],
   ]);
-  for (const file of result.outputFiles as OutputFile[]) {
+  for (const file of results.flatMap((result) => result.outputFiles as OutputFile[])) {
     files.set(relative(join(WEB_ROOT, 'out'), file.path).split('\\').join('/'), file.text);
   }
   return files;

@@ -13,10 +13,15 @@ export class Scope {
   private alive = true;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly intervals = new Set<ReturnType<typeof setInterval>>();
-  private readonly cleanups: Array<() => void> = [];
+  private readonly ended = new AbortController();
 
   get isAlive(): boolean {
     return this.alive;
+  }
+
+  /** Aborted when the view ends: work it started (a proof-of-work solve) stops with it. */
+  get signal(): AbortSignal {
+    return this.ended.signal;
   }
 
   after(ms: number, run: () => void): void {
@@ -44,15 +49,9 @@ export class Scope {
     );
   }
 
-  /** Runs `cleanup` when the view ends: for what timers do not cover (a chart, a window listener). */
-  onDispose(cleanup: () => void): void {
-    if (this.alive) this.cleanups.push(cleanup);
-    else cleanup();
-  }
-
   dispose(): void {
-    this.cleanups.splice(0).forEach((cleanup) => cleanup());
     this.alive = false;
+    this.ended.abort();
     this.timers.forEach(clearTimeout);
     this.intervals.forEach(clearInterval);
     this.timers.clear();

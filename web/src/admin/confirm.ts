@@ -32,7 +32,7 @@ export function confirmChange(
       event.preventDefault();
       close(false);
     });
-    scope.onDispose(() => dialog.isConnected && close(false));
+    scope.signal.addEventListener('abort', () => dialog.isConnected && close(false), { once: true });
     document.body.append(dialog);
     dialog.showModal();
   });

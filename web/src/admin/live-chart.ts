@@ -58,10 +58,14 @@ export class LiveChart {
     // The grid decides the width: follow it, on a window resize or a change of columns alike.
     const observer = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT }));
     observer.observe(this.area);
-    scope.onDispose(() => {
-      observer.disconnect();
-      this.plot?.destroy();
-    });
+    scope.signal.addEventListener(
+      'abort',
+      () => {
+        observer.disconnect();
+        this.plot?.destroy();
+      },
+      { once: true },
+    );
   }
 
   /** `x` in epoch seconds; one array per line, aligned with `x`. */
