@@ -8,6 +8,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
+// Three admitted a run, so a line moves in visible steps.
+process.env.ADMIT_PER_TICK = '3';
+
 /** Waits until `condition` holds (checked every 50 ms), failing after 10 s. */
 async function until(condition: () => Promise<boolean>): Promise<void> {
   for (const deadline = Date.now() + 10_000; !(await condition());) {
@@ -140,6 +143,46 @@ describeInBrowser('the operator console in chromium', () => {
     await operator
       .getByText('console-banned had no place in line or turn to revoke. console-banned is banned from joining this concert.')
       .waitFor();
+  }, 60_000);
+
+  test('scheduling the opening asks first, then buyers who come early wait in the pre-queue for the time set', async () => {
+    const admin = await api.tokenFor('console-noether', ['admin']);
+    const created = await api.request('POST', '/admin/concerts', {
+      token: admin,
+      body: {
+        title: 'Autumn Night',
+        venue: 'Seoul Arts Center',
+        schedules: [{ date: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 50_000 }] }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const concertId = created.body.concertId as string;
+    const [operator, buyer] = await Promise.all([newPage(), newPage({ width: 900, height: 600 })]);
+    await signInToConsole(operator, 'console-noether');
+    await operator.goto(`${api.url}/app/admin#/concerts/${concertId}`);
+    await operator.getByRole('heading', { name: 'Autumn Night' }).waitFor();
+
+    // The inputs take the operator's own time (Asia/Seoul here): the pre-queue opened a minute ago, the sale in an hour.
+    const local = (ms: number) =>
+      operator.evaluate((at) => {
+        const date = new Date(at);
+        return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      }, ms);
+    const saleOpensAt = Math.ceil((Date.now() + 3_600_000) / 60_000) * 60_000;
+    await operator.getByLabel('Pre-queue opens at').fill(await local(Math.floor((Date.now() - 60_000) / 60_000) * 60_000));
+    await operator.getByLabel('Sale opens at').fill(await local(saleOpensAt));
+    await operator.getByRole('button', { name: 'Save changes' }).click();
+    const dialog = operator.getByRole('dialog', { name: 'Save changes?' });
+    await dialog.getByText(/^Pre-queue opens at: .+\. Joins before then are refused\.$/).waitFor();
+    await dialog.getByText(/^Sale opens at: .+\. Nobody is admitted before then\.$/).waitFor();
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await operator.getByText(/^Saved: pre-queue opens at .+, sale opens at .+\.$/).waitFor();
+    const settings = await api.request('GET', `/admin/concerts/${concertId}/waiting-room`, { token: admin });
+    expect(settings.body.saleOpensAt).toBe(new Date(saleOpensAt).toISOString());
+
+    await joinOnTicketPage(buyer, 'console-early', 'Autumn Night');
+    const opens = new Date(saleOpensAt).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Seoul' });
+    await buyer.getByText(`The sale opens at ${opens}; everyone here before then gets a random place in line.`).waitFor();
   }, 60_000);
 
   test('a change made elsewhere first: the save is refused with 412, the settings reload and the operator is told', async () => {
