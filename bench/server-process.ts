@@ -5,7 +5,7 @@
  */
 import '../local/quiet-sdk-warning';
 import { startLocalRuntime } from '../local/runtime';
-import { countDynamoDbCalls, type DynamoDbCall } from './dynamodb-calls';
+import { countDynamoDbCalls, type CallCounter, type DynamoDbCall } from './dynamodb-calls';
 import type { CallSummary, ServerReply, ServerRequest } from './server-protocol';
 
 async function main(): Promise<void> {
@@ -18,11 +18,14 @@ async function main(): Promise<void> {
   // The bench runs the admission job itself, once a second: wait estimates and Retry-After follow that rate.
   process.env.JOB_INTERVAL_SECONDS = process.env.BENCH_ADMISSION_INTERVAL_SECONDS ?? '1';
 
-  const counter = countDynamoDbCalls(documentClient, { capacity: true, inputs: true });
+  // The counter is on the client only while a window is open: it costs each call some CPU (and a
+  // ReturnConsumedCapacity answer, when asked for), which is the bench's, not the service's.
+  let counter: CallCounter | undefined;
   let keepCalls = false;
   let summary = emptySummary();
   let folded = new WeakSet<DynamoDbCall>();
   const collect = () => {
+    if (!counter) return;
     // Folds answered calls into the window's summary; keeps the records themselves only when asked to.
     for (const call of counter.records) {
       if (call.endedAt === 0 || folded.has(call)) continue;
@@ -41,7 +44,8 @@ async function main(): Promise<void> {
     const reply = (body: Omit<ServerReply, 'id'>) => process.send?.({ id: message.id, ...body });
     switch (message.op) {
       case 'window:start':
-        counter.reset();
+        counter?.detach();
+        counter = countDynamoDbCalls(documentClient, { capacity: message.capacity, inputs: message.keepCalls });
         folded = new WeakSet();
         summary = emptySummary();
         keepCalls = message.keepCalls;
@@ -49,7 +53,9 @@ async function main(): Promise<void> {
         break;
       case 'window:take': {
         collect();
-        const calls: DynamoDbCall[] | undefined = keepCalls ? counter.records.map((call) => ({ ...call })) : undefined;
+        const calls: DynamoDbCall[] | undefined = keepCalls ? counter?.records.map((call) => ({ ...call })) : undefined;
+        counter?.detach();
+        counter = undefined;
         reply({ ok: true, summary, calls });
         break;
       }

@@ -67,7 +67,7 @@ async function seatMapToPayment({ env, http }: ScenarioContext, path: PathCase):
   const active = { token: path.user.token, queueToken: path.user.queueToken };
   const steps: { step: string; roundTrips: number; calls: number }[] = [];
   const step = async <T>(stepName: string, send: () => Promise<T>) => {
-    await env.calls!.start(true);
+    await env.calls!.start({ keepCalls: true, capacity: true });
     const answer = await send();
     const calls = (await env.calls!.take()).calls ?? [];
     steps.push({ step: stepName, roundTrips: criticalPathRoundTrips(calls), calls: calls.length });
@@ -226,7 +226,7 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
 
   let calls: DynamoDbCall[] | undefined;
   if (env.calls) {
-    await env.calls.start(true);
+    await env.calls.start({ keepCalls: true, capacity: true });
     expectStatus(await send(routeCase.request(1)), routeCase.route, routeCase.status);
     calls = (await env.calls.take()).calls;
   } else {
