@@ -60,8 +60,8 @@ const INVOKED_BY_THIS_API_ONLY = guard(
 );
 
 /** Headers a browser page may send and read across origins. */
-const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-queue-token', IDEMPOTENCY_HEADER];
-const CORS_EXPOSE_HEADERS = ['retry-after', 'idempotent-replayed'];
+const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-queue-token', IDEMPOTENCY_HEADER, 'if-match'];
+const CORS_EXPOSE_HEADERS = ['retry-after', 'idempotent-replayed', 'etag'];
 
 /**
  * The HTTP API and who may call it: a Cognito user pool whose tokens the JWT authorizer checks
@@ -136,7 +136,7 @@ export class ServiceApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [...allowedOrigins],
-              allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+              allowMethods: [...new Set(routes.map((route) => apigw.CorsHttpMethod[route.method]))],
               allowHeaders: CORS_ALLOW_HEADERS,
               exposeHeaders: CORS_EXPOSE_HEADERS,
               maxAge: Duration.hours(1),

@@ -9,7 +9,8 @@
 import type { z } from 'zod';
 import type * as zm from 'zod/mini';
 import { createConcertBodySchema, schedulePathSchema } from '../functions/http/catalogue-schemas';
-import { holdSeatBodySchema, listReservationsQuerySchema } from '../functions/http/reservation-schemas';
+import { revocationBodySchema } from '../functions/http/queue-schemas';
+import { holdSeatBodySchema, listReservationsQuerySchema, reservationPathSchema } from '../functions/http/reservation-schemas';
 import {
   balanceSchema,
   concertListSchema,
@@ -20,12 +21,16 @@ import {
   queueStatusSchema,
   reservationListSchema,
   reservationSchema,
+  revocationSchema,
   scheduleListSchema,
   seatMapSchema,
+  waitingRoomChangesSchema,
+  waitingRoomSettingsSchema,
 } from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
 import { concertPathSchema, emptyBodySchema } from '../functions/http/schemas';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from '../functions/http/wallet-schemas';
+import { waitingRoomPatchSchema } from '../functions/http/waiting-room-schemas';
 import type { ErrorCode } from '../functions/shared/errors';
 
 /** A code a handler answers, and when. */
@@ -43,11 +48,17 @@ export interface RouteDoc {
   readonly queueToken?: boolean;
   /** Answers `Retry-After` on success: when to poll next. */
   readonly retryAfter?: boolean;
+  /** Takes an optional `If-Match: "<revision>"`. */
+  readonly ifMatch?: boolean;
+  /** Answers `ETag: "<revision>"` on success. */
+  readonly etag?: boolean;
   readonly responses: readonly { readonly status: number; readonly description: string; readonly schema: z.ZodType }[];
   /** Codes the handler itself decides on, beyond those of every route of its kind. */
   readonly errors?: readonly ErrorUse[];
   /** Answers without reading the database (no 503). */
   readonly noDatabase?: boolean;
+  /** The tag it is listed under, when not its handler group's (an admin route of the waiting room). */
+  readonly tag?: 'queue';
 }
 
 /** `GET /health`, … : one key per row of the route table. */
@@ -67,7 +78,7 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   'POST /concerts/{concertId}/queue': {
     summary: 'Join the waiting room',
     description:
-      "Takes a place in the concert's line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token. Send no body, or `{}`.",
+      'Takes a place in the concert\'s line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token, even while joining is closed or not open yet. Send no body, or `{}`. While an admin has paused admission the answer carries `"paused": true`.',
     pathParameters: concertPathSchema,
     body: { schema: emptyBodySchema, optional: true },
     retryAfter: true,
@@ -75,11 +86,17 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
       { status: 201, description: 'a new queue token, `WAIT`', schema: queueStatusSchema },
       { status: 200, description: 'you already had a live token for this concert: the same one again', schema: queueStatusSchema },
     ],
-    errors: [['NOT_FOUND', 'no such concert']],
+    errors: [
+      ['NOT_FOUND', 'no such concert'],
+      ['QUEUE_CLOSED', 'joining is closed (an admin closed it) and you hold no live token'],
+      ['QUEUE_NOT_OPEN', 'before the waiting room opens (`preQueueOpensAt`); `Retry-After` says in how many seconds'],
+      ['QUEUE_BANNED', 'an admin banned you from this concert'],
+    ],
   },
   'GET /concerts/{concertId}/queue': {
     summary: 'Poll your place',
-    description: "Your token's status, position and estimated wait. `Retry-After` says when to poll again.",
+    description:
+      'Your token\'s status, position and estimated wait. `Retry-After` says when to poll again. While an admin has paused admission the answer carries `"paused": true` (nobody is admitted until it resumes).',
     pathParameters: concertPathSchema,
     queueToken: true,
     retryAfter: true,
@@ -87,6 +104,20 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     errors: [
       ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
       ['QUEUE_TOKEN_INVALID', 'an unknown token, or one of another user or another concert'],
+    ],
+  },
+  'DELETE /concerts/{concertId}/queue': {
+    summary: 'Give your place back',
+    description:
+      'Ends your token now: `ACTIVE`, your turn ends and the place goes to the next user at the next admission run; `WAIT`, you leave the line (polls of the token read `EXPIRED`, and admission passes over the place). A token already `EXPIRED` (left, paid, revoked or run out) answers the same and changes nothing. You may join again, at the back. Send no body, or `{}`.',
+    pathParameters: concertPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    queueToken: true,
+    retryAfter: true,
+    responses: [{ status: 200, description: 'your token, now `EXPIRED`', schema: queueStatusSchema }],
+    errors: [
+      ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
+      ['QUEUE_TOKEN_INVALID', 'an unknown token, one of another user or another concert, or one a later join replaced'],
     ],
   },
   'GET /concerts/{concertId}/schedules': {
@@ -119,6 +150,19 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Your holds and purchases, newest first, a page at a time; statuses as of now.',
     query: listReservationsQuerySchema,
     responses: [{ status: 200, description: 'a page of reservations', schema: reservationListSchema }],
+  },
+  'DELETE /reservations/{reservationId}': {
+    summary: 'Release a hold',
+    description:
+      'Gives a live hold back at once: the reservation reads `RELEASED`, the seat `AVAILABLE`, and the hold no longer counts toward your 4. Releasing one already `RELEASED` answers it again (200), so a retried request gets its first answer. Of a release and a payment racing for one reservation exactly one succeeds. Send no body, or `{}`.',
+    pathParameters: reservationPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    responses: [{ status: 200, description: 'the reservation, `RELEASED`', schema: reservationSchema }],
+    errors: [
+      ['NOT_FOUND', 'no such reservation of yours'],
+      ['ALREADY_PAID', 'the reservation has been paid'],
+      ['RESERVATION_EXPIRED', 'the hold has already ended'],
+    ],
   },
   'GET /balance': {
     summary: 'Your balance',
@@ -155,5 +199,48 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Creates a concert with its dates and seats (up to 1,000 seats a date), all checked before anything is written.',
     body: { schema: createConcertBodySchema },
     responses: [{ status: 201, description: 'the new concert and the ids of its dates', schema: createdConcertSchema }],
+  },
+  'POST /admin/concerts/{concertId}/queue/revocations': {
+    summary: "Revoke a user's queue token",
+    description:
+      'Ends the user\'s live (`WAIT` or `ACTIVE`) token for this concert at once: polls read it `EXPIRED` and every ACTIVE route refuses it. With `"ban": true` the user\'s joins to this concert answer 403 `QUEUE_BANNED` from then on. `revoked` says whether there was a live token; `banned` whether the user is banned now.',
+    pathParameters: concertPathSchema,
+    body: { schema: revocationBodySchema },
+    responses: [{ status: 200, description: 'what the revocation did', schema: revocationSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room': {
+    summary: "A concert's waiting-room settings",
+    description:
+      "The settings in force. A concert never configured has `revision` 0 and the deployment's defaults (its `admitPerMinute` is what `ADMIT_PER_TICK` a run makes in a minute). `ETag` is the revision, for `If-Match`.",
+    pathParameters: concertPathSchema,
+    etag: true,
+    responses: [{ status: 200, description: 'the settings', schema: waitingRoomSettingsSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
+  'PATCH /admin/concerts/{concertId}/waiting-room': {
+    summary: "Change a concert's waiting-room settings",
+    description:
+      'Changes any subset of the writable fields, live: admission follows at its next run (deployed: within a minute), joins within a second; admitted users keep their `activeUntil`, holds their `expiresAt`. Each change is recorded (who, when, from → to). With `If-Match: "<revision>"` the change applies only over that revision; without it, a change racing another is applied over it, and neither is lost. A body that changes nothing answers the settings as they are, with no new revision. Besides bad fields, 400 `VALIDATION_ERROR` answers `preQueueOpensAt` after `saleOpensAt` (as they would be after the change) and a bad `If-Match`.',
+    pathParameters: concertPathSchema,
+    body: { schema: waitingRoomPatchSchema },
+    ifMatch: true,
+    etag: true,
+    responses: [{ status: 200, description: 'the settings after the change', schema: waitingRoomSettingsSchema }],
+    tag: 'queue',
+    errors: [
+      ['NOT_FOUND', 'no such concert'],
+      ['PRECONDITION_FAILED', 'If-Match names a revision another change already replaced'],
+    ],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room/changes': {
+    summary: "Changes of a concert's waiting-room settings",
+    description: 'The audit of the settings: the last 50 changes, newest first, each with who, when, and every changed field from → to.',
+    pathParameters: concertPathSchema,
+    responses: [{ status: 200, description: 'the changes', schema: waitingRoomChangesSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
   },
 };

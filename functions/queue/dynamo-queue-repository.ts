@@ -1,10 +1,30 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../shared/dynamodb-errors';
-import type { Item } from '../shared/dynamodb-item';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, isTransactionConflict } from '../shared/dynamodb-errors';
+import type { Item, TransactItem } from '../shared/dynamodb-item';
+import { transactionCancellations } from '../shared/dynamodb-transactions';
 import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
-import { batchAttribute, QUEUE_LIST, queueKeys, toAdmissionState, toTokenRecord, tokenItem } from './queue-keys';
+import {
+  batchAttribute,
+  givenBackTidy,
+  placeGivenBackUpdate,
+  QUEUE_LIST,
+  queueKeys,
+  toAdmissionState,
+  toTokenRecord,
+  tokenItem,
+  tokenSpendUpdate,
+  turnGivenBackUpdate,
+  userBanUpdate,
+} from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
 import type { SequenceCounter } from './sequence-counter';
@@ -16,6 +36,9 @@ export interface QueueRepositoryOptions {
   readonly admissionCacheMs?: number;
 }
 
+/** Concerts whose last-seen admission record an instance keeps; past this the memory starts over (it only saves work). */
+const MAX_SEEN_ADMISSIONS = 10_000;
+
 export function createDynamoQueueRepository(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -26,6 +49,13 @@ export function createDynamoQueueRepository(
   const admissionCacheMs = options.admissionCacheMs ?? 0;
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
   const recentAdmissions = new Map<string, { readonly at: number; readonly item: Promise<Item | undefined> }>();
+  const seenAdmissions = new Map<string, Item | undefined>();
+
+  const seen = (concertId: string, item: Item | undefined) => {
+    if (seenAdmissions.size >= MAX_SEEN_ADMISSIONS) seenAdmissions.clear();
+    seenAdmissions.set(concertId, item);
+    return item;
+  };
 
   // This instance just wrote (or lost a race to write) the record: its next reader reads it afresh.
   const forgetAdmission = (concertId: string) => recentAdmissions.delete(concertId);
@@ -75,18 +105,23 @@ export function createDynamoQueueRepository(
     },
 
     async findAdmission(concertId, read = {}) {
-      if (!read.recentAdmission || admissionCacheMs <= 0) return admissionOf(await getItem(queueKeys.admission(concertId)));
+      if (!read.recentAdmission) return admissionOf(await getItem(queueKeys.admission(concertId)));
+      if (admissionCacheMs <= 0) return admissionOf(seen(concertId, await getItem(queueKeys.admission(concertId))));
       const recent = recentAdmissions.get(concertId);
       if (recent && Date.now() - recent.at < admissionCacheMs) return admissionOf(await recent.item);
       // Aged from when the read began, and shared by everyone who asks meanwhile (a join burst reads it once).
       const entry = { at: Date.now(), item: getItem(queueKeys.admission(concertId)) };
       recentAdmissions.set(concertId, entry);
       try {
-        return admissionOf(await entry.item);
+        return admissionOf(seen(concertId, await entry.item));
       } catch (error) {
         if (recentAdmissions.get(concertId) === entry) recentAdmissions.delete(concertId);
         throw error;
       }
+    },
+
+    lastSeenAdmission(concertId) {
+      return seenAdmissions.has(concertId) ? admissionOf(seenAdmissions.get(concertId)) : undefined;
     },
 
     async listQueues() {
@@ -111,15 +146,25 @@ export function createDynamoQueueRepository(
       };
     },
 
-    async recordShardedAdmission(concertId, expected, line, batch, tidy) {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':admitted': line.admitted, ':epochs': line.epochs, ':revision': line.revision };
+    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = [], window) {
+      const passed = givenBackTidy(passedGivenBack);
+      const names: Record<string, string> = { ...passed.names };
+      const values: Record<string, unknown> = {
+        ':admitted': line.admitted,
+        ':epochs': line.epochs,
+        ':revision': line.revision,
+        ...passed.values,
+      };
       const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision'];
       if (batch) {
         names['#batch'] = batchAttribute(batch);
         values[':batchValue'] = batch;
         values[':admittedSeq'] = batch.lastSeq;
         sets.push('admittedSeq = :admittedSeq', '#batch = :batchValue');
+      }
+      if (window) {
+        values[':window'] = window;
+        sets.push('rateWindow = :window');
       }
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
       const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
@@ -129,7 +174,7 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
             // Written only over the state this run read: of overlapping runs, one records and the others nothing.
             ConditionExpression: expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected',
             ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
@@ -138,15 +183,16 @@ export function createDynamoQueueRepository(
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
         throw error;
       } finally {
         forgetAdmission(concertId);
       }
     },
 
-    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy) {
-      const names: Record<string, string> = { '#batch': batchAttribute(batch) };
+    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window) {
+      const passed = givenBackTidy(passedGivenBack);
+      const names: Record<string, string> = { '#batch': batchAttribute(batch), ...passed.names };
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
       const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
       try {
@@ -154,20 +200,41 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}`,
+            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${window ? ', rateWindow = :window' : ''}${remove}${passed.clause}`,
             ConditionExpression: expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: {
               ':admitted': batch.lastSeq,
               ':batchValue': batch,
+              ...(window ? { ':window': window } : {}),
               ...(expectedAdmittedSeq === 0 ? {} : { ':expected': expectedAdmittedSeq }),
+              ...passed.values,
             },
           }),
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        // Another run admitted from the same watermark first, or a transaction on the record (a payment,
+        // a settings change) was in flight: nothing was written, and the next run admits.
+        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
         throw error;
+      } finally {
+        forgetAdmission(concertId);
+      }
+    },
+
+    giveBackTurn: (token, batch, admittedAfter, change, now) =>
+      giveBack(token.concertId, [
+        tokenSpendUpdate(tableName, token, now),
+        turnGivenBackUpdate(tableName, token, batch, admittedAfter, change),
+      ]),
+
+    giveBackPlace: (token, change, listed, now) =>
+      giveBack(token.concertId, [tokenSpendUpdate(tableName, token, now), placeGivenBackUpdate(tableName, token, change, listed)]),
+
+    async banUser(concertId, userId) {
+      try {
+        await client.send(new UpdateCommand(userBanUpdate(tableName, concertId, userId)));
       } finally {
         forgetAdmission(concertId);
       }
@@ -194,6 +261,20 @@ export function createDynamoQueueRepository(
       }
     },
   };
+
+  /** One give-back transaction: true when it landed; false when a check failed or another write collided. */
+  async function giveBack(concertId: string, items: TransactItem[]): Promise<boolean> {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (!transactionCancellations(error)) throw error;
+      return false;
+    } finally {
+      // This instance's next poll or join reads the record afresh, and sees the place given back.
+      forgetAdmission(concertId);
+    }
+  }
 
   async function batchGet(keys: Item[]): Promise<Item[]> {
     const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));

@@ -1,5 +1,7 @@
+import type { GiveBack } from './queue-keys';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
+import type { RateWindow } from './waiting-room-rules';
 
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
 
@@ -17,6 +19,14 @@ export interface QueueSnapshot {
   readonly admission: AdmissionState;
   /** With QUEUE_SHARDS > 1: each counter's value, by shard. */
   readonly counters?: readonly number[];
+}
+
+/** A token being given back, as its item holds it. */
+export interface GivenBackToken {
+  readonly token: string;
+  readonly concertId: string;
+  readonly userId: string;
+  readonly shard?: number;
 }
 
 /** A number in line: `shard` says which of the concert's counters gave it (absent with one counter). */
@@ -45,14 +55,28 @@ export interface QueueRepository {
    * after admission, never ACTIVE when it is not, nor EXPIRED when it is not.
    */
   findAdmission(concertId: string, read?: { recentAdmission?: boolean }): Promise<AdmissionState>;
+  /**
+   * The admission record this instance last read for polls and joins, however long ago; undefined
+   * before the first. No call: a join uses it to decide whether to take a number before the
+   * fresh record is in (a room seen closed is read first, so a refused join burns no number).
+   */
+  lastSeenAdmission(concertId: string): AdmissionState | undefined;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;
   snapshot(concertId: string): Promise<QueueSnapshot>;
   /**
-   * Records an admitted batch and raises the watermark, only if the watermark is still
-   * `expectedAdmittedSeq`: of two overlapping runs, one admits and the other gets false.
+   * Records an admitted batch (and the admission window's new count) and raises the watermark, only
+   * if the watermark is still `expectedAdmittedSeq`: of two overlapping runs, one admits and the
+   * other gets false. False too when a transaction on the record was in flight (the next run admits).
    */
-  recordAdmission(concertId: string, expectedAdmittedSeq: number, batch: AdmissionBatch, tidy: readonly AdmissionBatch[]): Promise<boolean>;
+  recordAdmission(
+    concertId: string,
+    expectedAdmittedSeq: number,
+    batch: AdmissionBatch,
+    tidy: readonly AdmissionBatch[],
+    passedGivenBack?: readonly string[],
+    window?: RateWindow,
+  ): Promise<boolean>;
   /**
    * The sharded line's run: records the line's new state (a closed epoch, who was admitted) and the
    * batch, only if the line is still at the revision this run read.
@@ -63,7 +87,24 @@ export interface QueueRepository {
     line: ShardedLine,
     batch: AdmissionBatch | undefined,
     tidy: readonly AdmissionBatch[],
+    passedGivenBack?: readonly string[],
+    window?: RateWindow,
   ): Promise<boolean>;
+  /**
+   * Ends an ACTIVE token's turn early (its holder left, or an admin revoked it), in one transaction:
+   * the token item is spent (it must still hold this token, unspent) and its batch counts one more
+   * finished (the batch still live), which frees the place. False, with nothing written, when either
+   * check failed or another write collided: the caller reads again and decides anew.
+   */
+  giveBackTurn(token: GivenBackToken, batch: AdmissionBatch, admittedAfter: number, change: GiveBack, now: number): Promise<boolean>;
+  /**
+   * Gives a waiting token's place back, in one transaction: the token item is spent, and the place
+   * joins the admission record's given-back set (unless `listed` is false) while admission has not
+   * reached it. False as for `giveBackTurn` (admitted meanwhile, say).
+   */
+  giveBackPlace(token: GivenBackToken & { readonly seq: number }, change: GiveBack, listed: boolean, now: number): Promise<boolean>;
+  /** Adds the user to the concert's banned set. */
+  banUser(concertId: string, userId: string): Promise<void>;
   /** Removes expired batches; returns those this call removed (not ones a concurrent call did). */
   removeBatches(concertId: string, batches: readonly AdmissionBatch[]): Promise<AdmissionBatch[]>;
 }

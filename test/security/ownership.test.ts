@@ -4,7 +4,8 @@ import { chargeOverHttp, holdOverHttp } from '../support/wallet-fixture';
 import { snapshotTables } from './support';
 
 /**
- * No route lets one user see or touch another's balance, reservations, payments or queue token.
+ * No route lets one user see or touch another's balance, reservations, payments or queue token,
+ * nor give back or revoke what is another's.
  * Alice has money, holds, a payment and a token; Mallory, signed in as herself, tries everything.
  */
 let api: LocalApi;
@@ -101,6 +102,26 @@ test("queue token: Mallory cannot poll, hold or pay with Alice's token", async (
   expect(withoutCounter(after)).toEqual(withoutCounter(before));
 });
 
+test("giving back: Mallory cannot release Alice's hold, give back Alice's token, or revoke anyone", async () => {
+  const before = await snapshotTables();
+  for (const reservationId of [aliceHeld, alicePaid]) {
+    const release = await api.request('DELETE', `/reservations/${reservationId}`, { token: mallory.token });
+    expect([release.status, release.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  }
+  const leave = await api.request('DELETE', '/concerts/aurora-live/queue', { token: mallory.token, queueToken: alice.queueToken });
+  expect([leave.status, leave.body.error.code]).toEqual([403, 'QUEUE_TOKEN_INVALID']);
+  expect(JSON.stringify(leave.body)).not.toContain(alice.queueToken);
+  const revoke = await api.request('POST', '/admin/concerts/aurora-live/queue/revocations', {
+    token: mallory.token,
+    body: { userId: 'alice', ban: true },
+  });
+  expect([revoke.status, revoke.body.error.code]).toEqual([403, 'FORBIDDEN']);
+  expect(await snapshotTables()).toEqual(before);
+  // Alice's token and hold are still hers and live.
+  const poll = await api.request('GET', '/concerts/aurora-live/queue', { token: alice.token, queueToken: alice.queueToken });
+  expect(poll.body.status).toBe('ACTIVE');
+});
+
 test("Idempotency-Key: Mallory replaying Alice's key gets her own answer, never Alice's", async () => {
   const key = 'shared-key-1';
   const aliceCharge = await api.request('POST', '/balance/charge', {
@@ -132,4 +153,21 @@ test("a seat Alice holds is not Mallory's to hold or see as hers", async () => {
   const seat = seatMap.body.seats.find((s: { seatNumber: number }) => s.seatNumber === 22);
   // The map says the seat is taken and nothing about by whom.
   expect(seat).toEqual({ seatNumber: 22, price: expect.any(Number), status: 'HELD' });
+});
+
+test('waiting-room settings: Mallory, not an admin, can neither read nor change them, nor read who changed them', async () => {
+  const admin = await api.tokenFor('ada', ['admin']);
+  const changed = await api.request('PATCH', '/admin/concerts/midnight-orchestra/waiting-room', { token: admin, body: { maxActive: 500 } });
+  expect(changed.status).toBe(200);
+  const before = await snapshotTables();
+  for (const [method, path, body] of [
+    ['GET', '/admin/concerts/midnight-orchestra/waiting-room', undefined],
+    ['PATCH', '/admin/concerts/midnight-orchestra/waiting-room', { admission: 'PAUSED' }],
+    ['GET', '/admin/concerts/midnight-orchestra/waiting-room/changes', undefined],
+  ] as const) {
+    const response = await api.request(method, path, { token: mallory.token, queueToken: mallory.queueToken, body });
+    expect([response.status, response.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect(JSON.stringify(response.body)).not.toContain('ada');
+  }
+  expect(await snapshotTables()).toEqual(before);
 });
