@@ -6,16 +6,9 @@ import { getBalance } from '../wallet/get-balance';
 import { listPayments } from '../wallet/list-payments';
 import { findLandedPayment, payReservations } from '../wallet/pay-reservations';
 import { createApiHandler } from './create-api-handler';
-import { idempotencyWhenKeyed } from './middleware/idempotency-when-keyed';
-import type { LandedAnswer } from './middleware/idempotent-request';
+import { idempotentRequest } from './middleware/idempotent-request';
 import { parseInput } from './validation';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from './wallet-schemas';
-
-/** Required, not imported: made at the first Idempotency-Key, so that a cold start does not load Powertools idempotency. */
-const idempotentRequest = (landed: Readonly<Record<string, LandedAnswer>>) =>
-  idempotencyWhenKeyed(() =>
-    (require('./middleware/idempotent-request') as typeof import('./middleware/idempotent-request')).idempotentRequest(landed),
-  );
 
 /** The wallet: balance, charges, payments and their history. */
 export const handler = createApiHandler(
