@@ -1,4 +1,5 @@
 import type { JobDefinition } from '../functions/jobs/job-table';
+import type { StreamConsumerDefinition } from '../functions/jobs/stream-consumers';
 import type { HandlerGroup } from '../functions/http/route-table';
 import type { TableId } from '../functions/shared/tables';
 
@@ -31,5 +32,11 @@ export const jobTableAccess: Readonly<Record<JobDefinition['name'], TableAccess>
   expiry: { queue: 'readWrite' },
 };
 
-/** The wallet table's stream consumer (functions/jobs/ledger-writer.ts): writes ledger items, clears pending charges. */
-export const ledgerWriterTableAccess: TableAccess = { wallet: 'readWrite' };
+/**
+ * The same for the stream consumers of functions/jobs/stream-consumers.ts (reading their own table's
+ * stream is granted by the event source mapping, not here).
+ */
+export const streamConsumerTableAccess: Readonly<Record<StreamConsumerDefinition['name'], TableAccess>> = {
+  // Writes ledger items and clears pending charges.
+  'ledger-writer': { wallet: 'readWrite' },
+};
