@@ -16,8 +16,9 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   public: {},
   // Public and ACTIVE reads only: ACTIVE routes read the queue token.
   catalogue: { catalogue: 'read', queue: 'read' },
-  // Creating a concert writes the concert, its schedules and seats.
-  admin: { catalogue: 'readWrite' },
+  // Creating a concert writes the concert, its schedules and seats; the live stats read the waiting
+  // room's records and the sales counters beside them.
+  admin: { catalogue: 'readWrite', queue: 'read' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction.
   reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },
@@ -39,4 +40,6 @@ export const jobTableAccess: Readonly<Record<JobDefinition['name'], TableAccess>
 export const streamConsumerTableAccess: Readonly<Record<StreamConsumerDefinition['name'], TableAccess>> = {
   // Writes ledger items and clears pending charges.
   'ledger-writer': { wallet: 'readWrite' },
+  // Writes the concerts' sales counters, which live beside the waiting rooms' records.
+  'sales-counter': { queue: 'readWrite' },
 };

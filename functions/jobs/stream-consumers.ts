@@ -1,5 +1,6 @@
 import type { TableId } from '../shared/tables';
 import { BALANCE_SK } from '../wallet/wallet-keys';
+import { RESERVATION_PREFIX } from '../reservations/reservation-keys';
 
 /**
  * The consumers of the tables' streams. The stack gives each an event source mapping on its
@@ -7,7 +8,7 @@ import { BALANCE_SK } from '../wallet/wallet-keys';
  * (local/table-stream.ts). Both hand the handler only the records whose sort key matches `records`.
  */
 export interface StreamConsumerDefinition {
-  readonly name: 'ledger-writer';
+  readonly name: 'ledger-writer' | 'sales-counter';
   readonly entry: string;
   /** The table whose stream it reads (functions/shared/tables.ts gives it the stream). */
   readonly table: TableId;
@@ -33,6 +34,15 @@ export const streamConsumers: readonly StreamConsumerDefinition[] = [
     // A dropped batch loses nothing: its charges stay pending until the wallet's next change writes them out.
     retryAttempts: 10,
     description: 'Writes pending charges out to the wallet ledger',
+  },
+  {
+    name: 'sales-counter',
+    entry: 'functions/jobs/sales-counter.ts',
+    table: 'reservations',
+    records: { sortKeyBeginsWith: RESERVATION_PREFIX },
+    bisectOnError: false,
+    // A dropped batch would be lost from the counters for good: retried until it succeeds.
+    description: "Folds reservations' changes into each concert's sales counters",
   },
 ];
 

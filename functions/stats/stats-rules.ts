@@ -1,0 +1,214 @@
+/**
+ * A concert's live figures, as plain functions of counters and the time.
+ *
+ * Nothing here counts people or seats one by one. The line's counters and the admission record
+ * give the queue figures (queue-rules.ts); the sales figures come from counters that a consumer of
+ * the reservations table's stream keeps: seats sold and revenue, and live holds by the second they
+ * end. A hold that runs out needs no write: it drops out of the sum of holds ending after now.
+ */
+import type { Settings } from '../shared/config';
+import { activeCount, estimatedWaitSeconds, type AdmissionState } from '../queue/queue-rules';
+
+/** Totals since the concert was created. */
+export interface SalesTally {
+  readonly seatsSold: number;
+  /** KRW. */
+  readonly revenue: number;
+}
+
+export const NO_SALES: SalesTally = { seatsSold: 0, revenue: 0 };
+
+/** Live holds by the second they end (epoch seconds, rounded up): how many end then. */
+export type HoldsEnding = ReadonlyMap<number, number>;
+
+/** The reservation facts the counters follow. */
+export interface ReservationFacts {
+  readonly concertId: string;
+  /** As stored: HELD, PAID, RELEASED (a hold past `expiresAt` stays HELD in storage). */
+  readonly status: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+  /** KRW. */
+  readonly price: number;
+}
+
+/** One change of one reservation: absent `before` for a new one. */
+export interface ReservationChange {
+  /** Unique per change, and the same when the change is delivered again. */
+  readonly changeId: string;
+  readonly before?: ReservationFacts;
+  readonly after?: ReservationFacts;
+}
+
+/** What a batch of changes adds to one concert's counters. */
+export interface SalesDelta {
+  readonly concertId: string;
+  /** The changes folded in, sorted: they name the delta, so it is recognised when delivered again. */
+  readonly changeIds: readonly string[];
+  readonly seatsSold: number;
+  readonly revenue: number;
+  /** Added to the holds ending at each second (negative: holds that were paid or released). */
+  readonly holdsEnding: HoldsEnding;
+}
+
+/** One point of the series: the figures right after an admission run. Totals, so a missed run loses no sale. */
+export interface SeriesPoint {
+  /** Epoch milliseconds, whole seconds. */
+  readonly at: number;
+  readonly waiting: number;
+  readonly active: number;
+  /** Places taken in line so far. */
+  readonly joined: number;
+  /** Admitted so far. */
+  readonly admitted: number;
+  readonly sold: number;
+  readonly revenue: number;
+}
+
+/** The series reaches back this far. */
+export const SERIES_WINDOW_MS = 2 * 3600 * 1000;
+
+/** The longest hold a concert's own settings allow (API.md, `holdSeconds` ≤ 1,800). */
+export const LONGEST_HOLD_SECONDS = 1800;
+
+/** Holds made now end at most this many seconds from now: the counters to read reach this far ahead. */
+export const holdHorizonSeconds = (settings: Pick<Settings, 'holdSeconds'>) => Math.max(settings.holdSeconds, LONGEST_HOLD_SECONDS);
+
+/** The second a hold is counted as ending: rounded up, so a hold counts as live until it ends, and at most a second longer. */
+export const endSecondOf = (expiresAt: number) => Math.ceil(expiresAt / 1000);
+
+/** Holds whose end second is after now. */
+export function liveHolds(holdsEnding: HoldsEnding, now: number): number {
+  let live = 0;
+  for (const [second, count] of holdsEnding) if (second * 1000 > now) live += count;
+  return live;
+}
+
+/** What one reservation in a state adds to the counters: a HELD one a hold ending at its second, a PAID one a sale. */
+function contribution(reservation: ReservationFacts | undefined) {
+  return {
+    holdEnds: reservation?.status === 'HELD' ? endSecondOf(reservation.expiresAt) : undefined,
+    sold: reservation?.status === 'PAID' ? 1 : 0,
+    revenue: reservation?.status === 'PAID' ? reservation.price : 0,
+  };
+}
+
+/**
+ * A batch of reservation changes as what it adds to each concert's counters: each change adds what
+ * its new state counts and takes away what its old state counted. HELD → PAID moves a hold into the
+ * sales; HELD → RELEASED takes the hold away. A removed reservation (none is, by the service) takes
+ * nothing away: totals never go back.
+ */
+export function foldReservationChanges(changes: readonly ReservationChange[]): SalesDelta[] {
+  const byConcert = new Map<string, { changeIds: string[]; seatsSold: number; revenue: number; holdsEnding: Map<number, number> }>();
+  for (const change of changes) {
+    if (!change.after) continue;
+    const concertId = change.after.concertId;
+    const before = contribution(change.before?.concertId === concertId ? change.before : undefined);
+    const after = contribution(change.after);
+    const delta = byConcert.get(concertId) ?? { changeIds: [], seatsSold: 0, revenue: 0, holdsEnding: new Map<number, number>() };
+    byConcert.set(concertId, delta);
+    delta.changeIds.push(change.changeId);
+    delta.seatsSold += after.sold - before.sold;
+    delta.revenue += after.revenue - before.revenue;
+    const add = (second: number | undefined, n: number) => {
+      if (second !== undefined) delta.holdsEnding.set(second, (delta.holdsEnding.get(second) ?? 0) + n);
+    };
+    add(before.holdEnds, -1);
+    add(after.holdEnds, 1);
+  }
+  return [...byConcert].map(([concertId, delta]) => ({
+    concertId,
+    changeIds: delta.changeIds.sort(),
+    seatsSold: delta.seatsSold,
+    revenue: delta.revenue,
+    holdsEnding: new Map([...delta.holdsEnding].filter(([, n]) => n !== 0)),
+  }));
+}
+
+/** True when a delta changes no counter (changes of other attributes, or ones that cancel out). */
+export const isEmptyDelta = (delta: SalesDelta) => delta.seatsSold === 0 && delta.revenue === 0 && delta.holdsEnding.size === 0;
+
+/** The series point of an admission run: the line as the run left it, with the sales counters it read. */
+export function runPoint(
+  read: { readonly lastSeq: number; readonly admission: AdmissionState; readonly sales: SalesTally },
+  run: { readonly admitted: number; readonly waiting: number; readonly activeBefore: number },
+  now: number,
+): SeriesPoint {
+  return {
+    at: Math.floor(now / 1000) * 1000,
+    waiting: Math.max(0, run.waiting - run.admitted),
+    active: run.activeBefore + run.admitted,
+    joined: read.lastSeq,
+    admitted: read.admission.admittedSeq + run.admitted,
+    sold: read.sales.seatsSold,
+    revenue: read.sales.revenue,
+  };
+}
+
+/** Everything the stats are computed from, read together. */
+export interface StatsFacts {
+  /** Places taken in line so far (every counter's value, summed). */
+  readonly joined: number;
+  readonly admission: AdmissionState;
+  /** Tokens that left the line or gave their turn back, so far. */
+  readonly leftTotal: number;
+  readonly sales: SalesTally;
+  readonly holdsEnding: HoldsEnding;
+  readonly seatsTotal: number;
+  /** The series points stored for the last hours, in any order. */
+  readonly points: readonly SeriesPoint[];
+}
+
+export interface SeriesPointView {
+  readonly at: string;
+  readonly waiting: number;
+  readonly active: number;
+  readonly joined: number;
+  readonly admitted: number;
+  readonly sold: number;
+  readonly revenue: number;
+}
+
+/** The contract's stats body. */
+export interface WaitingRoomStatsView {
+  readonly concertId: string;
+  readonly at: string;
+  readonly waiting: number;
+  readonly active: number;
+  readonly joinedTotal: number;
+  readonly admittedTotal: number;
+  readonly leftTotal: number;
+  readonly estimatedWaitSecondsForNewJoiner: number;
+  readonly holdsLive: number;
+  readonly seatsSold: number;
+  readonly seatsTotal: number;
+  readonly revenue: number;
+  readonly series: readonly SeriesPointView[];
+}
+
+type StatsSettings = Pick<Settings, 'activeSeconds' | 'admitPerTick' | 'maxActivePerConcert' | 'admissionIntervalSeconds'>;
+
+/** The figures at `now`, from the facts read. */
+export function waitingRoomStats(concertId: string, facts: StatsFacts, now: number, settings: StatsSettings): WaitingRoomStatsView {
+  const waiting = Math.max(0, facts.joined - facts.admission.admittedSeq);
+  return {
+    concertId,
+    at: new Date(now).toISOString(),
+    waiting,
+    active: activeCount(facts.admission, now, settings.activeSeconds),
+    joinedTotal: facts.joined,
+    admittedTotal: facts.admission.admittedSeq,
+    leftTotal: facts.leftTotal,
+    // Behind everyone waiting now.
+    estimatedWaitSecondsForNewJoiner: estimatedWaitSeconds(waiting + 1, settings),
+    holdsLive: Math.max(0, liveHolds(facts.holdsEnding, now)),
+    seatsSold: facts.sales.seatsSold,
+    seatsTotal: facts.seatsTotal,
+    revenue: facts.sales.revenue,
+    series: facts.points
+      .filter((point) => point.at > now - SERIES_WINDOW_MS)
+      .sort((a, b) => a.at - b.at)
+      .map((point) => ({ ...point, at: new Date(point.at).toISOString() })),
+  };
+}
