@@ -1,4 +1,6 @@
+import { runPoint } from '../stats/stats-rules';
 import type { QueueDeps } from './queue-deps';
+import type { QueueSnapshot } from './queue-repository';
 import type { AdmissionState } from './queue-rules';
 import { expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
 
@@ -12,7 +14,8 @@ export interface ConcertAdmission {
 /**
  * The admission job: for each waiting room, admit the next tokens in line, first in first out,
  * at most ADMIT_PER_TICK and never past MAX_ACTIVE_PER_CONCERT. One read and one conditional
- * write per concert, whatever the length of its line; an overlapping run admits nothing twice.
+ * write per concert, whatever the length of its line (and one write of the stats series point);
+ * an overlapping run admits nothing twice.
  */
 export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: ConcertAdmission[] }> {
   const concertIds = await deps.queue.listQueues();
@@ -21,8 +24,16 @@ export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: C
 }
 
 async function admitConcert(deps: QueueDeps, concertId: string): Promise<ConcertAdmission> {
-  const { lastSeq, admission, counters } = await deps.queue.snapshot(concertId);
+  const snapshot = await deps.queue.snapshot(concertId);
   const now = deps.now();
+  const result = await admitFrom(deps, concertId, snapshot, now);
+  // The stats series: the line as this run left it, with the sales counters read in the same call.
+  await deps.series?.append(concertId, runPoint(snapshot, result, now));
+  return result;
+}
+
+async function admitFrom(deps: QueueDeps, concertId: string, snapshot: QueueSnapshot, now: number): Promise<ConcertAdmission> {
+  const { lastSeq, admission, counters } = snapshot;
   if (counters) return admitSharded(deps, concertId, counters, admission, now);
   const plan = planAdmission(lastSeq, admission, now, deps.settings);
   const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };

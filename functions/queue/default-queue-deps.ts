@@ -2,6 +2,7 @@ import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
 import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
+import { seriesRecorder } from '../stats/default-stats-deps';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
 import type { QueueDeps } from './queue-deps';
@@ -33,6 +34,7 @@ export function queueDeps(): QueueDeps {
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,
+    series: seriesRecorder(),
   };
   return deps;
 }

@@ -4,6 +4,7 @@ import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
+import { statsKeys, toSalesTally } from '../stats/stats-keys';
 import { batchAttribute, QUEUE_LIST, queueKeys, toAdmissionState, toTokenRecord, tokenItem } from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
@@ -102,12 +103,14 @@ export function createDynamoQueueRepository(
 
     async snapshot(concertId): Promise<QueueSnapshot> {
       const admissionKey = queueKeys.admission(concertId).pk;
-      const items = await batchGet([...counter.keys(concertId), { pk: admissionKey }]);
+      const salesKey = statsKeys.sales(concertId);
+      const items = await batchGet([...counter.keys(concertId), { pk: admissionKey }, salesKey]);
       const counters = counter.values(concertId, items);
       return {
         lastSeq: counters.reduce((total, value) => total + value, 0),
         admission: admissionOf(items.find((item) => item.pk === admissionKey)),
         ...(shards > 1 ? { counters } : {}),
+        sales: toSalesTally(items.find((item) => item.pk === salesKey.pk)),
       };
     },
 

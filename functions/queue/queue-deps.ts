@@ -1,4 +1,5 @@
 import type { Settings } from '../shared/config';
+import type { SeriesRecorder } from '../stats/stats-repository';
 import type { QueueRepository } from './queue-repository';
 import type { QueueTokens } from './queue-tokens';
 import type { RecentTokens } from './recent-tokens';
@@ -13,4 +14,6 @@ export interface QueueDeps {
   readonly recentTokens?: RecentTokens;
   readonly settings: Settings;
   readonly now: () => number;
+  /** Where each admission run leaves a point of the stats series (none: no series). */
+  readonly series?: SeriesRecorder;
 }

@@ -1,3 +1,4 @@
+import type { SalesTally } from '../stats/stats-rules';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
 
@@ -17,6 +18,8 @@ export interface QueueSnapshot {
   readonly admission: AdmissionState;
   /** With QUEUE_SHARDS > 1: each counter's value, by shard. */
   readonly counters?: readonly number[];
+  /** The concert's sales counters, read in the same call for the run's series point (stats-keys.ts). */
+  readonly sales: SalesTally;
 }
 
 /** A number in line: `shard` says which of the concert's counters gave it (absent with one counter). */
