@@ -22,6 +22,7 @@ import {
   reservationSchema,
   scheduleListSchema,
   seatMapSchema,
+  waitingRoomStatsSchema,
 } from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
 import { concertPathSchema, emptyBodySchema } from '../functions/http/schemas';
@@ -155,5 +156,13 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Creates a concert with its dates and seats (up to 1,000 seats a date), all checked before anything is written.',
     body: { schema: createConcertBodySchema },
     responses: [{ status: 201, description: 'the new concert and the ids of its dates', schema: createdConcertSchema }],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room/stats': {
+    summary: "A waiting room's live stats",
+    description:
+      'Counts now (waiting, ACTIVE, live holds, seats sold of total, revenue), totals since the concert was created (joined, admitted, left), the wait of a new joiner, and one `series` point per admission run for the last two hours. Series figures are totals at each run: a rate is the difference of two points. Read from counters in one batch of known keys: its cost does not grow with the line or the sales. Sales figures follow the reservations within about a second.',
+    pathParameters: concertPathSchema,
+    responses: [{ status: 200, description: 'the stats now', schema: waitingRoomStatsSchema }],
+    errors: [['NOT_FOUND', 'no such concert']],
   },
 };

@@ -49,6 +49,7 @@ export const routes = [
   { method: 'POST', path: '/payments', group: 'wallet', handler: 'payReservations', auth: 'active', idempotent: true },
   { method: 'GET', path: '/payments', group: 'wallet', handler: 'listPayments', auth: 'jwt' },
   { method: 'POST', path: '/admin/concerts', group: 'admin', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
+  { method: 'GET', path: '/admin/concerts/{concertId}/waiting-room/stats', group: 'admin', handler: 'getWaitingRoomStats', auth: 'admin' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];
