@@ -209,6 +209,14 @@ export function waitingRoomStats(concertId: string, facts: StatsFacts, now: numb
     series: facts.points
       .filter((point) => point.at > now - SERIES_WINDOW_MS)
       .sort((a, b) => a.at - b.at)
-      .map((point) => ({ ...point, at: new Date(point.at).toISOString() })),
+      .map(({ at, waiting, active, joined, admitted, sold, revenue }) => ({
+        at: new Date(at).toISOString(),
+        waiting,
+        active,
+        joined,
+        admitted,
+        sold,
+        revenue,
+      })),
   };
 }
