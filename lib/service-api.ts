@@ -136,7 +136,7 @@ export class ServiceApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [...allowedOrigins],
-              allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+              allowMethods: [...new Set(routes.map((route) => apigw.CorsHttpMethod[route.method]))],
               allowHeaders: CORS_ALLOW_HEADERS,
               exposeHeaders: CORS_EXPOSE_HEADERS,
               maxAge: Duration.hours(1),

@@ -16,11 +16,13 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   public: {},
   // Public and ACTIVE reads only: ACTIVE routes read the queue token.
   catalogue: { catalogue: 'read', queue: 'read' },
-  // Creating a concert writes the concert, its schedules and seats; the live stats read the waiting
-  // room's records and the sales counters beside them.
-  admin: { catalogue: 'readWrite', queue: 'read' },
+  // Creating a concert writes the concert, its schedules and seats; a revocation writes a user's
+  // token and the concert's admission record (and reads the concert); the live stats read the
+  // waiting room's records and the sales counters beside them.
+  admin: { catalogue: 'readWrite', queue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
-  // A hold writes the seat, the user's slot and the reservation in one transaction.
+  // A hold writes the seat, the user's slot and the reservation in one transaction, which checks the
+  // queue token item (ConditionCheckItem, a read action); a release writes the same three.
   reservations: { reservations: 'readWrite', catalogue: 'readWrite', queue: 'read' },
   // A payment debits the wallet, sells seats, marks reservations paid, frees hold slots and spends
   // the queue token in one transaction; Idempotency-Key records of charges and payments.

@@ -26,9 +26,12 @@ const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 
 const TAGS = [
   { name: 'public', description: 'No sign-in needed.' },
-  { name: 'queue', description: "The waiting room: join a concert's line and poll your place until you are `ACTIVE`." },
+  {
+    name: 'queue',
+    description: "The waiting room: join a concert's line, poll your place until you are `ACTIVE`, give it back; admins revoke tokens.",
+  },
   { name: 'catalogue', description: 'Dates and seat maps (ACTIVE only), and creating concerts (admins).' },
-  { name: 'reservations', description: 'Seat holds and your reservations.' },
+  { name: 'reservations', description: 'Seat holds, your reservations, and giving a hold back.' },
   { name: 'wallet', description: 'Your balance, payments and payment history.' },
 ] as const;
 
@@ -50,6 +53,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   QUEUE_TOKEN_INVALID: 'this queue token is not yours for this concert',
   QUEUE_TOKEN_NOT_ACTIVE: 'this queue token is not ACTIVE',
   FORBIDDEN: 'this route is for admins only',
+  QUEUE_BANNED: 'you may not join the waiting room of this concert',
   NOT_FOUND: 'seat was not found',
   SEAT_UNAVAILABLE: 'this seat is held or sold',
   HOLD_LIMIT_REACHED: 'you already hold 4 seats of this date; pay for them or let a hold end first',
@@ -251,7 +255,7 @@ function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: Route
     path: route.path,
     operationId: route.handler,
     // The admin routes run in a function of their own (least privilege); to readers they are the catalogue's.
-    tags: [route.auth === 'public' ? 'public' : route.group === 'admin' ? 'catalogue' : route.group],
+    tags: [doc.tag ?? (route.auth === 'public' ? 'public' : route.group === 'admin' ? 'catalogue' : route.group)],
     summary: doc.summary,
     description: [doc.description, `Auth: ${auth}.`].filter(Boolean).join('\n\n'),
     security: security(route, doc),

@@ -9,7 +9,8 @@
 import type { z } from 'zod';
 import type * as zm from 'zod/mini';
 import { createConcertBodySchema, schedulePathSchema } from '../functions/http/catalogue-schemas';
-import { holdSeatBodySchema, listReservationsQuerySchema } from '../functions/http/reservation-schemas';
+import { revocationBodySchema } from '../functions/http/queue-schemas';
+import { holdSeatBodySchema, listReservationsQuerySchema, reservationPathSchema } from '../functions/http/reservation-schemas';
 import {
   balanceSchema,
   concertListSchema,
@@ -20,6 +21,7 @@ import {
   queueStatusSchema,
   reservationListSchema,
   reservationSchema,
+  revocationSchema,
   scheduleListSchema,
   seatMapSchema,
   waitingRoomStatsSchema,
@@ -49,6 +51,8 @@ export interface RouteDoc {
   readonly errors?: readonly ErrorUse[];
   /** Answers without reading the database (no 503). */
   readonly noDatabase?: boolean;
+  /** The tag it is listed under, when not its handler group's (an admin route of the waiting room). */
+  readonly tag?: 'queue';
 }
 
 /** `GET /health`, … : one key per row of the route table. */
@@ -76,7 +80,10 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
       { status: 201, description: 'a new queue token, `WAIT`', schema: queueStatusSchema },
       { status: 200, description: 'you already had a live token for this concert: the same one again', schema: queueStatusSchema },
     ],
-    errors: [['NOT_FOUND', 'no such concert']],
+    errors: [
+      ['NOT_FOUND', 'no such concert'],
+      ['QUEUE_BANNED', 'an admin banned you from this concert'],
+    ],
   },
   'GET /concerts/{concertId}/queue': {
     summary: 'Poll your place',
@@ -88,6 +95,20 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     errors: [
       ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
       ['QUEUE_TOKEN_INVALID', 'an unknown token, or one of another user or another concert'],
+    ],
+  },
+  'DELETE /concerts/{concertId}/queue': {
+    summary: 'Give your place back',
+    description:
+      'Ends your token now: `ACTIVE`, your turn ends and the place goes to the next user at the next admission run; `WAIT`, you leave the line (polls of the token read `EXPIRED`, and admission passes over the place). A token already `EXPIRED` (left, paid, revoked or run out) answers the same and changes nothing. You may join again, at the back. Send no body, or `{}`.',
+    pathParameters: concertPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    queueToken: true,
+    retryAfter: true,
+    responses: [{ status: 200, description: 'your token, now `EXPIRED`', schema: queueStatusSchema }],
+    errors: [
+      ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
+      ['QUEUE_TOKEN_INVALID', 'an unknown token, one of another user or another concert, or one a later join replaced'],
     ],
   },
   'GET /concerts/{concertId}/schedules': {
@@ -120,6 +141,19 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'Your holds and purchases, newest first, a page at a time; statuses as of now.',
     query: listReservationsQuerySchema,
     responses: [{ status: 200, description: 'a page of reservations', schema: reservationListSchema }],
+  },
+  'DELETE /reservations/{reservationId}': {
+    summary: 'Release a hold',
+    description:
+      'Gives a live hold back at once: the reservation reads `RELEASED`, the seat `AVAILABLE`, and the hold no longer counts toward your 4. Releasing one already `RELEASED` answers it again (200), so a retried request gets its first answer. Of a release and a payment racing for one reservation exactly one succeeds. Send no body, or `{}`.',
+    pathParameters: reservationPathSchema,
+    body: { schema: emptyBodySchema, optional: true },
+    responses: [{ status: 200, description: 'the reservation, `RELEASED`', schema: reservationSchema }],
+    errors: [
+      ['NOT_FOUND', 'no such reservation of yours'],
+      ['ALREADY_PAID', 'the reservation has been paid'],
+      ['RESERVATION_EXPIRED', 'the hold has already ended'],
+    ],
   },
   'GET /balance': {
     summary: 'Your balance',
@@ -157,12 +191,23 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     body: { schema: createConcertBodySchema },
     responses: [{ status: 201, description: 'the new concert and the ids of its dates', schema: createdConcertSchema }],
   },
+  'POST /admin/concerts/{concertId}/queue/revocations': {
+    summary: "Revoke a user's queue token",
+    description:
+      'Ends the user\'s live (`WAIT` or `ACTIVE`) token for this concert at once: polls read it `EXPIRED` and every ACTIVE route refuses it. With `"ban": true` the user\'s joins to this concert answer 403 `QUEUE_BANNED` from then on. `revoked` says whether there was a live token; `banned` whether the user is banned now.',
+    pathParameters: concertPathSchema,
+    body: { schema: revocationBodySchema },
+    responses: [{ status: 200, description: 'what the revocation did', schema: revocationSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
   'GET /admin/concerts/{concertId}/waiting-room/stats': {
     summary: "A waiting room's live stats",
     description:
       'Counts now (waiting, ACTIVE, live holds, seats sold of total, revenue), totals since the concert was created (joined, admitted, left), the wait of a new joiner, and one `series` point per admission run for the last two hours. Series figures are totals at each run: a rate is the difference of two points. Read from counters in one batch of known keys: its cost does not grow with the line or the sales. Sales figures follow the reservations within about a second.',
     pathParameters: concertPathSchema,
     responses: [{ status: 200, description: 'the stats now', schema: waitingRoomStatsSchema }],
+    tag: 'queue',
     errors: [['NOT_FOUND', 'no such concert']],
   },
 };

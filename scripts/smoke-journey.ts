@@ -1,7 +1,8 @@
 /**
  * The smoke test's journey: one buyer, start to finish, against any deployment of the API.
  * health → sign in → a concert of its own → join the queue → admitted → dates → seats → hold →
- * charge → pay (and its Idempotency-Key replay) → token spent → history. Every answer is checked
+ * release (a second seat held and given back) → charge → pay (and its Idempotency-Key replay) →
+ * token spent → history. Every answer is checked
  * against the schemas the OpenAPI document is generated from. `npm run smoke` wraps it; a jest
  * test runs it against the local server.
  */
@@ -262,6 +263,30 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
       return fail('every seat tried was taken by someone else');
     });
 
+    const released = await step('release', async () => {
+      // A second seat, held and given back at once: RELEASED, and the seat on sale again.
+      for (const seat of freeSeats.filter((free) => free.seatNumber !== reservation.seatNumber).slice(0, 5)) {
+        const reply = await call('POST', '/reservations', {
+          token,
+          queueToken,
+          body: { concertId, scheduleId, seatNumber: seat.seatNumber },
+        });
+        if (reply.status === 409 && errorBodySchema.safeParse(reply.body).data?.error.code === 'SEAT_UNAVAILABLE') continue;
+        const held = expectReply(reply, 'POST /reservations', [201], reservationSchema);
+        const path = `/reservations/${encodeURIComponent(held.reservationId)}`;
+        const release = expectReply(await call('DELETE', path, { token }), `DELETE ${path}`, [200], reservationSchema);
+        if (release.status !== 'RELEASED' || release.reservationId !== held.reservationId)
+          fail(`expected ${held.reservationId} RELEASED, got ${release.reservationId} ${release.status}`);
+        const again = expectReply(await call('DELETE', path, { token }), `DELETE ${path} (again)`, [200], reservationSchema);
+        if (JSON.stringify(again) !== JSON.stringify(release)) fail('releasing again did not answer the same reservation');
+        const map = expectReply(await get(seatsPath, token, queueToken), `GET ${seatsPath}`, [200], seatMapSchema);
+        const after = map.seats.find((free) => free.seatNumber === held.seatNumber)?.status;
+        if (after !== 'AVAILABLE') fail(`seat ${held.seatNumber} is ${after ?? 'missing'} after its release, expected AVAILABLE`);
+        return [release, `seat ${held.seatNumber} held, then RELEASED and AVAILABLE at once; releasing again answered the same`];
+      }
+      return fail('no second seat could be held to release');
+    });
+
     await step('charge', async () => {
       const before = expectReply(await get('/balance', token), 'GET /balance', [200], balanceSchema);
       const reply = await call('POST', '/balance/charge', {
@@ -307,9 +332,12 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
       const mine = reservations.reservations.find((r) => r.reservationId === reservation.reservationId);
       if (mine?.status !== 'PAID')
         fail(`GET /reservations shows ${reservation.reservationId} as ${mine?.status ?? 'missing'}, expected PAID`);
+      const given = reservations.reservations.find((r) => r.reservationId === released.reservationId);
+      if (given?.status !== 'RELEASED')
+        fail(`GET /reservations shows ${released.reservationId} as ${given?.status ?? 'missing'}, expected RELEASED`);
       const payments = expectReply(await get('/payments?limit=20', token), 'GET /payments', [200], paymentListSchema);
       if (!payments.payments.some((p) => p.paymentId === payment.paymentId)) fail(`GET /payments does not list ${payment.paymentId}`);
-      return [undefined, `reservation PAID, payment listed`];
+      return [undefined, `reservation PAID, the released one RELEASED, payment listed`];
     });
 
     return { steps: count, concertId, reservationId: reservation.reservationId, paymentId: payment.paymentId };

@@ -195,6 +195,23 @@ export function seatClaimRelease(
 }
 
 /**
+ * The seat of a released hold: HELD by this reservation → AVAILABLE at once, out of the seatsTaken
+ * index. A seat another hold claimed or holds (after this one ended) or one sold never matches.
+ */
+export function seatHoldRelease(tableName: string, hold: { scheduleId: string; seatNumber: number; reservationId: string }): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: catalogueKeys.seat(hold.scheduleId, hold.seatNumber),
+      UpdateExpression: 'SET #status = :available REMOVE reservationId, heldBy, holdExpiresAt, takenIn, takenUntil',
+      ConditionExpression: '#status = :held AND reservationId = :reservationId',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':available': 'AVAILABLE', ':held': 'HELD', ':reservationId': hold.reservationId },
+    },
+  };
+}
+
+/**
  * The seat of a payment: HELD → SOLD only while this reservation's hold is live at `now`. It also
  * moves the seat's `takenUntil` to SEAT_SOLD_TAKEN_UNTIL, which keeps it counted as taken.
  */

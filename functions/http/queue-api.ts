@@ -1,10 +1,12 @@
 import { joinQueue } from '../queue/join-queue';
+import { leaveQueue } from '../queue/leave-queue';
 import { pollQueue } from '../queue/poll-queue';
 import { queueDeps } from '../queue/default-queue-deps';
 import type { QueueStatusView } from '../queue/queue-status';
 import { AppError } from '../shared/errors';
 import { recordMetric } from '../shared/metrics';
 import { createApiHandler } from './create-api-handler';
+import type { HttpRequest } from './http-types';
 import { concertPathSchema, emptyBodySchema } from './schemas';
 import { parseInput } from './validation';
 
@@ -14,7 +16,13 @@ const statusResult = (statusCode: number, { retryAfterSeconds, ...status }: Queu
   headers: { 'retry-after': String(retryAfterSeconds) },
 });
 
-/** The waiting room: join, and poll your place. */
+const queueTokenOf = (request: HttpRequest): string => {
+  const token = request.headers['x-queue-token'];
+  if (!token) throw new AppError('QUEUE_TOKEN_REQUIRED', 'send the token you got when joining in X-Queue-Token');
+  return token;
+};
+
+/** The waiting room: join, poll your place, and give it back. */
 export const handler = createApiHandler('queue', {
   joinQueue: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
@@ -26,8 +34,14 @@ export const handler = createApiHandler('queue', {
 
   pollQueue: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
-    const token = request.headers['x-queue-token'];
-    if (!token) throw new AppError('QUEUE_TOKEN_REQUIRED', 'send the token you got when joining in X-Queue-Token');
+    const token = queueTokenOf(request);
     return statusResult(200, await pollQueue(queueDeps(), { userId: request.userId, concertId, token }));
+  },
+
+  leaveQueue: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    parseInput(emptyBodySchema, request.body, 'body');
+    const token = queueTokenOf(request);
+    return statusResult(200, await leaveQueue(queueDeps(), { userId: request.userId, concertId, token }));
   },
 });

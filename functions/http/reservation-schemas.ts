@@ -20,3 +20,6 @@ export const listReservationsQuerySchema = z.strictObject({
     .optional(z.string().check(z.minLength(1), z.maxLength(200)))
     .register(z.globalRegistry, { description: 'the `nextCursor` of the previous page' }),
 });
+
+/** `DELETE /reservations/{reservationId}`. */
+export const reservationPathSchema = z.object({ reservationId: idSchema });

@@ -47,7 +47,7 @@ export const queueStatusSchema = z
       example: 'qt2.Dq_jRefi.eyJjIjoiYXVyb3JhLWxpdmUiLCJ1IjoiYWxpY2UiLCJuIjozfQ.KSOzWkHPsUNL29aK2wtmfg',
     }),
     concertId: idSchema,
-    status: z.enum(['WAIT', 'ACTIVE', 'EXPIRED']),
+    status: z.enum(['WAIT', 'ACTIVE', 'EXPIRED']).meta({ description: 'a token its holder gave back, or an admin revoked, is EXPIRED' }),
     position: z.number().int().min(0).meta({
       description: '1 for the next user to be admitted; counts only users still waiting ahead, never grows; 0 unless WAIT',
     }),
@@ -55,6 +55,17 @@ export const queueStatusSchema = z
     activeUntil: instantSchema.optional().meta({ description: 'only while ACTIVE: routes marked ACTIVE accept the token until then' }),
   })
   .meta({ id: 'QueueStatus' });
+
+/** `POST /admin/concerts/{concertId}/queue/revocations`. */
+export const revocationSchema = z
+  .object({
+    userId: z.string().min(1).max(128),
+    revoked: z.boolean().meta({ description: 'the user held a live (WAIT or ACTIVE) token for the concert, and it is EXPIRED now' }),
+    banned: z
+      .boolean()
+      .meta({ description: "the user's joins to this concert are refused (403 QUEUE_BANNED), by this call or an earlier one" }),
+  })
+  .meta({ id: 'Revocation' });
 
 /** `GET /concerts`. */
 export const concertListSchema = z
@@ -102,7 +113,9 @@ export const reservationSchema = z
     date: calendarDateSchema,
     seatNumber: z.number().int().min(1),
     price: krwSchema,
-    status: z.enum(['HELD', 'PAID', 'EXPIRED']).meta({ description: 'a hold past expiresAt unpaid reads EXPIRED from that instant' }),
+    status: z.enum(['HELD', 'PAID', 'EXPIRED', 'RELEASED']).meta({
+      description: 'a hold past expiresAt unpaid reads EXPIRED from that instant; one its holder gave back reads RELEASED',
+    }),
     expiresAt: instantSchema,
     createdAt: instantSchema,
   })

@@ -19,7 +19,7 @@ export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
  */
 export const API_PATH_PREFIX = '/api';
 export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'admin';
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -40,15 +40,18 @@ export const routes = [
   { method: 'GET', path: '/concerts', group: 'catalogue', handler: 'listConcerts', auth: 'public' },
   { method: 'POST', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'joinQueue', auth: 'jwt' },
   { method: 'GET', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'pollQueue', auth: 'jwt' },
+  { method: 'DELETE', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'leaveQueue', auth: 'jwt' },
   { method: 'GET', path: '/concerts/{concertId}/schedules', group: 'catalogue', handler: 'listSchedules', auth: 'active' },
   { method: 'GET', path: '/concerts/{concertId}/schedules/{scheduleId}/seats', group: 'catalogue', handler: 'getSeatMap', auth: 'active' },
   { method: 'POST', path: '/reservations', group: 'reservations', handler: 'holdSeat', auth: 'active' },
   { method: 'GET', path: '/reservations', group: 'reservations', handler: 'listReservations', auth: 'jwt' },
+  { method: 'DELETE', path: '/reservations/{reservationId}', group: 'reservations', handler: 'releaseReservation', auth: 'jwt' },
   { method: 'GET', path: '/balance', group: 'wallet', handler: 'getBalance', auth: 'jwt' },
   { method: 'POST', path: '/balance/charge', group: 'wallet', handler: 'chargeBalance', auth: 'jwt', idempotent: true },
   { method: 'POST', path: '/payments', group: 'wallet', handler: 'payReservations', auth: 'active', idempotent: true },
   { method: 'GET', path: '/payments', group: 'wallet', handler: 'listPayments', auth: 'jwt' },
   { method: 'POST', path: '/admin/concerts', group: 'admin', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
+  { method: 'POST', path: '/admin/concerts/{concertId}/queue/revocations', group: 'admin', handler: 'revokeQueueToken', auth: 'admin' },
   { method: 'GET', path: '/admin/concerts/{concertId}/waiting-room/stats', group: 'admin', handler: 'getWaitingRoomStats', auth: 'admin' },
 ] as const satisfies readonly RouteDefinition[];
 

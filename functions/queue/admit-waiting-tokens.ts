@@ -1,8 +1,8 @@
 import { runPoint } from '../stats/stats-rules';
 import type { QueueDeps } from './queue-deps';
 import type { QueueSnapshot } from './queue-repository';
-import type { AdmissionState } from './queue-rules';
-import { expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
+import type { AdmissionBatch, AdmissionState } from './queue-rules';
+import { batchSize, expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
 
 export interface ConcertAdmission {
   readonly concertId: string;
@@ -43,9 +43,10 @@ async function admitFrom(deps: QueueDeps, concertId: string, snapshot: QueueSnap
     admission.admittedSeq,
     plan.batch,
     expiredBatches(admission, now, deps.settings.activeSeconds),
+    plan.passedGivenBack,
   );
   // Not recorded: another run admitted from the same watermark first; its batch stands.
-  return recorded ? { ...result, admitted: plan.batch.lastSeq - plan.batch.firstSeq + 1 } : result;
+  return recorded ? { ...result, admitted: admittedPeople(plan.batch) } : result;
 }
 
 /**
@@ -63,6 +64,9 @@ async function admitSharded(
   const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
   if (!plan.changed || !admission.line) return result;
   const tidy = plan.batch ? expiredBatches(admission, now, deps.settings.activeSeconds) : [];
-  const recorded = await deps.queue.recordShardedAdmission(concertId, admission.line, plan.line, plan.batch, tidy);
-  return recorded && plan.batch ? { ...result, admitted: plan.batch.lastSeq - plan.batch.firstSeq + 1 } : result;
+  const recorded = await deps.queue.recordShardedAdmission(concertId, admission.line, plan.line, plan.batch, tidy, plan.passedGivenBack);
+  return recorded && plan.batch ? { ...result, admitted: admittedPeople(plan.batch) } : result;
 }
+
+/** People a batch let in: its places, less those given back before it reached them (counted finished from the start). */
+const admittedPeople = (batch: AdmissionBatch) => batchSize(batch) - batch.finished;

@@ -1,11 +1,31 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
-import type { Item } from '../shared/dynamodb-item';
+import type { Item, TransactItem } from '../shared/dynamodb-item';
+import { transactionCancellations } from '../shared/dynamodb-transactions';
 import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
 import { statsKeys, toSalesTally } from '../stats/stats-keys';
-import { batchAttribute, QUEUE_LIST, queueKeys, toAdmissionState, toTokenRecord, tokenItem } from './queue-keys';
+import {
+  batchAttribute,
+  givenBackTidy,
+  placeGivenBackUpdate,
+  QUEUE_LIST,
+  queueKeys,
+  toAdmissionState,
+  toTokenRecord,
+  tokenItem,
+  tokenSpendUpdate,
+  turnGivenBackUpdate,
+  userBanUpdate,
+} from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
 import type { SequenceCounter } from './sequence-counter';
@@ -114,9 +134,15 @@ export function createDynamoQueueRepository(
       };
     },
 
-    async recordShardedAdmission(concertId, expected, line, batch, tidy) {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':admitted': line.admitted, ':epochs': line.epochs, ':revision': line.revision };
+    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = []) {
+      const passed = givenBackTidy(passedGivenBack);
+      const names: Record<string, string> = { ...passed.names };
+      const values: Record<string, unknown> = {
+        ':admitted': line.admitted,
+        ':epochs': line.epochs,
+        ':revision': line.revision,
+        ...passed.values,
+      };
       const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision'];
       if (batch) {
         names['#batch'] = batchAttribute(batch);
@@ -132,7 +158,7 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
             // Written only over the state this run read: of overlapping runs, one records and the others nothing.
             ConditionExpression: expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected',
             ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
@@ -148,8 +174,9 @@ export function createDynamoQueueRepository(
       }
     },
 
-    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy) {
-      const names: Record<string, string> = { '#batch': batchAttribute(batch) };
+    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = []) {
+      const passed = givenBackTidy(passedGivenBack);
+      const names: Record<string, string> = { '#batch': batchAttribute(batch), ...passed.names };
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
       const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
       try {
@@ -157,13 +184,14 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}`,
+            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}${passed.clause}`,
             ConditionExpression: expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: {
               ':admitted': batch.lastSeq,
               ':batchValue': batch,
               ...(expectedAdmittedSeq === 0 ? {} : { ':expected': expectedAdmittedSeq }),
+              ...passed.values,
             },
           }),
         );
@@ -171,6 +199,23 @@ export function createDynamoQueueRepository(
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      } finally {
+        forgetAdmission(concertId);
+      }
+    },
+
+    giveBackTurn: (token, batch, admittedAfter, change, now) =>
+      giveBack(token.concertId, [
+        tokenSpendUpdate(tableName, token, now),
+        turnGivenBackUpdate(tableName, token, batch, admittedAfter, change),
+      ]),
+
+    giveBackPlace: (token, change, listed, now) =>
+      giveBack(token.concertId, [tokenSpendUpdate(tableName, token, now), placeGivenBackUpdate(tableName, token, change, listed)]),
+
+    async banUser(concertId, userId) {
+      try {
+        await client.send(new UpdateCommand(userBanUpdate(tableName, concertId, userId)));
       } finally {
         forgetAdmission(concertId);
       }
@@ -197,6 +242,20 @@ export function createDynamoQueueRepository(
       }
     },
   };
+
+  /** One give-back transaction: true when it landed; false when a check failed or another write collided. */
+  async function giveBack(concertId: string, items: TransactItem[]): Promise<boolean> {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (!transactionCancellations(error)) throw error;
+      return false;
+    } finally {
+      // This instance's next poll or join reads the record afresh, and sees the place given back.
+      forgetAdmission(concertId);
+    }
+  }
 
   async function batchGet(keys: Item[]): Promise<Item[]> {
     const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));

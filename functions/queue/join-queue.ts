@@ -1,8 +1,8 @@
-import { notFound, UnavailableError } from '../shared/errors';
+import { AppError, notFound, UnavailableError } from '../shared/errors';
 import type { QueueDeps } from './queue-deps';
 import type { ReplaceableToken } from './queue-repository';
 import type { QueueTokenRecord } from './queue-rules';
-import { expiredThrough, isLiveState } from './queue-rules';
+import { expiredThrough, isBanned, isLiveState, type AdmissionState } from './queue-rules';
 import { describeToken, stateOf, type QueueStatusView } from './queue-status';
 
 export interface JoinResult {
@@ -27,6 +27,7 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
   const remembered = deps.recentTokens?.recall(concertId, userId);
   if (remembered && (await deps.tokens.verify(remembered.token))) {
     const admission = await deps.queue.findAdmission(concertId, { recentAdmission: true });
+    refuseBanned(admission, userId);
     const now = deps.now();
     const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard);
     if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings) };
@@ -36,6 +37,8 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     deps.queue.nextSequence(concertId),
     deps.queue.findAdmission(concertId, { recentAdmission: true }),
   ]);
+  // The ban rides on the record read alongside the number, so that number is one a join took and did not keep.
+  refuseBanned(admission, userId);
   const now = deps.now();
   const record = { token: await deps.tokens.issue({ concertId, userId, ...place }), concertId, userId, ...place, joinedAt: now };
   const describe = (token: QueueTokenRecord & { seq: number }) =>
@@ -79,4 +82,8 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     replaceable = { expiredThrough: [], token: current.token };
   }
   throw new UnavailableError(1);
+}
+
+function refuseBanned(admission: AdmissionState, userId: string): void {
+  if (isBanned(admission, userId)) throw new AppError('QUEUE_BANNED', 'you may not join the waiting room of this concert');
 }

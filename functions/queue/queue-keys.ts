@@ -1,6 +1,7 @@
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { TTL_ATTRIBUTE } from '../shared/tables';
-import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
+import { placeKey, type AdmissionBatch, type AdmissionState, type QueueTokenRecord } from './queue-rules';
 import { emptyLine, type ShardedLine } from './sharded-line';
 
 /**
@@ -8,7 +9,11 @@ import { emptyLine, type ShardedLine } from './sharded-line';
  * - `SEQ#<concert>`       lastSeq: the concert's line counter (and its entry in the queues index);
  *   with QUEUE_SHARDS > 1, `SEQ#<concert>#<shard>` instead, one per shard (dynamo-sequence-counter.ts)
  * - `ADMISSION#<concert>` admittedSeq, and one `b#<firstSeq>` attribute per admitted batch; with
- *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts)
+ *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts); and
+ *   what users and admins gave back: `givenBack` (a string set of places left or revoked while waiting,
+ *   queue-rules `placeKey`, tidied by the admission run that passes them), `banned` (a string set of
+ *   user ids), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
+ *   early) and `revokedTotal` (live tokens an admin revoked)
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
  */
 export const queueKeys = {
@@ -59,7 +64,27 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
     .filter(([name]) => name.startsWith(BATCH_PREFIX))
     .map(([, value]) => value as AdmissionBatch)
     .sort((a, b) => a.firstSeq - b.firstSeq);
-  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}) };
+  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}), ...givenBackOf(item) };
+}
+
+/** The places given back and the users banned, when the record has any (DynamoDB stores no empty set). */
+function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
+  const givenBack = item[GIVEN_BACK] as Set<string> | undefined;
+  const banned = item[BANNED] as Set<string> | undefined;
+  return { ...(givenBack?.size ? { givenBack } : {}), ...(banned?.size ? { banned } : {}) };
+}
+
+const GIVEN_BACK = 'givenBack';
+const BANNED = 'banned';
+
+/** The admission record's counters of tokens given back, by why (what waiting-room stats read). */
+export const GIVE_BACK_COUNTERS = { left: 'leftTotal', revoked: 'revokedTotal' } as const;
+
+/** Why a live token ended before its time: its holder gave it back, or an admin revoked it. */
+export interface GiveBack {
+  readonly reason: keyof typeof GIVE_BACK_COUNTERS;
+  /** Also bans the user from joining this concert again. */
+  readonly ban?: boolean;
 }
 
 function toShardedLine(item: Item | undefined, shards: number): ShardedLine {
@@ -103,6 +128,110 @@ export function turnFinishedUpdate(tableName: string, concertId: string, batch: 
       ConditionExpression: 'attribute_exists(#batch) AND #batch.admittedAt > :admittedAfter',
       ExpressionAttributeNames: { '#batch': batchAttribute(batch) },
       ExpressionAttributeValues: { ':one': 1, ':admittedAfter': admittedAfter },
+    },
+  };
+}
+
+/**
+ * The admission record's part of a give-back, as ADD clauses: the counter of its reason, and the ban.
+ * ADD makes the counter and the set when missing, and adds a user banned twice once.
+ */
+function giveBackAdds(userId: string, change: GiveBack) {
+  const adds = ['#counter :one'];
+  const names: Record<string, string> = { '#counter': GIVE_BACK_COUNTERS[change.reason] };
+  const values: Record<string, unknown> = { ':one': 1 };
+  if (change.ban) {
+    adds.push('#banned :user');
+    names['#banned'] = BANNED;
+    values[':user'] = new Set([userId]);
+  }
+  return { adds, names, values };
+}
+
+/** An ACTIVE turn given back (left or revoked): its place is freed as a payment frees it (turnFinishedUpdate), and counted. */
+export function turnGivenBackUpdate(
+  tableName: string,
+  token: { concertId: string; userId: string },
+  batch: AdmissionBatch,
+  admittedAfter: number,
+  change: GiveBack,
+): TransactItem {
+  const turn = turnFinishedUpdate(tableName, token.concertId, batch, admittedAfter).Update!;
+  const { adds, names, values } = giveBackAdds(token.userId, change);
+  return {
+    Update: {
+      ...turn,
+      UpdateExpression: `${turn.UpdateExpression} ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: { ...turn.ExpressionAttributeNames, ...names },
+      ExpressionAttributeValues: { ...turn.ExpressionAttributeValues, ...values },
+    },
+  };
+}
+
+/**
+ * A waiting place given back (left or revoked): added to the record's given-back set, so polls, which
+ * read no token item, read it EXPIRED, and admission passes over it; only while admission has not
+ * reached it (else the token is ACTIVE, and its turn is what to give back). `listed` false leaves the
+ * set alone (it is full: queue-rules MAX_GIVEN_BACK_PLACES) and only counts it.
+ */
+export function placeGivenBackUpdate(
+  tableName: string,
+  token: { concertId: string; userId: string; seq: number; shard?: number },
+  change: GiveBack,
+  listed: boolean,
+): TransactItem {
+  const { adds, names, values } = giveBackAdds(token.userId, change);
+  if (listed) {
+    adds.unshift('#givenBack :place');
+    names['#givenBack'] = GIVEN_BACK;
+    values[':place'] = new Set([placeKey(token)]);
+  }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: queueKeys.admission(token.concertId),
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      // Admission (on the token's shard, in a sharded line) has not reached the place.
+      ConditionExpression:
+        token.shard !== undefined
+          ? `attribute_not_exists(shardAdmitted) OR shardAdmitted[${token.shard}] < :seq`
+          : 'attribute_not_exists(admittedSeq) OR admittedSeq < :seq',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ...values, ':seq': token.seq },
+    },
+  };
+}
+
+/** A ban alone (the user holds no live token): the user id joins the record's banned set. */
+export function userBanUpdate(tableName: string, concertId: string, userId: string): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: queueKeys.admission(concertId),
+    UpdateExpression: 'ADD #banned :user',
+    ExpressionAttributeNames: { '#banned': BANNED },
+    ExpressionAttributeValues: { ':user': new Set([userId]) },
+  };
+}
+
+/** The admission run's removal of given-back places its new watermark passed, added to its own update. */
+export function givenBackTidy(passed: readonly string[]): {
+  clause: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  if (passed.length === 0) return { clause: '', names: {}, values: {} };
+  return { clause: ' DELETE #givenBack :passed', names: { '#givenBack': GIVEN_BACK }, values: { ':passed': new Set(passed) } };
+}
+
+/** The check a hold's commit makes on the queue token it was made under: still this token, and not spent (paid, left or revoked). */
+export function tokenUnspentCheck(tableName: string, token: { token: string; concertId: string; userId: string }): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: queueKeys.token(token.concertId, token.userId),
+      ConditionExpression: '#token = :token AND attribute_not_exists(finishedAt)',
+      ExpressionAttributeNames: { '#token': 'token' },
+      ExpressionAttributeValues: { ':token': token.token },
     },
   };
 }

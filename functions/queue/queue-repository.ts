@@ -1,4 +1,5 @@
 import type { SalesTally } from '../stats/stats-rules';
+import type { GiveBack } from './queue-keys';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
 
@@ -20,6 +21,14 @@ export interface QueueSnapshot {
   readonly counters?: readonly number[];
   /** The concert's sales counters, read in the same call for the run's series point (stats-keys.ts). */
   readonly sales: SalesTally;
+}
+
+/** A token being given back, as its item holds it. */
+export interface GivenBackToken {
+  readonly token: string;
+  readonly concertId: string;
+  readonly userId: string;
+  readonly shard?: number;
 }
 
 /** A number in line: `shard` says which of the concert's counters gave it (absent with one counter). */
@@ -55,7 +64,13 @@ export interface QueueRepository {
    * Records an admitted batch and raises the watermark, only if the watermark is still
    * `expectedAdmittedSeq`: of two overlapping runs, one admits and the other gets false.
    */
-  recordAdmission(concertId: string, expectedAdmittedSeq: number, batch: AdmissionBatch, tidy: readonly AdmissionBatch[]): Promise<boolean>;
+  recordAdmission(
+    concertId: string,
+    expectedAdmittedSeq: number,
+    batch: AdmissionBatch,
+    tidy: readonly AdmissionBatch[],
+    passedGivenBack?: readonly string[],
+  ): Promise<boolean>;
   /**
    * The sharded line's run: records the line's new state (a closed epoch, who was admitted) and the
    * batch, only if the line is still at the revision this run read.
@@ -66,7 +81,23 @@ export interface QueueRepository {
     line: ShardedLine,
     batch: AdmissionBatch | undefined,
     tidy: readonly AdmissionBatch[],
+    passedGivenBack?: readonly string[],
   ): Promise<boolean>;
+  /**
+   * Ends an ACTIVE token's turn early (its holder left, or an admin revoked it), in one transaction:
+   * the token item is spent (it must still hold this token, unspent) and its batch counts one more
+   * finished (the batch still live), which frees the place. False, with nothing written, when either
+   * check failed or another write collided: the caller reads again and decides anew.
+   */
+  giveBackTurn(token: GivenBackToken, batch: AdmissionBatch, admittedAfter: number, change: GiveBack, now: number): Promise<boolean>;
+  /**
+   * Gives a waiting token's place back, in one transaction: the token item is spent, and the place
+   * joins the admission record's given-back set (unless `listed` is false) while admission has not
+   * reached it. False as for `giveBackTurn` (admitted meanwhile, say).
+   */
+  giveBackPlace(token: GivenBackToken & { readonly seq: number }, change: GiveBack, listed: boolean, now: number): Promise<boolean>;
+  /** Adds the user to the concert's banned set. */
+  banUser(concertId: string, userId: string): Promise<void>;
   /** Removes expired batches; returns those this call removed (not ones a concurrent call did). */
   removeBatches(concertId: string, batches: readonly AdmissionBatch[]): Promise<AdmissionBatch[]>;
 }

@@ -7,7 +7,17 @@
  * follows from those facts and now, so it is exact at every read whatever the jobs have done.
  */
 import type { Settings } from '../shared/config';
-import { admitInLine, admittedRanges, emptyLine, isAdmittedIn, positionIn, sameLine, waitingCount, type ShardedLine } from './sharded-line';
+import {
+  admitInLine,
+  admittedRanges,
+  emptyLine,
+  isAdmittedIn,
+  positionIn,
+  sameLine,
+  waitingCount,
+  type ShardedLine,
+  type ShardPlace,
+} from './sharded-line';
 
 export type QueueStatus = 'WAIT' | 'ACTIVE' | 'EXPIRED';
 
@@ -32,6 +42,13 @@ export interface AdmissionState {
   readonly batches: readonly AdmissionBatch[];
   /** The sharded line's state (QUEUE_SHARDS > 1); absent for the one-counter line. */
   readonly line?: ShardedLine;
+  /**
+   * Places given back while waiting (their holder left, or an admin revoked the token), as `placeKey`s:
+   * such a place reads EXPIRED and admission passes over it. Tidied once the watermark passes it.
+   */
+  readonly givenBack?: ReadonlySet<string>;
+  /** Users an admin banned from joining this concert. */
+  readonly banned?: ReadonlySet<string>;
 }
 
 export const EMPTY_ADMISSION: AdmissionState = { admittedSeq: 0, batches: [] };
@@ -45,7 +62,7 @@ export interface QueueTokenRecord {
   /** Which of the concert's counters gave `seq` (QUEUE_SHARDS > 1); absent with one counter. */
   readonly shard?: number;
   readonly joinedAt: number;
-  /** Set when the token's holder paid: the token is spent. */
+  /** Set when the token ended early (its holder paid or left, or an admin revoked it): the token is spent. */
   readonly finishedAt?: number;
 }
 
@@ -74,7 +91,7 @@ export function tokenState(
 ): TokenState {
   if (finished) return { status: 'EXPIRED' };
   if (shard !== undefined) return shardedTokenState({ shard, seq }, admission, now, activeSeconds);
-  if (seq > admission.admittedSeq) return { status: 'WAIT', position: seq - admission.admittedSeq };
+  if (seq > admission.admittedSeq) return waiting(admission, { seq }, seq - admission.admittedSeq);
   const batch = admission.batches.find((b) => b.firstSeq <= seq && seq <= b.lastSeq);
   if (batch && isLive(batch, now, activeSeconds)) {
     return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
@@ -89,7 +106,7 @@ function shardedTokenState(
   activeSeconds: number,
 ): TokenState {
   const line = admission.line ?? emptyLine(place.shard + 1);
-  if (!isAdmittedIn(line, place)) return { status: 'WAIT', position: positionIn(line, place) };
+  if (!isAdmittedIn(line, place)) return waiting(admission, place, positionIn(line, place));
   const batch = admission.batches.find((b) => {
     const range = b.shardRanges?.[place.shard];
     return range !== undefined && range[0] <= place.seq && place.seq <= range[1];
@@ -99,6 +116,34 @@ function shardedTokenState(
   }
   return { status: 'EXPIRED' };
 }
+
+/** A place not yet admitted: WAIT at `position`, unless its holder gave it back. */
+const waiting = (admission: AdmissionState, place: { seq: number; shard?: number }, position: number): TokenState =>
+  isGivenBack(admission, place) ? { status: 'EXPIRED' } : { status: 'WAIT', position };
+
+/** How a place in line is named in the admission record's given-back set: `<seq>`, or `<shard>.<seq>` in a sharded line. */
+export const placeKey = (place: { seq: number; shard?: number }) =>
+  place.shard === undefined ? `${place.seq}` : `${place.shard}.${place.seq}`;
+
+function placeOfKey(key: string): { seq: number; shard?: number } {
+  const dot = key.indexOf('.');
+  return dot < 0 ? { seq: Number(key) } : { shard: Number(key.slice(0, dot)), seq: Number(key.slice(dot + 1)) };
+}
+
+export const isGivenBack = (admission: AdmissionState, place: { seq: number; shard?: number }) =>
+  admission.givenBack?.has(placeKey(place)) ?? false;
+
+export const isBanned = (admission: AdmissionState, userId: string) => admission.banned?.has(userId) ?? false;
+
+/**
+ * Past this many places given back and not yet passed by admission, a user who leaves the line no
+ * longer adds one: the set lives on the admission record, which every ACTIVE check reads (its size is
+ * what that read costs), and 1,000 short entries keep it a few KB. Such a token is still spent at
+ * once (ACTIVE routes refuse it and its holder may join again), but a poll may read WAIT until admission
+ * passes its place, which then holds an ACTIVE place nobody uses, like a number a join took and did
+ * not keep. Revocations always add theirs.
+ */
+export const MAX_GIVEN_BACK_PLACES = 1000;
 
 /**
  * Per counter (one entry without shards), the number at or below which every token is EXPIRED.
@@ -138,17 +183,52 @@ export interface AdmissionPlan {
   readonly batch?: AdmissionBatch;
   readonly waiting: number;
   readonly activeBefore: number;
+  /** Given-back places this batch passes (or that an earlier run passed): the run's write removes them from the set. */
+  readonly passedGivenBack?: readonly string[];
 }
 
-/** How many to admit now: at most ADMIT_PER_TICK, at most who waits, never past MAX_ACTIVE_PER_CONCERT. */
+/**
+ * How many to admit now: at most ADMIT_PER_TICK, at most who waits, never past MAX_ACTIVE_PER_CONCERT.
+ * Places given back are passed over: the batch reaches as far as it takes to admit that many people
+ * still in line (and over given-back places right after them), and counts the given-back places in it
+ * as finished from the start, so they take no room.
+ */
 export function planAdmission(lastSeq: number, admission: AdmissionState, now: number, settings: QueueSettings): AdmissionPlan {
-  const waiting = Math.max(0, lastSeq - admission.admittedSeq);
+  const gaps = givenBackSeqs(admission).filter((seq) => seq > admission.admittedSeq && seq <= lastSeq);
+  const waiting = Math.max(0, lastSeq - admission.admittedSeq - gaps.length);
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
   const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
   const count = Math.min(settings.admitPerTick, waiting, room);
-  if (count === 0) return { waiting, activeBefore };
+  // `count` numbers from the watermark, one more for each given-back place among them or right after them.
+  let last = admission.admittedSeq + count;
+  let skipped = 0;
+  for (const gap of gaps) {
+    if (gap > last + 1) break;
+    last++;
+    skipped++;
+  }
+  if (last === admission.admittedSeq) return { waiting, activeBefore };
   const firstSeq = admission.admittedSeq + 1;
-  return { waiting, activeBefore, batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0 } };
+  return {
+    waiting,
+    activeBefore,
+    batch: { firstSeq, lastSeq: last, admittedAt: now, finished: skipped },
+    passedGivenBack: passedBy(admission, (place) => place.shard === undefined && place.seq <= last),
+  };
+}
+
+/** The single line's given-back numbers, ascending. */
+function givenBackSeqs(admission: AdmissionState): number[] {
+  return [...(admission.givenBack ?? [])]
+    .map(placeOfKey)
+    .filter((place) => place.shard === undefined)
+    .map((place) => place.seq)
+    .sort((a, b) => a - b);
+}
+
+/** The given-back entries a run's new state has passed: the run's write removes them. */
+function passedBy(admission: AdmissionState, passed: (place: { seq: number; shard?: number }) => boolean): string[] {
+  return [...(admission.givenBack ?? [])].filter((key) => passed(placeOfKey(key)));
 }
 
 export interface ShardedAdmissionPlan extends AdmissionPlan {
@@ -169,13 +249,33 @@ export function planShardedAdmission(
   settings: QueueSettings,
 ): ShardedAdmissionPlan {
   const line = admission.line ?? emptyLine(counters.length);
-  const waiting = waitingCount(line, counters);
+  const gaps = [...(admission.givenBack ?? [])]
+    .map(placeOfKey)
+    .filter((place): place is ShardPlace => place.shard !== undefined && place.shard < counters.length)
+    .filter((place) => !isAdmittedIn(line, place) && place.seq <= counters[place.shard]);
+  const waiting = waitingCount(line, counters) - gaps.length;
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
   const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
   const count = Math.min(settings.admitPerTick, waiting, room);
-  const after = admitInLine(line, counters, count);
+  // Admit `count` people still in line: as many places more as given-back ones fall among them.
+  let places = count;
+  let after = admitInLine(line, counters, places);
+  let skipped = gaps.filter((place) => isAdmittedIn(after, place)).length;
+  while (places - skipped < count) {
+    places = count + skipped;
+    after = admitInLine(line, counters, places);
+    skipped = gaps.filter((place) => isAdmittedIn(after, place)).length;
+  }
+  // And over given-back places next in line, which take no room.
+  while (skipped < gaps.length) {
+    const next = admitInLine(line, counters, places + 1);
+    const nextSkipped = gaps.filter((place) => isAdmittedIn(next, place)).length;
+    if (nextSkipped === skipped) break;
+    [places, after, skipped] = [places + 1, next, nextSkipped];
+  }
   const changed = !sameLine(line, after);
-  if (count === 0) return { waiting, activeBefore, line: after, changed };
+  const passedGivenBack = passedBy(admission, (place) => place.shard !== undefined && isAdmittedIn(after, place as ShardPlace));
+  if (places === 0) return { waiting, activeBefore, line: after, changed, passedGivenBack };
   const firstSeq = admission.admittedSeq + 1;
   const shardRanges = admittedRanges(line, after);
   return {
@@ -183,7 +283,8 @@ export function planShardedAdmission(
     activeBefore,
     line: after,
     changed,
-    batch: { firstSeq, lastSeq: firstSeq + count - 1, admittedAt: now, finished: 0, shardRanges },
+    passedGivenBack,
+    batch: { firstSeq, lastSeq: firstSeq + places - 1, admittedAt: now, finished: skipped, shardRanges },
   };
 }
 

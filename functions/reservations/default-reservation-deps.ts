@@ -14,6 +14,7 @@ export function reservationRepositories(): Pick<ReservationDeps, 'reservations' 
     reservations: createDynamoReservationRepository(documentClient, {
       reservations: tableName('reservations'),
       catalogue: tableName('catalogue'),
+      queue: tableName('queue'),
     }),
     catalogue: createDynamoCatalogueRepository(documentClient, tableName('catalogue')),
   };

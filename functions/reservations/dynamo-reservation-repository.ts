@@ -1,22 +1,28 @@
-import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seatClaimRelease, seatClaimUpdate, seatHoldCommitUpdate } from '../catalogue/catalogue-keys';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seatClaimRelease, seatClaimUpdate, seatHoldCommitUpdate, seatHoldRelease } from '../catalogue/catalogue-keys';
+import { tokenUnspentCheck } from '../queue/queue-keys';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import {
   holdSlotClaimUpdate,
+  holdSlotOf,
+  holdSlotReleaseDelete,
   holdSlotsQuery,
   RESERVATION_PREFIX,
   reservationKeys,
   reservationPut,
+  reservationReleasedUpdate,
   toHoldSlot,
   toReservation,
 } from './reservation-keys';
-import type { ClaimOutcome, CommitOutcome, ReservationRepository } from './reservation-repository';
+import type { ClaimOutcome, CommitOutcome, ReleaseOutcome, ReservationRepository } from './reservation-repository';
 
 export interface ReservationTables {
   readonly reservations: string;
   readonly catalogue: string;
+  /** The queue table, whose token item a hold's commit checks (holds made without a token check none). */
+  readonly queue?: string;
 }
 
 export function createDynamoReservationRepository(client: DynamoDBDocumentClient, tables: ReservationTables): ReservationRepository {
@@ -42,8 +48,10 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
       }
     },
 
-    async commitHold(reservation, slot, now, attempt): Promise<CommitOutcome> {
+    async commitHold(reservation, slot, now, attempt, token): Promise<CommitOutcome> {
       const { scheduleId, seatNumber, reservationId, expiresAt } = reservation;
+      // A token revoked (or spent) after the ACTIVE check, before this commit, stops the hold here.
+      const tokenCheck = token && tables.queue ? [tokenUnspentCheck(tables.queue, token)] : [];
       try {
         await client.send(
           new TransactWriteCommand({
@@ -53,6 +61,7 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
               seatHoldCommitUpdate(tables.catalogue, { scheduleId, seatNumber, reservationId, expiresAt }),
               holdSlotClaimUpdate(tables.reservations, reservation, slot, now),
               reservationPut(tables.reservations, reservation, slot),
+              ...tokenCheck,
             ],
           }),
         );
@@ -70,6 +79,37 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      }
+    },
+
+    async findReservation(userId, reservationId) {
+      const result = await client.send(
+        new GetCommand({ TableName: tables.reservations, Key: reservationKeys.reservation(userId, reservationId), ConsistentRead: true }),
+      );
+      if (!result.Item) return undefined;
+      const holdSlot = holdSlotOf(result.Item);
+      return { reservation: toReservation(result.Item), ...(holdSlot !== undefined ? { holdSlot } : {}) };
+    },
+
+    async releaseHold(reservation, slot, now): Promise<ReleaseOutcome> {
+      const { userId, reservationId, scheduleId, seatNumber } = reservation;
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              reservationReleasedUpdate(tables.reservations, userId, reservationId, now),
+              seatHoldRelease(tables.catalogue, { scheduleId, seatNumber, reservationId }),
+              ...(slot !== undefined ? [holdSlotReleaseDelete(tables.reservations, userId, scheduleId, slot, reservationId)] : []),
+            ],
+          }),
+        );
+        return { kind: 'released' };
+      } catch (error) {
+        const reasons = transactionCancellations(error);
+        if (!reasons) throw error;
+        const [held] = reasons;
+        if (failedCondition(held)) return { kind: 'refused', ...(held.item ? { current: toReservation(held.item) } : {}) };
+        return { kind: 'conflict' };
       }
     },
 
@@ -94,13 +134,14 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
   };
 }
 
-/** Reads the cancellation reasons in the order of the transaction's items: seat, slot, reservation. */
+/** Reads the cancellation reasons in the order of the transaction's items: seat, slot, reservation, token. */
 function commitFailure(error: unknown): CommitOutcome {
   const reasons = transactionCancellations(error);
   if (!reasons) throw error;
-  const [seat, slot, reservation] = reasons;
+  const [seat, slot, reservation, token] = reasons;
   // Only this hold's own commit writes its reservation: a resend of a try that had landed.
   if (failedCondition(reservation)) return 'held';
+  if (failedCondition(token)) return 'tokenSpent';
   if (failedCondition(seat)) return 'claimLost';
   if (failedCondition(slot)) return 'slotTaken';
   if (reasons.some((reason) => reason.code === 'TransactionConflict')) return 'conflict';

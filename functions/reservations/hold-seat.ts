@@ -1,6 +1,6 @@
 import { AppError, notFound, UnavailableError } from '../shared/errors';
 import { claimExpiresAt, decideHold, freeHoldSlots, holdExpiresAt } from './hold-rules';
-import { toReservationView, type Reservation, type ReservationView } from './reservation';
+import { toReservationView, type HoldingToken, type Reservation, type ReservationView } from './reservation';
 import type { ReservationDeps } from './reservation-deps';
 
 export interface HoldSeatInput {
@@ -26,15 +26,20 @@ const limitReached = () =>
  *    (at most 4 live holds per user and date) and writes the reservation. Refused by the limit,
  *    it gives the claim back at once; if it never commits (its function died), the claim lapses
  *    within CLAIM_MS by itself. Nothing before the commit is visible as a hold.
- * `activeCheck` is awaited before anything is written.
+ * `activeCheck` is awaited before anything is written. The queue token it passed is checked again by
+ * the commit (still unspent), so a revocation or payment that lands in between stops the hold.
  */
-export async function holdSeat(deps: ReservationDeps, input: HoldSeatInput, activeCheck: () => Promise<unknown>): Promise<ReservationView> {
+export async function holdSeat(
+  deps: ReservationDeps,
+  input: HoldSeatInput,
+  activeCheck: () => Promise<HoldingToken | void>,
+): Promise<ReservationView> {
   const state = Promise.all([
     deps.catalogue.findSeat(input.scheduleId, input.seatNumber),
     deps.reservations.findHoldSlots(input.userId, input.scheduleId),
   ]);
   state.catch(() => undefined); // awaited below; a failed token check must not leave it unobserved
-  await activeCheck();
+  const token = (await activeCheck()) ?? undefined;
 
   const [seat, slots] = await state;
   if (!seat || seat.concertId !== input.concertId) throw notFound('seat');
@@ -61,7 +66,7 @@ export async function holdSeat(deps: ReservationDeps, input: HoldSeatInput, acti
     throw seatUnavailable('this seat is held or sold');
   }
   try {
-    return await commitHold(deps, reservation, decision.freeSlots);
+    return await commitHold(deps, reservation, decision.freeSlots, token);
   } catch (error) {
     // The release only applies to a claim still uncommitted, so it is safe whatever the commit did;
     // if it fails too, the claim lapses by itself.
@@ -71,15 +76,21 @@ export async function holdSeat(deps: ReservationDeps, input: HoldSeatInput, acti
 }
 
 /** Turns the winner's claim into its hold, in a slot still free; throws (having changed nothing) when it cannot. */
-async function commitHold(deps: ReservationDeps, reservation: Reservation, freeSlots: readonly number[]): Promise<ReservationView> {
+async function commitHold(
+  deps: ReservationDeps,
+  reservation: Reservation,
+  freeSlots: readonly number[],
+  token: HoldingToken | undefined,
+): Promise<ReservationView> {
   let free = freeSlots;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     // Concurrent holds of one user pick different free slots more often than not.
     const slot = free[Math.floor(Math.random() * free.length)];
     const now = deps.now();
-    const outcome = await deps.reservations.commitHold(reservation, slot, now, attempt);
+    const outcome = await deps.reservations.commitHold(reservation, slot, now, attempt, token);
     if (outcome === 'held') return toReservationView(reservation, now);
     if (outcome === 'claimLost') throw seatUnavailable('this seat is held or sold');
+    if (outcome === 'tokenSpent') throw new AppError('QUEUE_TOKEN_NOT_ACTIVE', 'this queue token has ended; join the queue again');
     // Another hold of this user took that slot just now, or touched it at the same time: a free one may remain.
     if (outcome === 'conflict') await deps.pause(Math.random() * 20 * attempt);
     free = freeHoldSlots(await deps.reservations.findHoldSlots(reservation.userId, reservation.scheduleId), deps.now());

@@ -136,7 +136,25 @@ export function reservationPaidUpdate(
   };
 }
 
-/** A paid hold gives its slot back, which frees a place under the limit; the slot must still be this reservation's. */
+/**
+ * A reservation released by its holder: only a hold still live at `now` (the key makes it the
+ * user's own). A failed check hands back the reservation, which says why (paid, ended, released).
+ */
+export function reservationReleasedUpdate(tableName: string, userId: string, reservationId: string, now: number): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: reservationKeys.reservation(userId, reservationId),
+      UpdateExpression: 'SET #status = :released, releasedAt = :now',
+      ConditionExpression: '#status = :held AND expiresAt > :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':released': 'RELEASED', ':held': 'HELD', ':now': now },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** A paid or released hold gives its slot back, which frees a place under the limit; the slot must still be this reservation's. */
 export function holdSlotReleaseDelete(
   tableName: string,
   userId: string,

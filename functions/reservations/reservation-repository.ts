@@ -1,5 +1,13 @@
-import type { Reservation } from './reservation';
-import type { HoldSlot } from './reservation';
+import type { HoldingToken, HoldSlot, Reservation } from './reservation';
+
+/**
+ * How a release's transaction ended. Only `released` changed anything:
+ * - `refused`: the reservation is not a live hold (any more): `current` is it as it was checked
+ * - `conflict`: another transaction touched the same items at the same time, or the seat or slot was
+ *   not as read; read again
+ */
+export type ReleaseOutcome =
+  { readonly kind: 'released' } | { readonly kind: 'refused'; readonly current?: Reservation } | { readonly kind: 'conflict' };
 
 /** How a seat's claim ended: `claimed` wrote it; `seatTaken` changed nothing (the seat is claimed, held or sold at `now`). */
 export type ClaimOutcome = 'claimed' | 'seatTaken';
@@ -9,8 +17,9 @@ export type ClaimOutcome = 'claimed' | 'seatTaken';
  * - `claimLost`: the seat is no longer this hold's claim (it lapsed and another hold claimed the seat)
  * - `slotTaken`: the chosen slot was claimed meanwhile by another hold of the same user
  * - `conflict`: another transaction touched the same items at the same time; try again
+ * - `tokenSpent`: the queue token the hold was made under was spent (paid, left or revoked) meanwhile
  */
-export type CommitOutcome = 'held' | 'claimLost' | 'slotTaken' | 'conflict';
+export type CommitOutcome = 'held' | 'claimLost' | 'slotTaken' | 'conflict' | 'tokenSpent';
 
 export interface ReservationPage {
   readonly reservations: Reservation[];
@@ -29,12 +38,20 @@ export interface ReservationRepository {
   /**
    * One transaction, by the claim's winner only: the seat, still claimed by this reservation,
    * becomes HELD until the reservation's `expiresAt`; the slot is claimed if free at `now`; the
-   * reservation is written. All or nothing. `attempt` tells the tries of one hold apart, so a
-   * resend of one try (a lost answer) is not applied twice.
+   * reservation is written; with `token`, that queue token is still unspent. All or nothing.
+   * `attempt` tells the tries of one hold apart, so a resend of one try (a lost answer) is not applied twice.
    */
-  commitHold(reservation: Reservation, slot: number, now: number, attempt: number): Promise<CommitOutcome>;
+  commitHold(reservation: Reservation, slot: number, now: number, attempt: number, token?: HoldingToken): Promise<CommitOutcome>;
   /** Gives the seat's claim back at once; false (and nothing written) when it is no longer this reservation's claim. */
   releaseClaim(reservation: Reservation): Promise<boolean>;
+  /** The user's reservation (another user's is undefined, as an unknown one), with the hold slot its item names. */
+  findReservation(userId: string, reservationId: string): Promise<{ reservation: Reservation; holdSlot?: number } | undefined>;
+  /**
+   * Releases a live hold in one transaction: the reservation HELD → RELEASED (still HELD and before
+   * its expiresAt at `now`), its seat back to AVAILABLE (still HELD by it), and its hold slot, when
+   * known, freed (still naming it).
+   */
+  releaseHold(reservation: Reservation, slot: number | undefined, now: number): Promise<ReleaseOutcome>;
   /** The user's reservations, newest first, `limit` at a time, after `afterReservationId` if given. */
   listReservations(userId: string, page: { limit: number; afterReservationId?: string }): Promise<ReservationPage>;
 }

@@ -2,7 +2,8 @@
  * A reservation: a hold on one seat that becomes a purchase when paid. Plain data and rules,
  * shared by holds and payments.
  */
-export type StoredReservationStatus = 'HELD' | 'PAID';
+/** RELEASED: its holder gave the hold back before it ended (the seat went back on sale at once). */
+export type StoredReservationStatus = 'HELD' | 'PAID' | 'RELEASED';
 export type ReservationStatus = StoredReservationStatus | 'EXPIRED';
 
 export interface Reservation {
@@ -52,6 +53,21 @@ export interface ReservationView {
 export function reservationStatusAt(reservation: Pick<Reservation, 'status' | 'expiresAt'>, now: number): ReservationStatus {
   if (reservation.status === 'HELD' && now >= reservation.expiresAt) return 'EXPIRED';
   return reservation.status;
+}
+
+/** What releasing a reservation does now: a live hold is released; a released one is answered again; a paid or ended one refuses. */
+export type ReleaseDecision = 'release' | 'released' | 'paid' | 'ended';
+
+export function decideRelease(reservation: Pick<Reservation, 'status' | 'expiresAt'>, now: number): ReleaseDecision {
+  const decisions: Record<ReservationStatus, ReleaseDecision> = { HELD: 'release', RELEASED: 'released', PAID: 'paid', EXPIRED: 'ended' };
+  return decisions[reservationStatusAt(reservation, now)];
+}
+
+/** The queue token a hold is made under: the hold's commit checks that it is still unspent. */
+export interface HoldingToken {
+  readonly token: string;
+  readonly concertId: string;
+  readonly userId: string;
 }
 
 export const isLiveHold = (reservation: Pick<Reservation, 'status' | 'expiresAt'>, now: number) =>

@@ -81,7 +81,7 @@ export function mostUsefulFailure(failures: readonly PaymentFailure[]): PaymentF
 export const PAYMENT_FAILURE_MESSAGES: Record<PaymentFailure, string> = {
   NOT_FOUND: 'a reservation was not found among your reservations for the concert of this queue token',
   ALREADY_PAID: 'a reservation has already been paid',
-  RESERVATION_EXPIRED: 'a hold has expired; hold the seat again',
+  RESERVATION_EXPIRED: 'a hold has ended (run out or released); hold the seat again',
   QUEUE_TOKEN_NOT_ACTIVE: 'this queue token is no longer active; join the queue again',
   INSUFFICIENT_BALANCE: 'the balance does not cover the total; charge it and pay again',
 };
@@ -98,7 +98,8 @@ export function reservationFailure(
 ): PaymentFailure | undefined {
   if (!current || current.concertId !== concertId) return 'NOT_FOUND';
   if (current.status === 'PAID') return 'ALREADY_PAID';
-  if (now >= current.expiresAt) return 'RESERVATION_EXPIRED';
+  // Released by its holder: the hold has ended as surely as one that ran out.
+  if (current.status === 'RELEASED' || now >= current.expiresAt) return 'RESERVATION_EXPIRED';
   return undefined;
 }
 

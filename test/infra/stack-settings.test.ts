@@ -32,11 +32,11 @@ beforeAll(() => {
 
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
 
-test('CORS answers exactly the configured origins (the page itself needs none: it calls /api on its own origin)', () => {
+test('CORS answers exactly the configured origins, for every method of the route table (the page itself needs none: it calls /api on its own origin)', () => {
   const [api] = ofType('AWS::ApiGatewayV2::Api');
   expect(api.Properties.CorsConfiguration).toEqual({
     AllowOrigins: ['https://tickets.example', 'http://localhost:5173'],
-    AllowMethods: ['GET', 'POST'],
+    AllowMethods: ['GET', 'POST', 'DELETE'],
     AllowHeaders: ['authorization', 'content-type', 'x-queue-token', 'idempotency-key'],
     ExposeHeaders: ['retry-after', 'idempotent-replayed'],
     MaxAge: 3600,

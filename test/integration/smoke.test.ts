@@ -17,6 +17,7 @@ const STEPS = [
   'dates',
   'seats',
   'hold',
+  'release',
   'charge',
   'pay',
   'spent',

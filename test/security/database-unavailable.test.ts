@@ -63,11 +63,12 @@ function validEvent(route: (typeof routes)[number]) {
     chargeBalance: { amount: 1000 },
     payReservations: { reservationIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] },
     createConcert: { title: 'T', venue: 'V', schedules: [{ date: '2099-01-01', seats: [{ seatNumber: 1, price: 1000 }] }] },
+    revokeQueueToken: { userId: 'mallory', ban: true },
   };
   const { body, ...headers } = bodies[route.handler] ? json(bodies[route.handler]) : { body: undefined, 'x-queue-token': queueToken };
   const event = apiEvent(routeKeyOf(route), {
     userId: 'alice',
-    pathParameters: { concertId: 'aurora-live', scheduleId: 'aurora-live-1' },
+    pathParameters: { concertId: 'aurora-live', scheduleId: 'aurora-live-1', reservationId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
     headers: headers as Record<string, string>,
     body,
   });

@@ -4,7 +4,8 @@ import { chargeOverHttp, holdOverHttp } from '../support/wallet-fixture';
 import { snapshotTables } from './support';
 
 /**
- * No route lets one user see or touch another's balance, reservations, payments or queue token.
+ * No route lets one user see or touch another's balance, reservations, payments or queue token,
+ * nor give back or revoke what is another's.
  * Alice has money, holds, a payment and a token; Mallory, signed in as herself, tries everything.
  */
 let api: LocalApi;
@@ -99,6 +100,26 @@ test("queue token: Mallory cannot poll, hold or pay with Alice's token", async (
   expect(JSON.parse(counter(after.queue)).lastSeq).toBe(JSON.parse(counter(before.queue)).lastSeq + 1);
   const withoutCounter = (tables: typeof before) => ({ ...tables, queue: tables.queue.filter((item) => item !== counter(tables.queue)) });
   expect(withoutCounter(after)).toEqual(withoutCounter(before));
+});
+
+test("giving back: Mallory cannot release Alice's hold, give back Alice's token, or revoke anyone", async () => {
+  const before = await snapshotTables();
+  for (const reservationId of [aliceHeld, alicePaid]) {
+    const release = await api.request('DELETE', `/reservations/${reservationId}`, { token: mallory.token });
+    expect([release.status, release.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  }
+  const leave = await api.request('DELETE', '/concerts/aurora-live/queue', { token: mallory.token, queueToken: alice.queueToken });
+  expect([leave.status, leave.body.error.code]).toEqual([403, 'QUEUE_TOKEN_INVALID']);
+  expect(JSON.stringify(leave.body)).not.toContain(alice.queueToken);
+  const revoke = await api.request('POST', '/admin/concerts/aurora-live/queue/revocations', {
+    token: mallory.token,
+    body: { userId: 'alice', ban: true },
+  });
+  expect([revoke.status, revoke.body.error.code]).toEqual([403, 'FORBIDDEN']);
+  expect(await snapshotTables()).toEqual(before);
+  // Alice's token and hold are still hers and live.
+  const poll = await api.request('GET', '/concerts/aurora-live/queue', { token: alice.token, queueToken: alice.queueToken });
+  expect(poll.body.status).toBe('ACTIVE');
 });
 
 test("Idempotency-Key: Mallory replaying Alice's key gets her own answer, never Alice's", async () => {

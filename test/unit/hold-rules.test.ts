@@ -1,7 +1,7 @@
 import { seatStatusAt, type Seat } from '../../functions/catalogue/seat';
 import { isCalendarDate, repeatedIndexes } from '../../functions/catalogue/concert-rules';
 import { CLAIM_MS, claimExpiresAt, decideHold, freeHoldSlots, holdExpiresAt } from '../../functions/reservations/hold-rules';
-import { reservationStatusAt, toReservationView, type Reservation } from '../../functions/reservations/reservation';
+import { decideRelease, reservationStatusAt, toReservationView, type Reservation } from '../../functions/reservations/reservation';
 import type { HoldSlot } from '../../functions/reservations/reservation';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
@@ -130,5 +130,20 @@ describe('concert rules', () => {
   test('repeated values are found at every occurrence after the first', () => {
     expect(repeatedIndexes([1, 2, 1, 3, 2, 1])).toEqual([2, 4, 5]);
     expect(repeatedIndexes([])).toEqual([]);
+  });
+});
+
+describe('releasing a reservation', () => {
+  test('a live hold is released; a released one is answered again; a paid or ended one refuses', () => {
+    expect(decideRelease({ status: 'HELD', expiresAt: NOW + 1 }, NOW)).toBe('release');
+    expect(decideRelease({ status: 'HELD', expiresAt: NOW }, NOW)).toBe('ended');
+    expect(decideRelease({ status: 'RELEASED', expiresAt: NOW + 1 }, NOW)).toBe('released');
+    expect(decideRelease({ status: 'RELEASED', expiresAt: NOW - 1 }, NOW)).toBe('released');
+    expect(decideRelease({ status: 'PAID', expiresAt: NOW - 1 }, NOW)).toBe('paid');
+  });
+
+  test('a released reservation reads RELEASED, before and after its expiresAt', () => {
+    expect(reservationStatusAt({ status: 'RELEASED', expiresAt: NOW + 1 }, NOW)).toBe('RELEASED');
+    expect(reservationStatusAt({ status: 'RELEASED', expiresAt: NOW - 1 }, NOW)).toBe('RELEASED');
   });
 });

@@ -41,6 +41,8 @@ function fakeDeps(options: { seat?: Seat; slots?: HoldSlot[][]; claim?: ClaimOut
       return true;
     },
     listReservations: async () => ({ reservations: [] }),
+    findReservation: async () => undefined,
+    releaseHold: async () => ({ kind: 'conflict' }),
   };
   let id = 0;
   const deps: ReservationDeps = {
@@ -123,6 +125,20 @@ describe('holdSeat', () => {
     const lapsed = fakeDeps({ commits: ['claimLost'] });
     expect(await codeOf(holdSeat(lapsed.deps, INPUT, active))).toBe('SEAT_UNAVAILABLE');
     expect(lapsed.commits).toHaveLength(1);
+  });
+
+  test('the commit checks the token the ACTIVE check passed; spent meanwhile (revoked, paid, left): QUEUE_TOKEN_NOT_ACTIVE and the claim given back', async () => {
+    const token = { token: 'qt2.x', concertId: 'aurora-live', userId: 'alice' };
+    const revoked = fakeDeps({ commits: ['tokenSpent'] });
+    const tokens: unknown[] = [];
+    const commit = revoked.deps.reservations.commitHold;
+    revoked.deps.reservations.commitHold = async (reservation, slot, now, attempt, checked) => {
+      tokens.push(checked);
+      return commit(reservation, slot, now, attempt, checked);
+    };
+    expect(await codeOf(holdSeat(revoked.deps, INPUT, async () => token))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect(tokens).toEqual([token]);
+    expect(revoked.releases).toEqual([revoked.claims[0].reservation]);
   });
 
   test('a slot taken meanwhile is retried with a slot still free, on the same claim; none free → HOLD_LIMIT_REACHED and the claim given back', async () => {

@@ -58,8 +58,9 @@ describe.each(routes.map((route) => [routeKeyOf(route), route] as const))('%s', 
       active: [{ [BEARER_SCHEME]: [], [QUEUE_TOKEN_SCHEME]: [] }],
       admin: [{ [BEARER_SCHEME]: [ADMIN_GROUP] }],
     }[route.auth];
-    // The polling call is the one JWT route that also needs the queue token.
-    if (route.handler === 'pollQueue') expect(operation.security).toEqual([{ [BEARER_SCHEME]: [], [QUEUE_TOKEN_SCHEME]: [] }]);
+    // Polling and giving the place back are the JWT routes that also need the queue token.
+    if (route.handler === 'pollQueue' || route.handler === 'leaveQueue')
+      expect(operation.security).toEqual([{ [BEARER_SCHEME]: [], [QUEUE_TOKEN_SCHEME]: [] }]);
     else expect(operation.security).toEqual(expected);
   });
 

@@ -1,11 +1,16 @@
+import fc from 'fast-check';
 import {
   activeCount,
   estimatedWaitSeconds,
+  isBanned,
   planAdmission,
+  planShardedAdmission,
+  placeKey,
   retryAfterSeconds,
   tokenState,
   type AdmissionState,
 } from '../../functions/queue/queue-rules';
+import { emptyLine, isAdmittedIn, positionIn } from '../../functions/queue/sharded-line';
 
 const settings = { activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -71,6 +76,105 @@ describe('planAdmission', () => {
   test('activeCount counts live, unfinished tokens only', () => {
     const admission = { admittedSeq: 30, batches: [batch(1, 10, T0 - 600_000), batch(11, 30, T0 - 5, 4)] };
     expect(activeCount(admission, T0, 600)).toBe(16);
+  });
+});
+
+describe('places given back (left or revoked while waiting)', () => {
+  const givenBack = (...keys: string[]) => new Set(keys);
+
+  test('a given-back place reads EXPIRED while it waits; once admission passes it, its token item decides', () => {
+    const admission: AdmissionState = { admittedSeq: 10, batches: [batch(6, 10, T0)], givenBack: givenBack('12', '8') };
+    expect(tokenState(12, false, admission, T0, 600)).toEqual({ status: 'EXPIRED' });
+    expect(tokenState(13, false, admission, T0, 600)).toEqual({ status: 'WAIT', position: 3 });
+    // An entry the watermark passed (the leave landed between a run's read and its write) changes nothing.
+    expect(tokenState(8, false, admission, T0, 600)).toMatchObject({ status: 'ACTIVE' });
+    expect(tokenState(8, true, admission, T0, 600)).toEqual({ status: 'EXPIRED' });
+  });
+
+  test('a place is named by its number, and by its shard too in a sharded line', () => {
+    expect([placeKey({ seq: 12 }), placeKey({ seq: 12, shard: 3 }), placeKey({ seq: 7, shard: 0 })]).toEqual(['12', '3.12', '0.7']);
+    const sharded: AdmissionState = { admittedSeq: 0, batches: [], line: emptyLine(4), givenBack: givenBack('3.2') };
+    expect(tokenState(2, false, sharded, T0, 600, 3)).toEqual({ status: 'EXPIRED' });
+    expect(tokenState(2, false, sharded, T0, 600, 2)).toMatchObject({ status: 'WAIT' });
+  });
+
+  test('admission passes over given-back places: it admits ADMIT_PER_TICK people, and counts the places passed as finished', () => {
+    const admission: AdmissionState = { admittedSeq: 10, batches: [], givenBack: givenBack('12', '13', '30', '4') };
+    const plan = planAdmission(40, admission, T0, { ...settings, admitPerTick: 5 });
+    expect(plan.batch).toEqual(batch(11, 17, T0, 2));
+    expect(plan.waiting).toBe(27);
+    // Passed now, or by an earlier run: the run's write removes them; 30 still waits its turn.
+    expect([...(plan.passedGivenBack ?? [])].sort()).toEqual(['12', '13', '4']);
+    expect(activeCount({ admittedSeq: 17, batches: [plan.batch!] }, T0, 600)).toBe(5);
+  });
+
+  test('given-back places right after the last one admitted are passed too, even with no room or nobody behind', () => {
+    const tail: AdmissionState = { admittedSeq: 10, batches: [], givenBack: givenBack('11', '12') };
+    expect(planAdmission(12, tail, T0, settings)).toMatchObject({ waiting: 0, batch: batch(11, 12, T0, 2), passedGivenBack: ['11', '12'] });
+    const full: AdmissionState = { admittedSeq: 1000, batches: [batch(1, 1000, T0 - 1000)], givenBack: givenBack('1001') };
+    expect(planAdmission(1005, full, T0, settings).batch).toEqual(batch(1001, 1001, T0, 1));
+    expect(planAdmission(1005, { ...full, givenBack: givenBack('1002') }, T0, settings).batch).toBeUndefined();
+  });
+
+  test('a sharded line admits its count of people in line order, passing the given-back places among them', () => {
+    const counters = [3, 3];
+    const line = emptyLine(2);
+    // Line order within the epoch: (0,1) (1,1) (0,2) (1,2) (0,3) (1,3); (1,1) and (0,2) left.
+    const admission: AdmissionState = { admittedSeq: 0, batches: [], line, givenBack: givenBack('1.1', '0.2') };
+    const closed = planShardedAdmission(counters, { admittedSeq: 0, batches: [], line }, T0, { ...settings, admitPerTick: 0 }).line;
+    expect(positionIn(closed, { shard: 1, seq: 2 })).toBe(4);
+    const plan = planShardedAdmission(counters, admission, T0, { ...settings, admitPerTick: 3 });
+    expect(plan.waiting).toBe(4);
+    expect(plan.batch).toMatchObject({ firstSeq: 1, lastSeq: 5, finished: 2 });
+    expect(plan.line.admitted).toEqual([3, 2]);
+    expect([...(plan.passedGivenBack ?? [])].sort()).toEqual(['0.2', '1.1']);
+    expect(isAdmittedIn(plan.line, { shard: 1, seq: 3 })).toBe(false);
+    // Given-back places next in line are passed too: (1,3) left, and nobody is behind it.
+    const tail = planShardedAdmission(counters, { ...admission, givenBack: givenBack('1.1', '0.2', '1.3') }, T0, settings);
+    expect(tail.batch).toMatchObject({ firstSeq: 1, lastSeq: 6, finished: 3 });
+    expect([...(tail.passedGivenBack ?? [])].sort()).toEqual(['0.2', '1.1', '1.3']);
+  });
+
+  test('property: a run admits min(ADMIT_PER_TICK, people waiting, room) people and passes every given-back place on its way', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 120 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        (admittedSeq, more, gaps, admitPerTick, room) => {
+          const lastSeq = admittedSeq + more;
+          const left = new Set(gaps.filter((seq) => seq > admittedSeq && seq <= lastSeq));
+          const admission: AdmissionState = {
+            admittedSeq,
+            batches: [],
+            givenBack: new Set(gaps.map(String)),
+          };
+          const plan = planAdmission(lastSeq, admission, T0, { ...settings, admitPerTick, maxActivePerConcert: room });
+          const people = Math.min(admitPerTick, more - left.size, room);
+          expect(plan.waiting).toBe(more - left.size);
+          if (!plan.batch) {
+            expect(people).toBe(0);
+            expect(left.has(admittedSeq + 1)).toBe(false);
+            return;
+          }
+          const { firstSeq, lastSeq: end, finished } = plan.batch;
+          const inBatch = Array.from({ length: end - firstSeq + 1 }, (_, i) => firstSeq + i);
+          expect(firstSeq).toBe(admittedSeq + 1);
+          expect(end).toBeLessThanOrEqual(lastSeq);
+          expect(finished).toBe(inBatch.filter((seq) => left.has(seq)).length);
+          expect(inBatch.length - finished).toBe(people);
+          expect(left.has(end + 1)).toBe(false);
+          expect(new Set(plan.passedGivenBack)).toEqual(new Set(gaps.filter((seq) => seq <= end).map(String)));
+        },
+      ),
+    );
+  });
+
+  test('a banned user is named in the record', () => {
+    expect(isBanned({ admittedSeq: 0, batches: [], banned: new Set(['mallory']) }, 'mallory')).toBe(true);
+    expect(isBanned({ admittedSeq: 0, batches: [] }, 'mallory')).toBe(false);
   });
 });
 

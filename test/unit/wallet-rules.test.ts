@@ -95,6 +95,8 @@ describe('payments', () => {
     expect(reservationFailure({ concertId: 'c', status: 'PAID', expiresAt: 500 }, 'c', now)).toBe('ALREADY_PAID');
     expect(reservationFailure({ concertId: 'c', status: 'HELD', expiresAt: 1_000 }, 'c', now)).toBe('RESERVATION_EXPIRED');
     expect(reservationFailure({ concertId: 'c', status: 'HELD', expiresAt: 1_001 }, 'c', now)).toBeUndefined();
+    // Released by its holder: the hold has ended, however long it had left.
+    expect(reservationFailure({ concertId: 'c', status: 'RELEASED', expiresAt: 2_000 }, 'c', now)).toBe('RESERVATION_EXPIRED');
   });
 
   test('the most useful failure wins, in the documented order', () => {

@@ -29,6 +29,7 @@ const SENTENCES: Record<FailureKind, (context: FailureContext) => string> = {
   QUEUE_TOKEN_NOT_ACTIVE: () =>
     'It is not your turn to book right now: your turn has ended or has not started yet. Join the waiting room again.',
   FORBIDDEN: () => 'Your account is not allowed to do that.',
+  QUEUE_BANNED: () => 'Your account may not join the waiting room for this concert.',
   NOT_FOUND: (c) => `We could not find that ${c.thing ?? 'page'}. It may have been removed.`,
   SEAT_UNAVAILABLE: (c) =>
     `${c.seatNumber === undefined ? 'That seat' : `Seat ${c.seatNumber}`} was taken by someone else first. Please pick another seat.`,

@@ -1,0 +1,49 @@
+import { notFound, UnavailableError } from '../shared/errors';
+import type { GiveBack } from './queue-keys';
+import type { QueueDeps } from './queue-deps';
+import { isBanned, type TokenState } from './queue-rules';
+import { stateOf } from './queue-status';
+
+export interface Revocation {
+  readonly userId: string;
+  /** The user held a live (WAIT or ACTIVE) token for the concert, and this call ended it. */
+  readonly revoked: boolean;
+  /** The user is banned from joining the concert now (by this call or an earlier one). */
+  readonly banned: boolean;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * An admin ends a user's live token for a concert at once, and with `ban` keeps them from joining it
+ * again. The token is given back as a leave gives it back (leave-queue.ts), in one transaction with
+ * the ban: an ACTIVE turn's place is freed, a waiting place joins the given-back set (always, however
+ * full: revocations are few), so ACTIVE routes (which read the token item) refuse it at once and polls
+ * read it EXPIRED within their cache window. A hold racing it commits only while the token is unspent
+ * (its transaction checks the token item), so it lands before the revocation or not at all.
+ */
+export async function revokeQueueToken(deps: QueueDeps, input: { concertId: string; userId: string; ban: boolean }): Promise<Revocation> {
+  const { concertId, userId, ban } = input;
+  if (!(await deps.concertExists(concertId))) throw notFound('concert');
+  const change: GiveBack = { reason: 'revoked', ban };
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const { token, admission } = await deps.queue.findTokenWithAdmission(concertId, userId);
+    const now = deps.now();
+    const banned = ban || isBanned(admission, userId);
+    const live = token?.seq !== undefined ? { ...token, seq: token.seq } : undefined;
+    const state: TokenState = live ? stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard) : { status: 'EXPIRED' };
+    if (!live || state.status === 'EXPIRED') {
+      if (ban && !isBanned(admission, userId)) await deps.queue.banUser(concertId, userId);
+      return { userId, revoked: false, banned };
+    }
+    const revoked =
+      state.status === 'ACTIVE'
+        ? await deps.queue.giveBackTurn(live, state.batch, now - deps.settings.activeSeconds * 1000, change, now)
+        : await deps.queue.giveBackPlace(live, change, true, now);
+    if (revoked) {
+      deps.recentTokens?.forget(concertId, userId);
+      return { userId, revoked: true, banned };
+    }
+  }
+  throw new UnavailableError(1);
+}

@@ -1,0 +1,518 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { catalogueKeys } from '../../functions/catalogue/catalogue-keys';
+import { admitWaitingTokens } from '../../functions/queue/admit-waiting-tokens';
+import { queueRepository } from '../../functions/queue/default-queue-deps';
+import { joinQueue } from '../../functions/queue/join-queue';
+import { leaveQueue } from '../../functions/queue/leave-queue';
+import { pollQueue } from '../../functions/queue/poll-queue';
+import type { QueueDeps } from '../../functions/queue/queue-deps';
+import { queueKeys } from '../../functions/queue/queue-keys';
+import { activeCount, MAX_GIVEN_BACK_PLACES } from '../../functions/queue/queue-rules';
+import type { QueueStatusView } from '../../functions/queue/queue-status';
+import { RecentTokens } from '../../functions/queue/recent-tokens';
+import { requireActiveToken } from '../../functions/queue/require-active-token';
+import { revokeQueueToken } from '../../functions/queue/revoke-queue-token';
+import { holdSeat } from '../../functions/reservations/hold-seat';
+import type { Settings } from '../../functions/shared/config';
+import { tableName } from '../../functions/shared/config';
+import { documentClient } from '../../functions/shared/dynamodb-client';
+import { AppError } from '../../functions/shared/errors';
+import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
+import { useFreshTables } from '../support/tables';
+import { createSmallConcert, reservationDepsForTest } from '../support/wallet-fixture';
+
+/**
+ * Giving places back, on DynamoDB Local through the use cases, with the races run for real or
+ * stopped exactly in their window: leaving while waiting or ACTIVE, leaving racing admission and
+ * itself, revocation and bans, a revocation landing between a hold's token check and its commit,
+ * polls of given-back tokens on an instance whose admission record is cached, and the sharded line.
+ */
+let serial = 0;
+const newConcert = () => `gb-${Date.now()}-${++serial}`;
+
+beforeAll(async () => {
+  await useFreshTables();
+});
+
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 'no error';
+  } catch (error) {
+    return error instanceof AppError ? error.code : String(error);
+  }
+};
+
+/** One concert's waiting room, as one function instance sees it (its own cache and memory), on the real tables. */
+class Room {
+  readonly deps: QueueDeps;
+  readonly tokens = new Map<string, string>();
+
+  constructor(
+    readonly concertId: string,
+    readonly clock: TestClock,
+    settings: Partial<Settings> = {},
+    options: { shards?: number; admissionCacheMs?: number; recentTokens?: RecentTokens } = {},
+  ) {
+    const shards = options.shards ?? 1;
+    const queue = queueRepository({ shards, admissionCacheMs: options.admissionCacheMs ?? 0 });
+    this.deps = {
+      queue: { ...queue, listQueues: async () => [concertId] },
+      tokens: testQueueTokens(),
+      concertExists: async () => true,
+      settings: { ...testSettings, queueShards: shards, ...settings },
+      now: clock.now,
+      ...(options.recentTokens ? { recentTokens: options.recentTokens } : {}),
+    };
+  }
+
+  /** The same waiting room seen by another instance. */
+  instance(options: { admissionCacheMs?: number } = {}): Room {
+    const other = new Room(this.concertId, this.clock, this.deps.settings, { shards: this.deps.settings.queueShards, ...options });
+    this.tokens.forEach((token, userId) => other.tokens.set(userId, token));
+    return other;
+  }
+
+  async join(userId: string): Promise<QueueStatusView> {
+    const joined = await joinQueue(this.deps, { userId, concertId: this.concertId });
+    this.tokens.set(userId, joined.status.token);
+    return joined.status;
+  }
+
+  async joinAll(userIds: readonly string[]): Promise<void> {
+    for (const userId of userIds) await this.join(userId);
+  }
+
+  poll(userId: string, token = this.tokens.get(userId)!) {
+    return pollQueue(this.deps, { userId, concertId: this.concertId, token });
+  }
+
+  leave(userId: string, deps = this.deps) {
+    return leaveQueue(deps, { userId, concertId: this.concertId, token: this.tokens.get(userId)! });
+  }
+
+  active(userId: string) {
+    return requireActiveToken(this.deps, { userId, concertId: this.concertId, token: this.tokens.get(userId)! });
+  }
+
+  revoke(userId: string, ban = false) {
+    return revokeQueueToken(this.deps, { concertId: this.concertId, userId, ban });
+  }
+
+  async admit(): Promise<number> {
+    return (await admitWaitingTokens(this.deps)).concerts[0].admitted;
+  }
+
+  async statuses(userIds: readonly string[]): Promise<Map<string, QueueStatusView>> {
+    return new Map(await Promise.all(userIds.map(async (userId) => [userId, await this.poll(userId)] as const)));
+  }
+
+  /** The admission record as stored. */
+  async record(): Promise<Record<string, unknown>> {
+    const result = await documentClient.send(
+      new GetCommand({ TableName: tableName('queue'), Key: queueKeys.admission(this.concertId), ConsistentRead: true }),
+    );
+    return result.Item ?? {};
+  }
+
+  async tokenItem(userId: string): Promise<Record<string, unknown> | undefined> {
+    const result = await documentClient.send(
+      new GetCommand({ TableName: tableName('queue'), Key: queueKeys.token(this.concertId, userId), ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+}
+
+const users = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+const finishedOf = (record: Record<string, unknown>) =>
+  Object.entries(record)
+    .filter(([name]) => name.startsWith('b#'))
+    .reduce((sum, [, batch]) => sum + (batch as { finished: number }).finished, 0);
+const givenBackOf = (record: Record<string, unknown>) => [...((record.givenBack as Set<string> | undefined) ?? [])].sort();
+
+/** Positions of the users still waiting; fails if anyone's grew since `before`. */
+function expectNoPositionGrew(before: Map<string, QueueStatusView>, after: Map<string, QueueStatusView>): void {
+  for (const [userId, status] of after) {
+    const earlier = before.get(userId);
+    if (status.status === 'WAIT' && earlier?.status === 'WAIT')
+      expect({ userId, position: status.position }).toEqual({
+        userId,
+        position: Math.min(status.position, earlier.position),
+      });
+  }
+}
+
+describe('a waiting user leaves the line', () => {
+  test('the token reads EXPIRED at once, leaving again answers the same, and admission passes over the place', async () => {
+    const room = new Room(newConcert(), new TestClock(), { admitPerTick: 2 });
+    const line = users('w', 6);
+    await room.joinAll(line);
+    const before = await room.statuses(line);
+
+    expect(await room.leave('w2')).toMatchObject({ status: 'EXPIRED', position: 0, estimatedWaitSeconds: 0 });
+    expect(await room.leave('w2')).toMatchObject({ status: 'EXPIRED' });
+    expect(await room.poll('w2')).toMatchObject({ status: 'EXPIRED' });
+    expect(await codeOf(room.active('w2'))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    const record = await room.record();
+    expect([givenBackOf(record), record.leftTotal]).toEqual([['2'], 1]);
+    // The widened rule: the place given back may still be counted until admission passes it; nobody's position grew.
+    const afterLeave = await room.statuses(line);
+    expectNoPositionGrew(before, afterLeave);
+    expect(afterLeave.get('w3')?.position).toBe(3);
+
+    // ADMIT_PER_TICK 2 admits two people: w1 and w3, passing w2's place, which takes no room.
+    expect(await room.admit()).toBe(2);
+    const admitted = await room.statuses(line);
+    expect([...admitted].map(([userId, s]) => `${userId}:${s.status}:${s.position}`)).toEqual([
+      'w1:ACTIVE:0',
+      'w2:EXPIRED:0',
+      'w3:ACTIVE:0',
+      'w4:WAIT:1',
+      'w5:WAIT:2',
+      'w6:WAIT:3',
+    ]);
+    expectNoPositionGrew(afterLeave, admitted);
+    const tidied = await room.record();
+    expect(tidied.givenBack).toBeUndefined();
+    expect(activeCount(await room.deps.queue.findAdmission(room.concertId), room.clock.time, 600)).toBe(2);
+  });
+
+  test('the user may join again later, at the back, with a new token; the instance that left forgets the old one', async () => {
+    const recentTokens = new RecentTokens();
+    const room = new Room(newConcert(), new TestClock(), {}, { recentTokens });
+    await room.joinAll(['a', 'b', 'c']);
+    const old = room.tokens.get('b');
+    await room.leave('b');
+    const again = await joinQueue(room.deps, { userId: 'b', concertId: room.concertId });
+    expect(again.created).toBe(true);
+    expect(again.status).toMatchObject({ status: 'WAIT', position: 4 });
+    expect(again.status.token).not.toBe(old);
+    // The old token is gone for good: its item now holds the new one.
+    expect(await codeOf(requireActiveToken(room.deps, { userId: 'b', concertId: room.concertId, token: old! }))).toBe(
+      'QUEUE_TOKEN_INVALID',
+    );
+  });
+
+  test('an instance that remembers a token it handed out does not answer it again once the record shows it given back', async () => {
+    const recentTokens = new RecentTokens();
+    const clock = new TestClock();
+    const remembering = new Room(newConcert(), clock, {}, { recentTokens });
+    await remembering.joinAll(['a', 'b']);
+    // Another instance takes the leave: this one learns of it from the admission record alone.
+    await remembering.instance().leave('b');
+    const again = await joinQueue(remembering.deps, { userId: 'b', concertId: remembering.concertId });
+    expect(again.created).toBe(true);
+    expect(again.status.position).toBe(3);
+  });
+
+  test('polls of a left token on another instance read EXPIRED once its cached admission record is renewed (≤ 1 s deployed)', async () => {
+    const clock = new TestClock();
+    const room = new Room(newConcert(), clock);
+    await room.joinAll(['a', 'b']);
+    const cached = room.instance({ admissionCacheMs: 300 });
+    expect(await cached.poll('b')).toMatchObject({ status: 'WAIT', position: 2 });
+    await room.leave('b');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await cached.poll('b')).toMatchObject({ status: 'EXPIRED' });
+    expect(await cached.poll('a')).toMatchObject({ status: 'WAIT', position: 1 });
+  });
+
+  test('two leaves of one waiting token at once: one transition, both answered EXPIRED', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    await room.joinAll(['a', 'b']);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => room.leave('b')));
+    expect(answers.map((answer) => answer.status)).toEqual(['EXPIRED', 'EXPIRED', 'EXPIRED', 'EXPIRED']);
+    const record = await room.record();
+    expect([givenBackOf(record), record.leftTotal]).toEqual([['2'], 1]);
+  });
+
+  test('once the given-back set is full, a leave still spends the token and is counted, but adds no place', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    await room.joinAll(['a', 'b']);
+    const filler = new Set(Array.from({ length: MAX_GIVEN_BACK_PLACES }, (_, i) => String(1_000_000 + i)));
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName('queue'),
+        Key: queueKeys.admission(room.concertId),
+        UpdateExpression: 'ADD givenBack :filler',
+        ExpressionAttributeValues: { ':filler': filler },
+      }),
+    );
+    expect(await room.leave('b')).toMatchObject({ status: 'EXPIRED' });
+    const record = await room.record();
+    expect([(record.givenBack as Set<string>).size, record.leftTotal]).toEqual([MAX_GIVEN_BACK_PLACES, 1]);
+    expect((await room.tokenItem('b'))?.finishedAt).toEqual(expect.any(Number));
+    // Admitted as a place later, its token is still refused: the item says it was spent.
+    await room.admit();
+    expect(await room.poll('b')).toMatchObject({ status: 'EXPIRED' });
+    expect(await codeOf(room.active('b'))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    // A join replaces a spent token.
+    expect((await room.join('b')).status).toBe('WAIT');
+  });
+});
+
+describe('an ACTIVE user ends the turn', () => {
+  test('the token is spent at once and the place goes to the next user at the next run', async () => {
+    const room = new Room(newConcert(), new TestClock(), { maxActivePerConcert: 2 });
+    const line = users('t', 4);
+    await room.joinAll(line);
+    expect(await room.admit()).toBe(2);
+    expect(await room.admit()).toBe(0); // full
+    const before = await room.statuses(line);
+
+    expect(await room.leave('t1')).toMatchObject({ status: 'EXPIRED', position: 0 });
+    expect(await room.poll('t1')).toMatchObject({ status: 'EXPIRED' });
+    expect(await codeOf(room.active('t1'))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    const record = await room.record();
+    expect([finishedOf(record), record.leftTotal, record.givenBack]).toEqual([1, 1, undefined]);
+
+    expect(await room.admit()).toBe(1);
+    const after = await room.statuses(line);
+    expect([...after].map(([userId, s]) => `${userId}:${s.status}`)).toEqual(['t1:EXPIRED', 't2:ACTIVE', 't3:ACTIVE', 't4:WAIT']);
+    expectNoPositionGrew(before, after);
+  });
+
+  test('three leaves and a revocation of one ACTIVE token at once free the place exactly once', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    await room.joinAll(['a', 'b']);
+    await room.admit();
+    const [leaves, revocation] = await Promise.all([Promise.all([room.leave('a'), room.leave('a'), room.leave('a')]), room.revoke('a')]);
+    expect(leaves.map((answer) => answer.status)).toEqual(['EXPIRED', 'EXPIRED', 'EXPIRED']);
+    const record = await room.record();
+    // One of the four spent the token: one finished place, counted once, as left or as revoked.
+    expect(finishedOf(record)).toBe(1);
+    expect(((record.leftTotal as number) ?? 0) + ((record.revokedTotal as number) ?? 0)).toBe(1);
+    expect(revocation.revoked).toBe(record.revokedTotal === 1);
+  });
+});
+
+describe('leave racing admission', () => {
+  test('read WAIT, then admitted before the leave writes: the leave ends the turn instead, once', async () => {
+    const room = new Room(newConcert(), new TestClock(), { admitPerTick: 5 });
+    await room.joinAll(['a', 'b', 'c']);
+    let admittedInBetween = false;
+    const racing: QueueDeps = {
+      ...room.deps,
+      queue: {
+        ...room.deps.queue,
+        findTokenWithAdmission: async (concertId, userId) => {
+          const read = await room.deps.queue.findTokenWithAdmission(concertId, userId);
+          if (!admittedInBetween) {
+            admittedInBetween = true;
+            expect(await room.admit()).toBe(3);
+          }
+          return read;
+        },
+      },
+    };
+    expect(await room.leave('b', racing)).toMatchObject({ status: 'EXPIRED' });
+    const record = await room.record();
+    expect([finishedOf(record), record.leftTotal, record.givenBack]).toEqual([1, 1, undefined]);
+    expect(activeCount(await room.deps.queue.findAdmission(room.concertId), room.clock.time, 600)).toBe(2);
+    expect(await room.poll('b')).toMatchObject({ status: 'EXPIRED' });
+  });
+
+  test('a run reads, the leave lands, the run admits the place: the token stays spent and the next run tidies the set', async () => {
+    const room = new Room(newConcert(), new TestClock(), { admitPerTick: 5 });
+    await room.joinAll(['a', 'b', 'c', 'd']);
+    let leftInBetween = false;
+    const racing: QueueDeps = {
+      ...room.deps,
+      queue: {
+        ...room.deps.queue,
+        snapshot: async (concertId) => {
+          const read = await room.deps.queue.snapshot(concertId);
+          if (!leftInBetween) {
+            leftInBetween = true;
+            await room.leave('b');
+          }
+          return read;
+        },
+      },
+    };
+    expect((await admitWaitingTokens(racing)).concerts[0].admitted).toBe(4);
+    expect(givenBackOf(await room.record())).toEqual(['2']);
+    expect(await room.poll('b')).toMatchObject({ status: 'EXPIRED' });
+    expect(await codeOf(room.active('b'))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    await room.join('e');
+    expect(await room.admit()).toBe(1);
+    expect((await room.record()).givenBack).toBeUndefined();
+  });
+
+  test('40 in line, 12 leave while overlapping admission runs go on: every leaver EXPIRED, nobody admitted twice, no position grew', async () => {
+    const room = new Room(newConcert(), new TestClock(), { admitPerTick: 6, maxActivePerConcert: 25 });
+    const line = users('r', 40);
+    await Promise.all(line.map((userId) => room.join(userId)));
+    const leavers = line.filter((_, i) => i % 3 === 1);
+    const before = await room.statuses(line);
+    await Promise.all([...leavers.map((userId) => room.leave(userId)), room.admit(), room.admit(), room.admit()]);
+    const during = await room.statuses(line);
+    expectNoPositionGrew(before, during);
+    for (let run = 0; run < 8; run++) await room.admit();
+    const after = await room.statuses(line);
+    expectNoPositionGrew(during, after);
+
+    for (const userId of leavers) expect({ userId, status: after.get(userId)?.status }).toEqual({ userId, status: 'EXPIRED' });
+    const admission = await room.deps.queue.findAdmission(room.concertId);
+    expect(activeCount(admission, room.clock.time, 600)).toBeLessThanOrEqual(25);
+    // Batches never overlap, and every stayer is ACTIVE or waiting at a distinct place.
+    const sorted = [...admission.batches].sort((x, y) => x.firstSeq - y.firstSeq);
+    sorted.forEach((batch, i) => i > 0 && expect(batch.firstSeq).toBe(sorted[i - 1].lastSeq + 1));
+    const stayers = line.filter((userId) => !leavers.includes(userId));
+    const waiting = stayers.filter((userId) => after.get(userId)?.status === 'WAIT').map((userId) => after.get(userId)!.position);
+    expect(new Set(waiting).size).toBe(waiting.length);
+    expect(stayers.every((userId) => ['ACTIVE', 'WAIT'].includes(after.get(userId)!.status))).toBe(true);
+    expect((await room.record()).leftTotal).toBe(leavers.length);
+  });
+});
+
+describe('revocation', () => {
+  test('a waiting token is EXPIRED at once; with a ban the user cannot join again, without one they can', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    await room.joinAll(['a', 'b', 'c']);
+    expect(await room.revoke('b')).toEqual({ userId: 'b', revoked: true, banned: false });
+    expect(await room.poll('b')).toMatchObject({ status: 'EXPIRED' });
+    expect((await room.join('b')).status).toBe('WAIT');
+    expect(await room.revoke('b', true)).toEqual({ userId: 'b', revoked: true, banned: true });
+    expect(await codeOf(room.join('b'))).toBe('QUEUE_BANNED');
+    expect(await room.revoke('b')).toEqual({ userId: 'b', revoked: false, banned: true });
+    // Nobody without a token: banned all the same.
+    expect(await room.revoke('nobody', true)).toEqual({ userId: 'nobody', revoked: false, banned: true });
+    expect(await codeOf(room.join('nobody'))).toBe('QUEUE_BANNED');
+    const record = await room.record();
+    expect([record.revokedTotal, [...(record.banned as Set<string>)].sort(), record.leftTotal]).toEqual([2, ['b', 'nobody'], undefined]);
+  });
+
+  test('an ACTIVE token is refused by the ACTIVE check at once, and its place freed', async () => {
+    const room = new Room(newConcert(), new TestClock(), { maxActivePerConcert: 1 });
+    await room.joinAll(['a', 'b']);
+    await room.admit();
+    await expect(room.active('a')).resolves.toMatchObject({ userId: 'a' });
+    expect(await room.revoke('a')).toEqual({ userId: 'a', revoked: true, banned: false });
+    expect(await codeOf(room.active('a'))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect(await room.poll('a')).toMatchObject({ status: 'EXPIRED' });
+    expect(await room.admit()).toBe(1);
+    expect(await room.poll('b')).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  test('a banned user is refused on an instance that remembers their token, and within the cache window elsewhere', async () => {
+    const recentTokens = new RecentTokens();
+    const room = new Room(newConcert(), new TestClock(), {}, { recentTokens });
+    await room.join('m');
+    const elsewhere = room.instance({ admissionCacheMs: 300 });
+    expect((await elsewhere.join('m')).status).toBe('WAIT'); // the same token, read through the cache
+    await room.instance().revoke('m', true);
+    expect(await codeOf(room.join('m'))).toBe('QUEUE_BANNED');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await codeOf(elsewhere.join('m'))).toBe('QUEUE_BANNED');
+  });
+
+  test('a revocation that lands between a hold’s token check and its commit stops the hold: 403, no reservation, the seat free', async () => {
+    const clock = new TestClock(Date.now());
+    const concertId = newConcert();
+    const { scheduleId } = await createSmallConcert(concertId, 3);
+    const room = new Room(concertId, clock);
+    await room.join('h');
+    await room.admit();
+    const reservationDeps = reservationDepsForTest(clock);
+    const checkThenRevoke = async () => {
+      const active = await room.active('h');
+      await room.revoke('h');
+      return active;
+    };
+    const hold = holdSeat(reservationDeps, { userId: 'h', concertId, scheduleId, seatNumber: 1 }, checkThenRevoke);
+    expect(await codeOf(hold)).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect((await reservationDeps.reservations.listReservations('h', { limit: 10 })).reservations).toEqual([]);
+    const seat = await documentClient.send(
+      new GetCommand({ TableName: tableName('catalogue'), Key: catalogueKeys.seat(scheduleId, 1), ConsistentRead: true }),
+    );
+    expect(seat.Item?.status).toBe('AVAILABLE');
+    expect(await reservationDeps.reservations.findHoldSlots('h', scheduleId)).toEqual([]);
+  });
+
+  test('holds racing a revocation, 6 rounds: a hold lands only before the revocation, never after', async () => {
+    const clock = new TestClock(Date.now());
+    const concertId = newConcert();
+    const { scheduleId } = await createSmallConcert(concertId, 12);
+    const room = new Room(concertId, clock);
+    const reservationDeps = reservationDepsForTest(clock);
+    const outcomes: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const userId = `hr${round}`;
+      await room.join(userId);
+      await room.admit();
+      const seats = [2 * round + 1, 2 * round + 2];
+      const holds = seats.map((seatNumber) =>
+        holdSeat(reservationDeps, { userId, concertId, scheduleId, seatNumber }, () => room.active(userId)).then(
+          (reservation) => reservation.reservationId,
+          (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+        ),
+      );
+      // The revocation starts a little later each round, so some holds get in first.
+      await new Promise((resolve) => setTimeout(resolve, round * 15));
+      const revocation = await room.revoke(userId);
+      const results = await Promise.all(holds);
+      expect(revocation.revoked).toBe(true);
+      const held = (await reservationDeps.reservations.listReservations(userId, { limit: 10 })).reservations;
+      // Every hold that answered 201 exists; every other answered QUEUE_TOKEN_NOT_ACTIVE and left nothing.
+      expect(held.map((r) => r.reservationId).sort()).toEqual(results.filter((r) => r.length === 26).sort());
+      for (const result of results.filter((r) => r.length !== 26)) expect(result).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+      // After the revocation no hold can land: the token is spent.
+      expect(await codeOf(holdSeat(reservationDeps, { userId, concertId, scheduleId, seatNumber: 12 }, () => room.active(userId)))).toBe(
+        'QUEUE_TOKEN_NOT_ACTIVE',
+      );
+      outcomes.push(`${held.length} held`);
+    }
+    console.log(`holds racing a revocation: ${outcomes.join(', ')}`);
+  });
+});
+
+describe('the sharded line (QUEUE_SHARDS 4)', () => {
+  test('leaves while waiting read EXPIRED, admission passes over their places, positions never grow', async () => {
+    const room = new Room(newConcert(), new TestClock(), { admitPerTick: 5 }, { shards: 4 });
+    const line = users('s', 16);
+    await Promise.all(line.map((userId) => room.join(userId)));
+    expect(await room.admit()).toBe(5); // closes the first epoch: positions are exact from here
+    const before = await room.statuses(line);
+    const waiting = line.filter((userId) => before.get(userId)?.status === 'WAIT');
+    const leavers = waiting.filter((_, i) => i % 2 === 0);
+    await Promise.all(leavers.map((userId) => room.leave(userId)));
+    const afterLeave = await room.statuses(line);
+    expectNoPositionGrew(before, afterLeave);
+    for (const userId of leavers) expect(afterLeave.get(userId)?.status).toBe('EXPIRED');
+    expect(givenBackOf(await room.record())).toHaveLength(leavers.length);
+
+    let admitted = 0;
+    for (let run = 0; run < 4; run++) admitted += await room.admit();
+    const after = await room.statuses(line);
+    expectNoPositionGrew(afterLeave, after);
+    expect(admitted).toBe(waiting.length - leavers.length);
+    expect(line.filter((userId) => after.get(userId)?.status === 'ACTIVE')).toHaveLength(line.length - leavers.length);
+    const record = await room.record();
+    expect([record.givenBack, record.leftTotal]).toEqual([undefined, leavers.length]);
+  });
+
+  test('a sharded leave racing admission: admitted first, the leave ends the turn instead', async () => {
+    const room = new Room(newConcert(), new TestClock(), {}, { shards: 4 });
+    await Promise.all(users('x', 6).map((userId) => room.join(userId)));
+    let admittedInBetween = false;
+    const racing: QueueDeps = {
+      ...room.deps,
+      queue: {
+        ...room.deps.queue,
+        findTokenWithAdmission: async (concertId, userId) => {
+          const read = await room.deps.queue.findTokenWithAdmission(concertId, userId);
+          if (!admittedInBetween) {
+            admittedInBetween = true;
+            await room.admit();
+          }
+          return read;
+        },
+      },
+    };
+    expect(await room.leave('x3', racing)).toMatchObject({ status: 'EXPIRED' });
+    const record = await room.record();
+    expect([finishedOf(record), record.leftTotal, record.givenBack]).toEqual([1, 1, undefined]);
+    expect(await room.poll('x3')).toMatchObject({ status: 'EXPIRED' });
+  });
+});
