@@ -16,6 +16,7 @@ import { statsKeys, toSalesTally } from '../stats/stats-keys';
 import {
   batchAttribute,
   givenBackTidy,
+  passedOverCount,
   placeGivenBackUpdate,
   QUEUE_LIST,
   queueKeys,
@@ -136,12 +137,14 @@ export function createDynamoQueueRepository(
 
     async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = []) {
       const passed = givenBackTidy(passedGivenBack);
-      const names: Record<string, string> = { ...passed.names };
+      const passedOver = passedOverCount(batch);
+      const names: Record<string, string> = { ...passed.names, ...passedOver.names };
       const values: Record<string, unknown> = {
         ':admitted': line.admitted,
         ':epochs': line.epochs,
         ':revision': line.revision,
         ...passed.values,
+        ...passedOver.values,
       };
       const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision'];
       if (batch) {
@@ -158,7 +161,7 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}${passedOver.clause}`,
             // Written only over the state this run read: of overlapping runs, one records and the others nothing.
             ConditionExpression: expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected',
             ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
@@ -176,7 +179,8 @@ export function createDynamoQueueRepository(
 
     async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = []) {
       const passed = givenBackTidy(passedGivenBack);
-      const names: Record<string, string> = { '#batch': batchAttribute(batch), ...passed.names };
+      const passedOver = passedOverCount(batch);
+      const names: Record<string, string> = { '#batch': batchAttribute(batch), ...passed.names, ...passedOver.names };
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
       const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
       try {
@@ -184,7 +188,7 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}${passed.clause}`,
+            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}${passed.clause}${passedOver.clause}`,
             ConditionExpression: expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: {
@@ -192,6 +196,7 @@ export function createDynamoQueueRepository(
               ':batchValue': batch,
               ...(expectedAdmittedSeq === 0 ? {} : { ':expected': expectedAdmittedSeq }),
               ...passed.values,
+              ...passedOver.values,
             },
           }),
         );

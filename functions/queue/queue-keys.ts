@@ -13,7 +13,8 @@ import { emptyLine, type ShardedLine } from './sharded-line';
  *   what users and admins gave back: `givenBack` (a string set of places left or revoked while waiting,
  *   queue-rules `placeKey`, tidied by the admission run that passes them), `banned` (a string set of
  *   user ids), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
- *   early) and `revokedTotal` (live tokens an admin revoked)
+ *   early), `revokedTotal` (live tokens an admin revoked) and `passedOverTotal` (given-back places
+ *   admission passed over: `admittedSeq` less these is the people admitted)
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
  */
 export const queueKeys = {
@@ -64,8 +65,18 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
     .filter(([name]) => name.startsWith(BATCH_PREFIX))
     .map(([, value]) => value as AdmissionBatch)
     .sort((a, b) => a.firstSeq - b.firstSeq);
-  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}), ...givenBackOf(item) };
+  const passedOver = item[PASSED_OVER_TOTAL] as number | undefined;
+  return {
+    admittedSeq: (item.admittedSeq as number | undefined) ?? 0,
+    batches,
+    ...(line ? { line } : {}),
+    ...givenBackOf(item),
+    ...(passedOver ? { passedOverTotal: passedOver } : {}),
+  };
 }
+
+/** The admission record's count of given-back places admission has passed over, so far. */
+const PASSED_OVER_TOTAL = 'passedOverTotal';
 
 /** The places given back and the users banned, when the record has any (DynamoDB stores no empty set). */
 function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
@@ -211,6 +222,19 @@ export function userBanUpdate(tableName: string, concertId: string, userId: stri
     ExpressionAttributeNames: { '#banned': BANNED },
     ExpressionAttributeValues: { ':user': new Set([userId]) },
   };
+}
+
+/**
+ * The admission run's count of the given-back places its batch passes over (the batch's `finished`
+ * as recorded), added to its own update: the watermark counts places, this tells people from them.
+ */
+export function passedOverCount(batch: AdmissionBatch | undefined): {
+  clause: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  if (!batch || batch.finished === 0) return { clause: '', names: {}, values: {} };
+  return { clause: ' ADD #passedOver :passedOver', names: { '#passedOver': PASSED_OVER_TOTAL }, values: { ':passedOver': batch.finished } };
 }
 
 /** The admission run's removal of given-back places its new watermark passed, added to its own update. */

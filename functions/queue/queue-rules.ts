@@ -49,6 +49,8 @@ export interface AdmissionState {
   readonly givenBack?: ReadonlySet<string>;
   /** Users an admin banned from joining this concert. */
   readonly banned?: ReadonlySet<string>;
+  /** Given-back places admission passed over so far (counted in `admittedSeq`, which counts places, not people). */
+  readonly passedOverTotal?: number;
 }
 
 export const EMPTY_ADMISSION: AdmissionState = { admittedSeq: 0, batches: [] };

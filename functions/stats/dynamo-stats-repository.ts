@@ -60,7 +60,7 @@ export function createDynamoStatsReader(
         keys.map((key) => byKey.get(key.pk)).filter((item): item is Item => item !== undefined);
       const admission = byKey.get(admissionKey.pk);
       return {
-        joined: counter.values(concertId, items).reduce((sum, value) => sum + value, 0),
+        counters: counter.values(concertId, items),
         admission: toAdmissionState(admission, counter.shards),
         leftTotal: leftTotalOf(admission),
         sales: toSalesTally(byKey.get(statsKeys.sales(concertId).pk)),

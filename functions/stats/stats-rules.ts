@@ -7,7 +7,7 @@
  * end. A hold that runs out needs no write: it drops out of the sum of holds ending after now.
  */
 import type { Settings } from '../shared/config';
-import { activeCount, estimatedWaitSeconds, type AdmissionState } from '../queue/queue-rules';
+import { activeCount, estimatedWaitSeconds, planAdmission, planShardedAdmission, type AdmissionState } from '../queue/queue-rules';
 
 /** Totals since the concert was created. */
 export interface SalesTally {
@@ -140,18 +140,21 @@ export function runPoint(
     waiting: Math.max(0, run.waiting - run.admitted),
     active: run.activeBefore + run.admitted,
     joined: read.lastSeq,
-    admitted: read.admission.admittedSeq + run.admitted,
+    admitted: admittedTotal(read.admission) + run.admitted,
     sold: read.sales.seatsSold,
     revenue: read.sales.revenue,
   };
 }
 
+/** People admitted so far: the watermark counts places, and admission passes over the ones given back. */
+const admittedTotal = (admission: AdmissionState) => admission.admittedSeq - (admission.passedOverTotal ?? 0);
+
 /** Everything the stats are computed from, read together. */
 export interface StatsFacts {
-  /** Places taken in line so far (every counter's value, summed). */
-  readonly joined: number;
+  /** The line's counter values: places taken so far (one entry, or one per shard with QUEUE_SHARDS > 1). */
+  readonly counters: readonly number[];
   readonly admission: AdmissionState;
-  /** Tokens that left the line or gave their turn back, so far. */
+  /** Tokens their holders gave back, so far: places left while waiting and turns ended early. */
   readonly leftTotal: number;
   readonly sales: SalesTally;
   readonly holdsEnding: HoldsEnding;
@@ -191,14 +194,19 @@ type StatsSettings = Pick<Settings, 'activeSeconds' | 'admitPerTick' | 'maxActiv
 
 /** The figures at `now`, from the facts read. */
 export function waitingRoomStats(concertId: string, facts: StatsFacts, now: number, settings: StatsSettings): WaitingRoomStatsView {
-  const waiting = Math.max(0, facts.joined - facts.admission.admittedSeq);
+  const joined = facts.counters.reduce((sum, value) => sum + value, 0);
+  // Counted as admission counts them: places not yet reached, less the ones given back.
+  const { waiting } =
+    facts.counters.length > 1
+      ? planShardedAdmission(facts.counters, facts.admission, now, settings)
+      : planAdmission(joined, facts.admission, now, settings);
   return {
     concertId,
     at: new Date(now).toISOString(),
     waiting,
     active: activeCount(facts.admission, now, settings.activeSeconds),
-    joinedTotal: facts.joined,
-    admittedTotal: facts.admission.admittedSeq,
+    joinedTotal: joined,
+    admittedTotal: admittedTotal(facts.admission),
     leftTotal: facts.leftTotal,
     // Behind everyone waiting now.
     estimatedWaitSecondsForNewJoiner: estimatedWaitSeconds(waiting + 1, settings),

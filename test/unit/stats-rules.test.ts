@@ -97,7 +97,7 @@ describe('live holds', () => {
 
 describe('the stats view', () => {
   const facts: StatsFacts = {
-    joined: 250,
+    counters: [250],
     admission: { admittedSeq: 150, batches: [{ firstSeq: 51, lastSeq: 150, admittedAt: T0 - 60_000, finished: 7 }] },
     leftTotal: 3,
     sales: { seatsSold: 9, revenue: 900_000 },
@@ -133,6 +133,26 @@ describe('the stats view', () => {
         { at: '2026-12-01T09:59:00.000Z', waiting: 200, active: 90, joined: 240, admitted: 150, sold: 8, revenue: 800_000 },
       ],
     });
+  });
+
+  test('places given back are neither waiting nor admitted: the watermark counts places, the figures people', () => {
+    const givenBack: StatsFacts = {
+      ...facts,
+      // 150 places reached, 2 of them passed over as given back; 2 more given back further on; 3 left in all.
+      admission: { ...facts.admission, givenBack: new Set(['160', '170']), passedOverTotal: 2 },
+    };
+    expect(waitingRoomStats('c1', givenBack, T0, settings)).toMatchObject({
+      waiting: 98,
+      admittedTotal: 148,
+      leftTotal: 3,
+      joinedTotal: 250,
+    });
+    const sharded: StatsFacts = {
+      ...facts,
+      counters: [120, 130],
+      admission: { ...facts.admission, line: { admitted: [70, 80], epochs: [[120, 130]], revision: 3 }, givenBack: new Set(['1.100']) },
+    };
+    expect(waitingRoomStats('c1', sharded, T0, settings)).toMatchObject({ waiting: 99, joinedTotal: 250 });
   });
 
   test("a run's point: the line as the run left it", () => {
