@@ -1,4 +1,5 @@
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GIVE_BACK_COUNTERS } from '../queue/queue-keys';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { TTL_ATTRIBUTE } from '../shared/tables';
 import {
@@ -70,8 +71,8 @@ export function toSeriesPoints(items: readonly Item[]): SeriesPoint[] {
 /** Epoch second at which the hour of an hour item's key begins (its key ends in `#<hour>`). */
 const hourStartOf = (pk: string) => Number(pk.slice(pk.lastIndexOf('#') + 1)) * HOUR_SECONDS;
 
-/** How many tokens left the line or ended their turn early, as the admission record counts them (0 until it does). */
-export const leftTotalOf = (admission: Item | undefined) => (admission?.leftTotal as number | undefined) ?? 0;
+/** How many tokens their holders gave back (left the line, or ended their turn early), as the admission record counts them. */
+export const leftTotalOf = (admission: Item | undefined) => (admission?.[GIVE_BACK_COUNTERS.left] as number | undefined) ?? 0;
 
 /** A reservation item's stream images as a change the counters follow; images of other items give none. */
 export function toReservationChange(

@@ -92,8 +92,12 @@ async function scan(table: string, input: Omit<ScanCommandInput, 'TableName'> = 
   return items;
 }
 
-/** The figures as the tables say, one token, reservation and seat at a time, at the instant `at`. */
-async function groundTruth(concertId: string, at: number) {
+/**
+ * The figures as the tables say, one token, reservation and seat at a time, at the instant `at`.
+ * `leftWaiting`: the users who left the line before admission reached them (a token item does not
+ * say when it was given back, and admission later passes over its place).
+ */
+async function groundTruth(concertId: string, at: number, leftWaiting: ReadonlySet<string>) {
   const [queueItems, reservations, seats] = await Promise.all([
     scan('queue'),
     scan('reservations'),
@@ -108,12 +112,14 @@ async function groundTruth(concertId: string, at: number) {
   const ofConcert = reservations.filter((r) => (r.sk as string).startsWith('RESERVATION#') && r.concertId === concertId);
   const paid = ofConcert.filter((r) => r.status === 'PAID');
   const held = ofConcert.filter((r) => r.status === 'HELD');
+  const payers = new Set(paid.map((r) => r.userId));
   return {
     waiting: states.filter((s) => s === 'WAIT').length,
     active: states.filter((s) => s === 'ACTIVE').length,
     joinedTotal: tokens.length,
-    admittedTotal: tokens.filter((t) => t.seq! <= admission.admittedSeq).length,
-    leftTotal: 0,
+    admittedTotal: tokens.filter((t) => t.seq! <= admission.admittedSeq && !leftWaiting.has(t.userId)).length,
+    // A token ends early when its holder pays or gives it back (no admin revokes one here).
+    leftTotal: tokens.filter((t) => t.finishedAt !== undefined && !payers.has(t.userId)).length,
     holdsLive: held.filter((r) => (r.expiresAt as number) > at).length,
     /** Holds that ended within the second before `at`: the route may count these still (it counts by whole seconds). */
     holdsJustEnded: held.filter((r) => (r.expiresAt as number) <= at && Math.ceil((r.expiresAt as number) / 1000) * 1000 > at).length,
@@ -125,13 +131,13 @@ async function groundTruth(concertId: string, at: number) {
   };
 }
 
-async function expectStatsToMatchTables(concertId: string) {
+async function expectStatsToMatchTables(concertId: string, leftWaiting: ReadonlySet<string> = new Set()) {
   await api.runtime.pollStream('sales-counter');
   const response = await stats(concertId);
   expect(response.status).toBe(200);
   waitingRoomStatsSchema.parse(response.body);
   const figures = response.body;
-  const truth = await groundTruth(concertId, Date.parse(figures.at));
+  const truth = await groundTruth(concertId, Date.parse(figures.at), leftWaiting);
   expect(truth.seatsSoldInCatalogue).toBe(truth.seatsSold);
   expect(figures.holdsLive).toBeGreaterThanOrEqual(truth.holdsLive);
   expect(figures.holdsLive).toBeLessThanOrEqual(truth.holdsLive + truth.holdsJustEnded);
@@ -157,7 +163,7 @@ async function expectStatsToMatchTables(concertId: string) {
   return { figures, truth };
 }
 
-test('after concurrent joins, holds, payments and expiry, every figure equals what the tables say', async () => {
+test('after concurrent joins, holds, payments, releases, leaves and expiry, every figure equals what the tables say', async () => {
   const { concertId, scheduleIds } = await newConcert(40);
   const empty = await expectStatsToMatchTables(concertId);
   expect(empty.figures).toMatchObject({
@@ -202,30 +208,53 @@ test('after concurrent joins, holds, payments and expiry, every figure equals wh
   const afterHolds = await expectStatsToMatchTables(concertId);
   expect(afterHolds.figures.holdsLive).toBe(won.length);
 
-  // 15 pay for everything they hold, at once; one of them also sends the payment a second time.
+  // At once: 15 pay for everything they hold (one sends the payment twice), 5 others release a hold,
+  // 5 who wait leave the line and 3 admitted who hold nothing paid end their turn.
   const payers = admitted.filter((user) => won.some((h) => h.user === user)).slice(0, 15);
+  const releasers = admitted.filter((user) => !payers.includes(user) && won.some((h) => h.user === user)).slice(0, 5);
+  const leavers = [...users.slice(40, 45), ...admitted.filter((user) => !payers.includes(user) && !releasers.includes(user)).slice(0, 3)];
+  const leftWaiting = new Set(users.slice(40, 45).map((user) => user.userId));
   await Promise.all(payers.map((user) => api.request('POST', '/balance/charge', { token: user.token, body: { amount: 1_000_000 } })));
-  const payments = await Promise.all(
-    [...payers, payers[0]].map((user) => {
-      const reservationIds = won.filter((h) => h.user === user).map((h) => h.r.body.reservationId as string);
-      return api.request('POST', '/payments', { token: user.token, queueToken: user.queueToken, body: { reservationIds } });
-    }),
-  );
+  const [payments, releases, leaves] = await Promise.all([
+    Promise.all(
+      [...payers, payers[0]].map((user) => {
+        const reservationIds = won.filter((h) => h.user === user).map((h) => h.r.body.reservationId as string);
+        return api.request('POST', '/payments', { token: user.token, queueToken: user.queueToken, body: { reservationIds } });
+      }),
+    ),
+    Promise.all(
+      releasers.map((user) =>
+        api.request('DELETE', `/reservations/${won.find((h) => h.user === user)!.r.body.reservationId}`, { token: user.token }),
+      ),
+    ),
+    Promise.all(
+      leavers.map((user) => api.request('DELETE', `/concerts/${concertId}/queue`, { token: user.token, queueToken: user.queueToken })),
+    ),
+  ]);
   const allowed = ['201', '409 ALREADY_PAID', '403 QUEUE_TOKEN_NOT_ACTIVE', '503 UNAVAILABLE'];
   expect(payments.map(outcome).filter((o) => !allowed.includes(o))).toEqual([]);
   const succeeded = payments.filter((p) => p.status === 201);
   expect(succeeded.length).toBeGreaterThan(0);
-  const afterPayments = await expectStatsToMatchTables(concertId);
+  expect(releases.map((r) => `${r.status} ${r.body.status}`)).toEqual(releasers.map(() => '200 RELEASED'));
+  expect(leaves.map((r) => `${r.status} ${r.body.status}`)).toEqual(leavers.map(() => '200 EXPIRED'));
+  const afterGivingBack = await expectStatsToMatchTables(concertId, leftWaiting);
+  expect(afterGivingBack.figures).toMatchObject({ waiting: 15, leftTotal: 8 });
   if (payments.every((p) => p.status !== 503)) {
     // Every answer says whether its payment landed (a 503 might not).
-    expect(afterPayments.figures.revenue).toBe(succeeded.reduce((sum, p) => sum + (p.body.amount as number), 0));
-    expect(afterPayments.figures.active).toBe(40 - succeeded.length); // a payment ends its payer's turn
+    expect(afterGivingBack.figures.revenue).toBe(succeeded.reduce((sum, p) => sum + (p.body.amount as number), 0));
+    expect(afterGivingBack.figures.active).toBe(40 - succeeded.length - 3); // a payment ends its payer's turn, as leaving does
   }
-  expect(afterPayments.figures.holdsLive).toBe(won.length - afterPayments.figures.seatsSold);
+  expect(afterGivingBack.figures.holdsLive).toBe(won.length - afterGivingBack.figures.seatsSold - releasers.length);
+
+  // The next run admits the 15 still waiting and passes over the 5 places given back.
+  await api.runtime.runJob('admission');
+  const afterSecondRun = await expectStatsToMatchTables(concertId, leftWaiting);
+  expect(afterSecondRun.figures).toMatchObject({ waiting: 0, admittedTotal: 55, joinedTotal: 60, leftTotal: 8 });
+  const afterPayments = afterSecondRun;
 
   // The unpaid holds run out; nothing is written when they do, and nothing else moves.
   await pause(Math.max(0, afterPayments.truth.lastHoldEnds - Date.now()) + 1_100);
-  const afterExpiry = await expectStatsToMatchTables(concertId);
+  const afterExpiry = await expectStatsToMatchTables(concertId, leftWaiting);
   expect(afterExpiry.figures).toMatchObject({
     holdsLive: 0,
     seatsSold: afterPayments.figures.seatsSold,
