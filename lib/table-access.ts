@@ -17,8 +17,9 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   // Public and ACTIVE reads only: ACTIVE routes read the queue token.
   catalogue: { catalogue: 'read', queue: 'read' },
   // Creating a concert writes the concert, its schedules and seats; a revocation writes a user's
-  // token and the concert's admission record (and reads the concert); the live stats read the
-  // waiting room's records and the sales counters beside them.
+  // token and the concert's admission record (and reads the concert); a waiting room's settings and
+  // their audit live on the queue table; the live stats read the waiting room's records and the
+  // sales counters beside them.
   admin: { catalogue: 'readWrite', queue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction, which checks the
