@@ -8,6 +8,7 @@
  */
 import type { Settings } from '../shared/config';
 import { activeCount, estimatedWaitSeconds, planAdmission, planShardedAdmission, type AdmissionState } from '../queue/queue-rules';
+import { admissionRates, SETTING_LIMITS, waitingRoomOf, type DeploymentSettings } from '../queue/waiting-room-rules';
 
 /** Totals since the concert was created. */
 export interface SalesTally {
@@ -68,11 +69,12 @@ export interface SeriesPoint {
 /** The series reaches back this far. */
 export const SERIES_WINDOW_MS = 2 * 3600 * 1000;
 
-/** The longest hold a concert's own settings allow (API.md, `holdSeconds` ≤ 1,800). */
-export const LONGEST_HOLD_SECONDS = 1800;
-
-/** Holds made now end at most this many seconds from now: the counters to read reach this far ahead. */
-export const holdHorizonSeconds = (settings: Pick<Settings, 'holdSeconds'>) => Math.max(settings.holdSeconds, LONGEST_HOLD_SECONDS);
+/**
+ * Holds made now end at most this many seconds from now (the deployment's HOLD_SECONDS, or the longest
+ * a concert's own settings allow): the counters to read reach this far ahead.
+ */
+export const holdHorizonSeconds = (settings: Pick<Settings, 'holdSeconds'>) =>
+  Math.max(settings.holdSeconds, SETTING_LIMITS.holdSeconds.max);
 
 /** The second a hold is counted as ending: rounded up, so a hold counts as live until it ends, and at most a second longer. */
 export const endSecondOf = (expiresAt: number) => Math.ceil(expiresAt / 1000);
@@ -190,10 +192,19 @@ export interface WaitingRoomStatsView {
   readonly series: readonly SeriesPointView[];
 }
 
-type StatsSettings = Pick<Settings, 'activeSeconds' | 'admitPerTick' | 'maxActivePerConcert' | 'admissionIntervalSeconds'>;
+/**
+ * The wait of someone who joins now, behind everyone waiting, as their first poll would say it: from
+ * the concert's admission rate, plus the time until the sale opens if it has not.
+ */
+function newJoinerWait(waiting: number, admission: AdmissionState, now: number, settings: DeploymentSettings): number {
+  const room = waitingRoomOf(admission.settings, settings);
+  const { saleOpensAt } = room.settings;
+  const untilSale = saleOpensAt !== null ? Math.max(0, Math.ceil((saleOpensAt - now) / 1000)) : 0;
+  return estimatedWaitSeconds(waiting + 1, admissionRates(room, settings)) + untilSale;
+}
 
 /** The figures at `now`, from the facts read. */
-export function waitingRoomStats(concertId: string, facts: StatsFacts, now: number, settings: StatsSettings): WaitingRoomStatsView {
+export function waitingRoomStats(concertId: string, facts: StatsFacts, now: number, settings: DeploymentSettings): WaitingRoomStatsView {
   const joined = facts.counters.reduce((sum, value) => sum + value, 0);
   // Counted as admission counts them: places not yet reached, less the ones given back.
   const { waiting } =
@@ -208,8 +219,7 @@ export function waitingRoomStats(concertId: string, facts: StatsFacts, now: numb
     joinedTotal: joined,
     admittedTotal: admittedTotal(facts.admission),
     leftTotal: facts.leftTotal,
-    // Behind everyone waiting now.
-    estimatedWaitSecondsForNewJoiner: estimatedWaitSeconds(waiting + 1, settings),
+    estimatedWaitSecondsForNewJoiner: newJoinerWait(waiting, facts.admission, now, settings),
     holdsLive: Math.max(0, liveHolds(facts.holdsEnding, now)),
     seatsSold: facts.sales.seatsSold,
     seatsTotal: facts.seatsTotal,

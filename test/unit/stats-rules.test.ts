@@ -19,7 +19,7 @@ import {
 } from '../../functions/stats/stats-rules';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
-const settings = { activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
+const settings = { holdSeconds: 300, activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
 const held = (expiresAt: number, price = 1000, concertId = 'c1'): ReservationFacts => ({ concertId, status: 'HELD', expiresAt, price });
 const as = (facts: ReservationFacts, status: string): ReservationFacts => ({ ...facts, status });
 
@@ -153,6 +153,31 @@ describe('the stats view', () => {
       admission: { ...facts.admission, line: { admitted: [70, 80], epochs: [[120, 130]], revision: 3 }, givenBack: new Set(['1.100']) },
     };
     expect(waitingRoomStats('c1', sharded, T0, settings)).toMatchObject({ waiting: 99, joinedTotal: 250 });
+  });
+
+  test("a new joiner's wait follows the concert's own rate, and counts the time until its sale opens", () => {
+    const room = (changes: Record<string, unknown>) => ({
+      revision: 1,
+      updatedAt: T0,
+      updatedBy: 'ops',
+      settings: {
+        joining: 'OPEN' as const,
+        admission: 'RUNNING' as const,
+        admitPerMinute: 60,
+        maxActive: 1000,
+        activeSeconds: 600,
+        holdSeconds: 300,
+        preQueueOpensAt: null,
+        saleOpensAt: null,
+        challengeWork: 0,
+        ...changes,
+      },
+    });
+    const configured = { ...facts, admission: { ...facts.admission, settings: room({}) } };
+    // 101st in line at 60 a minute (10 a run every 10 s): 11 runs.
+    expect(waitingRoomStats('c1', configured, T0, settings).estimatedWaitSecondsForNewJoiner).toBe(110);
+    const opensLater = { ...facts, admission: { ...facts.admission, settings: room({ saleOpensAt: T0 + 300_500 }) } };
+    expect(waitingRoomStats('c1', opensLater, T0, settings).estimatedWaitSecondsForNewJoiner).toBe(110 + 301);
   });
 
   test("a run's point: the line as the run left it", () => {
