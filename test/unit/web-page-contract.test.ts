@@ -45,12 +45,27 @@ const queue = {
   estimatedWaitSeconds: 0,
   activeUntil: at,
   paused: true,
+  opensAt: at,
 } as const;
 /** One body per route with every field the page's types know, optional ones included. */
 const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {
   'GET /concerts': { concerts: [{ concertId: 'c', title: 't', venue: 'v' }] },
   'POST /concerts/{concertId}/queue': queue,
   'GET /concerts/{concertId}/queue': queue,
+  'GET /concerts/{concertId}/queue/challenge': {
+    parameters: {
+      algorithm: 'PBKDF2/SHA-256',
+      nonce: '00',
+      salt: '00',
+      cost: 1000,
+      keyLength: 32,
+      keyPrefix: '00',
+      keySignature: '00',
+      expiresAt: 1,
+      data: { concertId: 'c', userId: 'u', work: 1, keyId: 'k' },
+    },
+    signature: '00',
+  },
   'GET /concerts/{concertId}/schedules': { schedules: [{ scheduleId: 's', date: '2026-12-24', availableSeats: 1 }] },
   'GET /concerts/{concertId}/schedules/{scheduleId}/seats': { seats: [{ seatNumber: 1, price: 1, status: 'AVAILABLE' }] },
   'POST /reservations': reservation,

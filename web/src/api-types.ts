@@ -8,6 +8,7 @@ import type { ReservationList } from '../../functions/reservations/list-reservat
 import type { PaymentView } from '../../functions/wallet/payment';
 import type { PaymentList } from '../../functions/wallet/list-payments';
 import type { QueueStatusView } from '../../functions/queue/queue-status';
+import type { Challenge } from '../../functions/queue/join-challenge';
 import type { ScheduleView } from '../../functions/catalogue/list-schedules';
 import type { SeatView } from '../../functions/catalogue/get-seat-map';
 import type { Concert } from '../../functions/catalogue/concert';
@@ -20,6 +21,8 @@ export type Payment = PaymentView;
 export type Schedule = ScheduleView;
 export type Seat = SeatView;
 export type ConcertSummary = Pick<Concert, 'concertId' | 'title' | 'venue'>;
+/** A protected waiting room's proof-of-work challenge (altcha-lib's format; the service sends no code challenge). */
+export type JoinChallenge = Required<Pick<Challenge, 'parameters' | 'signature'>>;
 /** The queue status body; `Retry-After` travels as a header. */
 export type QueueStatus = Omit<QueueStatusView, 'retryAfterSeconds'>;
 

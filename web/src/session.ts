@@ -20,13 +20,15 @@ export interface SignedIn {
 
 export interface QueueEntry {
   readonly token: string;
-  /** The position when the user joined: the start of the progress bar. */
+  /** The first position heard (0 before a scheduled opening gave one): the start of the progress bar. */
   readonly firstPosition: number;
   /** Epoch milliseconds before which the page must not poll again (the last `Retry-After`). */
   readonly nextPollAt: number;
   /** The last place in line and wait estimate heard, shown again at once after a reload. */
-  readonly position: number;
-  readonly estimatedWaitSeconds: number;
+  readonly position: number | null;
+  readonly estimatedWaitSeconds: number | null;
+  /** ISO time the sale opens, while the position is null (the pre-queue). */
+  readonly opensAt?: string;
   /** ISO time, once ACTIVE. */
   readonly activeUntil?: string;
 }

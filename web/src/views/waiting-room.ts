@@ -9,6 +9,7 @@ import type { QueueStatus } from '../api-types';
 import { liveTurn, type Context } from '../context';
 import { button, h, link, notice, replace } from '../dom';
 import { formatWait, queueProgress } from '../format';
+import { ProofOfWorkFailed, solveJoinChallenge } from '../proof-of-work';
 import { session, type QueueEntry } from '../session';
 
 /** When the server says nothing about the pace (no answer at all), wait this long, doubling up to the cap. */
@@ -56,14 +57,23 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   };
 
   const showPlace = (entry: QueueEntry) => {
+    if (entry.position === null) {
+      const opens = entry.opensAt ? new Date(entry.opensAt).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit' }) : 'soon';
+      position.replaceChildren(`The sale opens at ${opens}; everyone here before then gets a random place in line.`);
+      progress.value = 0;
+      progress.textContent = '0%';
+      estimate.textContent = '';
+      pollAt(entry.nextPollAt);
+      return;
+    }
     position.replaceChildren(
       entry.position === 1
         ? 'You are next in line.'
         : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
     );
-    progress.value = Math.round(queueProgress(entry.firstPosition, entry.position) * 100);
+    progress.value = Math.round(queueProgress(entry.firstPosition || entry.position, entry.position) * 100);
     progress.textContent = `${progress.value}%`;
-    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds ?? 0)}.`;
     pollAt(entry.nextPollAt);
   };
 
@@ -97,6 +107,16 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const nextPollAt = (retryAfterSeconds: number | undefined) => Date.now() + Math.max(1, retryAfterSeconds ?? fallbackSeconds) * 1000;
 
   const failed = (error: unknown, retry: () => void) => {
+    if (error instanceof ProofOfWorkFailed) {
+      stopCountdown?.();
+      nextCheck.textContent = '';
+      replace(
+        problem,
+        notice('error', 'We could not finish checking that you are not a bot.'),
+        button('Try again', () => ctx.reload(), { class: 'primary' }),
+      );
+      return;
+    }
     if (error instanceof ApiFailure && ['QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_REQUIRED'].includes(error.kind) && !rejoined) {
       rejoined = true; // the place was lost (e.g. the service's data was reset): take a new one, once
       save(undefined);
@@ -120,15 +140,61 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const heard = (answer: Answer<QueueStatus>) => ({
     position: answer.body.position,
     estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
+    ...(answer.body.opensAt ? { opensAt: answer.body.opensAt } : {}),
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
 
+  /**
+   * A concert that asks for proof of work answers a plain join CHALLENGE_REQUIRED (a user who is
+   * already in line gets the place back instead): then the page solves a challenge in Web Workers,
+   * saying so, and joins with the solution; once more with a new challenge if that one is refused
+   * (it expired meanwhile, or the concert asks for more work now).
+   */
+  async function joinWithProof(): Promise<Answer<QueueStatus>> {
+    try {
+      return await api.joinQueue(concertId);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.kind !== 'CHALLENGE_REQUIRED') throw error;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const altcha = await proveNotABot();
+      try {
+        return await api.joinQueue(concertId, altcha);
+      } catch (error) {
+        if (attempt >= 2 || !(error instanceof ApiFailure) || error.kind !== 'CHALLENGE_FAILED') throw error;
+      }
+    }
+  }
+
+  async function proveNotABot(): Promise<string> {
+    const started = Date.now();
+    position.textContent = 'Checking you are not a bot…';
+    const tick = () => {
+      const seconds = Math.floor((Date.now() - started) / 1000);
+      estimate.textContent = seconds < 1 ? 'This takes a moment, once.' : `This takes a moment, once. ${seconds} s so far.`;
+    };
+    tick();
+    const stopTicking = scope.every(1000, tick);
+    try {
+      const challenge = await api.joinChallenge(concertId);
+      const solveStarted = performance.now();
+      const altcha = await solveJoinChallenge(challenge.body, scope.signal);
+      // What the work cost this user, for anyone measuring it (the bench reads it).
+      performance.measure('proof-of-work', { start: solveStarted });
+      return altcha;
+    } finally {
+      stopTicking();
+      estimate.textContent = '';
+      position.textContent = 'Finding your place in line…';
+    }
+  }
+
   async function join(): Promise<void> {
     try {
-      const answer = await scope.live(api.joinQueue(concertId));
+      const answer = await scope.live(joinWithProof());
       const entry: QueueEntry = {
         token: answer.body.token,
-        firstPosition: Math.max(1, answer.body.position),
+        firstPosition: answer.body.position === null ? 0 : Math.max(1, answer.body.position),
         ...heard(answer),
       };
       save(entry);
@@ -143,7 +209,10 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     if (!entry) return join();
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
-      const next = { ...entry, ...heard(answer) };
+      const heardNow = heard(answer);
+      // The first position heard after a scheduled opening starts the progress bar.
+      const firstPosition = entry.firstPosition || (heardNow.position === null ? 0 : Math.max(1, heardNow.position));
+      const next = { ...entry, opensAt: undefined, ...heardNow, firstPosition };
       save(next);
       show(answer.body, next);
     } catch (error) {
