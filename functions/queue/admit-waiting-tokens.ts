@@ -38,7 +38,7 @@ async function admitConcert(deps: QueueDeps, concertId: string): Promise<Concert
   const now = deps.now();
   const result = await admitFrom(deps, concertId, snapshot, now);
   // The stats series: the line as this run left it, with the sales counters read in the same call.
-  await deps.series?.append(concertId, runPoint(snapshot, result, now));
+  await deps.series?.append(concertId, runPoint(snapshot, result, now, deps.settings));
   return result;
 }
 

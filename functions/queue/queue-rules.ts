@@ -250,6 +250,10 @@ const lineGivenBack = (admission: AdmissionState) =>
 
 export const isGivenBack = (admission: AdmissionState, place: TokenPlace) => admission.givenBack?.has(placeKey(place)) ?? false;
 
+/** How many pre-queue places were given back and are not yet passed by admission (before the opening: all of them). */
+export const preQueueGivenBackCount = (admission: AdmissionState) =>
+  [...(admission.givenBack ?? [])].filter((key) => placeOfKey(key).preQueue).length;
+
 export const isBanned = (admission: AdmissionState, userId: string) => admission.banned?.has(userId) ?? false;
 
 /**

@@ -1,4 +1,5 @@
 import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
+import { createPreQueueCounter } from '../queue/dynamo-pre-queue-counter';
 import { createSequenceCounter } from '../queue/dynamo-sequence-counter';
 import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
@@ -19,6 +20,7 @@ export function statsDeps(): StatsDeps {
       { queue: tableName('queue'), catalogue: tableName('catalogue') },
       {
         counter: createSequenceCounter(documentClient, tableName('queue'), current.queueShards),
+        preQueueCounter: createPreQueueCounter(documentClient, tableName('queue'), current.queueShards),
         catalogue: createDynamoCatalogueRepository(documentClient, tableName('catalogue')),
       },
     ),

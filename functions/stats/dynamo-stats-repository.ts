@@ -3,6 +3,7 @@ import { BatchGetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocu
 import { catalogueKeys, concertSeatCount } from '../catalogue/catalogue-keys';
 import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import { queueKeys, toAdmissionState } from '../queue/queue-keys';
+import type { PreQueueCounter } from '../queue/pre-queue-counter';
 import type { SequenceCounter } from '../queue/sequence-counter';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
@@ -34,11 +35,13 @@ export function createDynamoStatsReader(
   options: {
     /** The line's counters, as the waiting room keeps them (one, or QUEUE_SHARDS). */
     readonly counter: SequenceCounter;
+    /** The pre-queue's counters of a scheduled opening. */
+    readonly preQueueCounter: Pick<PreQueueCounter, 'keys' | 'read'>;
     /** Counts a concert's seats when its item predates `seatCount` (a query of its few schedule items). */
     readonly catalogue: Pick<CatalogueRepository, 'listSchedules'>;
   },
 ): StatsReader {
-  const { counter, catalogue } = options;
+  const { counter, preQueueCounter, catalogue } = options;
   return {
     async readFacts(concertId, now, holdHorizonSeconds) {
       const second = Math.floor(now / 1000);
@@ -49,7 +52,14 @@ export function createDynamoStatsReader(
       const admissionKey = queueKeys.admission(concertId);
       const concertKey = catalogueKeys.concert(concertId);
       const read = await batchGet({
-        [tables.queue]: [...counter.keys(concertId), admissionKey, statsKeys.sales(concertId), ...holdHours, ...seriesHours],
+        [tables.queue]: [
+          ...counter.keys(concertId),
+          ...preQueueCounter.keys(concertId),
+          admissionKey,
+          statsKeys.sales(concertId),
+          ...holdHours,
+          ...seriesHours,
+        ],
         [tables.catalogue]: [concertKey],
       });
       const concert = read.get(tables.catalogue)?.[0];
@@ -60,8 +70,11 @@ export function createDynamoStatsReader(
         keys.map((key) => byKey.get(key.pk)).filter((item): item is Item => item !== undefined);
       const admission = byKey.get(admissionKey.pk);
       return {
-        counters: counter.values(concertId, items),
-        admission: toAdmissionState(admission, counter.shards),
+        line: {
+          counters: counter.values(concertId, items),
+          preQueueArrivals: preQueueCounter.read(concertId, items).values.reduce((sum, value) => sum + value, 0),
+          admission: toAdmissionState(admission, counter.shards),
+        },
         leftTotal: leftTotalOf(admission),
         sales: toSalesTally(byKey.get(statsKeys.sales(concertId).pk)),
         holdsEnding: toHoldsEnding(present(holdHours)),

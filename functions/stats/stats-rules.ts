@@ -7,7 +7,15 @@
  * end. A hold that runs out needs no write: it drops out of the sum of holds ending after now.
  */
 import type { Settings } from '../shared/config';
-import { activeCount, estimatedWaitSeconds, planAdmission, planShardedAdmission, type AdmissionState } from '../queue/queue-rules';
+import type { QueueSnapshot } from '../queue/queue-repository';
+import {
+  activeCount,
+  estimatedWaitSeconds,
+  planAdmission,
+  planShardedAdmission,
+  preQueueGivenBackCount,
+  type AdmissionState,
+} from '../queue/queue-rules';
 import { admissionRates, SETTING_LIMITS, waitingRoomOf, type DeploymentSettings } from '../queue/waiting-room-rules';
 
 /** Totals since the concert was created. */
@@ -131,31 +139,65 @@ export function foldReservationChanges(changes: readonly ReservationChange[]): S
 /** True when a delta changes no counter (changes of other attributes, or ones that cancel out). */
 export const isEmptyDelta = (delta: SalesDelta) => delta.seatsSold === 0 && delta.revenue === 0 && delta.holdsEnding.size === 0;
 
+/** The line as read: its counters, the pre-queue's, and the admission record. */
+export interface LineRead {
+  /** Each of the line's counters (one entry, or one per shard with QUEUE_SHARDS > 1): places taken. */
+  readonly counters: readonly number[];
+  /** Arrivals the pre-queue's counters numbered (0 without a scheduled opening). */
+  readonly preQueueArrivals: number;
+  readonly admission: AdmissionState;
+}
+
+/** The line read with an admission run's snapshot. */
+const lineOf = (snapshot: Pick<QueueSnapshot, 'lastSeq' | 'counters' | 'preQueueCounters' | 'admission'>): LineRead => ({
+  counters: snapshot.counters ?? [snapshot.lastSeq],
+  preQueueArrivals: snapshot.preQueueCounters.values.reduce((sum, value) => sum + value, 0),
+  admission: snapshot.admission,
+});
+
+/**
+ * Joined, waiting and admitted, in people. Waiting is counted as admission counts it (places not
+ * reached, less the ones given back, the pre-queue's shuffled places included once the opening
+ * placed them), and before the opening every pre-queue arrival that has not left waits too.
+ */
+function lineFigures(line: LineRead, now: number, settings: DeploymentSettings) {
+  const { admission } = line;
+  const lineJoined = line.counters.reduce((sum, value) => sum + value, 0);
+  const plan =
+    line.counters.length > 1
+      ? planShardedAdmission(line.counters, admission, now, settings)
+      : planAdmission(lineJoined, admission, now, settings);
+  const preQueueBeforeOpening = admission.preQueue ? 0 : Math.max(0, line.preQueueArrivals - preQueueGivenBackCount(admission));
+  return {
+    joined: lineJoined + line.preQueueArrivals,
+    waiting: plan.waiting + preQueueBeforeOpening,
+    // The watermark and the pre-queue's count places; admission passes over the given-back ones.
+    admitted: admission.admittedSeq + (admission.preQueue?.admitted ?? 0) - (admission.passedOverTotal ?? 0),
+  };
+}
+
 /** The series point of an admission run: the line as the run left it, with the sales counters it read. */
 export function runPoint(
-  read: { readonly lastSeq: number; readonly admission: AdmissionState; readonly sales: SalesTally },
-  run: { readonly admitted: number; readonly waiting: number; readonly activeBefore: number },
+  read: Pick<QueueSnapshot, 'lastSeq' | 'counters' | 'preQueueCounters' | 'admission' | 'sales'>,
+  run: { readonly admitted: number; readonly activeBefore: number },
   now: number,
+  settings: DeploymentSettings,
 ): SeriesPoint {
+  const before = lineFigures(lineOf(read), now, settings);
   return {
     at: Math.floor(now / 1000) * 1000,
-    waiting: Math.max(0, run.waiting - run.admitted),
+    waiting: Math.max(0, before.waiting - run.admitted),
     active: run.activeBefore + run.admitted,
-    joined: read.lastSeq,
-    admitted: admittedTotal(read.admission) + run.admitted,
+    joined: before.joined,
+    admitted: before.admitted + run.admitted,
     sold: read.sales.seatsSold,
     revenue: read.sales.revenue,
   };
 }
 
-/** People admitted so far: the watermark counts places, and admission passes over the ones given back. */
-const admittedTotal = (admission: AdmissionState) => admission.admittedSeq - (admission.passedOverTotal ?? 0);
-
 /** Everything the stats are computed from, read together. */
 export interface StatsFacts {
-  /** The line's counter values: places taken so far (one entry, or one per shard with QUEUE_SHARDS > 1). */
-  readonly counters: readonly number[];
-  readonly admission: AdmissionState;
+  readonly line: LineRead;
   /** Tokens their holders gave back, so far: places left while waiting and turns ended early. */
   readonly leftTotal: number;
   readonly sales: SalesTally;
@@ -193,8 +235,9 @@ export interface WaitingRoomStatsView {
 }
 
 /**
- * The wait of someone who joins now, behind everyone waiting, as their first poll would say it: from
- * the concert's admission rate, plus the time until the sale opens if it has not.
+ * The wait of someone who joins now, behind everyone waiting: from the concert's admission rate, plus
+ * the time until the sale opens if it has not. An ordinary joiner's first answer says the same; a
+ * pre-queue joiner's says none (the opening shuffles the pre-queue), and this is the most it can be.
  */
 function newJoinerWait(waiting: number, admission: AdmissionState, now: number, settings: DeploymentSettings): number {
   const room = waitingRoomOf(admission.settings, settings);
@@ -205,21 +248,17 @@ function newJoinerWait(waiting: number, admission: AdmissionState, now: number, 
 
 /** The figures at `now`, from the facts read. */
 export function waitingRoomStats(concertId: string, facts: StatsFacts, now: number, settings: DeploymentSettings): WaitingRoomStatsView {
-  const joined = facts.counters.reduce((sum, value) => sum + value, 0);
-  // Counted as admission counts them: places not yet reached, less the ones given back.
-  const { waiting } =
-    facts.counters.length > 1
-      ? planShardedAdmission(facts.counters, facts.admission, now, settings)
-      : planAdmission(joined, facts.admission, now, settings);
+  const { joined, waiting, admitted } = lineFigures(facts.line, now, settings);
+  const { admission } = facts.line;
   return {
     concertId,
     at: new Date(now).toISOString(),
     waiting,
-    active: activeCount(facts.admission, now, settings.activeSeconds),
+    active: activeCount(admission, now, settings.activeSeconds),
     joinedTotal: joined,
-    admittedTotal: admittedTotal(facts.admission),
+    admittedTotal: admitted,
     leftTotal: facts.leftTotal,
-    estimatedWaitSecondsForNewJoiner: newJoinerWait(waiting, facts.admission, now, settings),
+    estimatedWaitSecondsForNewJoiner: newJoinerWait(waiting, admission, now, settings),
     holdsLive: Math.max(0, liveHolds(facts.holdsEnding, now)),
     seatsSold: facts.sales.seatsSold,
     seatsTotal: facts.seatsTotal,

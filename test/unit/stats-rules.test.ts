@@ -17,6 +17,7 @@ import {
   type ReservationFacts,
   type StatsFacts,
 } from '../../functions/stats/stats-rules';
+import type { AdmissionState } from '../../functions/queue/queue-rules';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const settings = { holdSeconds: 300, activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
@@ -96,9 +97,12 @@ describe('live holds', () => {
 });
 
 describe('the stats view', () => {
+  const admission: AdmissionState = {
+    admittedSeq: 150,
+    batches: [{ firstSeq: 51, lastSeq: 150, admittedAt: T0 - 60_000, finished: 7 }],
+  };
   const facts: StatsFacts = {
-    counters: [250],
-    admission: { admittedSeq: 150, batches: [{ firstSeq: 51, lastSeq: 150, admittedAt: T0 - 60_000, finished: 7 }] },
+    line: { counters: [250], preQueueArrivals: 0, admission },
     leftTotal: 3,
     sales: { seatsSold: 9, revenue: 900_000 },
     holdsEnding: new Map([
@@ -139,7 +143,7 @@ describe('the stats view', () => {
     const givenBack: StatsFacts = {
       ...facts,
       // 150 places reached, 2 of them passed over as given back; 2 more given back further on; 3 left in all.
-      admission: { ...facts.admission, givenBack: new Set(['160', '170']), passedOverTotal: 2 },
+      line: { ...facts.line, admission: { ...admission, givenBack: new Set(['160', '170']), passedOverTotal: 2 } },
     };
     expect(waitingRoomStats('c1', givenBack, T0, settings)).toMatchObject({
       waiting: 98,
@@ -149,8 +153,11 @@ describe('the stats view', () => {
     });
     const sharded: StatsFacts = {
       ...facts,
-      counters: [120, 130],
-      admission: { ...facts.admission, line: { admitted: [70, 80], epochs: [[120, 130]], revision: 3 }, givenBack: new Set(['1.100']) },
+      line: {
+        counters: [120, 130],
+        preQueueArrivals: 0,
+        admission: { ...admission, line: { admitted: [70, 80], epochs: [[120, 130]], revision: 3 }, givenBack: new Set(['1.100']) },
+      },
     };
     expect(waitingRoomStats('c1', sharded, T0, settings)).toMatchObject({ waiting: 99, joinedTotal: 250 });
   });
@@ -173,18 +180,47 @@ describe('the stats view', () => {
         ...changes,
       },
     });
-    const configured = { ...facts, admission: { ...facts.admission, settings: room({}) } };
+    const withRoom = (changes: Record<string, unknown>): StatsFacts => ({
+      ...facts,
+      line: { ...facts.line, admission: { ...admission, settings: room(changes) } },
+    });
+    const configured = withRoom({});
     // 101st in line at 60 a minute (10 a run every 10 s): 11 runs.
     expect(waitingRoomStats('c1', configured, T0, settings).estimatedWaitSecondsForNewJoiner).toBe(110);
-    const opensLater = { ...facts, admission: { ...facts.admission, settings: room({ saleOpensAt: T0 + 300_500 }) } };
+    const opensLater = withRoom({ saleOpensAt: T0 + 300_500 });
     expect(waitingRoomStats('c1', opensLater, T0, settings).estimatedWaitSecondsForNewJoiner).toBe(110 + 301);
+  });
+
+  test('before a scheduled opening every pre-queue arrival waits (less those who left); once it is recorded, its places not yet admitted do', () => {
+    const before: StatsFacts = {
+      ...facts,
+      line: { counters: [0], preQueueArrivals: 40, admission: { admittedSeq: 0, batches: [], givenBack: new Set(['p7', 'p9']) } },
+    };
+    expect(waitingRoomStats('c1', before, T0, settings)).toMatchObject({ joinedTotal: 40, waiting: 38, admittedTotal: 0 });
+    const preQueue = { size: 40, shardSizes: [40], seed: '00'.repeat(32), openedAt: T0 - 60_000, admitted: 25 };
+    const opened: StatsFacts = {
+      ...facts,
+      line: {
+        counters: [10],
+        preQueueArrivals: 40,
+        admission: {
+          admittedSeq: 0,
+          batches: [{ firstSeq: 1, lastSeq: 0, admittedAt: T0 - 60_000, finished: 1, preQueuePlaces: [1, 25] }],
+          preQueue,
+          passedOverTotal: 1,
+        },
+      },
+    };
+    // 15 shuffled places and 10 in the line wait; 25 places reached, one of them given back.
+    expect(waitingRoomStats('c1', opened, T0, settings)).toMatchObject({ joinedTotal: 50, waiting: 25, admittedTotal: 24, active: 24 });
   });
 
   test("a run's point: the line as the run left it", () => {
     const point = runPoint(
-      { lastSeq: 250, admission: facts.admission, sales: facts.sales },
-      { admitted: 40, waiting: 100, activeBefore: 93 },
+      { lastSeq: 250, admission, preQueueCounters: { values: [], closed: [] }, sales: facts.sales },
+      { admitted: 40, activeBefore: 93 },
       T0 + 1234,
+      settings,
     );
     expect(point).toEqual({ at: T0 + 1000, waiting: 60, active: 133, joined: 250, admitted: 190, sold: 9, revenue: 900_000 });
   });
