@@ -16,6 +16,8 @@ export interface LocalRuntime extends LocalServer {
   pollStream(name: StreamConsumerDefinition['name']): Promise<number>;
   /** `pollStream('ledger-writer')`: writes pending charges out to the ledger. */
   pollLedgerStream(): Promise<number>;
+  /** Every consumer's stream, one after another, as their deployed mappings run alongside the API. */
+  pollStreams(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,11 @@ export async function startLocalRuntime(options: {
     ...server,
     pollStream,
     pollLedgerStream: () => pollStream('ledger-writer'),
+    async pollStreams() {
+      let handled = 0;
+      for (const name of streams.keys()) handled += await pollStream(name);
+      return handled;
+    },
     async stop() {
       await timer?.stop();
       for (const stream of streams.values()) await stream.stop();
