@@ -1,0 +1,172 @@
+/**
+ * The web page's sale-day parts in a real browser (Debian's chromium driven by playwright-core)
+ * against the local runtime: releasing holds from the seat map and from checkout. Each test makes a
+ * concert of its own through the admin API, so no test shares a line; admission is run by the test.
+ */
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../support/browser';
+import { startLocalApi, type LocalApi } from '../support/local-api';
+
+const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
+
+describeInBrowser('sale day on the web page, in chromium', () => {
+  let api: LocalApi;
+  let browser: Browser;
+  let admin: string;
+  let serial = 0;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([startLocalApi({ seed: false }), launchChromium()]);
+    admin = await api.tokenFor('sale-day-ops', ['admin']);
+    // Wait estimates as if admission ran every 2 s, so Retry-After (and the page's polling) is 1–2 s.
+    process.env.JOB_INTERVAL_SECONDS = '2';
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await api?.stop();
+  });
+
+  /** A page in Seoul's time zone, whatever the machine's: times on the page are the reader's own. */
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 }, timezoneId: 'Asia/Seoul' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(25_000);
+    page.on('pageerror', (error) => {
+      throw new Error(`page error: ${error.message}`);
+    });
+    return page;
+  }
+
+  /** A concert of the test's own, made as an operator makes one: 10 seats on one date, 10,000–100,000 KRW. */
+  async function newConcert(): Promise<{ concertId: string; scheduleId: string; title: string }> {
+    const title = `Sale Day ${++serial}`;
+    const seats = Array.from({ length: 10 }, (_, i) => ({ seatNumber: i + 1, price: 10_000 * (i + 1) }));
+    const created = await api.request('POST', '/admin/concerts', {
+      token: admin,
+      body: { title, venue: 'Test Hall', schedules: [{ date: '2099-01-01', seats }] },
+    });
+    expect(created.status).toBe(201);
+    return { concertId: created.body.concertId, scheduleId: created.body.schedules[0].scheduleId, title };
+  }
+
+  async function signIn(page: Page, userId: string): Promise<void> {
+    await page.goto(`${api.url}/`);
+    await page.getByLabel('User id').fill(userId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+  }
+
+  async function getTickets(page: Page, title: string): Promise<void> {
+    await page
+      .locator('li.concert', { has: page.getByRole('heading', { name: title }) })
+      .getByRole('link', { name: 'Get tickets' })
+      .click();
+    await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
+  }
+
+  /** Waits for `expected`, or fails at once with the sentence of an error the page shows instead. */
+  async function expectView(page: Page, expected: Locator): Promise<void> {
+    const problem = page.locator('.notice-error');
+    await expected.or(problem).first().waitFor();
+    if (await problem.count()) throw new Error(`the page says: ${await problem.first().textContent()}`);
+  }
+
+  const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
+
+  /** Signs in, joins the concert's line, is admitted and opens the seat map of its date. */
+  async function atSeatMap(page: Page, userId: string, concert: { title: string }): Promise<void> {
+    await signIn(page, userId);
+    await getTickets(page, concert.title);
+    await page.getByText(/in line\.$/).waitFor();
+    await admit();
+    await page.locator('a.date-card').first().click();
+    await page.locator('[data-seat="10"]').waitFor();
+  }
+
+  async function hold(page: Page, seatNumber: number): Promise<void> {
+    await page.locator(`[data-seat="${seatNumber}"]`).click();
+    await expectView(page, page.locator(`[data-seat="${seatNumber}"].seat-mine`));
+  }
+
+  /** The user's reservations as the service has them, by seat number. */
+  async function reservationsOf(userId: string): Promise<Record<number, string>> {
+    const listed = await api.request('GET', '/reservations', { token: await api.tokenFor(userId) });
+    return Object.fromEntries(listed.body.reservations.map((r: { seatNumber: number; status: string }) => [r.seatNumber, r.status]));
+  }
+
+  /** The seat map as another admitted user reads it from the service. */
+  async function seatsSeenByOthers(concertId: string, scheduleId: string, userId: string): Promise<Record<number, string>> {
+    const token = await api.tokenFor(userId);
+    const joined = await api.request('POST', `/concerts/${concertId}/queue`, { token });
+    await admit();
+    const map = await api.request('GET', `/concerts/${concertId}/schedules/${scheduleId}/seats`, { token, queueToken: joined.body.token });
+    expect(map.status).toBe(200);
+    return Object.fromEntries(map.body.seats.map((seat: { seatNumber: number; status: string }) => [seat.seatNumber, seat.status]));
+  }
+
+  test('a hold released from the seat map shows its seat available at once, and the service agrees', async () => {
+    const concert = await newConcert();
+    const page = await newPage();
+    await atSeatMap(page, 'release-map-amy', concert);
+    await hold(page, 3);
+    await hold(page, 4);
+    await page.getByRole('link', { name: 'Go to checkout: 2 seats, 70,000 KRW' }).waitFor();
+
+    const releases: string[] = [];
+    page.on('request', (request) => request.method() === 'DELETE' && releases.push(new URL(request.url()).pathname));
+    await page.getByRole('button', { name: 'Release seat 3' }).click();
+    await expectView(page, page.getByText('You released seat 3: it is on sale again.'));
+    // At once, without waiting for the map's next refresh.
+    expect(await page.locator('[data-seat="3"]').getAttribute('class')).toBe('seat seat-available tier-4');
+    expect(await page.locator('[data-seat="3"]').getAttribute('aria-label')).toBe('Seat 3, 30,000 KRW, available');
+    await page.getByRole('link', { name: 'Go to checkout: 1 seat, 40,000 KRW' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Release seat 3' }).count()).toBe(0);
+    expect(releases).toEqual([expect.stringMatching(/^\/api\/reservations\/[^/]+$/)]);
+
+    expect(await reservationsOf('release-map-amy')).toEqual({ 3: 'RELEASED', 4: 'HELD' });
+    expect(await seatsSeenByOthers(concert.concertId, concert.scheduleId, 'release-map-other')).toMatchObject({
+      3: 'AVAILABLE',
+      4: 'HELD',
+    });
+
+    // The map's next refresh (every 5 s) still shows it so: the service's map, not only the page's.
+    await page.waitForResponse((response) => response.url().endsWith('/seats') && response.ok());
+    await page.waitForTimeout(100); // drawn after the answer's body is read
+    expect(await page.locator('[data-seat="3"]').getAttribute('class')).toBe('seat seat-available tier-4');
+    await hold(page, 3); // and the user may hold it again
+  }, 60_000);
+
+  test('a hold released at checkout leaves the total, and the last one leaves nothing to pay', async () => {
+    const concert = await newConcert();
+    const page = await newPage();
+    await atSeatMap(page, 'release-checkout-ben', concert);
+    await hold(page, 2);
+    await hold(page, 5);
+    await page.getByRole('link', { name: 'Go to checkout: 2 seats, 70,000 KRW' }).click();
+    await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+    expect(await page.locator('.summary .total').textContent()).toBe('70,000 KRW');
+    await page.getByRole('button', { name: 'Pay 70,000 KRW' }).waitFor();
+
+    await page.getByRole('button', { name: 'Release seat 5' }).click();
+    await expectView(page, page.getByText('You released seat 5: it is on sale again.'));
+    expect(await page.locator('.summary .total').textContent()).toBe('20,000 KRW');
+    await page.getByRole('button', { name: 'Pay 20,000 KRW' }).waitFor();
+    expect(await page.locator('.checkout-list li').count()).toBe(1);
+    expect(await reservationsOf('release-checkout-ben')).toEqual({ 2: 'HELD', 5: 'RELEASED' });
+
+    await page.getByRole('button', { name: 'Release seat 2' }).click();
+    await expectView(page, page.getByText('You released seat 2: it is on sale again.'));
+    await page.getByText('You hold no seats for this concert now.').waitFor();
+    expect(await page.locator('.summary .total').textContent()).toBe('0 KRW');
+    expect(await page.locator('button.pay').isDisabled()).toBe(true);
+    expect(await reservationsOf('release-checkout-ben')).toEqual({ 2: 'RELEASED', 5: 'RELEASED' });
+    expect(await seatsSeenByOthers(concert.concertId, concert.scheduleId, 'release-checkout-other')).toMatchObject({
+      2: 'AVAILABLE',
+      5: 'AVAILABLE',
+    });
+  }, 60_000);
+});
