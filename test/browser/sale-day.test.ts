@@ -1,7 +1,8 @@
 /**
  * The web page's sale-day parts in a real browser (Debian's chromium driven by playwright-core)
- * against the local runtime: releasing holds from the seat map and from checkout. Each test makes a
- * concert of its own through the admin API, so no test shares a line; admission is run by the test.
+ * against the local runtime: releasing holds from the seat map and from checkout, leaving the line,
+ * ending a turn early, and what the page says when a user is barred. Each test makes a concert of its
+ * own through the admin API, so no test shares a line; admission is run by the test.
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/browser';
@@ -60,11 +61,10 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     await page.getByRole('heading', { name: 'Concerts' }).waitFor();
   }
 
+  const concertCard = (page: Page, title: string) => page.locator('li.concert', { has: page.getByRole('heading', { name: title }) });
+
   async function getTickets(page: Page, title: string): Promise<void> {
-    await page
-      .locator('li.concert', { has: page.getByRole('heading', { name: title }) })
-      .getByRole('link', { name: 'Get tickets' })
-      .click();
+    await concertCard(page, title).getByRole('link', { name: 'Get tickets' }).click();
     await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
   }
 
@@ -91,6 +91,12 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     await page.locator(`[data-seat="${seatNumber}"]`).click();
     await expectView(page, page.locator(`[data-seat="${seatNumber}"].seat-mine`));
   }
+
+  const storedQueueToken = (page: Page, userId: string, concertId: string) =>
+    page.evaluate((key) => {
+      const storage = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
+      return (JSON.parse(storage.getItem(key) ?? 'null') as { token: string } | null)?.token;
+    }, `queue:${userId}:${concertId}`);
 
   /** The user's reservations as the service has them, by seat number. */
   async function reservationsOf(userId: string): Promise<Record<number, string>> {
@@ -168,5 +174,97 @@ describeInBrowser('sale day on the web page, in chromium', () => {
       2: 'AVAILABLE',
       5: 'AVAILABLE',
     });
+  }, 60_000);
+
+  test('leaving the line asks first; staying keeps the place, leaving gives it back and forgets the token', async () => {
+    const concert = await newConcert();
+    const ahead = await api.tokenFor('leave-ahead');
+    expect((await api.request('POST', `/concerts/${concert.concertId}/queue`, { token: ahead })).status).toBe(201);
+    const page = await newPage();
+    await signIn(page, 'leave-cleo');
+    await getTickets(page, concert.title);
+    await page.getByText('You are number 2 in line.').waitFor();
+    const token = await storedQueueToken(page, 'leave-cleo', concert.concertId);
+
+    await page.getByRole('button', { name: 'Leave the line' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Leave the line?' });
+    await dialog.waitFor();
+    expect(await dialog.locator('li').allTextContents()).toEqual([
+      'You give up your place in line for good: the people behind you move up.',
+      'You can join the waiting room again later, at the back of the line.',
+    ]);
+    await dialog.getByRole('button', { name: 'Stay in line' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('You are number 2 in line.').waitFor();
+    expect(await storedQueueToken(page, 'leave-cleo', concert.concertId)).toBe(token);
+
+    await page.getByRole('button', { name: 'Leave the line' }).click();
+    await page.keyboard.press('Escape'); // Escape keeps the place too
+    await dialog.waitFor({ state: 'detached' });
+    expect(await storedQueueToken(page, 'leave-cleo', concert.concertId)).toBe(token);
+
+    await page.getByRole('button', { name: 'Leave the line' }).click();
+    await dialog.getByRole('button', { name: 'Yes, leave the line' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+    expect(page.url()).toMatch(/#\/$/);
+    expect(await page.locator('.notice-success').textContent()).toBe(
+      `You left the line for ${concert.title}. You can join again at any time.`,
+    );
+    expect(await storedQueueToken(page, 'leave-cleo', concert.concertId)).toBeUndefined();
+    await concertCard(page, concert.title).getByRole('link', { name: 'Get tickets' }).waitFor();
+
+    const poll = await api.request('GET', `/concerts/${concert.concertId}/queue`, {
+      token: await api.tokenFor('leave-cleo'),
+      queueToken: token,
+    });
+    expect(poll.body.status).toBe('EXPIRED');
+  }, 60_000);
+
+  test('"I\'m done" ends the turn after asking, and gives the unpaid holds back', async () => {
+    const concert = await newConcert();
+    const page = await newPage();
+    await atSeatMap(page, 'done-dora', concert);
+    await hold(page, 6);
+    await hold(page, 7);
+    const token = await storedQueueToken(page, 'done-dora', concert.concertId);
+
+    await page.locator('#turn').getByRole('button', { name: "I'm done" }).click();
+    const dialog = page.getByRole('dialog', { name: 'End your turn?' });
+    await dialog.getByRole('button', { name: 'Keep booking' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(page.url()).toMatch(/#\/concerts\/[^/]+\/dates\/[^/]+$/);
+
+    await page.locator('#turn').getByRole('button', { name: "I'm done" }).click();
+    expect(await dialog.locator('li').nth(1).textContent()).toBe('Seats you hold and have not paid for go back on sale at once.');
+    await dialog.getByRole('button', { name: 'Yes, end my turn' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+    expect(await page.locator('.notice-success').textContent()).toBe(
+      `You ended your turn for ${concert.title}. The 2 seats you held are on sale again.`,
+    );
+    expect(await page.locator('#turn').isHidden()).toBe(true);
+    expect(await storedQueueToken(page, 'done-dora', concert.concertId)).toBeUndefined();
+
+    const user = await api.tokenFor('done-dora');
+    expect((await api.request('GET', `/concerts/${concert.concertId}/queue`, { token: user, queueToken: token })).body.status).toBe(
+      'EXPIRED',
+    );
+    expect(await reservationsOf('done-dora')).toEqual({ 6: 'RELEASED', 7: 'RELEASED' });
+  }, 60_000);
+
+  test('a banned user is told they cannot join, and is not sent round in circles', async () => {
+    const concert = await newConcert();
+    const banned = await api.request('POST', `/admin/concerts/${concert.concertId}/queue/revocations`, {
+      token: admin,
+      body: { userId: 'banned-eve', ban: true },
+    });
+    expect(banned.status).toBe(200);
+    const page = await newPage();
+    await signIn(page, 'banned-eve');
+    await getTickets(page, concert.title);
+    await page.getByText('You cannot join this line.').waitFor();
+    await page.getByText('Your account may not join the waiting room for this concert.').waitFor();
+    expect(await page.getByRole('button', { name: 'Leave the line' }).isHidden()).toBe(true);
+    await page.getByRole('link', { name: 'Back to the concerts' }).click();
+    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
   }, 60_000);
 });

@@ -2,13 +2,14 @@
  * The waiting room: the user's place in line, a progress bar and the server's estimate, polled
  * exactly as often as the server's `Retry-After` allows. The queue token and the time of the
  * next poll live in session storage, so a reload keeps the place and the pace. When the token
- * turns ACTIVE the page moves on to the dates by itself.
+ * turns ACTIVE the page moves on to the dates by itself. The user may leave the line.
  */
 import { ApiFailure, type Answer } from '../api';
 import type { QueueStatus } from '../api-types';
 import { liveTurn, type Context } from '../context';
 import { button, h, link, notice, replace } from '../dom';
 import { formatWait, queueProgress } from '../format';
+import { leaveLine } from '../leave-line';
 import { session, type QueueEntry } from '../session';
 
 /** When the server says nothing about the pace (no answer at all), wait this long, doubling up to the cap. */
@@ -26,6 +27,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const estimate = h('p', { class: 'estimate' });
   const nextCheck = h('p', { class: 'next-check hint', 'aria-live': 'off' });
   const problem = h('div', { class: 'messages' });
+  const leave = button('Leave the line', () => void leaveNow(), { hidden: true });
   const status = h('section', { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' }, position, progress, estimate);
   replace(
     ctx.main,
@@ -35,11 +37,15 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     nextCheck,
     problem,
     h('p', { class: 'hint' }, 'Keep this page open: it moves on by itself when it is your turn. Reloading keeps your place.'),
+    h('p', null, leave),
   );
   position.textContent = 'Finding your place in line…';
 
   let fallbackSeconds = FALLBACK_RETRY_SECONDS;
   let rejoined = false;
+  /** While the user is asked whether to leave, answers are kept, not drawn, and no poll starts. */
+  let leaving = false;
+  let heldWhileLeaving: { queue: QueueStatus; entry: QueueEntry } | undefined;
   let stopCountdown: (() => void) | undefined;
 
   const save = (entry: QueueEntry | undefined) => session.setQueue(user.userId, concertId, entry);
@@ -52,7 +58,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     };
     tick();
     stopCountdown = scope.every(1000, tick);
-    scope.after(Math.max(0, at - Date.now()), () => void poll());
+    scope.after(Math.max(0, at - Date.now()), () => void (leaving || poll()));
   };
 
   const showPlace = (entry: QueueEntry) => {
@@ -64,7 +70,21 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     progress.value = Math.round(queueProgress(entry.firstPosition, entry.position) * 100);
     progress.textContent = `${progress.value}%`;
     estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    leave.hidden = false;
     pollAt(entry.nextPollAt);
+  };
+
+  /** No place to show and none to wait for: why, and the way back. */
+  const noPlace = (headline: string, sentence: string) => {
+    stopCountdown?.();
+    nextCheck.textContent = '';
+    leave.hidden = true;
+    replace(
+      status,
+      h('p', { class: 'position' }, headline),
+      h('p', null, sentence),
+      link('#/', 'Back to the concerts', { class: 'button' }),
+    );
   };
 
   const show = (queue: QueueStatus, entry: QueueEntry) => {
@@ -82,10 +102,11 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       save(undefined);
       stopCountdown?.();
       nextCheck.textContent = '';
+      leave.hidden = true;
       replace(
         status,
         h('p', { class: 'position' }, 'Your turn has ended.'),
-        h('p', null, 'Your place in this waiting room is used up: your booking time ran out or you already paid.'),
+        h('p', null, 'Your place in this waiting room is used up: your booking time ran out, you paid, or the place was given up.'),
         button('Join the waiting room again', () => ctx.reload(), { class: 'primary' }),
       );
       return;
@@ -103,6 +124,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       void join();
       return;
     }
+    if (error instanceof ApiFailure && error.kind === 'QUEUE_BANNED') return noPlace('You cannot join this line.', ctx.describe(error));
     const sentence = ctx.describe(error, { thing: 'concert' });
     if (error instanceof ApiFailure && (error.outcomeUnknown || error.kind === 'UNAVAILABLE')) {
       const at = nextPollAt(error.retryAfterSeconds);
@@ -144,11 +166,33 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
       const next = { ...entry, ...heard(answer) };
+      if (leaving) return void (heldWhileLeaving = { queue: answer.body, entry: next });
       save(next);
       show(answer.body, next);
     } catch (error) {
-      failed(error, () => void poll());
+      if (!leaving) failed(error, () => void poll());
     }
+  }
+
+  /** Asks, then gives the place back and goes to the concerts; a user who stays sees the line as last heard. */
+  async function leaveNow(): Promise<void> {
+    const entry = session.queue(user.userId, concertId);
+    if (!entry || leaving) return;
+    leaving = true;
+    leave.setAttribute('aria-busy', 'true');
+    const outcome = await leaveLine(ctx, { concertId, token: entry.token, title, turn: false });
+    if (outcome.left) return; // the concert list is on its way; nothing here may save the token again
+    leaving = false;
+    leave.removeAttribute('aria-busy');
+    const held = heldWhileLeaving;
+    heldWhileLeaving = undefined;
+    if (held) {
+      save(held.entry);
+      show(held.queue, held.entry);
+    } else {
+      showPlace(entry);
+    }
+    if (outcome.problem) replace(problem, notice('error', outcome.problem));
   }
 
   if (liveTurn(user, concertId)) {
