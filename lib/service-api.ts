@@ -60,8 +60,8 @@ const INVOKED_BY_THIS_API_ONLY = guard(
 );
 
 /** Headers a browser page may send and read across origins. */
-const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-queue-token', IDEMPOTENCY_HEADER];
-const CORS_EXPOSE_HEADERS = ['retry-after', 'idempotent-replayed'];
+const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-queue-token', IDEMPOTENCY_HEADER, 'if-match'];
+const CORS_EXPOSE_HEADERS = ['retry-after', 'idempotent-replayed', 'etag'];
 
 /**
  * The HTTP API and who may call it: a Cognito user pool whose tokens the JWT authorizer checks

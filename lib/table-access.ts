@@ -16,7 +16,8 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   // Public and ACTIVE reads only: ACTIVE routes read the queue token.
   catalogue: { catalogue: 'read', queue: 'read' },
   // Creating a concert writes the concert, its schedules and seats; a revocation writes a user's
-  // token and the concert's admission record (and reads the concert).
+  // token and the concert's admission record (and reads the concert); a waiting room's settings and
+  // their audit live on the queue table.
   admin: { catalogue: 'readWrite', queue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction, which checks the

@@ -28,7 +28,8 @@ const TAGS = [
   { name: 'public', description: 'No sign-in needed.' },
   {
     name: 'queue',
-    description: "The waiting room: join a concert's line, poll your place until you are `ACTIVE`, give it back; admins revoke tokens.",
+    description:
+      "The waiting room: join a concert's line, poll your place until you are `ACTIVE`, give it back; admins change its settings live and revoke tokens.",
   },
   { name: 'catalogue', description: 'Dates and seat maps (ACTIVE only), and creating concerts (admins).' },
   { name: 'reservations', description: 'Seat holds, your reservations, and giving a hold back.' },
@@ -55,6 +56,9 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   FORBIDDEN: 'this route is for admins only',
   QUEUE_BANNED: 'you may not join the waiting room of this concert',
   NOT_FOUND: 'seat was not found',
+  PRECONDITION_FAILED: 'the settings changed since revision 3 (they are at revision 4): read them again and reapply your change',
+  QUEUE_CLOSED: 'this waiting room is closed to new joins',
+  QUEUE_NOT_OPEN: 'this waiting room opens at 2026-12-24T09:00:00.000Z; join again after Retry-After seconds',
   SEAT_UNAVAILABLE: 'this seat is held or sold',
   HOLD_LIMIT_REACHED: 'you already hold 4 seats of this date; pay for them or let a hold end first',
   RESERVATION_EXPIRED: 'a hold has expired; hold the seat again',
@@ -76,6 +80,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'The state does not allow it',
+  412: 'Precondition failed',
   413: 'Body too large',
   415: 'Body not JSON',
   429: 'Throttled',
@@ -84,6 +89,14 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
 };
 
 const retryAfterHeader = (description: string) => ({ 'Retry-After': { description, schema: { type: 'integer' as const, minimum: 1 } } });
+
+const ifMatchHeaders = z.object({
+  'If-Match': z
+    .string()
+    .regex(/^(?:\*|"\d{1,15}"|\d{1,15})$/)
+    .optional()
+    .meta({ description: 'the revision your change was made against, quoted as `ETag` gives it: another revision is 412', example: '"3"' }),
+});
 
 const idempotencyHeaders = z.object({
   'Idempotency-Key': z
@@ -190,6 +203,9 @@ function errorResponses(uses: readonly ErrorUse[]): Record<string, ResponseConfi
       {
         description: `${STATUS_DESCRIPTIONS[status]}: ${list.map(([code, when]) => `\`${code}\`: ${when}`).join('; ')}.`,
         ...(status === 503 ? { headers: retryAfterHeader('seconds to wait before trying again') } : {}),
+        ...(list.some(([code]) => code === 'QUEUE_NOT_OPEN')
+          ? { headers: retryAfterHeader('`QUEUE_NOT_OPEN`: seconds until it opens') }
+          : {}),
         content: {
           'application/json': {
             schema: errorBodySchema,
@@ -230,6 +246,9 @@ function security(route: RouteDefinition, doc: RouteDoc): RouteConfig['security'
 function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: RouteDoc): RouteConfig {
   const successHeaders = {
     ...(doc.retryAfter ? retryAfterHeader('seconds until the next poll is worth making') : {}),
+    ...(doc.etag
+      ? { ETag: { description: "the settings' revision, quoted: send it as `If-Match`", schema: { type: 'string' as const } } }
+      : {}),
     ...(route.idempotent
       ? {
           'Idempotent-Replayed': {
@@ -262,6 +281,7 @@ function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: Route
     ...(parameters.length > 0 ? { parameters: parameters as RouteConfig['parameters'] } : {}),
     request: {
       ...(route.idempotent ? { headers: idempotencyHeaders } : {}),
+      ...(doc.ifMatch ? { headers: ifMatchHeaders } : {}),
       ...(doc.body
         ? {
             body: {

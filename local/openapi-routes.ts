@@ -24,10 +24,13 @@ import {
   revocationSchema,
   scheduleListSchema,
   seatMapSchema,
+  waitingRoomChangesSchema,
+  waitingRoomSettingsSchema,
 } from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
 import { concertPathSchema, emptyBodySchema } from '../functions/http/schemas';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from '../functions/http/wallet-schemas';
+import { waitingRoomPatchSchema } from '../functions/http/waiting-room-schemas';
 import type { ErrorCode } from '../functions/shared/errors';
 
 /** A code a handler answers, and when. */
@@ -45,6 +48,10 @@ export interface RouteDoc {
   readonly queueToken?: boolean;
   /** Answers `Retry-After` on success: when to poll next. */
   readonly retryAfter?: boolean;
+  /** Takes an optional `If-Match: "<revision>"`. */
+  readonly ifMatch?: boolean;
+  /** Answers `ETag: "<revision>"` on success. */
+  readonly etag?: boolean;
   readonly responses: readonly { readonly status: number; readonly description: string; readonly schema: z.ZodType }[];
   /** Codes the handler itself decides on, beyond those of every route of its kind. */
   readonly errors?: readonly ErrorUse[];
@@ -71,7 +78,7 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   'POST /concerts/{concertId}/queue': {
     summary: 'Join the waiting room',
     description:
-      "Takes a place in the concert's line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token. Send no body, or `{}`.",
+      'Takes a place in the concert\'s line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token, even while joining is closed or not open yet. Send no body, or `{}`. While an admin has paused admission the answer carries `"paused": true`.',
     pathParameters: concertPathSchema,
     body: { schema: emptyBodySchema, optional: true },
     retryAfter: true,
@@ -81,12 +88,15 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     ],
     errors: [
       ['NOT_FOUND', 'no such concert'],
+      ['QUEUE_CLOSED', 'joining is closed (an admin closed it) and you hold no live token'],
+      ['QUEUE_NOT_OPEN', 'before the waiting room opens (`preQueueOpensAt`); `Retry-After` says in how many seconds'],
       ['QUEUE_BANNED', 'an admin banned you from this concert'],
     ],
   },
   'GET /concerts/{concertId}/queue': {
     summary: 'Poll your place',
-    description: "Your token's status, position and estimated wait. `Retry-After` says when to poll again.",
+    description:
+      'Your token\'s status, position and estimated wait. `Retry-After` says when to poll again. While an admin has paused admission the answer carries `"paused": true` (nobody is admitted until it resumes).',
     pathParameters: concertPathSchema,
     queueToken: true,
     retryAfter: true,
@@ -197,6 +207,39 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     pathParameters: concertPathSchema,
     body: { schema: revocationBodySchema },
     responses: [{ status: 200, description: 'what the revocation did', schema: revocationSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room': {
+    summary: "A concert's waiting-room settings",
+    description:
+      "The settings in force. A concert never configured has `revision` 0 and the deployment's defaults (its `admitPerMinute` is what `ADMIT_PER_TICK` a run makes in a minute). `ETag` is the revision, for `If-Match`.",
+    pathParameters: concertPathSchema,
+    etag: true,
+    responses: [{ status: 200, description: 'the settings', schema: waitingRoomSettingsSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
+  'PATCH /admin/concerts/{concertId}/waiting-room': {
+    summary: "Change a concert's waiting-room settings",
+    description:
+      'Changes any subset of the writable fields, live: admission follows at its next run (deployed: within a minute), joins within a second; admitted users keep their `activeUntil`, holds their `expiresAt`. Each change is recorded (who, when, from → to). With `If-Match: "<revision>"` the change applies only over that revision; without it, a change racing another is applied over it, and neither is lost. A body that changes nothing answers the settings as they are, with no new revision. Besides bad fields, 400 `VALIDATION_ERROR` answers `preQueueOpensAt` after `saleOpensAt` (as they would be after the change) and a bad `If-Match`.',
+    pathParameters: concertPathSchema,
+    body: { schema: waitingRoomPatchSchema },
+    ifMatch: true,
+    etag: true,
+    responses: [{ status: 200, description: 'the settings after the change', schema: waitingRoomSettingsSchema }],
+    tag: 'queue',
+    errors: [
+      ['NOT_FOUND', 'no such concert'],
+      ['PRECONDITION_FAILED', 'If-Match names a revision another change already replaced'],
+    ],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room/changes': {
+    summary: "Changes of a concert's waiting-room settings",
+    description: 'The audit of the settings: the last 50 changes, newest first, each with who, when, and every changed field from → to.',
+    pathParameters: concertPathSchema,
+    responses: [{ status: 200, description: 'the changes', schema: waitingRoomChangesSchema }],
     tag: 'queue',
     errors: [['NOT_FOUND', 'no such concert']],
   },

@@ -1,10 +1,11 @@
 /**
  * The smoke test's journey: one buyer, start to finish, against any deployment of the API.
- * health → sign in → a concert of its own → join the queue → admitted → dates → seats → hold →
- * release (a second seat held and given back) → charge → pay (and its Idempotency-Key replay) →
- * token spent → history. Every answer is checked
- * against the schemas the OpenAPI document is generated from. `npm run smoke` wraps it; a jest
- * test runs it against the local server.
+ * health → sign in → a concert of its own → its waiting room paused by the operator → join the
+ * queue → paused, nobody admitted → resumed → admitted → dates → seats → hold → release (a second
+ * seat held and given back) → charge → pay (and its Idempotency-Key replay) → token spent →
+ * history. Every answer is checked against the schemas the OpenAPI document is generated from.
+ * `npm run smoke` wraps it; a jest test runs it against the local server. With `concertId` (a
+ * concert it did not create) it leaves the concert's settings alone.
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
@@ -21,6 +22,8 @@ import {
   reservationSchema,
   scheduleListSchema,
   seatMapSchema,
+  waitingRoomChangesSchema,
+  waitingRoomSettingsSchema,
 } from '../functions/http/response-schemas';
 import { totpCode } from './totp';
 
@@ -170,8 +173,8 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
       return [(reply.body as { accessToken: string }).accessToken, `local token for ${userId}`];
     });
 
-    const concertId = await step('concert', async () => {
-      if (options.concertId) return [options.concertId, `using ${options.concertId}`];
+    const { concertId, adminToken } = await step('concert', async (): Promise<[{ concertId: string; adminToken?: string }, string]> => {
+      if (options.concertId) return [{ concertId: options.concertId }, `using ${options.concertId}`];
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
       const body = {
         title: `Smoke test ${new Date().toISOString()}`,
@@ -193,7 +196,7 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
         );
       }
       const created = expectReply(reply, 'POST /admin/concerts', [201], createdConcertSchema);
-      return [created.concertId, `created ${created.concertId}: ${SMOKE_SEATS} seats on ${tomorrow}`];
+      return [{ concertId: created.concertId, adminToken }, `created ${created.concertId}: ${SMOKE_SEATS} seats on ${tomorrow}`];
     });
 
     await step('concerts', async () => {
@@ -202,6 +205,26 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
       return [list, `${list.concerts.length} on sale, ${concertId} among them`];
     });
 
+    // The operator's controls, on the smoke's own concert only: pause before anyone joins, resume after.
+    const settingsPath = `/admin/concerts/${encodeURIComponent(concertId)}/waiting-room`;
+    const changeSettings = async (body: unknown, revision: number) => {
+      const reply = await call('PATCH', settingsPath, { token: adminToken, body, headers: { 'if-match': `"${revision}"` } });
+      const settings = expectReply(reply, `PATCH ${settingsPath}`, [200], waitingRoomSettingsSchema);
+      if (reply.headers.get('etag') !== `"${settings.revision}"`)
+        fail(`ETag ${reply.headers.get('etag')} is not revision ${settings.revision}`);
+      return settings;
+    };
+    if (adminToken) {
+      await step('settings', async () => {
+        const current = expectReply(await get(settingsPath, adminToken), `GET ${settingsPath}`, [200], waitingRoomSettingsSchema);
+        if (current.revision !== 0) fail(`a new concert's settings are at revision ${current.revision}, expected 0`);
+        const paused = await changeSettings({ admission: 'PAUSED' }, current.revision);
+        if (paused.admission !== 'PAUSED' || paused.revision !== 1)
+          fail(`expected PAUSED at revision 1, got ${paused.admission} at ${paused.revision}`);
+        return [paused, `${current.admitPerMinute} a minute, ${current.maxActive} ACTIVE at most; admission PAUSED (revision 1)`];
+      });
+    }
+
     const queuePath = `/concerts/${encodeURIComponent(concertId)}/queue`;
     const queueToken = await step('join', async () => {
       const reply = await call('POST', queuePath, { token });
@@ -209,6 +232,35 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
       if (!reply.headers.get('retry-after')) fail('the join answer has no Retry-After');
       return [joined.token, `${reply.status} ${joined.status}, position ${joined.position}`];
     });
+
+    if (adminToken) {
+      await step('paused', async () => {
+        // Polls read the settings through a cache of at most a second.
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const status = expectReply(await get(queuePath, token, queueToken), `GET ${queuePath}`, [200], queueStatusSchema);
+          if (status.status !== 'WAIT') fail(`the queue token is ${status.status} while admission is paused`);
+          if (status.paused) break;
+          if (Date.now() >= deadline) fail('polls do not say "paused": true 10 s after admission was paused');
+          await pause(250);
+        }
+        if (options.auth.kind !== 'local') return [undefined, 'polls say "paused": true'];
+        const run = await call('POST', '/local/jobs/activate');
+        if (run.status !== 200) fail(`POST /local/jobs/activate answered ${run.status}`);
+        const status = expectReply(await get(queuePath, token, queueToken), `GET ${queuePath}`, [200], queueStatusSchema);
+        if (status.status !== 'WAIT' || !status.paused) fail(`after an admission run while paused the token is ${status.status}`);
+        return [undefined, `polls say "paused": true; an admission run admitted nobody (position ${status.position})`];
+      });
+
+      await step('resume', async () => {
+        const resumed = await changeSettings({ admission: 'RUNNING' }, 1);
+        const changesPath = `${settingsPath}/changes`;
+        const { changes } = expectReply(await get(changesPath, adminToken), `GET ${changesPath}`, [200], waitingRoomChangesSchema);
+        const kinds = changes.map((change) => `${change.revision}:${String(change.changed.admission?.to)}`);
+        if (kinds.join() !== '2:RUNNING,1:PAUSED') fail(`the audit lists ${kinds.join(', ') || 'nothing'}, expected 2:RUNNING, 1:PAUSED`);
+        return [resumed, `admission RUNNING (revision ${resumed.revision}); the audit lists both changes`];
+      });
+    }
 
     await step('admitted', async () => {
       const deadline = Date.now() + admissionTimeoutMs;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_RESERVATIONS_PER_PAYMENT } from '../wallet/payment';
+import { SETTING_LIMITS } from '../queue/waiting-room-rules';
 import type { ErrorCode } from '../shared/errors';
 import { STATUS_OF } from './responses';
 import { ID_MAX_LENGTH, ID_MESSAGE, ID_PATTERN } from './schemas';
@@ -53,6 +54,10 @@ export const queueStatusSchema = z
     }),
     estimatedWaitSeconds: z.number().min(0).meta({ description: 'from the admission rate; 0 unless WAIT' }),
     activeUntil: instantSchema.optional().meta({ description: 'only while ACTIVE: routes marked ACTIVE accept the token until then' }),
+    paused: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'only while an admin has paused admission: nobody is admitted until it resumes; ACTIVE users keep their time' }),
   })
   .meta({ id: 'QueueStatus' });
 
@@ -150,3 +155,46 @@ export const paymentListSchema = z
     nextCursor: z.string().optional().meta({ description: 'present when older payments follow: pass it as `cursor`' }),
   })
   .meta({ id: 'PaymentList' });
+
+const limited = ({ min, max }: { readonly min: number; readonly max: number }) => z.number().int().min(min).max(max);
+
+/** `GET` and `PATCH /admin/concerts/{concertId}/waiting-room`. */
+export const waitingRoomSettingsSchema = z
+  .object({
+    concertId: idSchema,
+    revision: z.number().int().min(0).meta({ description: "how many changes were made; 0: never changed, the deployment's defaults" }),
+    joining: z
+      .enum(['OPEN', 'CLOSED'])
+      .meta({ description: 'CLOSED: joins answer 409 QUEUE_CLOSED; tokens already in line keep their places' }),
+    admission: z.enum(['RUNNING', 'PAUSED']).meta({ description: 'PAUSED: nobody is admitted; ACTIVE users keep their time' }),
+    admitPerMinute: limited(SETTING_LIMITS.admitPerMinute).meta({ description: 'admitted per clock minute at most, each run its share' }),
+    maxActive: limited(SETTING_LIMITS.maxActive).meta({ description: 'ACTIVE at once at most' }),
+    activeSeconds: limited(SETTING_LIMITS.activeSeconds).meta({ description: 'the turn of users admitted from now on' }),
+    holdSeconds: limited(SETTING_LIMITS.holdSeconds).meta({ description: 'the length of holds made from now on' }),
+    preQueueOpensAt: instantSchema.nullable().meta({ description: 'before it, joins answer 409 QUEUE_NOT_OPEN with Retry-After' }),
+    saleOpensAt: instantSchema.nullable().meta({ description: 'before it, nobody is admitted' }),
+    challengeWork: limited(SETTING_LIMITS.challengeWork).meta({ description: "the join's proof-of-work difficulty; 0 = none" }),
+    updatedAt: instantSchema.optional().meta({ description: 'the last change; absent at revision 0' }),
+    updatedBy: z.string().optional().meta({ description: 'the `sub` of the admin who made the last change; absent at revision 0' }),
+  })
+  .meta({ id: 'WaitingRoomSettings' });
+
+const settingValueSchema = z.union([z.string(), z.number(), z.null()]);
+
+/** `GET /admin/concerts/{concertId}/waiting-room/changes`: newest first. */
+export const waitingRoomChangesSchema = z
+  .object({
+    changes: z.array(
+      z
+        .object({
+          at: instantSchema,
+          by: z.string().meta({ description: "the admin's `sub`" }),
+          revision: z.number().int().min(1),
+          changed: z
+            .record(z.string(), z.object({ from: settingValueSchema, to: settingValueSchema }))
+            .meta({ description: 'each field the change changed, from → to', example: { admission: { from: 'RUNNING', to: 'PAUSED' } } }),
+        })
+        .meta({ id: 'WaitingRoomChange' }),
+    ),
+  })
+  .meta({ id: 'WaitingRoomChanges' });

@@ -19,7 +19,7 @@ export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
  */
 export const API_PATH_PREFIX = '/api';
 export type HandlerGroup = 'public' | 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'admin';
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -52,6 +52,21 @@ export const routes = [
   { method: 'GET', path: '/payments', group: 'wallet', handler: 'listPayments', auth: 'jwt' },
   { method: 'POST', path: '/admin/concerts', group: 'admin', handler: 'createConcert', auth: 'admin', maxBodyBytes: 256 * 1024 },
   { method: 'POST', path: '/admin/concerts/{concertId}/queue/revocations', group: 'admin', handler: 'revokeQueueToken', auth: 'admin' },
+  { method: 'GET', path: '/admin/concerts/{concertId}/waiting-room', group: 'admin', handler: 'getWaitingRoomSettings', auth: 'admin' },
+  {
+    method: 'PATCH',
+    path: '/admin/concerts/{concertId}/waiting-room',
+    group: 'admin',
+    handler: 'changeWaitingRoomSettings',
+    auth: 'admin',
+  },
+  {
+    method: 'GET',
+    path: '/admin/concerts/{concertId}/waiting-room/changes',
+    group: 'admin',
+    handler: 'listWaitingRoomChanges',
+    auth: 'admin',
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

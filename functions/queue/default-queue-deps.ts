@@ -2,17 +2,21 @@ import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
 import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
+import { pause } from '../shared/pause';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
+import { createDynamoWaitingRoomRepository } from './dynamo-waiting-room-repository';
 import type { QueueDeps } from './queue-deps';
 import type { QueueRepository } from './queue-repository';
 import { queueTokenKeySource } from './queue-token-keys';
 import { queueTokens, type QueueTokens } from './queue-tokens';
 import { RecentTokens } from './recent-tokens';
+import type { WaitingRoomDeps } from './waiting-room-deps';
 
 const CONCERT_CACHE_MS = 60_000;
 
 let deps: QueueDeps | undefined;
+let roomDeps: WaitingRoomDeps | undefined;
 
 /** The waiting room's storage on this process's queue table (tests choose shards and cache themselves). */
 export function queueRepository(options: { shards?: number; admissionCacheMs?: number } = {}): QueueRepository {
@@ -35,6 +39,18 @@ export function queueDeps(): QueueDeps {
     now: Date.now,
   };
   return deps;
+}
+
+/** The admin's waiting-room settings, wired to this process's tables, built on first use and then reused. */
+export function waitingRoomDeps(): WaitingRoomDeps {
+  roomDeps ??= {
+    rooms: createDynamoWaitingRoomRepository(documentClient, tableName('queue')),
+    concertExists: cachedConcertExists(),
+    settings: settings(),
+    now: Date.now,
+    pause,
+  };
+  return roomDeps;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../shared/dynamodb-errors';
+import { isConditionFailure, isTransactionConflict } from '../shared/dynamodb-errors';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { transactionCancellations } from '../shared/dynamodb-transactions';
 import { queryAll } from '../shared/dynamodb-query';
@@ -36,6 +36,9 @@ export interface QueueRepositoryOptions {
   readonly admissionCacheMs?: number;
 }
 
+/** Concerts whose last-seen admission record an instance keeps; past this the memory starts over (it only saves work). */
+const MAX_SEEN_ADMISSIONS = 10_000;
+
 export function createDynamoQueueRepository(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -46,6 +49,13 @@ export function createDynamoQueueRepository(
   const admissionCacheMs = options.admissionCacheMs ?? 0;
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
   const recentAdmissions = new Map<string, { readonly at: number; readonly item: Promise<Item | undefined> }>();
+  const seenAdmissions = new Map<string, Item | undefined>();
+
+  const seen = (concertId: string, item: Item | undefined) => {
+    if (seenAdmissions.size >= MAX_SEEN_ADMISSIONS) seenAdmissions.clear();
+    seenAdmissions.set(concertId, item);
+    return item;
+  };
 
   // This instance just wrote (or lost a race to write) the record: its next reader reads it afresh.
   const forgetAdmission = (concertId: string) => recentAdmissions.delete(concertId);
@@ -95,18 +105,23 @@ export function createDynamoQueueRepository(
     },
 
     async findAdmission(concertId, read = {}) {
-      if (!read.recentAdmission || admissionCacheMs <= 0) return admissionOf(await getItem(queueKeys.admission(concertId)));
+      if (!read.recentAdmission) return admissionOf(await getItem(queueKeys.admission(concertId)));
+      if (admissionCacheMs <= 0) return admissionOf(seen(concertId, await getItem(queueKeys.admission(concertId))));
       const recent = recentAdmissions.get(concertId);
       if (recent && Date.now() - recent.at < admissionCacheMs) return admissionOf(await recent.item);
       // Aged from when the read began, and shared by everyone who asks meanwhile (a join burst reads it once).
       const entry = { at: Date.now(), item: getItem(queueKeys.admission(concertId)) };
       recentAdmissions.set(concertId, entry);
       try {
-        return admissionOf(await entry.item);
+        return admissionOf(seen(concertId, await entry.item));
       } catch (error) {
         if (recentAdmissions.get(concertId) === entry) recentAdmissions.delete(concertId);
         throw error;
       }
+    },
+
+    lastSeenAdmission(concertId) {
+      return seenAdmissions.has(concertId) ? admissionOf(seenAdmissions.get(concertId)) : undefined;
     },
 
     async listQueues() {
@@ -131,7 +146,7 @@ export function createDynamoQueueRepository(
       };
     },
 
-    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = []) {
+    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = [], window) {
       const passed = givenBackTidy(passedGivenBack);
       const names: Record<string, string> = { ...passed.names };
       const values: Record<string, unknown> = {
@@ -146,6 +161,10 @@ export function createDynamoQueueRepository(
         values[':batchValue'] = batch;
         values[':admittedSeq'] = batch.lastSeq;
         sets.push('admittedSeq = :admittedSeq', '#batch = :batchValue');
+      }
+      if (window) {
+        values[':window'] = window;
+        sets.push('rateWindow = :window');
       }
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
       const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
@@ -164,14 +183,14 @@ export function createDynamoQueueRepository(
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
         throw error;
       } finally {
         forgetAdmission(concertId);
       }
     },
 
-    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = []) {
+    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window) {
       const passed = givenBackTidy(passedGivenBack);
       const names: Record<string, string> = { '#batch': batchAttribute(batch), ...passed.names };
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
@@ -181,12 +200,13 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${remove}${passed.clause}`,
+            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${window ? ', rateWindow = :window' : ''}${remove}${passed.clause}`,
             ConditionExpression: expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: {
               ':admitted': batch.lastSeq,
               ':batchValue': batch,
+              ...(window ? { ':window': window } : {}),
               ...(expectedAdmittedSeq === 0 ? {} : { ':expected': expectedAdmittedSeq }),
               ...passed.values,
             },
@@ -194,7 +214,9 @@ export function createDynamoQueueRepository(
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        // Another run admitted from the same watermark first, or a transaction on the record (a payment,
+        // a settings change) was in flight: nothing was written, and the next run admits.
+        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
         throw error;
       } finally {
         forgetAdmission(concertId);

@@ -1,9 +1,10 @@
 import { AppError, notFound, UnavailableError } from '../shared/errors';
 import type { QueueDeps } from './queue-deps';
 import type { ReplaceableToken } from './queue-repository';
-import type { QueueTokenRecord } from './queue-rules';
-import { expiredThrough, isBanned, isLiveState, type AdmissionState } from './queue-rules';
+import type { AdmissionState, QueueTokenRecord } from './queue-rules';
+import { expiredThrough, isBanned, isLiveState } from './queue-rules';
 import { describeToken, stateOf, type QueueStatusView } from './queue-status';
+import { joinRefusal, waitingRoomOf, type JoinRefusal } from './waiting-room-rules';
 
 export interface JoinResult {
   /** True when a new token was issued (201); false when the user's live token is returned again (200). */
@@ -13,12 +14,23 @@ export interface JoinResult {
 
 const MAX_ATTEMPTS = 5;
 
+type NumberedToken = QueueTokenRecord & { readonly seq: number };
+
 /**
  * NONE → WAIT in two round trips: take the next number (with the admission record, from this
  * instance's recent read), then write the signed token carrying it, on the condition that the user
  * holds no live token. Of simultaneous joins of one user exactly one write lands (201); the
  * others' failed conditions hand back the winner's token (200), and their numbers stay unused:
  * a position may count such a number until admission passes it (API.md, widened rule).
+ *
+ * The admission record carries the concert's settings: while joining is CLOSED, or before
+ * `preQueueOpensAt`, a join is refused (409 QUEUE_CLOSED / QUEUE_NOT_OPEN), except that a user who
+ * holds a live token gets it back (200); a banned user's join is 403 QUEUE_BANNED. The number is
+ * taken alongside the record's read only when this instance last saw the room open to this user;
+ * otherwise (refusing, or never seen: an instance's first join of a concert) the record is read
+ * first, so refused joins take no number. A number
+ * taken and not kept is admitted like any other and holds an ACTIVE place until its turn ends:
+ * the only refused join that takes one is an instance's first after the room closed.
  */
 export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string }): Promise<JoinResult> {
   const { userId, concertId } = input;
@@ -30,30 +42,39 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     refuseBanned(admission, userId);
     const now = deps.now();
     const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard);
-    if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings) };
+    if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings, admission) };
   }
 
-  const [place, admission] = await Promise.all([
-    deps.queue.nextSequence(concertId),
+  const seen = deps.queue.lastSeenAdmission(concertId);
+  const numberAlongside = seen !== undefined && !refusalOf(deps, seen) && !isBanned(seen, userId);
+  const [taken, admission] = await Promise.all([
+    numberAlongside ? deps.queue.nextSequence(concertId) : undefined,
     deps.queue.findAdmission(concertId, { recentAdmission: true }),
   ]);
-  // The ban rides on the record read alongside the number, so that number is one a join took and did not keep.
   refuseBanned(admission, userId);
+  const refusal = refusalOf(deps, admission);
+  if (refusal) {
+    const live = await handBackLiveToken(deps, concertId, userId, admission);
+    if (live) return live;
+    throw refusalError(refusal);
+  }
+  const place = taken ?? (await deps.queue.nextSequence(concertId));
   const now = deps.now();
   const record = { token: await deps.tokens.issue({ concertId, userId, ...place }), concertId, userId, ...place, joinedAt: now };
-  const describe = (token: QueueTokenRecord & { seq: number }) =>
+  const describe = (token: NumberedToken) =>
     describeToken(
       token,
       stateOf(token.seq, token.finishedAt, admission, deps.now(), deps.settings, token.shard),
       deps.now(),
       deps.settings,
+      admission,
     );
 
   // A cached admission record is enough to tell a dead token from a live one (queue-rules `expiredThrough`).
   let replaceable: ReplaceableToken = {
     expiredThrough: expiredThrough(admission, now, deps.settings.activeSeconds, deps.settings.queueShards),
   };
-  let writing: QueueTokenRecord & { seq: number } = record;
+  let writing: NumberedToken = record;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const placed = await deps.queue.placeToken(writing, replaceable);
     if (placed.claimed) {
@@ -75,13 +96,53 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
       return { created: false, status: describe(live) };
     }
     // A live place whose token no key verifies any more (an earlier version's, or a retired key): same place, signed anew.
-    writing = {
-      ...live,
-      token: await deps.tokens.issue({ concertId, userId, seq: live.seq, ...(live.shard !== undefined ? { shard: live.shard } : {}) }),
-    };
+    writing = await resigned(deps, live);
     replaceable = { expiredThrough: [], token: current.token };
   }
   throw new UnavailableError(1);
+}
+
+const refusalOf = (deps: QueueDeps, admission: AdmissionState) => joinRefusal(waitingRoomOf(admission.settings, deps.settings), deps.now());
+
+function refusalError(refusal: JoinRefusal): AppError {
+  if (refusal.code === 'QUEUE_CLOSED') {
+    return new AppError('QUEUE_CLOSED', 'this waiting room is closed to new joins; people already in line keep their places');
+  }
+  const opensAt = new Date(refusal.opensAt).toISOString();
+  return new AppError('QUEUE_NOT_OPEN', `this waiting room opens at ${opensAt}; join again then`, undefined, refusal.retryAfterSeconds);
+}
+
+/** The same place, signed with the current key. */
+async function resigned(deps: QueueDeps, live: NumberedToken): Promise<NumberedToken> {
+  const { concertId, userId, seq, shard } = live;
+  return { ...live, token: await deps.tokens.issue({ concertId, userId, seq, ...(shard !== undefined ? { shard } : {}) }) };
+}
+
+/** A refused join of a user who holds a live token answers that token (200), as any join would. */
+async function handBackLiveToken(
+  deps: QueueDeps,
+  concertId: string,
+  userId: string,
+  admission: AdmissionState,
+): Promise<JoinResult | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await deps.queue.findToken(concertId, userId);
+    if (current?.seq === undefined) return undefined;
+    const live: NumberedToken = { ...current, seq: current.seq };
+    const now = deps.now();
+    const state = stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard);
+    if (!isLiveState(state)) return undefined;
+    if (await deps.tokens.verify(live.token)) {
+      deps.recentTokens?.remember(live);
+      return { created: false, status: describeToken(live, state, now, deps.settings, admission) };
+    }
+    const renewed = await resigned(deps, live);
+    if ((await deps.queue.placeToken(renewed, { expiredThrough: [], token: live.token })).claimed) {
+      deps.recentTokens?.remember(renewed);
+      return { created: false, status: describeToken(renewed, state, deps.now(), deps.settings, admission) };
+    }
+  }
+  return undefined;
 }
 
 function refuseBanned(admission: AdmissionState, userId: string): void {

@@ -2,7 +2,7 @@ import { UnavailableError } from '../shared/errors';
 import { findQueueToken } from './find-queue-token';
 import type { GiveBack } from './queue-keys';
 import type { QueueDeps } from './queue-deps';
-import { MAX_GIVEN_BACK_PLACES } from './queue-rules';
+import { batchActiveSeconds, MAX_GIVEN_BACK_PLACES } from './queue-rules';
 import { describeToken, type QueueStatusView } from './queue-status';
 
 const LEFT: GiveBack = { reason: 'left' };
@@ -26,7 +26,8 @@ export async function leaveQueue(deps: QueueDeps, input: { userId: string; conce
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const { record, admission, state, now } = await findQueueToken(deps, input);
     if (state.status === 'ACTIVE') {
-      const admittedAfter = now - deps.settings.activeSeconds * 1000;
+      // The batch's own turn length (a later change of the concert's activeSeconds does not move it).
+      const admittedAfter = now - batchActiveSeconds(state.batch, deps.settings.activeSeconds) * 1000;
       if (!(await deps.queue.giveBackTurn(record, state.batch, admittedAfter, LEFT, now))) continue;
     } else if (state.status === 'WAIT') {
       const listed = (admission.givenBack?.size ?? 0) < MAX_GIVEN_BACK_PLACES;

@@ -3,23 +3,28 @@ import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { TTL_ATTRIBUTE } from '../shared/tables';
 import { placeKey, type AdmissionBatch, type AdmissionState, type QueueTokenRecord } from './queue-rules';
 import { emptyLine, type ShardedLine } from './sharded-line';
+import type { RateWindow, WaitingRoom, WaitingRoomChange, WaitingRoomSettings } from './waiting-room-rules';
 
 /**
  * Items of the queue table (partition key only, so each is its own hot-key budget):
  * - `SEQ#<concert>`       lastSeq: the concert's line counter (and its entry in the queues index);
  *   with QUEUE_SHARDS > 1, `SEQ#<concert>#<shard>` instead, one per shard (dynamo-sequence-counter.ts)
  * - `ADMISSION#<concert>` admittedSeq, and one `b#<firstSeq>` attribute per admitted batch; with
- *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts); and
- *   what users and admins gave back: `givenBack` (a string set of places left or revoked while waiting,
+ *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts); the
+ *   admission window's count `rateWindow`; once an admin changed them, the waiting-room `settings`
+ *   with `settingsRevision`, `settingsUpdatedAt` and `settingsUpdatedBy`; and what users and admins
+ *   gave back: `givenBack` (a string set of places left or revoked while waiting,
  *   queue-rules `placeKey`, tidied by the admission run that passes them), `banned` (a string set of
  *   user ids), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
  *   early) and `revokedTotal` (live tokens an admin revoked)
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
+ * - `WRCHANGE#<concert>#<revision>` one change of the waiting-room settings (the audit): at, by, changed
  */
 export const queueKeys = {
   sequence: (concertId: string, shard?: number) => ({ pk: shard === undefined ? `SEQ#${concertId}` : `SEQ#${concertId}#${shard}` }),
   admission: (concertId: string) => ({ pk: `ADMISSION#${concertId}` }),
   token: (concertId: string, userId: string) => ({ pk: `TOKEN#${concertId}#${userId}` }),
+  waitingRoomChange: (concertId: string, revision: number) => ({ pk: `WRCHANGE#${concertId}#${revision}` }),
 };
 
 /** The queues index's one partition: every waiting room's counter is listed in it. */
@@ -64,7 +69,69 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
     .filter(([name]) => name.startsWith(BATCH_PREFIX))
     .map(([, value]) => value as AdmissionBatch)
     .sort((a, b) => a.firstSeq - b.firstSeq);
-  return { admittedSeq: (item.admittedSeq as number | undefined) ?? 0, batches, ...(line ? { line } : {}), ...givenBackOf(item) };
+  const settings = toWaitingRoom(item);
+  return {
+    admittedSeq: (item.admittedSeq as number | undefined) ?? 0,
+    batches,
+    ...(line ? { line } : {}),
+    ...(settings ? { settings } : {}),
+    ...(item.rateWindow !== undefined ? { rateWindow: item.rateWindow as RateWindow } : {}),
+    ...givenBackOf(item),
+  };
+}
+
+/** The waiting-room settings an admin stored on the admission record, or undefined when never changed. */
+export function toWaitingRoom(item: Item | undefined): WaitingRoom | undefined {
+  if (item?.settingsRevision === undefined) return undefined;
+  return {
+    revision: item.settingsRevision as number,
+    settings: item.settings as WaitingRoomSettings,
+    updatedAt: item.settingsUpdatedAt as number,
+    updatedBy: item.settingsUpdatedBy as string,
+  };
+}
+
+/**
+ * A change of the waiting-room settings, as one transaction: the settings on the admission record,
+ * only over the revision they were changed from (of two changes from one revision, one lands), and
+ * the change's audit entry, which no earlier change can have written. Nothing else of the record is
+ * touched, so the admission job's writes (conditioned on the watermark) and these never interfere.
+ */
+export function waitingRoomChangeItems(tableName: string, concertId: string, room: WaitingRoom, change: WaitingRoomChange): TransactItem[] {
+  const from = room.revision - 1;
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: queueKeys.admission(concertId),
+        UpdateExpression: 'SET settings = :settings, settingsRevision = :revision, settingsUpdatedAt = :at, settingsUpdatedBy = :by',
+        ConditionExpression: from === 0 ? 'attribute_not_exists(settingsRevision)' : 'settingsRevision = :from',
+        ExpressionAttributeValues: {
+          ':settings': room.settings,
+          ':revision': room.revision,
+          ':at': room.updatedAt,
+          ':by': room.updatedBy,
+          ...(from === 0 ? {} : { ':from': from }),
+        },
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...queueKeys.waitingRoomChange(concertId, change.revision), concertId, ...change },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+}
+
+export function toWaitingRoomChange(item: Item): WaitingRoomChange {
+  return {
+    revision: item.revision as number,
+    at: item.at as number,
+    by: item.by as string,
+    changed: item.changed as WaitingRoomChange['changed'],
+  };
 }
 
 /** The places given back and the users banned, when the record has any (DynamoDB stores no empty set). */
@@ -117,7 +184,7 @@ export function tokenSpendUpdate(
 /**
  * A turn that ends early (its holder paid): its batch counts one more finished, which frees the
  * place. The condition is the ACTIVE check itself: the batch is still recorded and was admitted
- * after `admittedAfter` (now − ACTIVE_SECONDS).
+ * after `admittedAfter`: now − the batch's own turn length (queue-rules `batchActiveSeconds`).
  */
 export function turnFinishedUpdate(tableName: string, concertId: string, batch: AdmissionBatch, admittedAfter: number): TransactItem {
   return {

@@ -1,6 +1,7 @@
 import type { GiveBack } from './queue-keys';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
+import type { RateWindow } from './waiting-room-rules';
 
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
 
@@ -54,12 +55,19 @@ export interface QueueRepository {
    * after admission, never ACTIVE when it is not, nor EXPIRED when it is not.
    */
   findAdmission(concertId: string, read?: { recentAdmission?: boolean }): Promise<AdmissionState>;
+  /**
+   * The admission record this instance last read for polls and joins, however long ago; undefined
+   * before the first. No call: a join uses it to decide whether to take a number before the
+   * fresh record is in (a room seen closed is read first, so a refused join burns no number).
+   */
+  lastSeenAdmission(concertId: string): AdmissionState | undefined;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;
   snapshot(concertId: string): Promise<QueueSnapshot>;
   /**
-   * Records an admitted batch and raises the watermark, only if the watermark is still
-   * `expectedAdmittedSeq`: of two overlapping runs, one admits and the other gets false.
+   * Records an admitted batch (and the admission window's new count) and raises the watermark, only
+   * if the watermark is still `expectedAdmittedSeq`: of two overlapping runs, one admits and the
+   * other gets false. False too when a transaction on the record was in flight (the next run admits).
    */
   recordAdmission(
     concertId: string,
@@ -67,6 +75,7 @@ export interface QueueRepository {
     batch: AdmissionBatch,
     tidy: readonly AdmissionBatch[],
     passedGivenBack?: readonly string[],
+    window?: RateWindow,
   ): Promise<boolean>;
   /**
    * The sharded line's run: records the line's new state (a closed epoch, who was admitted) and the
@@ -79,6 +88,7 @@ export interface QueueRepository {
     batch: AdmissionBatch | undefined,
     tidy: readonly AdmissionBatch[],
     passedGivenBack?: readonly string[],
+    window?: RateWindow,
   ): Promise<boolean>;
   /**
    * Ends an ACTIVE token's turn early (its holder left, or an admin revoked it), in one transaction:

@@ -7,6 +7,7 @@
  * follows from those facts and now, so it is exact at every read whatever the jobs have done.
  */
 import type { Settings } from '../shared/config';
+import type { AdmissionLimits, RateWindow, WaitingRoom } from './waiting-room-rules';
 import {
   admitInLine,
   admittedRanges,
@@ -24,8 +25,13 @@ export type QueueStatus = 'WAIT' | 'ACTIVE' | 'EXPIRED';
 export interface AdmissionBatch {
   readonly firstSeq: number;
   readonly lastSeq: number;
-  /** Epoch milliseconds. Every token of the batch is ACTIVE until `admittedAt + ACTIVE_SECONDS`. */
+  /** Epoch milliseconds. Every token of the batch is ACTIVE until `admittedAt + activeSeconds`. */
   readonly admittedAt: number;
+  /**
+   * The turn length this batch was given, so a later change of the concert's setting moves no
+   * admitted user's time. Batches recorded before it existed take the deployment's ACTIVE_SECONDS.
+   */
+  readonly activeSeconds?: number;
   /** Tokens of this batch that finished early (paid), freeing their places. */
   readonly finished: number;
   /**
@@ -42,6 +48,10 @@ export interface AdmissionState {
   readonly batches: readonly AdmissionBatch[];
   /** The sharded line's state (QUEUE_SHARDS > 1); absent for the one-counter line. */
   readonly line?: ShardedLine;
+  /** The concert's waiting-room settings, once an admin changed them (absent: revision 0, the deployment's). */
+  readonly settings?: WaitingRoom;
+  /** What admission let in during the current admission window (waiting-room-rules `admissionLimits`). */
+  readonly rateWindow?: RateWindow;
   /**
    * Places given back while waiting (their holder left, or an admin revoked the token), as `placeKey`s:
    * such a place reads EXPIRED and admission passes over it. Tidied once the watermark passes it.
@@ -74,7 +84,13 @@ export type TokenState =
 type QueueSettings = Pick<Settings, 'activeSeconds' | 'admitPerTick' | 'maxActivePerConcert' | 'admissionIntervalSeconds'>;
 
 export const batchSize = (batch: AdmissionBatch) => batch.lastSeq - batch.firstSeq + 1;
-export const activeUntilOf = (batch: AdmissionBatch, activeSeconds: number) => batch.admittedAt + activeSeconds * 1000;
+/**
+ * A batch's turn length: its own, or `fallback` (the deployment's ACTIVE_SECONDS) for a batch
+ * recorded before batches kept theirs. Every `activeSeconds` parameter below is that fallback.
+ */
+export const batchActiveSeconds = (batch: AdmissionBatch, fallback: number) => batch.activeSeconds ?? fallback;
+export const activeUntilOf = (batch: AdmissionBatch, activeSeconds: number) =>
+  batch.admittedAt + batchActiveSeconds(batch, activeSeconds) * 1000;
 const isLive = (batch: AdmissionBatch, now: number, activeSeconds: number) => now < activeUntilOf(batch, activeSeconds);
 
 /**
@@ -146,10 +162,11 @@ export const isBanned = (admission: AdmissionState, userId: string) => admission
 export const MAX_GIVEN_BACK_PLACES = 1000;
 
 /**
- * Per counter (one entry without shards), the number at or below which every token is EXPIRED.
- * Batches are admitted in line order and all last ACTIVE_SECONDS, so the expired ones are the
- * oldest: everything below the first live batch. An older admission record gives lower bounds,
- * never one that covers a live token, so a cached record will do.
+ * Per counter (one entry without shards), the number at or below which every token is EXPIRED:
+ * everything below the first live batch (batches are admitted in line order; one given a shorter
+ * turn than an earlier one may end first, and is then not counted, which only lowers the bound).
+ * An older admission record gives lower bounds, never one that covers a live token, so a cached
+ * record will do.
  */
 export function expiredThrough(admission: AdmissionState, now: number, activeSeconds: number, shards = 1): number[] {
   const live = admission.batches.filter((b) => isLive(b, now, activeSeconds));
@@ -187,18 +204,33 @@ export interface AdmissionPlan {
   readonly passedGivenBack?: readonly string[];
 }
 
+/** The deployment's limits, as a run of a never-configured concert uses them. */
+const deploymentLimits = (settings: QueueSettings): Omit<AdmissionLimits, 'window'> => ({
+  admit: settings.admitPerTick,
+  maxActive: settings.maxActivePerConcert,
+  activeSeconds: settings.activeSeconds,
+});
+
 /**
- * How many to admit now: at most ADMIT_PER_TICK, at most who waits, never past MAX_ACTIVE_PER_CONCERT.
+ * How many to admit now: at most `limits.admit` (ADMIT_PER_TICK unless the concert's settings say
+ * otherwise), at most who waits, never past `limits.maxActive` (MAX_ACTIVE_PER_CONCERT). The batch
+ * records its turn length; `settings.activeSeconds` is the fallback of batches that record none.
  * Places given back are passed over: the batch reaches as far as it takes to admit that many people
  * still in line (and over given-back places right after them), and counts the given-back places in it
  * as finished from the start, so they take no room.
  */
-export function planAdmission(lastSeq: number, admission: AdmissionState, now: number, settings: QueueSettings): AdmissionPlan {
+export function planAdmission(
+  lastSeq: number,
+  admission: AdmissionState,
+  now: number,
+  settings: QueueSettings,
+  limits: Omit<AdmissionLimits, 'window'> = deploymentLimits(settings),
+): AdmissionPlan {
   const gaps = givenBackSeqs(admission).filter((seq) => seq > admission.admittedSeq && seq <= lastSeq);
   const waiting = Math.max(0, lastSeq - admission.admittedSeq - gaps.length);
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
-  const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
-  const count = Math.min(settings.admitPerTick, waiting, room);
+  const room = Math.max(0, limits.maxActive - activeBefore);
+  const count = Math.min(limits.admit, waiting, room);
   // `count` numbers from the watermark, one more for each given-back place among them or right after them.
   let last = admission.admittedSeq + count;
   let skipped = 0;
@@ -212,7 +244,7 @@ export function planAdmission(lastSeq: number, admission: AdmissionState, now: n
   return {
     waiting,
     activeBefore,
-    batch: { firstSeq, lastSeq: last, admittedAt: now, finished: skipped },
+    batch: { firstSeq, lastSeq: last, admittedAt: now, finished: skipped, activeSeconds: limits.activeSeconds },
     passedGivenBack: passedBy(admission, (place) => place.shard === undefined && place.seq <= last),
   };
 }
@@ -247,6 +279,7 @@ export function planShardedAdmission(
   admission: AdmissionState,
   now: number,
   settings: QueueSettings,
+  limits: Omit<AdmissionLimits, 'window'> = deploymentLimits(settings),
 ): ShardedAdmissionPlan {
   const line = admission.line ?? emptyLine(counters.length);
   const gaps = [...(admission.givenBack ?? [])]
@@ -255,8 +288,8 @@ export function planShardedAdmission(
     .filter((place) => !isAdmittedIn(line, place) && place.seq <= counters[place.shard]);
   const waiting = waitingCount(line, counters) - gaps.length;
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
-  const room = Math.max(0, settings.maxActivePerConcert - activeBefore);
-  const count = Math.min(settings.admitPerTick, waiting, room);
+  const room = Math.max(0, limits.maxActive - activeBefore);
+  const count = Math.min(limits.admit, waiting, room);
   // Admit `count` people still in line: as many places more as given-back ones fall among them.
   let places = count;
   let after = admitInLine(line, counters, places);
@@ -284,7 +317,14 @@ export function planShardedAdmission(
     line: after,
     changed,
     passedGivenBack,
-    batch: { firstSeq, lastSeq: firstSeq + places - 1, admittedAt: now, finished: skipped, shardRanges },
+    batch: {
+      firstSeq,
+      lastSeq: firstSeq + places - 1,
+      admittedAt: now,
+      finished: skipped,
+      activeSeconds: limits.activeSeconds,
+      shardRanges,
+    },
   };
 }
 
@@ -304,14 +344,15 @@ const MIN_POLL_SECONDS = 1;
 const MAX_POLL_SECONDS = 30;
 
 /**
- * When to poll next. A waiting user polls about four times over their estimated wait, so the
- * far end of a long line costs little and the front hears of admission within a few seconds.
+ * When to poll next. A waiting user polls about four times over their estimated wait (which counts
+ * the time until the sale opens, if it has not), so the far end of a long line costs little and the
+ * front hears of admission within a few seconds.
  */
-export function retryAfterSeconds(state: TokenState, now: number, settings: QueueSettings): number {
+export function retryAfterSeconds(state: TokenState, now: number, settings: QueueSettings, secondsUntilSale = 0): number {
   const clamp = (s: number) => Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, Math.ceil(s)));
   switch (state.status) {
     case 'WAIT':
-      return clamp(estimatedWaitSeconds(state.position, settings) / 4);
+      return clamp((estimatedWaitSeconds(state.position, settings) + secondsUntilSale) / 4);
     case 'ACTIVE':
       return clamp((state.activeUntil - now) / 1000);
     case 'EXPIRED':

@@ -1,5 +1,6 @@
 import type { Settings } from '../shared/config';
 import { estimatedWaitSeconds, retryAfterSeconds, tokenState, type AdmissionState, type QueueStatus, type TokenState } from './queue-rules';
+import { admissionRates, waitingRoomOf } from './waiting-room-rules';
 
 /** The contract's queue status body, plus when to poll next (the `Retry-After` header). */
 export interface QueueStatusView {
@@ -9,6 +10,8 @@ export interface QueueStatusView {
   readonly position: number;
   readonly estimatedWaitSeconds: number;
   readonly activeUntil?: string;
+  /** Present (true) only while an admin has paused admission; absent otherwise, so other answers are as before. */
+  readonly paused?: true;
   readonly retryAfterSeconds: number;
 }
 
@@ -24,20 +27,32 @@ export function stateOf(
   return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds, shard);
 }
 
+/**
+ * The status body. The wait estimate and Retry-After follow the concert's own admission rate when
+ * its settings were changed (the deployment's otherwise); while the sale has not opened, the wait
+ * counts the time until it does.
+ */
 export function describeToken(
   token: { token: string; concertId: string },
   state: TokenState,
   now: number,
   settings: Settings,
+  admission?: AdmissionState,
 ): QueueStatusView {
+  const room = waitingRoomOf(admission?.settings, settings);
+  const rates = admissionRates(room, settings);
   const position = state.status === 'WAIT' ? state.position : 0;
+  const { saleOpensAt } = room.settings;
+  const untilSale = state.status === 'WAIT' && saleOpensAt !== null ? Math.max(0, Math.ceil((saleOpensAt - now) / 1000)) : 0;
+
   return {
     token: token.token,
     concertId: token.concertId,
     status: state.status,
     position,
-    estimatedWaitSeconds: estimatedWaitSeconds(position, settings),
+    estimatedWaitSeconds: estimatedWaitSeconds(position, rates) + untilSale,
     ...(state.status === 'ACTIVE' ? { activeUntil: new Date(state.activeUntil).toISOString() } : {}),
-    retryAfterSeconds: retryAfterSeconds(state, now, settings),
+    ...(room.settings.admission === 'PAUSED' ? { paused: true as const } : {}),
+    retryAfterSeconds: retryAfterSeconds(state, now, rates, untilSale),
   };
 }

@@ -2,6 +2,7 @@ import { AppError } from '../shared/errors';
 import type { QueueDeps } from './queue-deps';
 import type { AdmissionBatch } from './queue-rules';
 import { findQueueToken } from './find-queue-token';
+import { waitingRoomOf } from './waiting-room-rules';
 
 /** An ACTIVE queue token, as checked at request time. */
 export interface ActiveQueueToken {
@@ -13,6 +14,11 @@ export interface ActiveQueueToken {
   readonly activeUntil: number;
   /** The admission batch it belongs to: a payment marks one of its places finished. */
   readonly batch: AdmissionBatch;
+  /**
+   * How long a hold made now lasts, when the concert's settings say (absent: never changed, the
+   * deployment's HOLD_SECONDS). Read with the token from the fresh admission record.
+   */
+  readonly holdSeconds?: number;
 }
 
 /**
@@ -23,7 +29,7 @@ export async function requireActiveToken(
   deps: QueueDeps,
   input: { userId: string; token: string; concertId?: string },
 ): Promise<ActiveQueueToken> {
-  const { record, state } = await findQueueToken(deps, input);
+  const { record, state, admission } = await findQueueToken(deps, input);
   if (state.status !== 'ACTIVE') {
     throw new AppError(
       'QUEUE_TOKEN_NOT_ACTIVE',
@@ -37,5 +43,6 @@ export async function requireActiveToken(
     seq: record.seq,
     activeUntil: state.activeUntil,
     batch: state.batch,
+    ...(admission.settings ? { holdSeconds: waitingRoomOf(admission.settings, deps.settings).settings.holdSeconds } : {}),
   };
 }

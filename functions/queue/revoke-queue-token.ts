@@ -1,7 +1,7 @@
 import { notFound, UnavailableError } from '../shared/errors';
 import type { GiveBack } from './queue-keys';
 import type { QueueDeps } from './queue-deps';
-import { isBanned, type TokenState } from './queue-rules';
+import { batchActiveSeconds, isBanned, type TokenState } from './queue-rules';
 import { stateOf } from './queue-status';
 
 export interface Revocation {
@@ -38,7 +38,13 @@ export async function revokeQueueToken(deps: QueueDeps, input: { concertId: stri
     }
     const revoked =
       state.status === 'ACTIVE'
-        ? await deps.queue.giveBackTurn(live, state.batch, now - deps.settings.activeSeconds * 1000, change, now)
+        ? await deps.queue.giveBackTurn(
+            live,
+            state.batch,
+            now - batchActiveSeconds(state.batch, deps.settings.activeSeconds) * 1000,
+            change,
+            now,
+          )
         : await deps.queue.giveBackPlace(live, change, true, now);
     if (revoked) {
       deps.recentTokens?.forget(concertId, userId);

@@ -10,6 +10,11 @@ export interface HoldSeatInput {
   readonly seatNumber: number;
 }
 
+/** What the queue token check tells a hold: the concert's hold length, when its settings set one. */
+export interface HoldTerms {
+  readonly holdSeconds?: number;
+}
+
 /** A commit lost to a concurrent transaction of the same user is tried again this often, then 503. */
 const MAX_ATTEMPTS = 6;
 
@@ -18,7 +23,8 @@ const limitReached = () =>
   new AppError('HOLD_LIMIT_REACHED', 'you already hold 4 seats of this date; pay for them or let a hold end first');
 
 /**
- * Holds a seat for HOLD_SECONDS, in two steps:
+ * Holds a seat for HOLD_SECONDS (or the concert's `holdSeconds`, which the ACTIVE check read with
+ * the token), in two steps:
  * 1. The seat and the user's hold slots are read (alongside the queue token check) to answer at
  *    once when the hold cannot succeed. Then one conditional write on the seat claims it: of any
  *    number of racers exactly one wins, and the others cost that one write and no transaction.
@@ -32,7 +38,7 @@ const limitReached = () =>
 export async function holdSeat(
   deps: ReservationDeps,
   input: HoldSeatInput,
-  activeCheck: () => Promise<HoldingToken | void>,
+  activeCheck: () => Promise<(HoldingToken & HoldTerms) | void>,
 ): Promise<ReservationView> {
   const state = Promise.all([
     deps.catalogue.findSeat(input.scheduleId, input.seatNumber),
@@ -59,7 +65,7 @@ export async function holdSeat(
     seatNumber: seat.seatNumber,
     price: seat.price,
     status: 'HELD',
-    expiresAt: holdExpiresAt(now, deps.settings.holdSeconds),
+    expiresAt: holdExpiresAt(now, token?.holdSeconds ?? deps.settings.holdSeconds),
     createdAt: now,
   };
   if ((await deps.reservations.claimSeat(reservation, claimExpiresAt(now), now)) === 'seatTaken') {

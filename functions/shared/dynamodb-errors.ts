@@ -5,6 +5,9 @@ const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.nam
 export const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
   error instanceof ConditionalCheckFailedException || nameOf(error) === 'ConditionalCheckFailedException';
 
+/** A single-item write refused because a transaction on the item was in flight: nothing was written. */
+export const isTransactionConflict = (error: unknown) => nameOf(error) === 'TransactionConflictException';
+
 const UNAVAILABLE_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',

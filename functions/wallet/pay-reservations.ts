@@ -1,3 +1,4 @@
+import { batchActiveSeconds } from '../queue/queue-rules';
 import type { ActiveQueueToken } from '../queue/require-active-token';
 import { AppError, UnavailableError } from '../shared/errors';
 import {
@@ -63,7 +64,8 @@ export async function payReservations(
       reservations: payable,
       queueToken: { token: token.token, concertId: token.concertId, userId: token.userId, batch: token.batch },
       now,
-      admittedAfter: now - deps.settings.activeSeconds * 1000,
+      // The batch's own turn length: a later change of the concert's setting does not move it.
+      admittedAfter: now - batchActiveSeconds(token.batch, deps.settings.activeSeconds) * 1000,
       ...(key ? { key } : {}),
     });
     if (result.committed) return toPaymentView(payment);

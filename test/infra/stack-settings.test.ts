@@ -36,9 +36,9 @@ test('CORS answers exactly the configured origins, for every method of the route
   const [api] = ofType('AWS::ApiGatewayV2::Api');
   expect(api.Properties.CorsConfiguration).toEqual({
     AllowOrigins: ['https://tickets.example', 'http://localhost:5173'],
-    AllowMethods: ['GET', 'POST', 'DELETE'],
-    AllowHeaders: ['authorization', 'content-type', 'x-queue-token', 'idempotency-key'],
-    ExposeHeaders: ['retry-after', 'idempotent-replayed'],
+    AllowMethods: ['GET', 'POST', 'DELETE', 'PATCH'],
+    AllowHeaders: ['authorization', 'content-type', 'x-queue-token', 'idempotency-key', 'if-match'],
+    ExposeHeaders: ['retry-after', 'idempotent-replayed', 'etag'],
     MaxAge: 3600,
   });
 });

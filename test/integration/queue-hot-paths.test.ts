@@ -14,7 +14,9 @@ import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
 import { countDynamoDbCalls, criticalPathRoundTrips } from '../../bench/dynamodb-calls';
-import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
+import { changeWaitingRoomSettings } from '../../functions/queue/change-waiting-room-settings';
+import type { WaitingRoomSettingsPatch } from '../../functions/queue/waiting-room-settings';
+import { TestClock, testQueueTokens, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
 import { useFreshTables } from '../support/tables';
 
 let serial = 0;
@@ -55,9 +57,9 @@ describe('a join is at most two sequential round trips', () => {
     const deps = instanceDeps(clock, {}, shards);
     const concertId = newConcert();
     const counter = countDynamoDbCalls(documentClient);
-    const measure = async (userId: string) => {
+    const measure = async (userId: string, on = deps) => {
       counter.reset();
-      const joined = await joinQueue(deps, { userId, concertId });
+      const joined = await joinQueue(on, { userId, concertId });
       return {
         created: joined.created,
         status: joined.status,
@@ -66,10 +68,17 @@ describe('a join is at most two sequential round trips', () => {
       };
     };
     try {
-      // Cold: the admission record is read alongside the number.
+      // An instance's first join of a concert reads the admission record (and the settings on it) before it takes a number.
       const first = await measure('ada');
-      expect(first).toMatchObject({ created: true, roundTrips: 2 });
+      expect(first).toMatchObject({ created: true, roundTrips: 3 });
       expect(first.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
+      // Its read aged out, an instance that saw the room open reads the record alongside the number.
+      const aging = instanceDeps(clock, { queue: queueRepository({ shards, admissionCacheMs: 1 }) }, shards);
+      await joinQueue(aging, { userId: 'al', concertId });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const cold = await measure('an', aging);
+      expect(cold).toMatchObject({ created: true, roundTrips: 2 });
+      expect(cold.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
       // Steady state: the number, then the token.
       const second = await measure('bo');
       expect(second).toMatchObject({ created: true, roundTrips: 2, calls: ['PutItemCommand', 'UpdateItemCommand'] });
@@ -156,6 +165,71 @@ describe('a waiting poll', () => {
       expect(polled.every((status) => status.status === 'WAIT')).toBe(true);
       expect(polled.map((status) => status.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       expect(counter.calls).toEqual([]);
+    } finally {
+      counter.detach();
+    }
+  });
+});
+
+describe("the concert's settings ride on the admission record: no round trip of their own", () => {
+  const configure = (clock: TestClock, concertId: string, patch: WaitingRoomSettingsPatch) =>
+    changeWaitingRoomSettings(waitingRoomDepsForTest(clock), { concertId, by: 'ada', patch });
+
+  test('configured and paused: joins are the same two round trips, waiting polls make no call, and both say paused', async () => {
+    const clock = new TestClock();
+    const concertId = newConcert();
+    await configure(clock, concertId, { admission: 'PAUSED', admitPerMinute: 30, maxActive: 10 });
+    const deps = instanceDeps(clock);
+    const counter = countDynamoDbCalls(documentClient);
+    try {
+      const first = await joinQueue(deps, { userId: 'ann', concertId });
+      expect(first.status).toMatchObject({ status: 'WAIT', position: 1, paused: true });
+      expect(criticalPathRoundTrips(counter.records)).toBe(3); // the instance's first join of the concert
+      expect([...counter.calls].sort()).toEqual(['GetItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
+      counter.reset();
+      const joined = await Promise.all(Array.from({ length: 50 }, (_, i) => joinQueue(deps, { userId: `u${i}`, concertId })));
+      expect(counter.calls.filter((call) => call === 'GetItemCommand')).toEqual([]);
+      expect(counter.calls).toHaveLength(100); // a number and a token each
+      counter.reset();
+      const polled = await Promise.all(joined.map((j, i) => pollQueue(deps, { userId: `u${i}`, concertId, token: j.status.token })));
+      expect(polled.every((status) => status.status === 'WAIT' && status.paused === true)).toBe(true);
+      expect(counter.calls).toEqual([]);
+    } finally {
+      counter.detach();
+    }
+  });
+
+  test('closed: a refused join takes no number, a live token still comes back', async () => {
+    const clock = new TestClock();
+    const concertId = newConcert();
+    const lastSeq = async () => (await queueRepository().snapshot(concertId)).lastSeq;
+    // An instance that reads the record for every join (no cache), so it sees the change at once.
+    const seenOpen = instanceDeps(clock, { queue: queueRepository({ admissionCacheMs: 0 }) });
+    const before = await joinQueue(seenOpen, { userId: 'ann', concertId });
+    await configure(clock, concertId, { joining: 'CLOSED' });
+
+    const counter = countDynamoDbCalls(documentClient);
+    try {
+      // A new instance reads the record before it takes a number: refused, it read only whether the user holds a token.
+      const fresh = instanceDeps(clock);
+      expect(await codeOf(joinQueue(fresh, { userId: 'bo', concertId }))).toBe('QUEUE_CLOSED');
+      expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand']);
+      counter.reset();
+      const refused = await Promise.all(['cy', 'di', 'bo'].map((userId) => codeOf(joinQueue(fresh, { userId, concertId }))));
+      expect(refused).toEqual(['QUEUE_CLOSED', 'QUEUE_CLOSED', 'QUEUE_CLOSED']);
+      expect(counter.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand']);
+      counter.reset();
+      const again = await joinQueue(fresh, { userId: 'ann', concertId });
+      expect(again).toMatchObject({ created: false, status: { token: before.status.token, status: 'WAIT', position: 1 } });
+      expect(counter.calls).toEqual(['GetItemCommand']);
+      expect(await lastSeq()).toBe(1);
+
+      // An instance that saw the room open took a number alongside the read that found it closed: once.
+      counter.reset();
+      expect(await codeOf(joinQueue(seenOpen, { userId: 'eve', concertId }))).toBe('QUEUE_CLOSED');
+      expect([...counter.calls].sort()).toEqual(['GetItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+      expect(await codeOf(joinQueue(seenOpen, { userId: 'eve', concertId }))).toBe('QUEUE_CLOSED');
+      expect(await lastSeq()).toBe(2);
     } finally {
       counter.detach();
     }

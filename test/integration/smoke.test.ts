@@ -12,7 +12,10 @@ const STEPS = [
   'sign in',
   'concert',
   'concerts',
+  'settings',
   'join',
+  'paused',
+  'resume',
   'admitted',
   'dates',
   'seats',
@@ -35,9 +38,16 @@ test('the smoke journey passes against the local server, one line per step', asy
   expect(result.paymentId).toMatch(/^[0-9A-Z]{26}$/);
 });
 
-test('it buys a seat of a given concert without the admin group', async () => {
-  const result = await runSmokeJourney({ baseUrl: api.url, auth: { kind: 'local' }, concertId: 'neon-harbor', log: () => undefined });
+test("it buys a seat of a given concert without the admin group, leaving that concert's settings alone", async () => {
+  const lines: string[] = [];
+  const result = await runSmokeJourney({
+    baseUrl: api.url,
+    auth: { kind: 'local' },
+    concertId: 'neon-harbor',
+    log: (line) => lines.push(line),
+  });
   expect(result.concertId).toBe('neon-harbor');
+  expect(lines.map((line) => line.slice(2, 12).trim())).toEqual(STEPS.filter((step) => !['settings', 'paused', 'resume'].includes(step)));
 });
 
 test('it stops at the first failure, naming the step', async () => {

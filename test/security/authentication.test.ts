@@ -1,3 +1,4 @@
+import { routeKeyOf, routes } from '../../functions/http/route-table';
 import { unverifiedQueueTokenClaims } from '../../functions/queue/queue-token';
 import { activeUser, type ActiveUser } from '../support/active-users';
 import { badBearerHeaders, expectContractError, rawRequest, signToken, snapshotTables, startSecureApi, type SecureApi } from './support';
@@ -24,6 +25,7 @@ const SAMPLE_ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknow
   { method: 'POST', path: '/payments', body: { reservationIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] } },
   { method: 'GET', path: '/concerts/aurora-live/schedules/aurora-live-1/seats' },
   { method: 'POST', path: '/admin/concerts', body: { title: 'x', venue: 'y', schedules: [] } },
+  { method: 'PATCH', path: '/admin/concerts/aurora-live/waiting-room', body: { joining: 'CLOSED' } },
 ];
 
 test('every bad bearer token is 401 UNAUTHENTICATED on every kind of route, and changes nothing', async () => {
@@ -75,6 +77,24 @@ test('a valid user without the admin group is 403 FORBIDDEN on the admin route',
   expect(response.status).toBe(403);
   expect(response.body.error.code).toBe('FORBIDDEN');
 });
+
+test.each(routes.filter((route) => route.auth === 'admin').map(routeKeyOf))(
+  '%s: 403 FORBIDDEN without the admin group (a valid body and an If-Match change nothing of it), and nothing changes',
+  async (key) => {
+    const [method, template] = key.split(' ');
+    const path = template.replace('{concertId}', 'aurora-live');
+    const before = await snapshotTables();
+    for (const token of [alice.token, await api.tokenFor('alice', ['Admin', 'ops'])]) {
+      const response = await api.request(method, path, {
+        token,
+        body: method === 'GET' ? undefined : method === 'PATCH' ? { joining: 'CLOSED' } : { title: 'x', venue: 'y', schedules: [] },
+        headers: method === 'PATCH' ? { 'if-match': '"0"' } : {},
+      });
+      expect([response.status, response.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect(await snapshotTables()).toEqual(before);
+  },
+);
 
 describe('queue tokens', () => {
   test('carry a MAC of at least 128 bits and never repeat', async () => {

@@ -63,6 +63,7 @@ function validEvent(route: (typeof routes)[number]) {
     chargeBalance: { amount: 1000 },
     payReservations: { reservationIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] },
     createConcert: { title: 'T', venue: 'V', schedules: [{ date: '2099-01-01', seats: [{ seatNumber: 1, price: 1000 }] }] },
+    changeWaitingRoomSettings: { joining: 'CLOSED' },
     revokeQueueToken: { userId: 'mallory', ban: true },
   };
   const { body, ...headers } = bodies[route.handler] ? json(bodies[route.handler]) : { body: undefined, 'x-queue-token': queueToken };

@@ -93,9 +93,24 @@ function hostileBody(route: RouteDefinition): fc.Arbitrary<string | Buffer | und
   ];
   if (mutated) options.push(mutated, mutated);
   // Joining takes no body: an empty one (or {}) on a real concert is a valid join, not hostile input.
+  // A settings change of nothing ({}) is valid too (it changes nothing).
   const body = fc.oneof(...options);
-  return route.handler === 'joinQueue' ? body.filter((text) => !isEmptyObject(text)) : body;
+  return EMPTY_BODY_IS_VALID.has(route.handler) ? body.filter((text) => !isEmptyObject(text)) : body;
 }
+
+const EMPTY_BODY_IS_VALID = new Set(['joinQueue', 'changeWaitingRoomSettings']);
+/** Every writable field of the waiting-room settings: an "extra" field must be none of them. */
+const SETTINGS_FIELDS = [
+  'joining',
+  'admission',
+  'admitPerMinute',
+  'maxActive',
+  'activeSeconds',
+  'holdSeconds',
+  'preQueueOpensAt',
+  'saleOpensAt',
+  'challengeWork',
+];
 
 function isEmptyObject(text: string | Buffer | undefined): boolean {
   if (text === undefined || text.length === 0) return true;
@@ -114,6 +129,15 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
     chargeBalance: { amount: 1000 },
     payReservations: { reservationIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] },
     createConcert: { title: 'Fuzz', venue: 'Nowhere', schedules: [{ date: '2099-01-01', seats: [{ seatNumber: 1, price: 1000 }] }] },
+    // Each a real change of the demo concerts' settings, were it valid; every field is optional, so none goes missing.
+    changeWaitingRoomSettings: {
+      joining: 'CLOSED',
+      admission: 'PAUSED',
+      admitPerMinute: 7,
+      maxActive: 7,
+      activeSeconds: 61,
+      holdSeconds: 31,
+    },
     // Alice's token is live: only a body with something wrong may reach the revocation.
     revokeQueueToken: { userId: 'alice' },
   };
@@ -158,6 +182,20 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
       wrongType,
       fc.constant(''),
     ),
+    joining: fc.oneof(
+      hostileString.filter((text) => text !== 'OPEN' && text !== 'CLOSED'),
+      hostileNumber,
+      wrongType,
+    ),
+    admission: fc.oneof(
+      hostileString.filter((text) => text !== 'RUNNING' && text !== 'PAUSED'),
+      hostileNumber,
+      wrongType,
+    ),
+    admitPerMinute: fc.oneof(hostileNumber, hostileString, wrongType, fc.constant(1_000_001)),
+    maxActive: fc.oneof(hostileNumber, hostileString, wrongType),
+    activeSeconds: fc.oneof(hostileNumber, hostileString, wrongType, fc.constantFrom(59, 3601)),
+    holdSeconds: fc.oneof(hostileNumber, hostileString, wrongType, fc.constantFrom(29, 1801)),
     schedules: fc.oneof(
       fc.constant([]),
       wrongType,
@@ -171,8 +209,9 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
     .chain((field) => badValue[field].map((value) => JSON.stringify({ ...base, [field]: value })));
   const extraField = fc
     .string({ minLength: 1, maxLength: 20 })
-    .filter((name) => !fields.includes(name))
+    .filter((name) => !fields.includes(name) && !SETTINGS_FIELDS.includes(name))
     .map((name) => JSON.stringify({ ...base, [name]: 1 }));
+  if (route.handler === 'changeWaitingRoomSettings') return fc.oneof(oneBadField, extraField);
   const missingField = fc.constantFrom(...fields).map((field) => JSON.stringify({ ...base, [field]: undefined }));
   return fc.oneof(oneBadField, extraField, missingField);
 }
@@ -255,6 +294,7 @@ const contentTypeHeaders: fc.Arbitrary<Header[]> = fc.oneof(
 const otherHeaders: fc.Arbitrary<Header[]> = fc.array(
   fc.oneof(
     headerValue.map((value): Header => ['idempotency-key', value]),
+    fc.oneof(headerValue, fc.constantFrom('"0"', '*', 'W/"1"', '"-1"', '"1e3"')).map((value): Header => ['if-match', value]),
     fc.constant<Header>(['idempotency-key', '']),
     headerValue.map((value): Header => ['x-forwarded-for', value]),
     fc.tuple(fc.constantFrom('x-fuzz', 'cookie', 'x-amzn-trace-id', 'accept'), headerValue).map(([name, value]): Header => [name, value]),
@@ -290,7 +330,7 @@ function hostileRequest(route: RouteDefinition): fc.Arbitrary<HostileRequest> {
     return route.path.replace(/\{\w+\}/g, () => (index++ === 0 ? first : second));
   });
   const body =
-    route.method === 'POST'
+    route.method !== 'GET'
       ? fc.option(hostileBody(route), { nil: undefined, freq: 8 })
       : fc.option(hostileBody(route), { nil: undefined, freq: 2 });
   return fc

@@ -154,3 +154,20 @@ test("a seat Alice holds is not Mallory's to hold or see as hers", async () => {
   // The map says the seat is taken and nothing about by whom.
   expect(seat).toEqual({ seatNumber: 22, price: expect.any(Number), status: 'HELD' });
 });
+
+test('waiting-room settings: Mallory, not an admin, can neither read nor change them, nor read who changed them', async () => {
+  const admin = await api.tokenFor('ada', ['admin']);
+  const changed = await api.request('PATCH', '/admin/concerts/midnight-orchestra/waiting-room', { token: admin, body: { maxActive: 500 } });
+  expect(changed.status).toBe(200);
+  const before = await snapshotTables();
+  for (const [method, path, body] of [
+    ['GET', '/admin/concerts/midnight-orchestra/waiting-room', undefined],
+    ['PATCH', '/admin/concerts/midnight-orchestra/waiting-room', { admission: 'PAUSED' }],
+    ['GET', '/admin/concerts/midnight-orchestra/waiting-room/changes', undefined],
+  ] as const) {
+    const response = await api.request(method, path, { token: mallory.token, queueToken: mallory.queueToken, body });
+    expect([response.status, response.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect(JSON.stringify(response.body)).not.toContain('ada');
+  }
+  expect(await snapshotTables()).toEqual(before);
+});

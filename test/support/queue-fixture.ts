@@ -1,5 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queueRepository } from '../../functions/queue/default-queue-deps';
+import { createDynamoWaitingRoomRepository } from '../../functions/queue/dynamo-waiting-room-repository';
+import type { WaitingRoomDeps } from '../../functions/queue/waiting-room-deps';
 import { queueKeys } from '../../functions/queue/queue-keys';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { cachedKeySource } from '../../functions/queue/queue-token-keys';
@@ -41,6 +43,17 @@ export function queueDepsForTest(clock: TestClock, settings: Partial<Settings> =
     concertExists: async () => true,
     settings: { ...testSettings, ...settings },
     now: clock.now,
+  };
+}
+
+/** The admin's settings use cases on the real tables, with the test's clock and deployment settings. */
+export function waitingRoomDepsForTest(clock: TestClock, settings: Partial<Settings> = {}): WaitingRoomDeps {
+  return {
+    rooms: createDynamoWaitingRoomRepository(documentClient, tableName('queue')),
+    concertExists: async () => true,
+    settings: { ...testSettings, ...settings },
+    now: clock.now,
+    pause: async (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 

@@ -16,10 +16,19 @@ import {
   reservationSchema,
   scheduleListSchema,
   seatMapSchema,
+  waitingRoomChangesSchema,
+  waitingRoomSettingsSchema,
 } from '../../functions/http/response-schemas';
 import { STATUS_OF } from '../../functions/http/responses';
 import { groupEntry, handlerGroups, routeKeyOf, routes, type RouteDefinition } from '../../functions/http/route-table';
 import { describeToken, type QueueStatusView } from '../../functions/queue/queue-status';
+import { changeSettings, waitingRoomOf } from '../../functions/queue/waiting-room-rules';
+import {
+  toChangeView,
+  toSettingsView,
+  type WaitingRoomChangeView,
+  type WaitingRoomSettingsView,
+} from '../../functions/queue/waiting-room-settings';
 import type { ReservationList } from '../../functions/reservations/list-reservations';
 import { toReservationView, type ReservationView } from '../../functions/reservations/reservation';
 import type { ErrorCode } from '../../functions/shared/errors';
@@ -172,7 +181,9 @@ describe('the response schemas', () => {
     Agrees<typeof scheduleListSchema.shape.schedules.element, ScheduleView>,
     Agrees<typeof createdConcertSchema, CreatedConcertView>,
     Agrees<typeof concertListSchema.shape.concerts.element, { concertId: string; title: string; venue: string }>,
-  ] = [true, true, true, true, true, true, true, true, true, true];
+    Agrees<typeof waitingRoomSettingsSchema, WaitingRoomSettingsView>,
+    Agrees<typeof waitingRoomChangesSchema.shape.changes.element, WaitingRoomChangeView>,
+  ] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
   test('agree with the views the use cases return', () => {
     expect(agreements.every(Boolean)).toBe(true);
@@ -219,6 +230,16 @@ describe('the response schemas', () => {
       paidAt: now,
     });
     expect(strict(paymentSchema).parse(payment)).toEqual(payment);
+
+    const defaults = toSettingsView('aurora-live', waitingRoomOf(undefined, settings));
+    expect(strict(waitingRoomSettingsSchema).parse(defaults)).toEqual(defaults);
+    const outcome = changeSettings(waitingRoomOf(undefined, settings), { admission: 'PAUSED', saleOpensAt: now }, 'ada', now);
+    if (outcome.kind !== 'changed') throw new Error('expected a change');
+    const changed = toSettingsView('aurora-live', outcome.room);
+    expect(strict(waitingRoomSettingsSchema).parse(changed)).toEqual(changed);
+    const changes = { changes: [toChangeView(outcome.change)] };
+    expect(waitingRoomChangesSchema.parse(changes)).toEqual(changes);
+    expect(changes.changes[0].changed.saleOpensAt).toEqual({ from: null, to: '2026-12-01T10:00:00.000Z' });
   });
 
   test('refuse a body of another shape', () => {

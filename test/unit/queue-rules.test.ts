@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import {
   activeCount,
   estimatedWaitSeconds,
+  expiredBatches,
+  expiredThrough,
   isBanned,
   planAdmission,
   planShardedAdmission,
@@ -15,6 +17,11 @@ import { emptyLine, isAdmittedIn, positionIn } from '../../functions/queue/shard
 const settings = { activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const batch = (firstSeq: number, lastSeq: number, admittedAt: number, finished = 0) => ({ firstSeq, lastSeq, admittedAt, finished });
+/** A batch as a run records it now: with its own turn length. */
+const admitted = (firstSeq: number, lastSeq: number, admittedAt: number) => ({
+  ...batch(firstSeq, lastSeq, admittedAt),
+  activeSeconds: 600,
+});
 
 describe('tokenState', () => {
   const admission: AdmissionState = { admittedSeq: 10, batches: [batch(1, 5, T0 - 700_000), batch(6, 10, T0)] };
@@ -50,32 +57,60 @@ describe('tokenState', () => {
 describe('planAdmission', () => {
   test('admits first in first out, at most ADMIT_PER_TICK', () => {
     const plan = planAdmission(250, { admittedSeq: 0, batches: [] }, T0, settings);
-    expect(plan.batch).toEqual(batch(1, 100, T0));
+    expect(plan.batch).toEqual(admitted(1, 100, T0));
     expect(plan.waiting).toBe(250);
   });
 
   test('admits no more than are waiting', () => {
-    expect(planAdmission(12, { admittedSeq: 10, batches: [] }, T0, settings).batch).toEqual(batch(11, 12, T0));
+    expect(planAdmission(12, { admittedSeq: 10, batches: [] }, T0, settings).batch).toEqual(admitted(11, 12, T0));
     expect(planAdmission(10, { admittedSeq: 10, batches: [] }, T0, settings).batch).toBeUndefined();
   });
 
   test('never pushes a concert past MAX_ACTIVE_PER_CONCERT', () => {
     const full = { admittedSeq: 950, batches: [batch(1, 950, T0 - 1000)] };
-    expect(planAdmission(2000, full, T0, settings).batch).toEqual(batch(951, 1000, T0));
+    expect(planAdmission(2000, full, T0, settings).batch).toEqual(admitted(951, 1000, T0));
     const atMax = { admittedSeq: 1000, batches: [batch(1, 1000, T0 - 1000)] };
     expect(planAdmission(2000, atMax, T0, settings).batch).toBeUndefined();
   });
 
   test('places free up when a batch expires or its tokens finish early', () => {
     const expired = { admittedSeq: 1000, batches: [batch(1, 1000, T0 - 600_000)] };
-    expect(planAdmission(2000, expired, T0, settings).batch).toEqual(batch(1001, 1100, T0));
+    expect(planAdmission(2000, expired, T0, settings).batch).toEqual(admitted(1001, 1100, T0));
     const paid = { admittedSeq: 1000, batches: [batch(1, 1000, T0 - 1000, 30)] };
-    expect(planAdmission(2000, paid, T0, settings).batch).toEqual(batch(1001, 1030, T0));
+    expect(planAdmission(2000, paid, T0, settings).batch).toEqual(admitted(1001, 1030, T0));
   });
 
   test('activeCount counts live, unfinished tokens only', () => {
     const admission = { admittedSeq: 30, batches: [batch(1, 10, T0 - 600_000), batch(11, 30, T0 - 5, 4)] };
     expect(activeCount(admission, T0, 600)).toBe(16);
+  });
+});
+
+describe('a batch keeps the turn length it was given', () => {
+  const long = { ...batch(1, 5, T0), activeSeconds: 3600 };
+  const short = { ...batch(6, 10, T0 + 1000), activeSeconds: 60 };
+  const old = batch(11, 12, T0 + 2000); // recorded before batches kept theirs: the deployment's ACTIVE_SECONDS
+  const admission: AdmissionState = { admittedSeq: 12, batches: [long, short, old] };
+
+  test('each is ACTIVE until its own admittedAt + activeSeconds; one without its own takes the fallback', () => {
+    expect(tokenState(3, false, admission, T0, 600)).toMatchObject({ status: 'ACTIVE', activeUntil: T0 + 3_600_000 });
+    expect(tokenState(7, false, admission, T0, 600)).toMatchObject({ status: 'ACTIVE', activeUntil: T0 + 61_000 });
+    expect(tokenState(11, false, admission, T0, 600)).toMatchObject({ status: 'ACTIVE', activeUntil: T0 + 602_000 });
+    expect(tokenState(7, false, admission, T0 + 61_000, 600)).toEqual({ status: 'EXPIRED' });
+    expect(tokenState(3, false, admission, T0 + 61_000, 600)).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  test('a shorter later turn ends first: counted free, tidied, and the expired bound stays below every live token', () => {
+    const later = T0 + 61_000;
+    expect(activeCount(admission, later, 600)).toBe(7);
+    expect(expiredBatches(admission, later, 600)).toEqual([short]);
+    expect(expiredThrough(admission, later, 600)).toEqual([0]);
+    expect(expiredThrough(admission, T0 + 3_600_000, 600)).toEqual([12]);
+  });
+
+  test('a run records the turn length it admits with', () => {
+    const plan = planAdmission(20, { admittedSeq: 0, batches: [] }, T0, settings, { admit: 3, maxActive: 10, activeSeconds: 120 });
+    expect(plan.batch).toEqual({ ...batch(1, 3, T0), activeSeconds: 120 });
   });
 });
 
@@ -101,7 +136,7 @@ describe('places given back (left or revoked while waiting)', () => {
   test('admission passes over given-back places: it admits ADMIT_PER_TICK people, and counts the places passed as finished', () => {
     const admission: AdmissionState = { admittedSeq: 10, batches: [], givenBack: givenBack('12', '13', '30', '4') };
     const plan = planAdmission(40, admission, T0, { ...settings, admitPerTick: 5 });
-    expect(plan.batch).toEqual(batch(11, 17, T0, 2));
+    expect(plan.batch).toEqual({ ...batch(11, 17, T0, 2), activeSeconds: 600 });
     expect(plan.waiting).toBe(27);
     // Passed now, or by an earlier run: the run's write removes them; 30 still waits its turn.
     expect([...(plan.passedGivenBack ?? [])].sort()).toEqual(['12', '13', '4']);
@@ -112,7 +147,7 @@ describe('places given back (left or revoked while waiting)', () => {
     const tail: AdmissionState = { admittedSeq: 10, batches: [], givenBack: givenBack('11', '12') };
     expect(planAdmission(12, tail, T0, settings)).toMatchObject({ waiting: 0, batch: batch(11, 12, T0, 2), passedGivenBack: ['11', '12'] });
     const full: AdmissionState = { admittedSeq: 1000, batches: [batch(1, 1000, T0 - 1000)], givenBack: givenBack('1001') };
-    expect(planAdmission(1005, full, T0, settings).batch).toEqual(batch(1001, 1001, T0, 1));
+    expect(planAdmission(1005, full, T0, settings).batch).toEqual({ ...batch(1001, 1001, T0, 1), activeSeconds: 600 });
     expect(planAdmission(1005, { ...full, givenBack: givenBack('1002') }, T0, settings).batch).toBeUndefined();
   });
 

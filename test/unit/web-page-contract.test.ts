@@ -37,7 +37,15 @@ const reservation = {
   createdAt: at,
 } as const;
 const payment = { paymentId: 'p', reservationIds: ['r'], amount: 1, balance: 0, paidAt: at };
-const queue = { token: 't', concertId: 'c', status: 'ACTIVE', position: 0, estimatedWaitSeconds: 0, activeUntil: at } as const;
+const queue = {
+  token: 't',
+  concertId: 'c',
+  status: 'ACTIVE',
+  position: 0,
+  estimatedWaitSeconds: 0,
+  activeUntil: at,
+  paused: true,
+} as const;
 /** One body per route with every field the page's types know, optional ones included. */
 const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {
   'GET /concerts': { concerts: [{ concertId: 'c', title: 't', venue: 'v' }] },

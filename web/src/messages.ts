@@ -13,7 +13,7 @@ export interface FailureContext {
   readonly seatNumber?: number;
   /** What a 404 was about: "concert", "date", "payment"… */
   readonly thing?: string;
-  /** Seconds until the server wants a retry (503 and 429). */
+  /** Seconds until the server wants a retry (503, 429, and a waiting room not open yet). */
   readonly retryAfterSeconds?: number;
 }
 
@@ -31,6 +31,9 @@ const SENTENCES: Record<FailureKind, (context: FailureContext) => string> = {
   FORBIDDEN: () => 'Your account is not allowed to do that.',
   QUEUE_BANNED: () => 'Your account may not join the waiting room for this concert.',
   NOT_FOUND: (c) => `We could not find that ${c.thing ?? 'page'}. It may have been removed.`,
+  PRECONDITION_FAILED: () => 'Someone else changed this just now. Reload it and make your change again.',
+  QUEUE_CLOSED: () => 'This sale is closed to new arrivals. Everyone already in the waiting room keeps their place.',
+  QUEUE_NOT_OPEN: (c) => `The waiting room is not open yet. Please try again ${inSeconds(c.retryAfterSeconds)}.`,
   SEAT_UNAVAILABLE: (c) =>
     `${c.seatNumber === undefined ? 'That seat' : `Seat ${c.seatNumber}`} was taken by someone else first. Please pick another seat.`,
   HOLD_LIMIT_REACHED: () =>
