@@ -1,8 +1,9 @@
 /**
  * The web page's sale-day parts in a real browser (Debian's chromium driven by playwright-core)
  * against the local runtime: releasing holds from the seat map and from checkout, leaving the line,
- * ending a turn early, and what the page says when a user is barred. Each test makes a concert of its
- * own through the admin API, so no test shares a line; admission is run by the test.
+ * ending a turn early, and what the page says of the sale as an operator runs it through the admin
+ * API (paused, closed, not open yet, a pre-queue) and of a user barred from it. Each test makes a
+ * concert of its own through the admin API, so no test shares a line; admission is run by the test.
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/browser';
@@ -74,6 +75,22 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     await expected.or(problem).first().waitFor();
     if (await problem.count()) throw new Error(`the page says: ${await problem.first().textContent()}`);
   }
+
+  /** An operator's change to a concert's waiting room, as the console sends it. */
+  async function changeSettings(concertId: string, change: Record<string, unknown>): Promise<void> {
+    const answer = await api.request('PATCH', `/admin/concerts/${concertId}/waiting-room`, { token: admin, body: change });
+    expect(answer.status).toBe(200);
+    // A change reaches joins within 1 s (API.md, "Waiting-room settings"): past that, every join follows it.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+  }
+
+  /** An instant as a reader in Seoul sees it on the page: "14:05". */
+  const seoulClock = (at: number) =>
+    new Date(at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Seoul' });
+
+  /** Resolves at the page's next answer to a poll of its place in line. */
+  const nextPoll = (page: Page) =>
+    page.waitForResponse((response) => response.request().method() === 'GET' && /\/concerts\/[^/]+\/queue$/.test(response.url()));
 
   const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
 
@@ -266,5 +283,121 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     expect(await page.getByRole('button', { name: 'Leave the line' }).isHidden()).toBe(true);
     await page.getByRole('link', { name: 'Back to the concerts' }).click();
     await page.getByRole('heading', { name: 'Concerts' }).waitFor();
+  }, 60_000);
+
+  test('a paused line says so and admits nobody; resumed, the page moves on', async () => {
+    const concert = await newConcert();
+    const page = await newPage();
+    await signIn(page, 'paused-fred');
+    await getTickets(page, concert.title);
+    await page.getByText('You are next in line.').waitFor();
+    const pausedNote = page.getByText('Admission is paused for now: nobody is let in until it resumes, and you keep your place.');
+    expect(await pausedNote.isHidden()).toBe(true);
+
+    await changeSettings(concert.concertId, { admission: 'PAUSED' });
+    await pausedNote.waitFor();
+    await page.getByText(/^Estimated wait: .+ once admission resumes\.$/).waitFor();
+    await admit(); // a run while paused admits nobody: the page stays in line
+    await nextPoll(page);
+    await nextPoll(page);
+    expect(page.url()).toMatch(/\/queue$/);
+    await page.getByText('You are next in line.').waitFor();
+
+    await changeSettings(concert.concertId, { admission: 'RUNNING' });
+    await pausedNote.waitFor({ state: 'hidden' });
+    await admit();
+    await page.waitForURL(/#\/concerts\/[^/]+\/dates$/);
+  }, 60_000);
+
+  test('a closed sale turns new arrivals away in words, while those already in line keep their places', async () => {
+    const concert = await newConcert();
+    const [early, late] = await Promise.all([newPage(), newPage()]);
+    await signIn(early, 'closed-gina');
+    await getTickets(early, concert.title);
+    await early.getByText('You are next in line.').waitFor();
+
+    await changeSettings(concert.concertId, { joining: 'CLOSED' });
+    await signIn(late, 'closed-hal');
+    await getTickets(late, concert.title);
+    await late.getByText('This sale is closed.').waitFor();
+    await late.getByText('This sale is closed to new arrivals. Everyone already in the waiting room keeps their place.').waitFor();
+    expect(await late.getByRole('button', { name: 'Leave the line' }).isHidden()).toBe(true);
+    expect(await late.locator('.notice-error').count()).toBe(0);
+
+    await early.reload(); // the place survives a reload, and the line still moves
+    await early.getByText('You are next in line.').waitFor();
+    await admit();
+    await early.waitForURL(/#\/concerts\/[^/]+\/dates$/);
+  }, 60_000);
+
+  test('before the waiting room opens the page says when, in local time, and joins by itself at Retry-After', async () => {
+    const concert = await newConcert();
+    const opensAt = Date.now() + 4_000;
+    await changeSettings(concert.concertId, { preQueueOpensAt: new Date(opensAt).toISOString() });
+    const page = await newPage();
+    const joins: number[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && response.url().endsWith(`/concerts/${concert.concertId}/queue`))
+        joins.push(response.status());
+    });
+    await signIn(page, 'early-ida');
+    await getTickets(page, concert.title);
+    // Retry-After counts whole seconds up to the opening, so the page's time is the opening's or a second after it.
+    const said = await page.locator('.position').filter({ hasText: 'The waiting room opens at' }).textContent();
+    expect([seoulClock(opensAt), seoulClock(opensAt + 1_000)].map((clock) => `The waiting room opens at ${clock}.`)).toContain(said);
+    await page.getByText('Keep this page open: it joins the line by itself when the waiting room opens.').waitFor();
+    expect(await page.getByRole('button', { name: 'Leave the line' }).isHidden()).toBe(true);
+
+    await page.getByText('You are next in line.').waitFor();
+    expect(Date.now()).toBeGreaterThanOrEqual(opensAt);
+    expect(joins).toEqual([409, 201]); // one refused, then one at the time it was told: no hammering in between
+  }, 60_000);
+
+  test('in the pre-queue the page says when the sale opens and that places are drawn then; at the opening, the place', async () => {
+    const concert = await newConcert();
+    const saleOpensAt = Date.now() + 8_000;
+    const opensAt = new Date(saleOpensAt).toISOString();
+    await changeSettings(concert.concertId, { preQueueOpensAt: new Date(Date.now() - 60_000).toISOString(), saleOpensAt: opensAt });
+    const page = await newPage();
+    // The service's own answers, with its Retry-After, reshaped until the opening as the contract's
+    // pre-queue answer (API.md, "Scheduled opening with a fair pre-queue"), which the service does not
+    // give yet: `position` and `estimatedWaitSeconds` null, and `opensAt`.
+    await page.route(
+      (url) => url.pathname.endsWith(`/concerts/${concert.concertId}/queue`),
+      async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        const inPreQueue = Date.now() < saleOpensAt && body.status === 'WAIT';
+        await route.fulfill({ response, json: inPreQueue ? { ...body, position: null, estimatedWaitSeconds: null, opensAt } : body });
+      },
+    );
+    await signIn(page, 'prequeue-jon');
+    await getTickets(page, concert.title);
+    await page.getByText('Your place in line: not yet assigned.').waitFor();
+    const clock = seoulClock(saleOpensAt);
+    expect(await page.locator('.opening').textContent()).toBe(
+      `The sale opens at ${clock}. Everyone here before then gets a random place in line.`,
+    );
+    expect(await page.locator('.estimate').textContent()).toBe(`Places are drawn at ${clock}; this page shows yours then.`);
+    expect(await page.locator('progress').isHidden()).toBe(true);
+    await page.reload(); // what was last heard is shown again at once
+    await page.getByText('Your place in line: not yet assigned.').waitFor();
+
+    await admit(); // nobody is admitted before the opening
+    const queueToken = await storedQueueToken(page, 'prequeue-jon', concert.concertId);
+    const polled = await api.request('GET', `/concerts/${concert.concertId}/queue`, {
+      token: await api.tokenFor('prequeue-jon'),
+      queueToken,
+    });
+    expect(polled.body.status).toBe('WAIT');
+    expect(page.url()).toMatch(/\/queue$/);
+
+    // At the opening the next poll (Retry-After counts up to it) brings a place, and the pre-queue's words go.
+    await page.getByText('You are next in line.').waitFor();
+    expect(Date.now()).toBeGreaterThanOrEqual(saleOpensAt);
+    expect(await page.locator('.opening').isHidden()).toBe(true);
+    expect(await page.locator('progress').isVisible()).toBe(true);
+    await admit();
+    await page.waitForURL(/#\/concerts\/[^/]+\/dates$/);
   }, 60_000);
 });

@@ -20,8 +20,17 @@ export type Payment = PaymentView;
 export type Schedule = ScheduleView;
 export type Seat = SeatView;
 export type ConcertSummary = Pick<Concert, 'concertId' | 'title' | 'venue'>;
-/** The queue status body; `Retry-After` travels as a header. */
-export type QueueStatus = Omit<QueueStatusView, 'retryAfterSeconds'>;
+/**
+ * The queue status body; `Retry-After` travels as a header. The pre-queue's answer (API.md,
+ * "Scheduled opening with a fair pre-queue": `position` and `estimatedWaitSeconds` null, and
+ * `opensAt`) is written here as the contract has it until the service's type carries it.
+ */
+export type QueueStatus = Omit<QueueStatusView, 'retryAfterSeconds' | 'position' | 'estimatedWaitSeconds'> & {
+  readonly position: number | null;
+  readonly estimatedWaitSeconds: number | null;
+  /** The sale's opening, while the user is in the pre-queue: places are drawn then. */
+  readonly opensAt?: string;
+};
 
 export interface ConcertList {
   readonly concerts: readonly ConcertSummary[];

@@ -20,13 +20,16 @@ export interface SignedIn {
 
 export interface QueueEntry {
   readonly token: string;
-  /** The position when the user joined: the start of the progress bar. */
-  readonly firstPosition: number;
+  /** The first position heard (null in a pre-queue, until places are drawn): the start of the progress bar. */
+  readonly firstPosition: number | null;
   /** Epoch milliseconds before which the page must not poll again (the last `Retry-After`). */
   readonly nextPollAt: number;
-  /** The last place in line and wait estimate heard, shown again at once after a reload. */
-  readonly position: number;
-  readonly estimatedWaitSeconds: number;
+  /** The last place in line, wait estimate and state of the sale heard, shown again at once after a reload. */
+  readonly position: number | null;
+  readonly estimatedWaitSeconds: number | null;
+  /** In a pre-queue: the ISO time of the sale's opening. */
+  readonly opensAt?: string;
+  readonly paused?: boolean;
   /** ISO time, once ACTIVE. */
   readonly activeUntil?: string;
 }

@@ -2,13 +2,14 @@
  * The waiting room: the user's place in line, a progress bar and the server's estimate, polled
  * exactly as often as the server's `Retry-After` allows. The queue token and the time of the
  * next poll live in session storage, so a reload keeps the place and the pace. When the token
- * turns ACTIVE the page moves on to the dates by itself. The user may leave the line.
+ * turns ACTIVE the page moves on to the dates by itself. It says how the sale stands (a pre-queue
+ * before the opening, admission paused, joining closed or not open yet), and the user may leave.
  */
 import { ApiFailure, type Answer } from '../api';
 import type { QueueStatus } from '../api-types';
 import { liveTurn, type Context } from '../context';
 import { button, h, link, notice, replace } from '../dom';
-import { formatWait, queueProgress } from '../format';
+import { formatCountdown, formatOpening, formatWait, queueProgress } from '../format';
 import { leaveLine } from '../leave-line';
 import { session, type QueueEntry } from '../session';
 
@@ -22,13 +23,27 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const title = concert?.title ?? 'this concert';
   document.title = `Waiting room · ${title}`;
 
+  const opening = h('p', { class: 'opening', hidden: true });
   const position = h('p', { class: 'position' });
   const progress = h('progress', { max: 100, value: 0, 'aria-label': 'Progress through the line' });
   const estimate = h('p', { class: 'estimate' });
+  const paused = h(
+    'p',
+    { class: 'paused', hidden: true },
+    'Admission is paused for now: nobody is let in until it resumes, and you keep your place.',
+  );
   const nextCheck = h('p', { class: 'next-check hint', 'aria-live': 'off' });
   const problem = h('div', { class: 'messages' });
   const leave = button('Leave the line', () => void leaveNow(), { hidden: true });
-  const status = h('section', { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' }, position, progress, estimate);
+  const status = h(
+    'section',
+    { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' },
+    opening,
+    position,
+    progress,
+    estimate,
+    paused,
+  );
   replace(
     ctx.main,
     h('h1', null, 'Waiting room'),
@@ -50,26 +65,44 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
 
   const save = (entry: QueueEntry | undefined) => session.setQueue(user.userId, concertId, entry);
 
-  const pollAt = (at: number) => {
+  /** Runs `next` (a poll, or a join that waits for the opening) at `at`, counting down to it. */
+  const pollAt = (at: number, next: () => Promise<void> = poll) => {
     stopCountdown?.();
     const tick = () => {
-      const seconds = Math.max(0, Math.ceil((at - Date.now()) / 1000));
-      nextCheck.textContent = seconds > 0 ? `Checking again in ${seconds} s.` : 'Checking…';
+      const left = at - Date.now();
+      const seconds = Math.max(0, Math.ceil(left / 1000));
+      nextCheck.textContent = seconds <= 0 ? 'Checking…' : `Checking again in ${seconds < 60 ? `${seconds} s` : formatCountdown(left)}.`;
     };
     tick();
     stopCountdown = scope.every(1000, tick);
-    scope.after(Math.max(0, at - Date.now()), () => void (leaving || poll()));
+    scope.after(Math.max(0, at - Date.now()), () => void (leaving || next()));
   };
 
   const showPlace = (entry: QueueEntry) => {
-    position.replaceChildren(
-      entry.position === 1
-        ? 'You are next in line.'
-        : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
-    );
-    progress.value = Math.round(queueProgress(entry.firstPosition, entry.position) * 100);
-    progress.textContent = `${progress.value}%`;
-    estimate.textContent = `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`;
+    // Before the sale opens (a pre-queue) there is no place yet: everyone here then gets a random one at the opening.
+    opening.hidden = !entry.opensAt;
+    opening.textContent = entry.opensAt
+      ? `The sale opens at ${formatOpening(entry.opensAt)}. Everyone here before then gets a random place in line.`
+      : '';
+    if (entry.position === null) {
+      position.replaceChildren('Your place in line: ', h('strong', { class: 'number' }, 'not yet assigned'), '.');
+      progress.hidden = true;
+      estimate.textContent = entry.opensAt ? `Places are drawn at ${formatOpening(entry.opensAt)}; this page shows yours then.` : '';
+    } else {
+      position.replaceChildren(
+        entry.position === 1
+          ? 'You are next in line.'
+          : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
+      );
+      progress.hidden = false;
+      progress.value = Math.round(queueProgress(entry.firstPosition ?? entry.position, entry.position) * 100);
+      progress.textContent = `${progress.value}%`;
+      estimate.textContent =
+        entry.estimatedWaitSeconds === null
+          ? ''
+          : `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}${entry.paused ? ' once admission resumes' : ''}.`;
+    }
+    paused.hidden = !entry.paused;
     leave.hidden = false;
     pollAt(entry.nextPollAt);
   };
@@ -85,6 +118,18 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       h('p', null, sentence),
       link('#/', 'Back to the concerts', { class: 'button' }),
     );
+  };
+
+  /** Before the waiting room opens: when it does, in the user's own time, and a join by itself then. */
+  const notOpenYet = (retryAfterSeconds: number | undefined) => {
+    const at = Date.now() + Math.max(1, retryAfterSeconds ?? fallbackSeconds) * 1000;
+    opening.hidden = true;
+    paused.hidden = true;
+    progress.hidden = true;
+    leave.hidden = true;
+    position.textContent = `The waiting room opens at ${formatOpening(new Date(at).toISOString())}.`;
+    estimate.textContent = 'Keep this page open: it joins the line by itself when the waiting room opens.';
+    pollAt(at, join);
   };
 
   const show = (queue: QueueStatus, entry: QueueEntry) => {
@@ -124,6 +169,8 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       void join();
       return;
     }
+    if (error instanceof ApiFailure && error.kind === 'QUEUE_NOT_OPEN') return notOpenYet(error.retryAfterSeconds);
+    if (error instanceof ApiFailure && error.kind === 'QUEUE_CLOSED') return noPlace('This sale is closed.', ctx.describe(error));
     if (error instanceof ApiFailure && error.kind === 'QUEUE_BANNED') return noPlace('You cannot join this line.', ctx.describe(error));
     const sentence = ctx.describe(error, { thing: 'concert' });
     if (error instanceof ApiFailure && (error.outcomeUnknown || error.kind === 'UNAVAILABLE')) {
@@ -142,15 +189,18 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const heard = (answer: Answer<QueueStatus>) => ({
     position: answer.body.position,
     estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
+    opensAt: answer.body.opensAt,
+    paused: answer.body.paused === true,
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
 
   async function join(): Promise<void> {
     try {
       const answer = await scope.live(api.joinQueue(concertId));
+      const first = answer.body.position;
       const entry: QueueEntry = {
         token: answer.body.token,
-        firstPosition: Math.max(1, answer.body.position),
+        firstPosition: first === null ? null : Math.max(1, first),
         ...heard(answer),
       };
       save(entry);
@@ -165,7 +215,8 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     if (!entry) return join();
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
-      const next = { ...entry, ...heard(answer) };
+      // The progress bar starts at the first place heard, which a pre-queue gives only at the opening.
+      const next = { ...entry, ...heard(answer), firstPosition: entry.firstPosition ?? answer.body.position };
       if (leaving) return void (heldWhileLeaving = { queue: answer.body, entry: next });
       save(next);
       show(answer.body, next);
