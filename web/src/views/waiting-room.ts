@@ -27,11 +27,6 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const position = h('p', { class: 'position' });
   const progress = h('progress', { max: 100, value: 0, 'aria-label': 'Progress through the line' });
   const estimate = h('p', { class: 'estimate' });
-  const paused = h(
-    'p',
-    { class: 'paused', hidden: true },
-    'Admission is paused for now: nobody is let in until it resumes, and you keep your place.',
-  );
   const nextCheck = h('p', { class: 'next-check hint', 'aria-live': 'off' });
   const problem = h('div', { class: 'messages' });
   const leave = button('Leave the line', () => void leaveNow(), { hidden: true });
@@ -42,7 +37,6 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     position,
     progress,
     estimate,
-    paused,
   );
   replace(
     ctx.main,
@@ -87,7 +81,6 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     if (entry.position === null) {
       position.replaceChildren('Your place in line: ', h('strong', { class: 'number' }, 'not yet assigned'), '.');
       progress.hidden = true;
-      estimate.textContent = entry.opensAt ? `Places are drawn at ${formatOpening(entry.opensAt)}; this page shows yours then.` : '';
     } else {
       position.replaceChildren(
         entry.position === 1
@@ -97,12 +90,16 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       progress.hidden = false;
       progress.value = Math.round(queueProgress(entry.firstPosition ?? entry.position, entry.position) * 100);
       progress.textContent = `${progress.value}%`;
-      estimate.textContent =
-        entry.estimatedWaitSeconds === null
-          ? ''
-          : `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}${entry.paused ? ' once admission resumes' : ''}.`;
     }
-    paused.hidden = !entry.paused;
+    // While paused nobody moves on, so an estimate would mislead: say what is happening instead.
+    estimate.textContent = entry.paused
+      ? 'The sale is paused by the organiser: nobody is being let in right now. You keep your place, and this page moves on by itself when the sale resumes.'
+      : entry.estimatedWaitSeconds !== null
+        ? `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`
+        : entry.opensAt
+          ? `Places are drawn at ${formatOpening(entry.opensAt)}; this page shows yours then.`
+          : '';
+    estimate.classList.toggle('paused', entry.paused === true);
     leave.hidden = false;
     pollAt(entry.nextPollAt);
   };
@@ -124,7 +121,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const notOpenYet = (retryAfterSeconds: number | undefined) => {
     const at = Date.now() + Math.max(1, retryAfterSeconds ?? fallbackSeconds) * 1000;
     opening.hidden = true;
-    paused.hidden = true;
+    estimate.classList.remove('paused');
     progress.hidden = true;
     leave.hidden = true;
     position.textContent = `The waiting room opens at ${formatOpening(new Date(at).toISOString())}.`;
