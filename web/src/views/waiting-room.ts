@@ -184,9 +184,9 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   };
 
   const heard = (answer: Answer<QueueStatus>) => ({
+    opensAt: answer.body.opensAt,
     position: answer.body.position,
     estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
-    opensAt: answer.body.opensAt,
     paused: answer.body.paused === true,
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
