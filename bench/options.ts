@@ -25,6 +25,9 @@ export interface BenchSizes {
   readonly raceRuns: number;
   /** Seconds `npm start` stays idle before its memory is read. */
   readonly memoryIdleSeconds: number;
+  /** Joins of each kind (plain, with a verified solution) in the join-challenge scenario, and page solves in Chromium. */
+  readonly challengeJoins: number;
+  readonly challengeSolves: number;
 }
 
 export interface BenchOptions {
@@ -52,6 +55,8 @@ const QUICK: BenchSizes = {
   throughputRounds: 2,
   raceRuns: 3,
   memoryIdleSeconds: 15,
+  challengeJoins: 200,
+  challengeSolves: 9,
 };
 
 const FULL: BenchSizes = {
@@ -71,6 +76,8 @@ const FULL: BenchSizes = {
   throughputRounds: 2,
   raceRuns: 5,
   memoryIdleSeconds: 30,
+  challengeJoins: 600,
+  challengeSolves: 21,
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {

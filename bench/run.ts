@@ -15,6 +15,7 @@ import { chargeThroughputScenario } from './scenarios/charge-throughput';
 import { coldStartScenario } from './scenarios/cold-start';
 import { contentionScenario } from './scenarios/contention';
 import { joinBurstScenario } from './scenarios/join-burst';
+import { joinChallengeScenario } from './scenarios/join-challenge';
 import { journeysScenario } from './scenarios/journeys';
 import { memoryScenario } from './scenarios/memory';
 import { pollDepthScenario } from './scenarios/poll-depth';
@@ -25,6 +26,7 @@ const SCENARIOS: readonly Scenario[] = [
   routesScenario,
   pollDepthScenario,
   joinBurstScenario,
+  joinChallengeScenario,
   pollThroughputScenario,
   contentionScenario,
   chargeThroughputScenario,

@@ -55,6 +55,8 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   QUEUE_TOKEN_NOT_ACTIVE: 'this queue token is not ACTIVE',
   FORBIDDEN: 'this route is for admins only',
   QUEUE_BANNED: 'you may not join the waiting room of this concert',
+  CHALLENGE_REQUIRED: 'this waiting room asks for proof of work: solve GET .../queue/challenge and send it as altcha',
+  CHALLENGE_FAILED: 'that proof of work is not valid for you and this concert, has expired, or was used already',
   NOT_FOUND: 'seat was not found',
   PRECONDITION_FAILED: 'the settings changed since revision 3 (they are at revision 4): read them again and reapply your change',
   QUEUE_CLOSED: 'this waiting room is closed to new joins',

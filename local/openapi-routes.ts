@@ -16,6 +16,7 @@ import {
   concertListSchema,
   createdConcertSchema,
   healthSchema,
+  joinChallengeSchema,
   paymentListSchema,
   paymentSchema,
   queueStatusSchema,
@@ -28,6 +29,7 @@ import {
   waitingRoomSettingsSchema,
 } from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
+import { joinBodySchema } from '../functions/http/queue-schemas';
 import { concertPathSchema, emptyBodySchema } from '../functions/http/schemas';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from '../functions/http/wallet-schemas';
 import { waitingRoomPatchSchema } from '../functions/http/waiting-room-schemas';
@@ -78,9 +80,9 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
   'POST /concerts/{concertId}/queue': {
     summary: 'Join the waiting room',
     description:
-      'Takes a place in the concert\'s line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token, even while joining is closed or not open yet. Send no body, or `{}`. While an admin has paused admission the answer carries `"paused": true`.',
+      'Takes a place in the concert\'s line (`NONE → WAIT`). Joining again while your token is `WAIT` or `ACTIVE` answers 200 with the same token, even while joining is closed or not open yet. Send no body, or `{}`. While an admin has paused admission the answer carries `"paused": true`. A concert whose `challengeWork` is above 0 asks for proof of work: send `{"altcha":"<base64 of {challenge, solution}>"}` with a solved challenge of `GET /concerts/{concertId}/queue/challenge` (each solution opens the door once); a user who already holds a live token gets it again without one.',
     pathParameters: concertPathSchema,
-    body: { schema: emptyBodySchema, optional: true },
+    body: { schema: joinBodySchema, optional: true },
     retryAfter: true,
     responses: [
       { status: 201, description: 'a new queue token, `WAIT`', schema: queueStatusSchema },
@@ -91,7 +93,17 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
       ['QUEUE_CLOSED', 'joining is closed (an admin closed it) and you hold no live token'],
       ['QUEUE_NOT_OPEN', 'before the waiting room opens (`preQueueOpensAt`); `Retry-After` says in how many seconds'],
       ['QUEUE_BANNED', 'an admin banned you from this concert'],
+      ['CHALLENGE_REQUIRED', 'the concert asks for proof of work and the join carries none'],
+      ['CHALLENGE_FAILED', "the proof of work is wrong, expired, used before, another user's or another concert's"],
     ],
+  },
+  'GET /concerts/{concertId}/queue/challenge': {
+    summary: 'A proof-of-work challenge for joining',
+    description:
+      "An ALTCHA challenge (altcha-lib's current format, PBKDF2-SHA-256), signed, bound to you and this concert, valid for 5 minutes. Its work follows the concert's `challengeWork`: about that many attempts of `cost` PBKDF2 iterations each. Solve it (the altcha widget, or altcha-lib's `solveChallenge`) and join with `{\"altcha\": base64(JSON {challenge, solution})}`. Answered for every concert, also one that asks no work.",
+    pathParameters: concertPathSchema,
+    responses: [{ status: 200, description: 'the challenge', schema: joinChallengeSchema }],
+    errors: [['NOT_FOUND', 'no such concert']],
   },
   'GET /concerts/{concertId}/queue': {
     summary: 'Poll your place',

@@ -23,6 +23,8 @@ export async function startLocalRuntime(options: {
   tablePrefix?: string;
   dataDir?: string;
   seed?: boolean;
+  /** With the demo data, the last demo concert asks joins for proof of work (`npm start`; tests choose). */
+  demoChallenge?: boolean;
   log?: (message: string) => void;
 }): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
@@ -51,6 +53,12 @@ export async function startLocalRuntime(options: {
     const { seedDemoData } = require('./demo-data') as typeof import('./demo-data');
     const seeded = await seedDemoData(catalogueRepository());
     if (seeded > 0) log(`added demo data: ${seeded} concerts`);
+    if (options.demoChallenge) {
+      const { waitingRoomDeps } =
+        require('../functions/queue/default-queue-deps') as typeof import('../functions/queue/default-queue-deps');
+      const { protectDemoConcert, PROTECTED_DEMO_CONCERT } = require('./demo-challenge') as typeof import('./demo-challenge');
+      if (await protectDemoConcert(waitingRoomDeps())) log(`demo concert ${PROTECTED_DEMO_CONCERT} asks joins for proof of work`);
+    }
   }
 
   const issuer = await createLocalIssuer(options.dataDir);

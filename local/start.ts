@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       port: env.PORT,
       jobIntervalSeconds: env.JOB_INTERVAL_SECONDS,
       dataDir: env.DATA_DIR,
+      demoChallenge: true,
       log,
     });
   } catch (error) {

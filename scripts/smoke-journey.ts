@@ -1,13 +1,16 @@
 /**
  * The smoke test's journey: one buyer, start to finish, against any deployment of the API.
  * health → sign in → a concert of its own → its waiting room paused by the operator → join the
- * queue → paused, nobody admitted → resumed → admitted → dates → seats → hold → release (a second
- * seat held and given back) → charge → pay (and its Idempotency-Key replay) → token spent →
- * history. Every answer is checked against the schemas the OpenAPI document is generated from.
- * `npm run smoke` wraps it; a jest test runs it against the local server. With `concertId` (a
- * concert it did not create) it leaves the concert's settings alone.
+ * queue (solving its proof of work, when the concert asks for it, with altcha-lib) → paused, nobody
+ * admitted → resumed → admitted → dates → seats → hold → release (a second seat held and given
+ * back) → charge → pay (and its Idempotency-Key replay) → token spent → history. Every answer is
+ * checked against the schemas the OpenAPI document is generated from. `npm run smoke` wraps it; a
+ * jest test runs it against the local server. With `concertId` (a concert it did not create) it
+ * leaves the concert's settings alone.
  */
 import { randomBytes } from 'node:crypto';
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import type { z } from 'zod';
 import {
   balanceSchema,
@@ -15,6 +18,7 @@ import {
   createdConcertSchema,
   errorBodySchema,
   healthSchema,
+  joinChallengeSchema,
   paymentListSchema,
   paymentSchema,
   queueStatusSchema,
@@ -227,10 +231,21 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
 
     const queuePath = `/concerts/${encodeURIComponent(concertId)}/queue`;
     const queueToken = await step('join', async () => {
-      const reply = await call('POST', queuePath, { token });
+      let reply = await call('POST', queuePath, { token });
+      let proof = '';
+      // A protected concert: solve its challenge as the page does (altcha-lib, here in Node), and join with the solution.
+      if (reply.status === 403 && errorBodySchema.safeParse(reply.body).data?.error.code === 'CHALLENGE_REQUIRED') {
+        const challengePath = `${queuePath}/challenge`;
+        const challenge = expectReply(await get(challengePath, token), `GET ${challengePath}`, [200], joinChallengeSchema);
+        const solution = await solveChallenge({ challenge, deriveKey });
+        if (!solution) fail('the proof-of-work challenge could not be solved in time');
+        const altcha = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+        reply = await call('POST', queuePath, { token, body: { altcha } });
+        proof = ` after proof of work (${solution.counter + 1} attempts, ${Math.round(solution.time ?? 0)} ms)`;
+      }
       const joined = expectReply(reply, `POST ${queuePath}`, [200, 201], queueStatusSchema);
       if (!reply.headers.get('retry-after')) fail('the join answer has no Retry-After');
-      return [joined.token, `${reply.status} ${joined.status}, position ${joined.position}`];
+      return [joined.token, `${reply.status} ${joined.status}, position ${joined.position}${proof}`];
     });
 
     if (adminToken) {

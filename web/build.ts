@@ -1,5 +1,6 @@
 /**
- * Builds the web page: one ES module bundle and one style sheet from web/src, plus index.html.
+ * Builds the web page: one ES module bundle, the proof-of-work worker and one style sheet from
+ * web/src, plus index.html.
  * The local server builds it in memory on the first page request; the stack builds it to a
  * folder at synth time. Nothing built is committed.
  */
@@ -18,6 +19,9 @@ export const CONFIG_PATH = `${ASSET_PREFIX}/config.json`;
 /** Site-relative path (`index.html`, `app/main.js`) → content. */
 export type WebAssets = ReadonlyMap<string, string>;
 
+/** The one package the page bundles: altcha-lib's browser solver (its WebCrypto PBKDF2, no Node.js module). */
+const isBundledPackage = (input: string) => input.split('\\').join('/').includes('node_modules/altcha-lib/');
+
 const options: BuildOptions = {
   entryPoints: { main: join(WEB_ROOT, 'src/main.ts'), style: join(WEB_ROOT, 'src/style.css') },
   bundle: true,
@@ -32,15 +36,24 @@ const options: BuildOptions = {
   logLevel: 'silent',
 };
 
+/** The Web Worker that solves a join's challenge: a classic script (module workers came late to some browsers). */
+const workerOptions: BuildOptions = {
+  ...options,
+  entryPoints: { 'challenge-worker': join(WEB_ROOT, 'src/challenge-worker.ts') },
+  format: 'iife',
+};
+
 /** The page's files in memory; a type error is not checked here (`npm test` runs `tsc -p web`). */
 export function buildWebAssets(): WebAssets {
-  const result = buildSync(options);
+  const results = [buildSync(options), buildSync(workerOptions)];
   // Only types may come from the server's code: its modules may use Node.js and must not ship to browsers.
-  const foreign = Object.keys(result.metafile!.inputs).filter((input) => !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')));
+  const foreign = results
+    .flatMap((result) => Object.keys(result.metafile!.inputs))
+    .filter((input) => !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')) && !isBundledPackage(input));
   if (foreign.length > 0)
     throw new Error(`the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there`);
   const files = new Map<string, string>([['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')]]);
-  for (const file of result.outputFiles as OutputFile[]) {
+  for (const file of results.flatMap((result) => result.outputFiles as OutputFile[])) {
     files.set(relative(join(WEB_ROOT, 'out'), file.path).split('\\').join('/'), file.text);
   }
   return files;

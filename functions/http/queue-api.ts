@@ -1,3 +1,4 @@
+import { getJoinChallenge } from '../queue/get-join-challenge';
 import { joinQueue } from '../queue/join-queue';
 import { leaveQueue } from '../queue/leave-queue';
 import { pollQueue } from '../queue/poll-queue';
@@ -7,6 +8,7 @@ import { AppError } from '../shared/errors';
 import { recordMetric } from '../shared/metrics';
 import { createApiHandler } from './create-api-handler';
 import type { HttpRequest } from './http-types';
+import { joinBodySchema } from './queue-schemas';
 import { concertPathSchema, emptyBodySchema } from './schemas';
 import { parseInput } from './validation';
 
@@ -22,12 +24,12 @@ const queueTokenOf = (request: HttpRequest): string => {
   return token;
 };
 
-/** The waiting room: join, poll your place, and give it back. */
+/** The waiting room: join (with proof of work where the concert asks for it), poll your place, and give it back. */
 export const handler = createApiHandler('queue', {
   joinQueue: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
-    parseInput(emptyBodySchema, request.body, 'body');
-    const joined = await joinQueue(queueDeps(), { userId: request.userId, concertId });
+    const body = parseInput(joinBodySchema, request.body, 'body');
+    const joined = await joinQueue(queueDeps(), { userId: request.userId, concertId, altcha: body?.altcha });
     if (joined.created) recordMetric.joined();
     return statusResult(joined.created ? 201 : 200, joined.status);
   },
@@ -43,5 +45,10 @@ export const handler = createApiHandler('queue', {
     parseInput(emptyBodySchema, request.body, 'body');
     const token = queueTokenOf(request);
     return statusResult(200, await leaveQueue(queueDeps(), { userId: request.userId, concertId, token }));
+  },
+
+  getJoinChallenge: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    return { statusCode: 200, body: await getJoinChallenge(queueDeps(), { userId: request.userId, concertId }) };
   },
 });

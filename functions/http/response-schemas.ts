@@ -49,11 +49,20 @@ export const queueStatusSchema = z
     }),
     concertId: idSchema,
     status: z.enum(['WAIT', 'ACTIVE', 'EXPIRED']).meta({ description: 'a token its holder gave back, or an admin revoked, is EXPIRED' }),
-    position: z.number().int().min(0).meta({
-      description: '1 for the next user to be admitted; counts only users still waiting ahead, never grows; 0 unless WAIT',
+    position: z.number().int().min(0).nullable().meta({
+      description:
+        '1 for the next user to be admitted; counts only users still waiting ahead, never grows; 0 unless WAIT; null while WAIT before a scheduled opening (saleOpensAt), when nobody has a place yet',
     }),
-    estimatedWaitSeconds: z.number().min(0).meta({ description: 'from the admission rate; 0 unless WAIT' }),
+    estimatedWaitSeconds: z
+      .number()
+      .min(0)
+      .nullable()
+      .meta({ description: 'from the admission rate; 0 unless WAIT; null when position is null' }),
     activeUntil: instantSchema.optional().meta({ description: 'only while ACTIVE: routes marked ACTIVE accept the token until then' }),
+    opensAt: instantSchema.optional().meta({
+      description:
+        'only while position is null: when the sale opens (saleOpensAt). Then everyone who joined before it gets a place in a uniformly random order, ahead of later joiners',
+    }),
     paused: z
       .literal(true)
       .optional()
@@ -71,6 +80,33 @@ export const revocationSchema = z
       .meta({ description: "the user's joins to this concert are refused (403 QUEUE_BANNED), by this call or an earlier one" }),
   })
   .meta({ id: 'Revocation' });
+
+/** `GET /concerts/{concertId}/queue/challenge`: an ALTCHA challenge exactly as altcha-lib's `createChallenge` makes it. */
+export const joinChallengeSchema = z
+  .object({
+    parameters: z
+      .object({
+        algorithm: z.string().meta({ example: 'PBKDF2/SHA-256' }),
+        nonce: z.string().meta({ description: 'hex' }),
+        salt: z.string().meta({ description: 'hex' }),
+        cost: z.number().int().min(1).meta({ description: 'PBKDF2 iterations of one attempt', example: 1000 }),
+        keyLength: z.number().int().min(1).meta({ example: 32 }),
+        keyPrefix: z.string().meta({ description: 'hex: the derived key of the solution starts with it' }),
+        keySignature: z.string().meta({ description: "hex: the server's signature of the solution's derived key" }),
+        expiresAt: z.number().int().meta({ description: 'epoch seconds: 5 minutes after it was issued' }),
+        data: z
+          .object({
+            concertId: idSchema,
+            userId: z.string(),
+            work: z.number().int().min(0).meta({ description: "the concert's challengeWork when it was issued" }),
+            keyId: z.string(),
+          })
+          .meta({ description: 'whom and what it is for; signed with the rest' }),
+      })
+      .meta({ description: 'signed as a whole (canonical JSON); solve with altcha-lib or the altcha widget' }),
+    signature: z.string().meta({ description: 'hex HMAC-SHA-256 of the parameters' }),
+  })
+  .meta({ id: 'JoinChallenge' });
 
 /** `GET /concerts`. */
 export const concertListSchema = z

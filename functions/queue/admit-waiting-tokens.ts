@@ -1,7 +1,11 @@
+import type { PreQueueCounters } from './pre-queue-counter';
+import { openPreQueue, type PreQueue } from './pre-queue';
 import type { QueueDeps } from './queue-deps';
-import type { AdmissionBatch, AdmissionState } from './queue-rules';
+import type { PreQueueWrite } from './queue-repository';
+import type { AdmissionBatch, AdmissionPlan, AdmissionState } from './queue-rules';
 import { batchSize, expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
-import { admissionLimits, waitingRoomOf, type AdmissionLimits, type RateWindow } from './waiting-room-rules';
+import { drawShuffleSeed } from './shuffled-order';
+import { admissionLimits, waitingRoomOf, type AdmissionLimits, type RateWindow, type WaitingRoom } from './waiting-room-rules';
 
 export interface ConcertAdmission {
   readonly concertId: string;
@@ -15,6 +19,11 @@ export interface ConcertAdmission {
  * within the concert's limits (ADMIT_PER_TICK and MAX_ACTIVE_PER_CONCERT, or its own settings; none
  * while paused or before the sale opens). One read and one conditional write per concert, whatever
  * the length of its line; the settings come with that read; an overlapping run admits nothing twice.
+ *
+ * A scheduled opening: the first run with the opening due closes the pre-queue counters (one write
+ * each, once), draws the secret seed and records the opening in its one conditional write, where no
+ * opening is recorded yet (of overlapping runs one records it; the sizes are the same for all, the
+ * counters being closed). Every run admits the pre-queue's shuffled places first (queue-rules).
  */
 export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: ConcertAdmission[] }> {
   const concertIds = await deps.queue.listQueues();
@@ -23,23 +32,51 @@ export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: C
 }
 
 async function admitConcert(deps: QueueDeps, concertId: string): Promise<ConcertAdmission> {
-  const { lastSeq, admission, counters } = await deps.queue.snapshot(concertId);
+  const { lastSeq, admission: read, counters, preQueueCounters } = await deps.queue.snapshot(concertId);
   const now = deps.now();
-  const limits = admissionLimits(waitingRoomOf(admission.settings, deps.settings), admission.rateWindow, now, deps.settings);
-  if (counters) return admitSharded(deps, concertId, counters, admission, now, limits);
+  const room = waitingRoomOf(read.settings, deps.settings);
+  const limits = admissionLimits(room, read.rateWindow, now, deps.settings);
+  const opening = openingDue(read, room, preQueueCounters, now)
+    ? openPreQueue(await deps.queue.closePreQueue(concertId, preQueueCounters, now), drawShuffleSeed(), now)
+    : undefined;
+  // The run admits as if the opening it is about to record stood: its write lands both or neither.
+  const admission = opening ? { ...read, preQueue: opening } : read;
+  if (counters) return admitSharded(deps, concertId, counters, admission, now, limits, opening !== undefined);
   const plan = planAdmission(lastSeq, admission, now, deps.settings, limits);
   const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
-  if (!plan.batch) return result;
+  const preQueue = preQueueWrite(admission.preQueue, plan, opening !== undefined);
+  if (!plan.batch && !preQueue) return result;
   const recorded = await deps.queue.recordAdmission(
     concertId,
     admission.admittedSeq,
     plan.batch,
-    expiredBatches(admission, now, deps.settings.activeSeconds),
+    plan.batch ? expiredBatches(admission, now, deps.settings.activeSeconds) : [],
     plan.passedGivenBack,
-    windowAfter(limits.window, admittedPeople(plan.batch)),
+    plan.batch ? windowAfter(limits.window, admittedPeople(plan.batch)) : undefined,
+    preQueue,
   );
   // Not recorded: another run admitted from the same watermark first; its batch stands.
-  return recorded ? { ...result, admitted: admittedPeople(plan.batch) } : result;
+  return recorded && plan.batch ? { ...result, admitted: admittedPeople(plan.batch) } : result;
+}
+
+/**
+ * The opening is due once no opening is recorded and no saleOpensAt still ahead holds it: saleOpensAt
+ * has come, or an admin cleared it after a sale was scheduled or people joined the pre-queue (they
+ * are never stranded).
+ */
+function openingDue(admission: AdmissionState, room: WaitingRoom, counters: PreQueueCounters, now: number): boolean {
+  if (admission.preQueue) return false;
+  const { saleOpensAt } = room.settings;
+  if (saleOpensAt !== null) return now >= saleOpensAt;
+  return admission.saleScheduled === true || counters.values.some((value) => value > 0);
+}
+
+/** What the run writes of the pre-queue: the opening, or its places admitted by the batch. */
+function preQueueWrite(before: PreQueue | undefined, plan: AdmissionPlan, opening: boolean): PreQueueWrite | undefined {
+  const after = plan.preQueue ?? before;
+  if (!after || !before) return undefined;
+  if (!opening && after.admitted === before.admitted) return undefined;
+  return { after, opening, expectedAdmitted: opening ? 0 : before.admitted };
 }
 
 /**
@@ -53,10 +90,11 @@ async function admitSharded(
   admission: AdmissionState,
   now: number,
   limits: AdmissionLimits,
+  opening: boolean,
 ): Promise<ConcertAdmission> {
   const plan = planShardedAdmission(counters, admission, now, deps.settings, limits);
   const result = { concertId, admitted: 0, waiting: plan.waiting, activeBefore: plan.activeBefore };
-  if (!plan.changed || !admission.line) return result;
+  if ((!plan.changed && !opening) || !admission.line) return result;
   const tidy = plan.batch ? expiredBatches(admission, now, deps.settings.activeSeconds) : [];
   const window = plan.batch ? windowAfter(limits.window, admittedPeople(plan.batch)) : undefined;
   const recorded = await deps.queue.recordShardedAdmission(
@@ -67,6 +105,7 @@ async function admitSharded(
     tidy,
     plan.passedGivenBack,
     window,
+    preQueueWrite(admission.preQueue, plan, opening),
   );
   return recorded && plan.batch ? { ...result, admitted: admittedPeople(plan.batch) } : result;
 }

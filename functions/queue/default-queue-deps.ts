@@ -5,10 +5,13 @@ import { documentClient } from '../shared/dynamodb-client';
 import { pause } from '../shared/pause';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
+import { createPreQueueCounter } from './dynamo-pre-queue-counter';
 import { createDynamoWaitingRoomRepository } from './dynamo-waiting-room-repository';
+import { createDynamoSpentChallenges } from './dynamo-spent-challenges';
+import { joinChallenges, type JoinChallenges } from './join-challenges';
 import type { QueueDeps } from './queue-deps';
 import type { QueueRepository } from './queue-repository';
-import { queueTokenKeySource } from './queue-token-keys';
+import { queueTokenKeySource, type QueueTokenKeySource } from './queue-token-keys';
 import { queueTokens, type QueueTokens } from './queue-tokens';
 import { RecentTokens } from './recent-tokens';
 import type { WaitingRoomDeps } from './waiting-room-deps';
@@ -23,6 +26,7 @@ export function queueRepository(options: { shards?: number; admissionCacheMs?: n
   const table = tableName('queue');
   return createDynamoQueueRepository(documentClient, table, {
     counter: createSequenceCounter(documentClient, table, options.shards ?? 1),
+    preQueueCounter: createPreQueueCounter(documentClient, table, options.shards ?? 1),
     admissionCacheMs: options.admissionCacheMs ?? 0,
   });
 }
@@ -34,6 +38,8 @@ export function queueDeps(): QueueDeps {
     queue: queueRepository({ shards: current.queueShards, admissionCacheMs: current.pollAdmissionCacheMs }),
     tokens: tokensOnFirstUse(),
     recentTokens: new RecentTokens(),
+    challenges: challengesOnFirstUse(),
+    spentChallenges: createDynamoSpentChallenges(documentClient, tableName('queue')),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,
@@ -55,14 +61,26 @@ export function waitingRoomDeps(): WaitingRoomDeps {
 
 /**
  * The key source the environment names, looked up on first use: the jobs share these deps but
- * handle no tokens and are given no key.
+ * handle no tokens and are given no key. Queue tokens and join challenges share it (one read of the keys).
  */
+let keySource: QueueTokenKeySource | undefined;
+const keysOnFirstUse = () => (keySource ??= queueTokenKeySource());
+
 function tokensOnFirstUse(): QueueTokens {
   let tokens: QueueTokens | undefined;
-  const current = () => (tokens ??= queueTokens(queueTokenKeySource()));
+  const current = () => (tokens ??= queueTokens(keysOnFirstUse()));
   return {
     issue: async (claims) => current().issue(claims),
     verify: async (token) => current().verify(token),
+  };
+}
+
+function challengesOnFirstUse(): JoinChallenges {
+  let challenges: JoinChallenges | undefined;
+  const current = () => (challenges ??= joinChallenges(keysOnFirstUse()));
+  return {
+    issue: async (binding) => current().issue(binding),
+    check: async (altcha, expected) => current().check(altcha, expected),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   batchAttribute,
   givenBackTidy,
   placeGivenBackUpdate,
+  PRE_QUEUE,
   QUEUE_LIST,
   queueKeys,
   toAdmissionState,
@@ -26,12 +27,15 @@ import {
   userBanUpdate,
 } from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
-import type { ClaimResult, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
+import type { ClaimResult, PreQueueWrite, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
 import type { SequenceCounter } from './sequence-counter';
+import type { PreQueueCounter } from './pre-queue-counter';
 
 export interface QueueRepositoryOptions {
   /** The line's counter: one exact counter, or QUEUE_SHARDS of them. */
   readonly counter: SequenceCounter;
+  /** The pre-queue's counter, as many shards as the line's. */
+  readonly preQueueCounter: PreQueueCounter;
   /** POLL_ADMISSION_CACHE_MS: how long polls and joins may reuse an admission record this instance read (0: never). */
   readonly admissionCacheMs?: number;
 }
@@ -44,7 +48,7 @@ export function createDynamoQueueRepository(
   tableName: string,
   options: QueueRepositoryOptions,
 ): QueueRepository {
-  const { counter } = options;
+  const { counter, preQueueCounter } = options;
   const shards = counter.shards;
   const admissionCacheMs = options.admissionCacheMs ?? 0;
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
@@ -89,6 +93,10 @@ export function createDynamoQueueRepository(
     },
 
     nextSequence: (concertId) => counter.next(concertId),
+
+    nextPreQueueArrival: (concertId) => preQueueCounter.next(concertId),
+
+    closePreQueue: (concertId, counters, now) => preQueueCounter.close(concertId, counters, now),
 
     async findToken(concertId, userId) {
       const item = await getItem(queueKeys.token(concertId, userId));
@@ -137,25 +145,28 @@ export function createDynamoQueueRepository(
 
     async snapshot(concertId): Promise<QueueSnapshot> {
       const admissionKey = queueKeys.admission(concertId).pk;
-      const items = await batchGet([...counter.keys(concertId), { pk: admissionKey }]);
+      const items = await batchGet([...counter.keys(concertId), ...preQueueCounter.keys(concertId), { pk: admissionKey }]);
       const counters = counter.values(concertId, items);
       return {
         lastSeq: counters.reduce((total, value) => total + value, 0),
         admission: admissionOf(items.find((item) => item.pk === admissionKey)),
         ...(shards > 1 ? { counters } : {}),
+        preQueueCounters: preQueueCounter.read(concertId, items),
       };
     },
 
-    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = [], window) {
+    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = [], window, preQueue) {
       const passed = givenBackTidy(passedGivenBack);
-      const names: Record<string, string> = { ...passed.names };
+      const pre = preQueueClauses(preQueue);
+      const names: Record<string, string> = { ...passed.names, ...pre.names };
       const values: Record<string, unknown> = {
         ':admitted': line.admitted,
         ':epochs': line.epochs,
         ':revision': line.revision,
         ...passed.values,
+        ...pre.values,
       };
-      const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision'];
+      const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision', ...pre.sets];
       if (batch) {
         names['#batch'] = batchAttribute(batch);
         values[':batchValue'] = batch;
@@ -176,7 +187,8 @@ export function createDynamoQueueRepository(
             Key: queueKeys.admission(concertId),
             UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
             // Written only over the state this run read: of overlapping runs, one records and the others nothing.
-            ConditionExpression: expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected',
+            ConditionExpression:
+              (expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected') + pre.condition,
             ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
             ExpressionAttributeValues: values,
           }),
@@ -190,9 +202,16 @@ export function createDynamoQueueRepository(
       }
     },
 
-    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window) {
+    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window, preQueue) {
       const passed = givenBackTidy(passedGivenBack);
-      const names: Record<string, string> = { '#batch': batchAttribute(batch), ...passed.names };
+      const pre = preQueueClauses(preQueue);
+      const names: Record<string, string> = { ...passed.names, ...pre.names };
+      const sets = [...pre.sets];
+      if (batch) {
+        names['#batch'] = batchAttribute(batch);
+        sets.push('admittedSeq = :admitted', '#batch = :batchValue');
+      }
+      if (window) sets.push('rateWindow = :window');
       tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
       const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
       try {
@@ -200,15 +219,18 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET admittedSeq = :admitted, #batch = :batchValue${window ? ', rateWindow = :window' : ''}${remove}${passed.clause}`,
-            ConditionExpression: expectedAdmittedSeq === 0 ? 'attribute_not_exists(admittedSeq)' : 'admittedSeq = :expected',
-            ExpressionAttributeNames: names,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
+            ConditionExpression:
+              // A batch of pre-queue places alone leaves the watermark at 0: written, it reads as 0 too.
+              (expectedAdmittedSeq === 0 ? '(attribute_not_exists(admittedSeq) OR admittedSeq = :expected)' : 'admittedSeq = :expected') +
+              pre.condition,
+            ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
             ExpressionAttributeValues: {
-              ':admitted': batch.lastSeq,
-              ':batchValue': batch,
+              ...(batch ? { ':admitted': batch.lastSeq, ':batchValue': batch } : {}),
               ...(window ? { ':window': window } : {}),
-              ...(expectedAdmittedSeq === 0 ? {} : { ':expected': expectedAdmittedSeq }),
+              ':expected': expectedAdmittedSeq,
               ...passed.values,
+              ...pre.values,
             },
           }),
         );
@@ -292,6 +314,25 @@ export function createDynamoQueueRepository(
 }
 
 /**
+ * The pre-queue's part of a run's write: the opening recorded only where none is (of overlapping
+ * opening runs exactly one lands), and later runs only over the `admitted` they read.
+ */
+function preQueueClauses(write: PreQueueWrite | undefined): {
+  sets: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  condition: string;
+} {
+  if (!write) return { sets: [], names: {}, values: {}, condition: '' };
+  return {
+    sets: ['#preQueue = :preQueue'],
+    names: { '#preQueue': PRE_QUEUE },
+    values: { ':preQueue': write.after, ...(write.opening ? {} : { ':preQueueAdmitted': write.expectedAdmitted }) },
+    condition: write.opening ? ' AND attribute_not_exists(#preQueue)' : ' AND #preQueue.admitted = :preQueueAdmitted',
+  };
+}
+
+/**
  * The condition of a join's write: no token yet, or one that no longer holds a place (spent,
  * unnumbered, or numbered at or below its counter's expired bound), or the one named to replace.
  */
@@ -299,16 +340,18 @@ function replaceableCondition(sharded: boolean, replaceable: ReplaceableToken) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const clauses = ['attribute_not_exists(pk)', 'attribute_exists(finishedAt)', 'attribute_not_exists(seq)'];
+  // The bound is the line's: a pre-queue token's seq is an arrival number, and only the exact token named below replaces it.
   replaceable.expiredThrough.forEach((through, shard) => {
     if (through <= 0) return;
     values[`:through${shard}`] = through;
+    names['#preQueue'] = PRE_QUEUE;
     if (!sharded) {
-      clauses.push(`seq <= :through${shard}`);
+      clauses.push(`(attribute_not_exists(#preQueue) AND seq <= :through${shard})`);
       return;
     }
     names['#shard'] = 'shard';
     values[`:shard${shard}`] = shard;
-    clauses.push(`(#shard = :shard${shard} AND seq <= :through${shard})`);
+    clauses.push(`(attribute_not_exists(#preQueue) AND #shard = :shard${shard} AND seq <= :through${shard})`);
   });
   if (replaceable.token !== undefined) {
     names['#token'] = 'token';

@@ -41,7 +41,12 @@ export async function findQueueToken(
   const { token: item, admission } = await deps.queue.findTokenWithAdmission(claims.concertId, claims.userId);
   const record = heldRecord(item, input.token, claims);
   const now = deps.now();
-  return { record, admission, state: stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard), now };
+  return {
+    record,
+    admission,
+    state: stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard, record.preQueue),
+    now,
+  };
 }
 
 /** The token's record, if its item still holds exactly this token (the item then says whether it was spent). */
@@ -51,6 +56,11 @@ export function heldRecord(
   claims: QueueTokenClaims,
 ): QueueTokenRecord & { readonly seq: number } {
   if (!item || !sameQueueToken(item.token, token)) throw invalid();
-  const { shard: _shard, ...rest } = item;
-  return { ...rest, seq: claims.seq, ...(claims.shard !== undefined ? { shard: claims.shard } : {}) };
+  const { shard: _shard, preQueue: _preQueue, ...rest } = item;
+  return {
+    ...rest,
+    seq: claims.seq,
+    ...(claims.shard !== undefined ? { shard: claims.shard } : {}),
+    ...(claims.preQueue ? { preQueue: true } : {}),
+  };
 }

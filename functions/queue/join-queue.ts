@@ -1,10 +1,15 @@
 import { AppError, notFound, UnavailableError } from '../shared/errors';
+import { challengeWorkOf } from './challenge-work';
+import { passJoinChallenge } from './pass-join-challenge';
 import type { QueueDeps } from './queue-deps';
-import type { ReplaceableToken } from './queue-repository';
+import type { QueuePlace, ReplaceableToken } from './queue-repository';
 import type { AdmissionState, QueueTokenRecord } from './queue-rules';
 import { expiredThrough, isBanned, isLiveState } from './queue-rules';
 import { describeToken, stateOf, type QueueStatusView } from './queue-status';
 import { joinRefusal, waitingRoomOf, type JoinRefusal } from './waiting-room-rules';
+
+/** A number taken: from the line's counter, or the pre-queue's (`preQueue`); `forPreQueue`: the pre-queue was asked first. */
+type TakenPlace = QueuePlace & { readonly preQueue?: true; readonly forPreQueue: boolean };
 
 export interface JoinResult {
   /** True when a new token was issued (201); false when the user's live token is returned again (200). */
@@ -26,13 +31,19 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
  * The admission record carries the concert's settings: while joining is CLOSED, or before
  * `preQueueOpensAt`, a join is refused (409 QUEUE_CLOSED / QUEUE_NOT_OPEN), except that a user who
  * holds a live token gets it back (200); a banned user's join is 403 QUEUE_BANNED. The number is
- * taken alongside the record's read only when this instance last saw the room open to this user;
- * otherwise (refusing, or never seen: an instance's first join of a concert) the record is read
- * first, so refused joins take no number. A number
+ * taken alongside the record's read only when this instance last saw the room open to this user
+ * and asking no proof of work; otherwise (refusing, protected, or never seen: an instance's first
+ * join of a concert) the record is read first, so refused joins take no number. A number
  * taken and not kept is admitted like any other and holds an ACTIVE place until its turn ends:
  * the only refused join that takes one is an instance's first after the room closed.
+ *
+ * Before saleOpensAt (and while no opening is recorded) a join takes an arrival number from the
+ * pre-queue's counter instead, and its token is marked a pre-queue token (pre-queue.ts). Which counter
+ * is decided from the record last seen, and checked against the fresh one with now: a number from the
+ * wrong counter (the sale opened meanwhile) is not kept, and the right one is taken. The pre-queue's
+ * counter refuses once the opening closed it: the join then takes a number in line, at the back.
  */
-export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string }): Promise<JoinResult> {
+export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string; altcha?: string }): Promise<JoinResult> {
   const { userId, concertId } = input;
   if (!(await deps.concertExists(concertId))) throw notFound('concert');
   // Still waiting with a token this instance handed out: the same token again, no number taken.
@@ -41,14 +52,14 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     const admission = await deps.queue.findAdmission(concertId, { recentAdmission: true });
     refuseBanned(admission, userId);
     const now = deps.now();
-    const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard);
+    const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard, remembered.preQueue);
     if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings, admission) };
   }
 
   const seen = deps.queue.lastSeenAdmission(concertId);
-  const numberAlongside = seen !== undefined && !refusalOf(deps, seen) && !isBanned(seen, userId);
+  const numberAlongside = seen !== undefined && !refusalOf(deps, seen) && !isBanned(seen, userId) && challengeWorkOf(seen) === 0;
   const [taken, admission] = await Promise.all([
-    numberAlongside ? deps.queue.nextSequence(concertId) : undefined,
+    numberAlongside ? takeNumber(deps, concertId, inPreQueue(deps, seen)) : undefined,
     deps.queue.findAdmission(concertId, { recentAdmission: true }),
   ]);
   refuseBanned(admission, userId);
@@ -58,13 +69,17 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     if (live) return live;
     throw refusalError(refusal);
   }
-  const place = taken ?? (await deps.queue.nextSequence(concertId));
+  // A protected concert's proof of work (pass-join-challenge.ts), before a number is taken.
+  const kept = await passJoinChallenge(deps, input, admission, () => handBackLiveToken(deps, concertId, userId, admission));
+  if (kept) return kept;
+  const preQueue = inPreQueue(deps, admission);
+  const { forPreQueue: _asked, ...place } = taken && taken.forPreQueue === preQueue ? taken : await takeNumber(deps, concertId, preQueue);
   const now = deps.now();
   const record = { token: await deps.tokens.issue({ concertId, userId, ...place }), concertId, userId, ...place, joinedAt: now };
   const describe = (token: NumberedToken) =>
     describeToken(
       token,
-      stateOf(token.seq, token.finishedAt, admission, deps.now(), deps.settings, token.shard),
+      stateOf(token.seq, token.finishedAt, admission, deps.now(), deps.settings, token.shard, token.preQueue),
       deps.now(),
       deps.settings,
       admission,
@@ -83,7 +98,7 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     }
     const current = placed.current;
     if (current?.seq === undefined) continue; // gone meanwhile: write again
-    const state = stateOf(current.seq, current.finishedAt, admission, deps.now(), deps.settings, current.shard);
+    const state = stateOf(current.seq, current.finishedAt, admission, deps.now(), deps.settings, current.shard, current.preQueue);
     if (!isLiveState(state)) {
       // It ran out between reading the record and now: replace exactly that one.
       writing = record;
@@ -104,6 +119,19 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
 
 const refusalOf = (deps: QueueDeps, admission: AdmissionState) => joinRefusal(waitingRoomOf(admission.settings, deps.settings), deps.now());
 
+/** A join now goes into the pre-queue: before saleOpensAt, while no opening is recorded. */
+function inPreQueue(deps: QueueDeps, admission: AdmissionState): boolean {
+  const { saleOpensAt } = waitingRoomOf(admission.settings, deps.settings).settings;
+  return admission.preQueue === undefined && saleOpensAt !== null && deps.now() < saleOpensAt;
+}
+
+/** The next number of the pre-queue or of the line; a pre-queue the opening already closed gives a number in line. */
+async function takeNumber(deps: QueueDeps, concertId: string, preQueue: boolean): Promise<TakenPlace> {
+  const arrival = preQueue ? await deps.queue.nextPreQueueArrival(concertId) : undefined;
+  if (arrival) return { ...arrival, preQueue: true, forPreQueue: true };
+  return { ...(await deps.queue.nextSequence(concertId)), forPreQueue: preQueue };
+}
+
 function refusalError(refusal: JoinRefusal): AppError {
   if (refusal.code === 'QUEUE_CLOSED') {
     return new AppError('QUEUE_CLOSED', 'this waiting room is closed to new joins; people already in line keep their places');
@@ -114,8 +142,9 @@ function refusalError(refusal: JoinRefusal): AppError {
 
 /** The same place, signed with the current key. */
 async function resigned(deps: QueueDeps, live: NumberedToken): Promise<NumberedToken> {
-  const { concertId, userId, seq, shard } = live;
-  return { ...live, token: await deps.tokens.issue({ concertId, userId, seq, ...(shard !== undefined ? { shard } : {}) }) };
+  const { concertId, userId, seq, shard, preQueue } = live;
+  const claims = { concertId, userId, seq, ...(shard !== undefined ? { shard } : {}), ...(preQueue ? { preQueue: true as const } : {}) };
+  return { ...live, token: await deps.tokens.issue(claims) };
 }
 
 /** A refused join of a user who holds a live token answers that token (200), as any join would. */
@@ -130,7 +159,7 @@ async function handBackLiveToken(
     if (current?.seq === undefined) return undefined;
     const live: NumberedToken = { ...current, seq: current.seq };
     const now = deps.now();
-    const state = stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard);
+    const state = stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard, live.preQueue);
     if (!isLiveState(state)) return undefined;
     if (await deps.tokens.verify(live.token)) {
       deps.recentTokens?.remember(live);

@@ -2,7 +2,7 @@ import { UnavailableError } from '../shared/errors';
 import { findQueueToken } from './find-queue-token';
 import type { GiveBack } from './queue-keys';
 import type { QueueDeps } from './queue-deps';
-import { batchActiveSeconds, MAX_GIVEN_BACK_PLACES } from './queue-rules';
+import { batchActiveSeconds, MAX_GIVEN_BACK_PLACES, placeOf } from './queue-rules';
 import { describeToken, type QueueStatusView } from './queue-status';
 
 const LEFT: GiveBack = { reason: 'left' };
@@ -31,7 +31,7 @@ export async function leaveQueue(deps: QueueDeps, input: { userId: string; conce
       if (!(await deps.queue.giveBackTurn(record, state.batch, admittedAfter, LEFT, now))) continue;
     } else if (state.status === 'WAIT') {
       const listed = (admission.givenBack?.size ?? 0) < MAX_GIVEN_BACK_PLACES;
-      if (!(await deps.queue.giveBackPlace(record, LEFT, listed, now))) continue;
+      if (!(await deps.queue.giveBackPlace({ ...record, ...placeOf(state) }, LEFT, listed, now))) continue;
     }
     // A join on this instance must not answer the remembered token again.
     deps.recentTokens?.forget(record.concertId, record.userId);

@@ -13,14 +13,14 @@ export async function pollQueue(deps: QueueDeps, input: { userId: string; concer
   const claims = await verifiedClaims(deps, input);
   const admission = await deps.queue.findAdmission(claims.concertId, { recentAdmission: true });
   const view = { token: input.token, concertId: claims.concertId };
-  const waiting = stateOf(claims.seq, undefined, admission, deps.now(), deps.settings, claims.shard);
+  const waiting = stateOf(claims.seq, undefined, admission, deps.now(), deps.settings, claims.shard, claims.preQueue);
   if (waiting.status === 'WAIT') return describeToken(view, waiting, deps.now(), deps.settings, admission);
 
   const record = heldRecord(await deps.queue.findToken(claims.concertId, claims.userId), input.token, claims);
   const now = deps.now();
   return describeToken(
     view,
-    stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard),
+    stateOf(record.seq, record.finishedAt, admission, now, deps.settings, record.shard, record.preQueue),
     now,
     deps.settings,
     admission,

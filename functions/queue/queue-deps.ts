@@ -1,7 +1,9 @@
 import type { Settings } from '../shared/config';
+import type { JoinChallenges } from './join-challenges';
 import type { QueueRepository } from './queue-repository';
 import type { QueueTokens } from './queue-tokens';
 import type { RecentTokens } from './recent-tokens';
+import type { SpentChallenges } from './spent-challenges';
 
 export interface QueueDeps {
   readonly queue: QueueRepository;
@@ -11,6 +13,12 @@ export interface QueueDeps {
   readonly concertExists: (concertId: string) => Promise<boolean>;
   /** This instance's memory of tokens it handed out (none: every join goes to the table). */
   readonly recentTokens?: RecentTokens;
+  /**
+   * The proof of work of protected concerts: challenges issued and checked, and the ones used.
+   * Without them a concert that asks for work cannot be joined (the jobs need neither).
+   */
+  readonly challenges?: JoinChallenges;
+  readonly spentChallenges?: SpentChallenges;
   readonly settings: Settings;
   readonly now: () => number;
 }

@@ -4,6 +4,7 @@ import { TTL_ATTRIBUTE } from '../shared/tables';
 import { placeKey, type AdmissionBatch, type AdmissionState, type QueueTokenRecord } from './queue-rules';
 import { emptyLine, type ShardedLine } from './sharded-line';
 import type { RateWindow, WaitingRoom, WaitingRoomChange, WaitingRoomSettings } from './waiting-room-rules';
+import type { PreQueue } from './pre-queue';
 
 /**
  * Items of the queue table (partition key only, so each is its own hot-key budget):
@@ -16,12 +17,19 @@ import type { RateWindow, WaitingRoom, WaitingRoomChange, WaitingRoomSettings } 
  *   gave back: `givenBack` (a string set of places left or revoked while waiting,
  *   queue-rules `placeKey`, tidied by the admission run that passes them), `banned` (a string set of
  *   user ids), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
- *   early) and `revokedTotal` (live tokens an admin revoked)
- * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt, finishedAt
+ *   early) and `revokedTotal` (live tokens an admin revoked); for a scheduled opening, `saleScheduled`
+ *   (set by the first settings change with a saleOpensAt, never removed) and, once the opening run
+ *   recorded it, `preQueue` (pre-queue.ts `PreQueue`: sizes, the secret seed, how far it is admitted)
+ * - `PREQ#<concert>` lastSeq: the pre-queue's arrival counter (`PREQ#<concert>#<shard>` with shards),
+ *   listed in the queues index like the line's; `closedAt` once the opening run closed it
+ * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt,
+ *   finishedAt, and `preQueue` (true) for a pre-queue token, whose seq is its arrival number there
  * - `WRCHANGE#<concert>#<revision>` one change of the waiting-room settings (the audit): at, by, changed
+ * - `ALTCHA#<digest>`     a join challenge that was used (`spentChallengeKey`, at the end of this file)
  */
 export const queueKeys = {
   sequence: (concertId: string, shard?: number) => ({ pk: shard === undefined ? `SEQ#${concertId}` : `SEQ#${concertId}#${shard}` }),
+  preQueue: (concertId: string, shard?: number) => ({ pk: shard === undefined ? `PREQ#${concertId}` : `PREQ#${concertId}#${shard}` }),
   admission: (concertId: string) => ({ pk: `ADMISSION#${concertId}` }),
   token: (concertId: string, userId: string) => ({ pk: `TOKEN#${concertId}#${userId}` }),
   waitingRoomChange: (concertId: string, revision: number) => ({ pk: `WRCHANGE#${concertId}#${revision}` }),
@@ -31,8 +39,13 @@ export const queueKeys = {
 export const QUEUE_LIST = 'QUEUE';
 
 const BATCH_PREFIX = 'b#';
-/** The admission record's attribute that holds one admitted batch. */
-export const batchAttribute = (batch: Pick<AdmissionBatch, 'firstSeq'>) => `${BATCH_PREFIX}${batch.firstSeq}`;
+/**
+ * The admission record's attribute that holds one admitted batch: `b#<firstSeq>`, or `b#p<first
+ * place>` for one that admitted pre-queue places (whose line numbers may be none, so its firstSeq
+ * could be the next batch's too).
+ */
+export const batchAttribute = (batch: Pick<AdmissionBatch, 'firstSeq' | 'preQueuePlaces'>) =>
+  batch.preQueuePlaces ? `${BATCH_PREFIX}p${batch.preQueuePlaces[0]}` : `${BATCH_PREFIX}${batch.firstSeq}`;
 
 /** Token items outlive any rush; TTL removes them long after they stopped mattering. */
 const TOKEN_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -45,6 +58,7 @@ export const tokenItem = (record: QueueTokenRecord): Item => ({
   userId: record.userId,
   ...(record.seq !== undefined ? { seq: record.seq } : {}),
   ...(record.shard !== undefined ? { shard: record.shard } : {}),
+  ...(record.preQueue ? { preQueue: true } : {}),
   joinedAt: record.joinedAt,
   [TTL_ATTRIBUTE]: Math.floor(record.joinedAt / 1000) + TOKEN_RETENTION_SECONDS,
 });
@@ -58,6 +72,7 @@ export function toTokenRecord(item: Item): QueueTokenRecord {
     ...(item.shard !== undefined ? { shard: item.shard as number } : {}),
     joinedAt: item.joinedAt as number,
     finishedAt: item.finishedAt as number | undefined,
+    ...(item.preQueue === true ? { preQueue: true } : {}),
   };
 }
 
@@ -77,6 +92,8 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
     ...(settings ? { settings } : {}),
     ...(item.rateWindow !== undefined ? { rateWindow: item.rateWindow as RateWindow } : {}),
     ...givenBackOf(item),
+    ...(item[PRE_QUEUE] !== undefined ? { preQueue: item[PRE_QUEUE] as PreQueue } : {}),
+    ...(item.saleScheduled === true ? { saleScheduled: true } : {}),
   };
 }
 
@@ -99,18 +116,21 @@ export function toWaitingRoom(item: Item | undefined): WaitingRoom | undefined {
  */
 export function waitingRoomChangeItems(tableName: string, concertId: string, room: WaitingRoom, change: WaitingRoomChange): TransactItem[] {
   const from = room.revision - 1;
+  // Once a sale is scheduled, clearing saleOpensAt later must not strand its pre-queue (queue-rules `openingScheduled`).
+  const scheduled = room.settings.saleOpensAt !== null ? ', saleScheduled = :true' : '';
   return [
     {
       Update: {
         TableName: tableName,
         Key: queueKeys.admission(concertId),
-        UpdateExpression: 'SET settings = :settings, settingsRevision = :revision, settingsUpdatedAt = :at, settingsUpdatedBy = :by',
+        UpdateExpression: `SET settings = :settings, settingsRevision = :revision, settingsUpdatedAt = :at, settingsUpdatedBy = :by${scheduled}`,
         ConditionExpression: from === 0 ? 'attribute_not_exists(settingsRevision)' : 'settingsRevision = :from',
         ExpressionAttributeValues: {
           ':settings': room.settings,
           ':revision': room.revision,
           ':at': room.updatedAt,
           ':by': room.updatedBy,
+          ...(scheduled ? { ':true': true } : {}),
           ...(from === 0 ? {} : { ':from': from }),
         },
       },
@@ -143,6 +163,8 @@ function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
 
 const GIVEN_BACK = 'givenBack';
 const BANNED = 'banned';
+/** The admission record's recorded opening (pre-queue.ts `PreQueue`). */
+export const PRE_QUEUE = 'preQueue';
 
 /** The admission record's counters of tokens given back, by why (what waiting-room stats read). */
 export const GIVE_BACK_COUNTERS = { left: 'leftTotal', revoked: 'revokedTotal' } as const;
@@ -243,10 +265,11 @@ export function turnGivenBackUpdate(
  */
 export function placeGivenBackUpdate(
   tableName: string,
-  token: { concertId: string; userId: string; seq: number; shard?: number },
+  token: { concertId: string; userId: string; seq: number; shard?: number; preQueue?: boolean; place?: number },
   change: GiveBack,
   listed: boolean,
 ): TransactItem {
+  if (token.preQueue) return preQueuePlaceGivenBackUpdate(tableName, { ...token, preQueue: true }, change, listed);
   const { adds, names, values } = giveBackAdds(token.userId, change);
   if (listed) {
     adds.unshift('#givenBack :place');
@@ -265,6 +288,37 @@ export function placeGivenBackUpdate(
           : 'attribute_not_exists(admittedSeq) OR admittedSeq < :seq',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ...values, ':seq': token.seq },
+    },
+  };
+}
+
+/**
+ * A pre-queue place given back: as `placeGivenBackUpdate`, keyed `p<arrival>`. Before the opening is
+ * recorded (`place` unknown) only while it still is not; after, only while its shuffled `place` is not
+ * yet admitted.
+ */
+function preQueuePlaceGivenBackUpdate(
+  tableName: string,
+  token: { concertId: string; userId: string; seq: number; shard?: number; preQueue: true; place?: number },
+  change: GiveBack,
+  listed: boolean,
+): TransactItem {
+  const { adds, names, values } = giveBackAdds(token.userId, change);
+  if (listed) {
+    adds.unshift('#givenBack :place');
+    names['#givenBack'] = GIVEN_BACK;
+    values[':place'] = new Set([placeKey(token)]);
+  }
+  names['#preQueue'] = PRE_QUEUE;
+  if (token.place !== undefined) values[':shuffledPlace'] = token.place;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: queueKeys.admission(token.concertId),
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ConditionExpression: token.place === undefined ? 'attribute_not_exists(#preQueue)' : '#preQueue.admitted < :shuffledPlace',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     },
   };
 }
@@ -302,3 +356,16 @@ export function tokenUnspentCheck(tableName: string, token: { token: string; con
     },
   };
 }
+
+/**
+ * `ALTCHA#<digest of its signature>`: a join challenge that was used (join-challenge.ts). Kept a
+ * minute past the challenge's own end, so clocks a little apart never see it gone while it is
+ * still good; after that its expiry refuses it anyway, and TTL tidies it away.
+ */
+export const spentChallengeKey = (spentId: string) => ({ pk: `ALTCHA#${spentId}` });
+const SPENT_CHALLENGE_MARGIN_SECONDS = 60;
+
+export const spentChallengeItem = (spentId: string, expiresAt: number): Item => ({
+  ...spentChallengeKey(spentId),
+  [TTL_ATTRIBUTE]: Math.ceil(expiresAt / 1000) + SPENT_CHALLENGE_MARGIN_SECONDS,
+});

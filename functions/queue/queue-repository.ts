@@ -2,6 +2,8 @@ import type { GiveBack } from './queue-keys';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
 import type { RateWindow } from './waiting-room-rules';
+import type { PreQueueCounters } from './pre-queue-counter';
+import type { PreQueue } from './pre-queue';
 
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
 
@@ -19,6 +21,15 @@ export interface QueueSnapshot {
   readonly admission: AdmissionState;
   /** With QUEUE_SHARDS > 1: each counter's value, by shard. */
   readonly counters?: readonly number[];
+  /** The pre-queue's counters, read in the same call. */
+  readonly preQueueCounters: PreQueueCounters;
+}
+
+/** A run's write of the pre-queue: the opening (only where none is recorded), or `admitted` raised from what the run read. */
+export interface PreQueueWrite {
+  readonly after: PreQueue;
+  readonly opening: boolean;
+  readonly expectedAdmitted: number;
 }
 
 /** A token being given back, as its item holds it. */
@@ -27,6 +38,9 @@ export interface GivenBackToken {
   readonly concertId: string;
   readonly userId: string;
   readonly shard?: number;
+  /** A pre-queue token, with its shuffled `place` once the opening gave it one. */
+  readonly preQueue?: boolean;
+  readonly place?: number;
 }
 
 /** A number in line: `shard` says which of the concert's counters gave it (absent with one counter). */
@@ -45,6 +59,10 @@ export interface QueueRepository {
   placeToken(record: QueueTokenRecord & { readonly seq: number }, replaceable: ReplaceableToken): Promise<ClaimResult>;
   /** The next number in the concert's line (an atomic counter, or one of QUEUE_SHARDS counters). */
   nextSequence(concertId: string): Promise<QueuePlace>;
+  /** The next arrival number in the concert's pre-queue, or undefined once the opening closed it. */
+  nextPreQueueArrival(concertId: string): Promise<QueuePlace | undefined>;
+  /** The opening run's close of the pre-queue counters (those `counters` show open): every counter's final value. */
+  closePreQueue(concertId: string, counters: PreQueueCounters, now: number): Promise<number[]>;
   findToken(concertId: string, userId: string): Promise<QueueTokenRecord | undefined>;
   /** The user's token and the concert's admission state, both fresh, read together in one call (the ACTIVE check). */
   findTokenWithAdmission(concertId: string, userId: string): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
@@ -72,10 +90,11 @@ export interface QueueRepository {
   recordAdmission(
     concertId: string,
     expectedAdmittedSeq: number,
-    batch: AdmissionBatch,
+    batch: AdmissionBatch | undefined,
     tidy: readonly AdmissionBatch[],
     passedGivenBack?: readonly string[],
     window?: RateWindow,
+    preQueue?: PreQueueWrite,
   ): Promise<boolean>;
   /**
    * The sharded line's run: records the line's new state (a closed epoch, who was admitted) and the
@@ -89,6 +108,7 @@ export interface QueueRepository {
     tidy: readonly AdmissionBatch[],
     passedGivenBack?: readonly string[],
     window?: RateWindow,
+    preQueue?: PreQueueWrite,
   ): Promise<boolean>;
   /**
    * Ends an ACTIVE token's turn early (its holder left, or an admin revoked it), in one transaction:

@@ -19,6 +19,15 @@ import {
   type ShardedLine,
   type ShardPlace,
 } from './sharded-line';
+import {
+  inPlaceRange,
+  placesLeft,
+  preQueueStanding,
+  shuffledPlace,
+  type PlaceRange,
+  type PreQueue,
+  type PreQueueArrival,
+} from './pre-queue';
 
 export type QueueStatus = 'WAIT' | 'ACTIVE' | 'EXPIRED';
 
@@ -39,6 +48,11 @@ export interface AdmissionBatch {
    * `firstSeq`..`lastSeq` then count admissions overall, so sizes and names work as without shards.
    */
   readonly shardRanges?: readonly (readonly [number, number])[];
+  /**
+   * The pre-queue's shuffled places this batch admitted, `[first, last]` (pre-queue.ts); they come
+   * before its line numbers, which may then be none (`lastSeq` = `firstSeq` − 1).
+   */
+  readonly preQueuePlaces?: PlaceRange;
 }
 
 export interface AdmissionState {
@@ -59,6 +73,13 @@ export interface AdmissionState {
   readonly givenBack?: ReadonlySet<string>;
   /** Users an admin banned from joining this concert. */
   readonly banned?: ReadonlySet<string>;
+  /** The scheduled opening, once a run recorded it: the pre-queue's size, seed and how far it is admitted. */
+  readonly preQueue?: PreQueue;
+  /**
+   * An opening was scheduled (a saleOpensAt was set) at some time: kept when an admin clears
+   * saleOpensAt, so an opening not yet recorded stays due and nobody in the pre-queue is stranded.
+   */
+  readonly saleScheduled?: boolean;
 }
 
 export const EMPTY_ADMISSION: AdmissionState = { admittedSeq: 0, batches: [] };
@@ -74,16 +95,30 @@ export interface QueueTokenRecord {
   readonly joinedAt: number;
   /** Set when the token ended early (its holder paid or left, or an admin revoked it): the token is spent. */
   readonly finishedAt?: number;
+  /** A pre-queue token: `seq` (and `shard`) is its arrival number in the pre-queue, not a number in line. */
+  readonly preQueue?: boolean;
+}
+
+/** Where a token stands: its number, the counter that gave it (sharded line), and whether that was the pre-queue's. */
+export interface TokenPlace {
+  readonly seq: number;
+  readonly shard?: number;
+  readonly preQueue?: boolean;
 }
 
 export type TokenState =
-  | { readonly status: 'WAIT'; readonly position: number }
+  /**
+   * `position` null: an opening is scheduled and not recorded yet, so no place is known. `place`: a
+   * pre-queue token's shuffled place, once the opening gave it one.
+   */
+  | { readonly status: 'WAIT'; readonly position: number | null; readonly place?: number }
   | { readonly status: 'ACTIVE'; readonly activeUntil: number; readonly batch: AdmissionBatch }
   | { readonly status: 'EXPIRED' };
 
 type QueueSettings = Pick<Settings, 'activeSeconds' | 'admitPerTick' | 'maxActivePerConcert' | 'admissionIntervalSeconds'>;
 
-export const batchSize = (batch: AdmissionBatch) => batch.lastSeq - batch.firstSeq + 1;
+export const batchSize = (batch: AdmissionBatch) =>
+  batch.lastSeq - batch.firstSeq + 1 + (batch.preQueuePlaces ? batch.preQueuePlaces[1] - batch.preQueuePlaces[0] + 1 : 0);
 /**
  * A batch's turn length: its own, or `fallback` (the deployment's ACTIVE_SECONDS) for a batch
  * recorded before batches kept theirs. Every `activeSeconds` parameter below is that fallback.
@@ -95,7 +130,7 @@ const isLive = (batch: AdmissionBatch, now: number, activeSeconds: number) => no
 
 /**
  * WAIT with its place in line, ACTIVE until its batch's time runs out, or EXPIRED. `shard` is the
- * counter a sharded line's token was numbered by.
+ * counter a sharded line's token was numbered by; `preQueue` marks a pre-queue token.
  */
 export function tokenState(
   seq: number,
@@ -104,8 +139,10 @@ export function tokenState(
   now: number,
   activeSeconds: number,
   shard?: number,
+  preQueue = false,
 ): TokenState {
   if (finished) return { status: 'EXPIRED' };
+  if (preQueue) return preQueueTokenState({ seq, ...(shard !== undefined ? { shard } : {}) }, admission, now, activeSeconds);
   if (shard !== undefined) return shardedTokenState({ shard, seq }, admission, now, activeSeconds);
   if (seq > admission.admittedSeq) return waiting(admission, { seq }, seq - admission.admittedSeq);
   const batch = admission.batches.find((b) => b.firstSeq <= seq && seq <= b.lastSeq);
@@ -127,27 +164,89 @@ function shardedTokenState(
     const range = b.shardRanges?.[place.shard];
     return range !== undefined && range[0] <= place.seq && place.seq <= range[1];
   });
+  return admittedState(batch, now, activeSeconds);
+}
+
+/**
+ * A pre-queue token: WAIT with no position until the opening is recorded, then at its shuffled
+ * place; admitted, the batch whose places hold it decides (pre-queue.ts).
+ */
+function preQueueTokenState(arrival: PreQueueArrival, admission: AdmissionState, now: number, activeSeconds: number): TokenState {
+  const given = isGivenBack(admission, { ...arrival, preQueue: true });
+  let standing;
+  try {
+    standing = preQueueStanding(admission.preQueue, arrival);
+  } catch {
+    return { status: 'EXPIRED' }; // an arrival the closed counters never gave (QUEUE_SHARDS changed meanwhile)
+  }
+  if (standing.stage === 'UNOPENED') return given ? { status: 'EXPIRED' } : { status: 'WAIT', position: null };
+  if (standing.stage === 'WAITING')
+    return given ? { status: 'EXPIRED' } : { status: 'WAIT', position: standing.position, place: standing.place };
+  const place = standing.place;
+  return admittedState(
+    admission.batches.find((b) => inPlaceRange(b.preQueuePlaces, place)),
+    now,
+    activeSeconds,
+  );
+}
+
+function admittedState(batch: AdmissionBatch | undefined, now: number, activeSeconds: number): TokenState {
   if (batch && isLive(batch, now, activeSeconds)) {
     return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
   }
   return { status: 'EXPIRED' };
 }
 
-/** A place not yet admitted: WAIT at `position`, unless its holder gave it back. */
-const waiting = (admission: AdmissionState, place: { seq: number; shard?: number }, position: number): TokenState =>
-  isGivenBack(admission, place) ? { status: 'EXPIRED' } : { status: 'WAIT', position };
-
-/** How a place in line is named in the admission record's given-back set: `<seq>`, or `<shard>.<seq>` in a sharded line. */
-export const placeKey = (place: { seq: number; shard?: number }) =>
-  place.shard === undefined ? `${place.seq}` : `${place.shard}.${place.seq}`;
-
-function placeOfKey(key: string): { seq: number; shard?: number } {
-  const dot = key.indexOf('.');
-  return dot < 0 ? { seq: Number(key) } : { shard: Number(key.slice(0, dot)), seq: Number(key.slice(dot + 1)) };
+/**
+ * Added to an ordinary line's positions: the pre-queue places still ahead once the opening is
+ * recorded, none without a scheduled opening, and unknown (null) while one is due and not recorded,
+ * since a number shown then would grow at the opening.
+ */
+export function lineOffset(admission: AdmissionState): number | null {
+  if (admission.preQueue) return placesLeft(admission.preQueue);
+  return openingScheduled(admission) ? null : 0;
 }
 
-export const isGivenBack = (admission: AdmissionState, place: { seq: number; shard?: number }) =>
-  admission.givenBack?.has(placeKey(place)) ?? false;
+/** An opening is scheduled and not yet recorded: a saleOpensAt is set, or was set and then cleared. */
+export function openingScheduled(admission: AdmissionState): boolean {
+  return (
+    admission.preQueue === undefined && (admission.saleScheduled === true || (admission.settings?.settings.saleOpensAt ?? null) !== null)
+  );
+}
+
+/** A waiting pre-queue token's shuffled place, once the opening gave it one: what its give-back is conditioned on. */
+export const placeOf = (state: TokenState): { place?: number } =>
+  state.status === 'WAIT' && state.place !== undefined ? { place: state.place } : {};
+
+/** A place not yet admitted: WAIT at `position` (after the pre-queue places still ahead), unless its holder gave it back. */
+function waiting(admission: AdmissionState, place: { seq: number; shard?: number }, position: number): TokenState {
+  if (isGivenBack(admission, place)) return { status: 'EXPIRED' };
+  const offset = lineOffset(admission);
+  return { status: 'WAIT', position: offset === null ? null : offset + position };
+}
+
+/**
+ * How a place is named in the admission record's given-back set: `<seq>`, or `<shard>.<seq>` in a
+ * sharded line; a pre-queue arrival the same with a `p` before it (`p<seq>`, `p<shard>.<seq>`).
+ */
+export const placeKey = (place: TokenPlace) =>
+  `${place.preQueue ? PRE_QUEUE_KEY : ''}${place.shard === undefined ? `${place.seq}` : `${place.shard}.${place.seq}`}`;
+
+const PRE_QUEUE_KEY = 'p';
+
+function placeOfKey(key: string): { seq: number; shard?: number; preQueue?: true } {
+  const preQueue = key.startsWith(PRE_QUEUE_KEY);
+  const rest = preQueue ? key.slice(PRE_QUEUE_KEY.length) : key;
+  const dot = rest.indexOf('.');
+  const place = dot < 0 ? { seq: Number(rest) } : { shard: Number(rest.slice(0, dot)), seq: Number(rest.slice(dot + 1)) };
+  return preQueue ? { ...place, preQueue } : place;
+}
+
+/** Given-back places of the line (not of the pre-queue). */
+const lineGivenBack = (admission: AdmissionState) =>
+  [...(admission.givenBack ?? [])].map(placeOfKey).filter((place) => place.preQueue === undefined);
+
+export const isGivenBack = (admission: AdmissionState, place: TokenPlace) => admission.givenBack?.has(placeKey(place)) ?? false;
 
 export const isBanned = (admission: AdmissionState, userId: string) => admission.banned?.has(userId) ?? false;
 
@@ -169,7 +268,8 @@ export const MAX_GIVEN_BACK_PLACES = 1000;
  * record will do.
  */
 export function expiredThrough(admission: AdmissionState, now: number, activeSeconds: number, shards = 1): number[] {
-  const live = admission.batches.filter((b) => isLive(b, now, activeSeconds));
+  // Batches of pre-queue places alone hold no line number.
+  const live = admission.batches.filter((b) => isLive(b, now, activeSeconds) && b.lastSeq >= b.firstSeq);
   if (shards <= 1) {
     return [live.length > 0 ? Math.min(...live.map((b) => b.firstSeq)) - 1 : admission.admittedSeq];
   }
@@ -202,6 +302,61 @@ export interface AdmissionPlan {
   readonly activeBefore: number;
   /** Given-back places this batch passes (or that an earlier run passed): the run's write removes them from the set. */
   readonly passedGivenBack?: readonly string[];
+  /** The pre-queue after this run (its `admitted` raised by the batch's places), when there is one. */
+  readonly preQueue?: PreQueue;
+}
+
+/** A run's share of the pre-queue (pre-queue.ts `admitFromPreQueue`, passing over places given back). */
+interface PreQueueShare {
+  /** Pre-queue members still waiting, less places given back. */
+  readonly waiting: number;
+  readonly preQueue?: PreQueue;
+  readonly places?: PlaceRange;
+  /** People admitted: the places, less the given-back ones among them. */
+  readonly people: number;
+  /** Given-back places among `places`: counted finished from the start. */
+  readonly skipped: number;
+  readonly passedGivenBack: readonly string[];
+}
+
+/**
+ * Up to `count` people from the pre-queue, shuffled places first to last. Places given back (keys
+ * `p<arrival>`) are passed over as in the line: the range reaches as far as it takes to admit that
+ * many, and over given-back places right after them.
+ */
+function sharePreQueue(admission: AdmissionState, count: number | undefined): PreQueueShare {
+  const preQueue = admission.preQueue;
+  if (!preQueue) return { waiting: 0, people: 0, skipped: 0, passedGivenBack: [] };
+  const keys = [...(admission.givenBack ?? [])].filter((key) => placeOfKey(key).preQueue);
+  const placed = keys.map((key) => ({ key, place: givenBackPlace(preQueue, key) }));
+  const gaps = placed
+    .map(({ place }) => place)
+    .filter((place) => place > preQueue.admitted)
+    .sort((a, b) => a - b);
+  const waiting = Math.max(0, placesLeft(preQueue) - gaps.length);
+  if (count === undefined) return { waiting, preQueue, people: 0, skipped: 0, passedGivenBack: [] };
+  const people = Math.min(count, waiting);
+  let last = preQueue.admitted + people;
+  let skipped = 0;
+  for (const gap of gaps) {
+    if (gap > last + 1) break;
+    last++;
+    skipped++;
+  }
+  last = Math.min(last, preQueue.size);
+  const passedGivenBack = placed.filter(({ place }) => place <= last).map(({ key }) => key);
+  if (last === preQueue.admitted) return { waiting, preQueue, people: 0, skipped: 0, passedGivenBack };
+  return { waiting, preQueue: { ...preQueue, admitted: last }, places: [preQueue.admitted + 1, last], people, skipped, passedGivenBack };
+}
+
+/** The shuffled place of a given-back pre-queue arrival; 0 (passed, to be tidied) for one the closed counters never gave. */
+function givenBackPlace(preQueue: PreQueue, key: string): number {
+  const { seq, shard } = placeOfKey(key);
+  try {
+    return shuffledPlace(preQueue, { seq, ...(shard !== undefined ? { shard } : {}) });
+  } catch {
+    return 0;
+  }
 }
 
 /** The deployment's limits, as a run of a never-configured concert uses them. */
@@ -227,40 +382,54 @@ export function planAdmission(
   limits: Omit<AdmissionLimits, 'window'> = deploymentLimits(settings),
 ): AdmissionPlan {
   const gaps = givenBackSeqs(admission).filter((seq) => seq > admission.admittedSeq && seq <= lastSeq);
-  const waiting = Math.max(0, lastSeq - admission.admittedSeq - gaps.length);
+  const waiting = Math.max(0, lastSeq - admission.admittedSeq - gaps.length) + sharePreQueue(admission, undefined).waiting;
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
   const room = Math.max(0, limits.maxActive - activeBefore);
   const count = Math.min(limits.admit, waiting, room);
+  // The pre-queue's places first; the line gets what is left of the count.
+  const share = sharePreQueue(admission, count);
+  const preQueue = share.preQueue ? { preQueue: share.preQueue } : {};
   // `count` numbers from the watermark, one more for each given-back place among them or right after them.
-  let last = admission.admittedSeq + count;
+  let last = admission.admittedSeq + count - share.people;
   let skipped = 0;
   for (const gap of gaps) {
     if (gap > last + 1) break;
     last++;
     skipped++;
   }
-  if (last === admission.admittedSeq) return { waiting, activeBefore };
+  if (last === admission.admittedSeq && !share.places)
+    return { waiting, activeBefore, passedGivenBack: share.passedGivenBack, ...preQueue };
   const firstSeq = admission.admittedSeq + 1;
   return {
     waiting,
     activeBefore,
-    batch: { firstSeq, lastSeq: last, admittedAt: now, finished: skipped, activeSeconds: limits.activeSeconds },
-    passedGivenBack: passedBy(admission, (place) => place.shard === undefined && place.seq <= last),
+    batch: {
+      firstSeq,
+      lastSeq: last,
+      admittedAt: now,
+      finished: skipped + share.skipped,
+      activeSeconds: limits.activeSeconds,
+      ...(share.places ? { preQueuePlaces: share.places } : {}),
+    },
+    passedGivenBack: [...passedBy(admission, (place) => place.shard === undefined && place.seq <= last), ...share.passedGivenBack],
+    ...preQueue,
   };
 }
 
 /** The single line's given-back numbers, ascending. */
 function givenBackSeqs(admission: AdmissionState): number[] {
-  return [...(admission.givenBack ?? [])]
-    .map(placeOfKey)
+  return lineGivenBack(admission)
     .filter((place) => place.shard === undefined)
     .map((place) => place.seq)
     .sort((a, b) => a - b);
 }
 
-/** The given-back entries a run's new state has passed: the run's write removes them. */
+/** The line's given-back entries a run's new state has passed: the run's write removes them. */
 function passedBy(admission: AdmissionState, passed: (place: { seq: number; shard?: number }) => boolean): string[] {
-  return [...(admission.givenBack ?? [])].filter((key) => passed(placeOfKey(key)));
+  return [...(admission.givenBack ?? [])].filter((key) => {
+    const place = placeOfKey(key);
+    return place.preQueue === undefined && passed(place);
+  });
 }
 
 export interface ShardedAdmissionPlan extends AdmissionPlan {
@@ -282,14 +451,17 @@ export function planShardedAdmission(
   limits: Omit<AdmissionLimits, 'window'> = deploymentLimits(settings),
 ): ShardedAdmissionPlan {
   const line = admission.line ?? emptyLine(counters.length);
-  const gaps = [...(admission.givenBack ?? [])]
-    .map(placeOfKey)
+  const gaps = lineGivenBack(admission)
     .filter((place): place is ShardPlace => place.shard !== undefined && place.shard < counters.length)
     .filter((place) => !isAdmittedIn(line, place) && place.seq <= counters[place.shard]);
-  const waiting = waitingCount(line, counters) - gaps.length;
+  const waiting = waitingCount(line, counters) - gaps.length + sharePreQueue(admission, undefined).waiting;
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
   const room = Math.max(0, limits.maxActive - activeBefore);
-  const count = Math.min(limits.admit, waiting, room);
+  const all = Math.min(limits.admit, waiting, room);
+  // The pre-queue's places first; the line gets what is left of the count.
+  const share = sharePreQueue(admission, all);
+  const preQueue = share.preQueue ? { preQueue: share.preQueue } : {};
+  const count = all - share.people;
   // Admit `count` people still in line: as many places more as given-back ones fall among them.
   let places = count;
   let after = admitInLine(line, counters, places);
@@ -306,9 +478,12 @@ export function planShardedAdmission(
     if (nextSkipped === skipped) break;
     [places, after, skipped] = [places + 1, next, nextSkipped];
   }
-  const changed = !sameLine(line, after);
-  const passedGivenBack = passedBy(admission, (place) => place.shard !== undefined && isAdmittedIn(after, place as ShardPlace));
-  if (places === 0) return { waiting, activeBefore, line: after, changed, passedGivenBack };
+  const changed = !sameLine(line, after) || share.places !== undefined;
+  const passedGivenBack = [
+    ...passedBy(admission, (place) => place.shard !== undefined && isAdmittedIn(after, place as ShardPlace)),
+    ...share.passedGivenBack,
+  ];
+  if (places === 0 && !share.places) return { waiting, activeBefore, line: after, changed, passedGivenBack, ...preQueue };
   const firstSeq = admission.admittedSeq + 1;
   const shardRanges = admittedRanges(line, after);
   return {
@@ -321,10 +496,12 @@ export function planShardedAdmission(
       firstSeq,
       lastSeq: firstSeq + places - 1,
       admittedAt: now,
-      finished: skipped,
+      finished: skipped + share.skipped,
       activeSeconds: limits.activeSeconds,
       shardRanges,
+      ...(share.places ? { preQueuePlaces: share.places } : {}),
     },
+    ...preQueue,
   };
 }
 
@@ -352,7 +529,7 @@ export function retryAfterSeconds(state: TokenState, now: number, settings: Queu
   const clamp = (s: number) => Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, Math.ceil(s)));
   switch (state.status) {
     case 'WAIT':
-      return clamp((estimatedWaitSeconds(state.position, settings) + secondsUntilSale) / 4);
+      return clamp((estimatedWaitSeconds(state.position ?? 0, settings) + secondsUntilSale) / 4);
     case 'ACTIVE':
       return clamp((state.activeUntil - now) / 1000);
     case 'EXPIRED':

@@ -7,15 +7,18 @@ export interface QueueStatusView {
   readonly token: string;
   readonly concertId: string;
   readonly status: QueueStatus;
-  readonly position: number;
-  readonly estimatedWaitSeconds: number;
+  /** Null (as `estimatedWaitSeconds`) while a scheduled opening is not recorded: nobody has a place yet. */
+  readonly position: number | null;
+  readonly estimatedWaitSeconds: number | null;
   readonly activeUntil?: string;
+  /** When the sale opens (saleOpensAt), while positions are null. */
+  readonly opensAt?: string;
   /** Present (true) only while an admin has paused admission; absent otherwise, so other answers are as before. */
   readonly paused?: true;
   readonly retryAfterSeconds: number;
 }
 
-/** `shard`: the counter that numbered a sharded line's token (QUEUE_SHARDS > 1). */
+/** `shard`: the counter that numbered a sharded line's token (QUEUE_SHARDS > 1); `preQueue`: a pre-queue token's. */
 export function stateOf(
   seq: number,
   finishedAt: number | undefined,
@@ -23,8 +26,9 @@ export function stateOf(
   now: number,
   settings: Settings,
   shard?: number,
+  preQueue?: boolean,
 ): TokenState {
-  return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds, shard);
+  return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds, shard, preQueue ?? false);
 }
 
 /**
@@ -44,14 +48,16 @@ export function describeToken(
   const position = state.status === 'WAIT' ? state.position : 0;
   const { saleOpensAt } = room.settings;
   const untilSale = state.status === 'WAIT' && saleOpensAt !== null ? Math.max(0, Math.ceil((saleOpensAt - now) / 1000)) : 0;
+  const unplaced = position === null;
 
   return {
     token: token.token,
     concertId: token.concertId,
     status: state.status,
     position,
-    estimatedWaitSeconds: estimatedWaitSeconds(position, rates) + untilSale,
+    estimatedWaitSeconds: unplaced ? null : estimatedWaitSeconds(position, rates) + untilSale,
     ...(state.status === 'ACTIVE' ? { activeUntil: new Date(state.activeUntil).toISOString() } : {}),
+    ...(unplaced && saleOpensAt !== null ? { opensAt: new Date(saleOpensAt).toISOString() } : {}),
     ...(room.settings.admission === 'PAUSED' ? { paused: true as const } : {}),
     retryAfterSeconds: retryAfterSeconds(state, now, rates, untilSale),
   };

@@ -2,7 +2,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * A queue token says whose place it is and where: `qt2.<keyId>.<payload>.<mac>`.
- * - payload: base64url of the JSON `{"c":concertId,"u":userId,"n":number in line,"s":shard?}`.
+ * - payload: base64url of the JSON `{"c":concertId,"u":userId,"n":number in line,"s":shard?,"q":1?}`;
+ *   `q` marks a pre-queue token, whose `n` is its arrival number in the pre-queue (pre-queue.ts).
+ *   Tokens signed before `q` existed carry none and verify as ordinary ones.
  *   It is not secret (a page may read its own place from it); it cannot be changed.
  * - mac: HMAC-SHA256 of everything before it, under the key named by keyId, cut to 128 bits.
  * A waiting user's poll is answered from the verified claims and the admission record alone;
@@ -23,6 +25,8 @@ export interface QueueTokenClaims {
   readonly seq: number;
   /** Which counter gave `seq` (QUEUE_SHARDS > 1); absent with one counter. */
   readonly shard?: number;
+  /** Joined the pre-queue of a scheduled opening: `seq` is its arrival number there, not a number in line. */
+  readonly preQueue?: true;
 }
 
 /** A signing key and its id; the id travels in the token so a rotated key still verifies. */
@@ -55,6 +59,7 @@ const macOf = (signed: string, key: QueueTokenKey) => createHmac('sha256', key.s
 export function signQueueToken(claims: QueueTokenClaims, key: QueueTokenKey): string {
   const body: Record<string, unknown> = { c: claims.concertId, u: claims.userId, n: claims.seq };
   if (claims.shard !== undefined) body.s = claims.shard;
+  if (claims.preQueue) body.q = 1;
   const signed = `${PREFIX}.${key.id}.${Buffer.from(JSON.stringify(body), 'utf8').toString('base64url')}`;
   const token = `${signed}.${macOf(signed, key).toString('base64url')}`;
   if (token.length > MAX_QUEUE_TOKEN_LENGTH)
@@ -115,10 +120,11 @@ function readPayload(payload: string): QueueTokenClaims | undefined {
     return undefined;
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const { c, u, n, s, ...rest } = body as Record<string, unknown>;
+  const { c, u, n, s, q, ...rest } = body as Record<string, unknown>;
   if (Object.keys(rest).length > 0) return undefined;
   if (typeof c !== 'string' || c.length === 0 || typeof u !== 'string' || u.length === 0) return undefined;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
   if (s !== undefined && (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= MAX_SHARDS)) return undefined;
-  return s === undefined ? { concertId: c, userId: u, seq: n } : { concertId: c, userId: u, seq: n, shard: s };
+  if (q !== undefined && q !== 1) return undefined;
+  return { concertId: c, userId: u, seq: n, ...(s !== undefined ? { shard: s } : {}), ...(q === 1 ? { preQueue: true as const } : {}) };
 }

@@ -1,7 +1,7 @@
 import { notFound, UnavailableError } from '../shared/errors';
 import type { GiveBack } from './queue-keys';
 import type { QueueDeps } from './queue-deps';
-import { batchActiveSeconds, isBanned, type TokenState } from './queue-rules';
+import { batchActiveSeconds, isBanned, placeOf, type TokenState } from './queue-rules';
 import { stateOf } from './queue-status';
 
 export interface Revocation {
@@ -31,7 +31,9 @@ export async function revokeQueueToken(deps: QueueDeps, input: { concertId: stri
     const now = deps.now();
     const banned = ban || isBanned(admission, userId);
     const live = token?.seq !== undefined ? { ...token, seq: token.seq } : undefined;
-    const state: TokenState = live ? stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard) : { status: 'EXPIRED' };
+    const state: TokenState = live
+      ? stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard, live.preQueue)
+      : { status: 'EXPIRED' };
     if (!live || state.status === 'EXPIRED') {
       if (ban && !isBanned(admission, userId)) await deps.queue.banUser(concertId, userId);
       return { userId, revoked: false, banned };
@@ -45,7 +47,7 @@ export async function revokeQueueToken(deps: QueueDeps, input: { concertId: stri
             change,
             now,
           )
-        : await deps.queue.giveBackPlace(live, change, true, now);
+        : await deps.queue.giveBackPlace({ ...live, ...placeOf(state) }, change, true, now);
     if (revoked) {
       deps.recentTokens?.forget(concertId, userId);
       return { userId, revoked: true, banned };

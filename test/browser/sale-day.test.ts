@@ -2,7 +2,7 @@
  * The web page's sale-day parts in a real browser (Debian's chromium driven by playwright-core)
  * against the local runtime: releasing holds from the seat map and from checkout, leaving the line,
  * ending a turn early, and what the page says of the sale as an operator runs it through the admin
- * API (paused, closed, not open yet, a pre-queue) and of a user barred from it. Each test makes a
+ * API (paused, closed, not open yet, a pre-queue and its draw) and of a user barred from it. Each test makes a
  * concert of its own through the admin API, so no test shares a line; admission is run by the test.
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -355,27 +355,19 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     expect(joins).toEqual([409, 201]); // one refused, then one at the time it was told: no hammering in between
   }, 60_000);
 
-  test('in the pre-queue the page says when the sale opens and that places are drawn then; at the opening, the place', async () => {
+  test('in the pre-queue the page says when the sale opens and that places are drawn then; after the draw, the place', async () => {
     const concert = await newConcert();
-    const saleOpensAt = Date.now() + 8_000;
-    const opensAt = new Date(saleOpensAt).toISOString();
-    await changeSettings(concert.concertId, { preQueueOpensAt: new Date(Date.now() - 60_000).toISOString(), saleOpensAt: opensAt });
+    const saleOpensAt = Date.now() + 12_000;
+    await changeSettings(concert.concertId, {
+      preQueueOpensAt: new Date(Date.now() - 60_000).toISOString(),
+      saleOpensAt: new Date(saleOpensAt).toISOString(),
+    });
+    const others = await Promise.all(['prequeue-kim', 'prequeue-lee'].map((userId) => api.tokenFor(userId)));
+    for (const token of others) expect((await api.request('POST', `/concerts/${concert.concertId}/queue`, { token })).status).toBe(201);
     const page = await newPage();
-    // The service's own answers, with its Retry-After, reshaped until the opening as the contract's
-    // pre-queue answer (API.md, "Scheduled opening with a fair pre-queue"), which the service does not
-    // give yet: `position` and `estimatedWaitSeconds` null, and `opensAt`.
-    await page.route(
-      (url) => url.pathname.endsWith(`/concerts/${concert.concertId}/queue`),
-      async (route) => {
-        const response = await route.fetch();
-        const body = await response.json();
-        const inPreQueue = Date.now() < saleOpensAt && body.status === 'WAIT';
-        await route.fulfill({ response, json: inPreQueue ? { ...body, position: null, estimatedWaitSeconds: null, opensAt } : body });
-      },
-    );
     await signIn(page, 'prequeue-jon');
     await getTickets(page, concert.title);
-    await page.getByText('Your place in line: not yet assigned.').waitFor();
+    await expectView(page, page.getByText('Your place in line: not yet assigned.'));
     const clock = seoulClock(saleOpensAt);
     expect(await page.locator('.opening').textContent()).toBe(
       `The sale opens at ${clock}. Everyone here before then gets a random place in line.`,
@@ -385,20 +377,31 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     await page.reload(); // what was last heard is shown again at once
     await page.getByText('Your place in line: not yet assigned.').waitFor();
 
-    await admit(); // nobody is admitted before the opening
+    // Nobody is admitted before the opening; the service says so too.
+    await admit();
+    const user = await api.tokenFor('prequeue-jon');
     const queueToken = await storedQueueToken(page, 'prequeue-jon', concert.concertId);
-    const polled = await api.request('GET', `/concerts/${concert.concertId}/queue`, {
-      token: await api.tokenFor('prequeue-jon'),
-      queueToken,
+    const polled = await api.request('GET', `/concerts/${concert.concertId}/queue`, { token: user, queueToken });
+    expect(polled.body).toMatchObject({
+      status: 'WAIT',
+      position: null,
+      estimatedWaitSeconds: null,
+      opensAt: new Date(saleOpensAt).toISOString(),
     });
-    expect(polled.body.status).toBe('WAIT');
-    expect(page.url()).toMatch(/\/queue$/);
 
-    // At the opening the next poll (Retry-After counts up to it) brings a place, and the pre-queue's words go.
-    await page.getByText('You are next in line.').waitFor();
-    expect(Date.now()).toBeGreaterThanOrEqual(saleOpensAt);
+    // Paused through the opening, so the first run after it draws the places and admits nobody: the page shows its place.
+    await changeSettings(concert.concertId, { admission: 'PAUSED' });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, saleOpensAt - Date.now())));
+    await admit();
+    const drawn = await api.request('GET', `/concerts/${concert.concertId}/queue`, { token: user, queueToken });
+    expect(drawn.body).toMatchObject({ status: 'WAIT', position: expect.any(Number) });
+    const place = drawn.body.position as number;
+    expect([1, 2, 3]).toContain(place);
+    await expectView(page, page.getByText(place === 1 ? 'You are next in line.' : `You are number ${place} in line.`));
     expect(await page.locator('.opening').isHidden()).toBe(true);
     expect(await page.locator('progress').isVisible()).toBe(true);
+
+    await changeSettings(concert.concertId, { admission: 'RUNNING' });
     await admit();
     await page.waitForURL(/#\/concerts\/[^/]+\/dates$/);
   }, 60_000);

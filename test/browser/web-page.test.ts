@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
+import { setChallengeWork } from '../support/join-challenge';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
 // Three admitted per run, so the journey's line moves in visible steps.
@@ -325,6 +326,54 @@ describeInBrowser('the web page in chromium', () => {
       Session: 'session-1',
       ChallengeResponses: { USERNAME: 'erin@example.com', NEW_PASSWORD: 'A-new-Passw0rd!' },
     });
+  }, 60_000);
+
+  test('a concert that asks for proof of work: the page says it is checking, solves in Web Workers, joins and is admitted', async () => {
+    const admin = await api.tokenFor('proof-admin', ['admin']);
+    const created = await api.request('POST', '/admin/concerts', {
+      token: admin,
+      body: {
+        title: 'Proof Hall Live',
+        venue: 'Proof Hall',
+        schedules: [{ date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 10_000 }] }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const concertId = created.body.concertId as string;
+    await setChallengeWork(api, concertId, 1_000);
+
+    const page = await newPage();
+    const joins: Array<{ body: string | null }> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith(`/concerts/${concertId}/queue`)) joins.push({ body: request.postData() });
+    });
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
+    await signIn(page, 'proof-erin');
+    await getTickets(page, 'Proof Hall Live');
+    await page.getByText('Checking you are not a bot…').waitFor();
+    await expectView(page, page.getByText('You are next in line.'));
+
+    // A plain join first (refused: CHALLENGE_REQUIRED), then one with the solution; the solving ran in workers.
+    expect(joins).toHaveLength(2);
+    expect(joins[0].body).toBeNull();
+    const altcha = JSON.parse(joins[1].body!).altcha as string;
+    const payload = JSON.parse(Buffer.from(altcha, 'base64').toString('utf8'));
+    expect(payload.challenge.parameters.data).toMatchObject({ concertId, userId: 'proof-erin', work: 1_000 });
+    expect(payload.solution).toEqual({
+      counter: expect.any(Number),
+      derivedKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+      time: expect.any(Number),
+    });
+    expect(workers.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(workers)).toEqual(new Set(['/app/challenge-worker.js']));
+
+    await admit();
+    await page.waitForURL(new RegExp(`#/concerts/${concertId}/dates$`));
+    // In line already: a reload polls with its token and solves nothing again.
+    await page.goto(`${api.url}/#/concerts/${concertId}/queue`);
+    await page.waitForURL(new RegExp(`#/concerts/${concertId}/dates$`));
+    expect(joins).toHaveLength(2);
   }, 60_000);
 
   test('a reload in the waiting room keeps the place and the token, without joining again', async () => {

@@ -6,7 +6,12 @@ import { seatClaimUpdate } from '../../functions/catalogue/catalogue-keys';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
+import { waitingRoomDeps } from '../../functions/queue/default-queue-deps';
+import { DEFAULT_CHALLENGE_WORK } from '../../functions/queue/join-challenge';
+import { protectDemoConcert, PROTECTED_DEMO_CONCERT } from '../../local/demo-challenge';
 import { seedDemoData } from '../../local/demo-data';
+import { challengeFor, setChallengeWork } from '../support/join-challenge';
+import { startLocalApi } from '../support/local-api';
 import { useFreshTables } from '../support/tables';
 
 const ROOT = resolve(__dirname, '../..');
@@ -66,4 +71,22 @@ test('npm run seed says which table to name when it has none', async () => {
     env: { ...process.env, CATALOGUE_TABLE: '' },
   });
   await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('name the catalogue table') });
+});
+
+test('npm start protects the last demo concert with the default work, once; the first stays open to a plain join', async () => {
+  const api = await startLocalApi({ demoChallenge: true });
+  try {
+    expect(PROTECTED_DEMO_CONCERT).toBe('neon-harbor');
+    const token = await api.tokenFor('demo-visitor');
+    expect((await challengeFor(api, token, PROTECTED_DEMO_CONCERT)).parameters.data).toMatchObject({ work: DEFAULT_CHALLENGE_WORK });
+    const join = (concertId: string) => api.request('POST', `/concerts/${concertId}/queue`, { token });
+    expect((await join('aurora-live')).status).toBe(201);
+    expect((await join(PROTECTED_DEMO_CONCERT)).body.error.code).toBe('CHALLENGE_REQUIRED');
+    // An operator's own setting stands: a later start changes nothing.
+    await setChallengeWork(api, PROTECTED_DEMO_CONCERT, 0);
+    expect(await protectDemoConcert(waitingRoomDeps())).toBe(false);
+    expect((await join(PROTECTED_DEMO_CONCERT)).status).toBe(201);
+  } finally {
+    await api.stop();
+  }
 });

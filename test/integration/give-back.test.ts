@@ -137,7 +137,7 @@ function expectNoPositionGrew(before: Map<string, QueueStatusView>, after: Map<s
     if (status.status === 'WAIT' && earlier?.status === 'WAIT')
       expect({ userId, position: status.position }).toEqual({
         userId,
-        position: Math.min(status.position, earlier.position),
+        position: Math.min(status.position!, earlier.position!),
       });
   }
 }

@@ -163,7 +163,7 @@ describe('a waiting poll', () => {
     try {
       const polled = await Promise.all(joined.map((j, i) => pollQueue(deps, { userId: `p${i}`, concertId, token: j.status.token })));
       expect(polled.every((status) => status.status === 'WAIT')).toBe(true);
-      expect(polled.map((status) => status.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(polled.map((status) => status.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       expect(counter.calls).toEqual([]);
     } finally {
       counter.detach();

@@ -75,7 +75,7 @@ test('16 shards under concurrent joins: nobody admitted twice, the cap never exc
     const positions = polled
       .filter((s) => s.status === 'WAIT')
       .map((s) => s.position)
-      .sort((a, b) => a - b);
+      .sort((a, b) => a! - b!);
     expect(positions).toEqual(positions.map((_, i) => i + 1));
     return polled;
   };

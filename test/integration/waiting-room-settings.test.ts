@@ -237,7 +237,7 @@ test('a sharded line follows the settings too: paused admits nobody, then each r
   const polled = await Promise.all(joined.map((j, i) => pollQueue(deps, { userId: `s${i}`, concertId, token: j.status.token })));
   expect(polled.every((status) => status.status === 'WAIT' && status.paused === true)).toBe(true);
   // The run closed the epoch: positions are exact, 1..40.
-  expect(polled.map((status) => status.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  expect(polled.map((status) => status.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
 
   await change(clock, concertId, { admission: 'RUNNING' });
   expect(admittedBy(await admitWaitingTokens(deps))).toBe(10);
@@ -250,5 +250,5 @@ test('a sharded line follows the settings too: paused admits nobody, then each r
   expect(after.filter((status) => status.status === 'ACTIVE')).toHaveLength(20);
   expect(after.some((status) => 'paused' in status)).toBe(false);
   const waiting = after.filter((status) => status.status === 'WAIT').map((status) => status.position);
-  expect(waiting.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  expect(waiting.sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 });

@@ -124,7 +124,7 @@ describe('admission and expiry', () => {
     const positions = statuses
       .filter((s) => s.status === 'WAIT')
       .map((s) => s.position)
-      .sort((a, b) => a - b);
+      .sort((a, b) => a! - b!);
     expect(positions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
 });
@@ -159,7 +159,7 @@ describe('under concurrency', () => {
     const deps = queueDepsForTest(new TestClock());
     const concertId = newConcert();
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => joinQueue(deps, { userId: `fan-${i}`, concertId })));
-    expect(results.map((r) => r.status.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(results.map((r) => r.status.position).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DEFAULT_MAX_BODY_BYTES, routeKeyOf, routes, type RouteDefinition } from '../../functions/http/route-table';
 import { activeUser, type ActiveUser } from '../support/active-users';
+import { setChallengeWork } from '../support/join-challenge';
 import { expectContractError, rawRequest, signToken, snapshotTables, startSecureApi, type RawResponse, type SecureApi } from './support';
 
 /**
@@ -32,9 +33,15 @@ beforeAll(async () => {
   });
   // Alice has money and a hold, so payments and holds have something real to get wrong.
   await api.request('POST', '/balance/charge', { token: alice.token, body: { amount: 300_000 } });
+  // One concert asks for proof of work: every join of it without a solved challenge of its own is refused.
+  await setChallengeWork(api, PROTECTED, 1);
   before = await snapshotTables();
 }, 60_000);
 afterAll(() => api.stop());
+
+const PROTECTED = 'neon-harbor';
+/** Codes of the refusals seen, to show the fuzzing reached the handlers' own checks. */
+const errorCodes = new Set<string>();
 
 // ---- pieces of hostile input ----
 
@@ -92,6 +99,7 @@ function hostileBody(route: RouteDefinition): fc.Arbitrary<string | Buffer | und
     fc.constantFrom('{"a":', 'null', '[]', '"just a string"', '1e999', '{"__proto__":{"admin":true}}', '\uFEFF{}'),
   ];
   if (mutated) options.push(mutated, mutated);
+  if (route.handler === 'joinQueue') options.push(hostileAltcha, hostileAltcha);
   // Joining takes no body: an empty one (or {}) on a real concert is a valid join, not hostile input.
   // A settings change of nothing ({}) is valid too (it changes nothing).
   const body = fc.oneof(...options);
@@ -111,6 +119,64 @@ const SETTINGS_FIELDS = [
   'saleOpensAt',
   'challengeWork',
 ];
+
+/**
+ * `{"altcha": …}` of every kind a join of the protected concert must refuse: any string, base64 of
+ * any JSON, and payloads shaped like a solved challenge with made-up numbers and signatures.
+ */
+const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
+const forgedPayload = fc
+  .record({
+    nonce: hex(16),
+    salt: hex(16),
+    keyPrefix: hex(16),
+    keySignature: hex(32),
+    signature: hex(32),
+    counter: fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), hostileNumber),
+    derivedKey: fc.oneof(hex(32), hostileString),
+    userId: fc.constantFrom('alice', 'root', 'mallory'),
+    work: fc.integer({ min: 0, max: 10_000_000 }),
+    expiresAt: fc.integer({ min: 0, max: 2 ** 32 }),
+  })
+  .map(({ signature, counter, derivedKey, ...p }) =>
+    JSON.stringify({
+      challenge: {
+        parameters: {
+          algorithm: 'PBKDF2/SHA-256',
+          cost: 1000,
+          keyLength: 32,
+          nonce: p.nonce,
+          salt: p.salt,
+          keyPrefix: p.keyPrefix,
+          keySignature: p.keySignature,
+          expiresAt: p.expiresAt,
+          data: { concertId: PROTECTED, userId: p.userId, work: p.work, keyId: 'AAAAAAAA' },
+        },
+        signature,
+      },
+      solution: { counter, derivedKey },
+    }),
+  );
+const hostileAltcha = fc
+  .oneof(
+    hostileString,
+    fc.json({ maxDepth: 4 }).map((json) => Buffer.from(json).toString('base64')),
+    forgedPayload.map((json) => Buffer.from(json).toString('base64')),
+  )
+  .map((altcha) => JSON.stringify({ altcha }));
+
+/** A join body the contract accepts: none, `{}`, or `{"altcha": <at most 4096 characters>}`. */
+function isJoinBody(text: string | Buffer | undefined): boolean {
+  if (isEmptyObject(text)) return true;
+  try {
+    const parsed: unknown = JSON.parse(text!.toString());
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).length !== 1) return false;
+    const { altcha } = parsed as { altcha?: unknown };
+    return typeof altcha === 'string' && altcha.length <= 4096;
+  } catch {
+    return false;
+  }
+}
 
 function isEmptyObject(text: string | Buffer | undefined): boolean {
   if (text === undefined || text.length === 0) return true;
@@ -140,6 +206,8 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
     },
     // Alice's token is live: only a body with something wrong may reach the revocation.
     revokeQueueToken: { userId: 'alice' },
+    // A solution is any string to a concert that asks no work: only its type or length can be wrong.
+    joinQueue: { altcha: 'c29sdmVk' },
   };
   const base = valid[route.handler];
   if (!base) return undefined;
@@ -162,6 +230,11 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
       wrongType,
     ),
     amount: fc.oneof(hostileNumber, hostileString, wrongType, fc.constant('1000')),
+    altcha: fc.oneof(
+      hostileNumber,
+      wrongType,
+      fc.integer({ min: 4097, max: 10_000 }).map((n) => 'A'.repeat(n)),
+    ),
     reservationIds: fc.oneof(
       fc.constant([]),
       fc.array(fc.constant('01ARZ3NDEKTSV4RRFFQ69G5FAV'), { minLength: 2, maxLength: 6 }),
@@ -217,7 +290,7 @@ function mutatedBody(route: RouteDefinition): fc.Arbitrary<string> | undefined {
 }
 
 const pathParameter = fc.oneof(
-  fc.constantFrom('aurora-live', 'aurora-live-1', 'no-such-thing'),
+  fc.constantFrom('aurora-live', 'aurora-live-1', PROTECTED, 'no-such-thing'),
   hostileString.filter((s) => s.length < 2500).map(encodeURIComponent),
   fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '%2F', '%00', 'a%2Fb', '%F0%9F%98%80'),
 );
@@ -345,9 +418,10 @@ function hostileRequest(route: RouteDefinition): fc.Arbitrary<HostileRequest> {
     })
     .filter(({ path, body: text, auth, queue }) => {
       // A write with nothing wrong in its body must be wrong elsewhere: a join on a real concert with a
-      // good sign-in would be a valid request, and so would Alice giving back her own token.
+      // good sign-in would be a valid request (unless the concert asks for proof of work, which only
+      // a solved challenge of one's own passes), and so would Alice giving back her own token.
+      if (route.handler === 'joinQueue') return !isJoinBody(text) || !/^\/concerts\/(aurora-live|midnight-orchestra)\/queue$/.test(path);
       if (!isEmptyObject(text)) return true;
-      if (route.handler === 'joinQueue') return !/^\/concerts\/(aurora-live|midnight-orchestra|neon-harbor)\/queue$/.test(path);
       if (route.handler !== 'leaveQueue') return true;
       const asAlice = auth.length === 1 && auth[0][1] === `Bearer ${alice.token}`;
       const withHerToken = queue.length === 1 && queue[0][1] === alice.queueToken;
@@ -386,6 +460,7 @@ function check(route: string, request: HostileRequest, response: RawResponse, mu
   if (maxBodyBytes !== undefined && bodyBytes > maxBodyBytes && response.status !== 401 && response.status !== 413) {
     throw new Error(`a body over ${maxBodyBytes} bytes was not refused as too large: ${context}`);
   }
+  if (typeof response.body?.error?.code === 'string') errorCodes.add(response.body.error.code);
   if (response.status >= 400) {
     // Node's own parser answers 400/431 without a body for requests it cannot read at all; those never reach a handler.
     if (response.text === '' && (response.status === 400 || response.status === 431) && !response.headers['content-type']) return;
@@ -409,6 +484,21 @@ describe.each(routes.map((route): [string, RouteDefinition] => [routeKeyOf(route
   }, 60_000);
 });
 
+test(`${RUNS_PER_ROUTE} made-up solutions on the protected concert's join: every one refused, no 5xx`, async () => {
+  await fc.assert(
+    fc.asyncProperty(hostileAltcha, authorization(), async (body, auth) => {
+      const request = {
+        method: 'POST',
+        path: `/concerts/${PROTECTED}/queue`,
+        headers: [...auth, ['content-type', 'application/json'] as const],
+        body,
+      };
+      check('protected join', request, await send(request), true, DEFAULT_MAX_BODY_BYTES);
+    }),
+    { numRuns: RUNS_PER_ROUTE },
+  );
+}, 60_000);
+
 test(`${RANDOM_PATH_RUNS} requests to paths and methods no route serves: JSON 404 (or the contract's error), no 5xx`, async () => {
   const method = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS');
   const segment = hostileString.filter((s) => s.length > 0 && s.length < 300).map(encodeURIComponent);
@@ -427,5 +517,7 @@ test('after all of it, every table holds exactly what it held before', async () 
   // The fuzzing reached past the gate: refusals of many kinds, not only 401s.
   const codes = [...statuses.keys()].map((key) => key.split(' ').pop());
   for (const status of ['400', '401', '403', '404', '413', '415']) expect(codes).toContain(status);
+  // Among them the protected concert's door, for joins without a solution and with made-up ones.
+  expect([...errorCodes]).toEqual(expect.arrayContaining(['CHALLENGE_REQUIRED', 'CHALLENGE_FAILED']));
   console.log(`fuzz outcomes: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 });

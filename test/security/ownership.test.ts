@@ -1,4 +1,5 @@
 import { activeUsers, type ActiveUser } from '../support/active-users';
+import { challengeFor, setChallengeWork, solvedFor } from '../support/join-challenge';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 import { chargeOverHttp, holdOverHttp } from '../support/wallet-fixture';
 import { snapshotTables } from './support';
@@ -170,4 +171,18 @@ test('waiting-room settings: Mallory, not an admin, can neither read nor change 
     expect(JSON.stringify(response.body)).not.toContain('ada');
   }
   expect(await snapshotTables()).toEqual(before);
+});
+
+test("join challenge: Mallory's join with Alice's solved challenge is CHALLENGE_FAILED and changes nothing; it still lets Alice in", async () => {
+  const concertId = 'midnight-orchestra';
+  await setChallengeWork(api, concertId, 20);
+  // A challenge names the user it was issued to: Mallory's is hers.
+  expect((await challengeFor(api, mallory.token, concertId)).parameters.data).toMatchObject({ userId: 'mallory', concertId });
+  const alicesSolution = await solvedFor(api, alice.token, concertId);
+  const before = await snapshotTables();
+  const stolen = await api.request('POST', `/concerts/${concertId}/queue`, { token: mallory.token, body: { altcha: alicesSolution } });
+  expect([stolen.status, stolen.body.error.code]).toEqual([403, 'CHALLENGE_FAILED']);
+  expect(await snapshotTables()).toEqual(before);
+  const own = await api.request('POST', `/concerts/${concertId}/queue`, { token: alice.token, body: { altcha: alicesSolution } });
+  expect(own.status).toBe(201);
 });

@@ -42,7 +42,9 @@ test('a first join takes a number, writes its token with it, and answers 201 wit
     TableName: 'queue-table',
     Item: expect.objectContaining({ pk: 'TOKEN#aurora-live#alice', token, seq: 7 }),
     // No token, or one that holds no place any more (spent, unnumbered, or numbered at or below the expired bound).
-    ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR seq <= :through0',
+    ConditionExpression:
+      'attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR (attribute_not_exists(#preQueue) AND seq <= :through0)',
+    ExpressionAttributeNames: { '#preQueue': 'preQueue' },
     ExpressionAttributeValues: { ':through0': 4 },
   });
   expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'SEQ#aurora-live' } });

@@ -17,7 +17,13 @@ const sign = (claims: QueueTokenClaims) => signQueueToken(claims, ring.current);
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 const userId = fc.stringMatching(/^[\w.@+-]{1,128}$/);
 const claimsArb: fc.Arbitrary<QueueTokenClaims> = fc.record(
-  { concertId: id, userId, seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), shard: fc.integer({ min: 0, max: 63 }) },
+  {
+    concertId: id,
+    userId,
+    seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    shard: fc.integer({ min: 0, max: 63 }),
+    preQueue: fc.constant(true as const),
+  },
   { requiredKeys: ['concertId', 'userId', 'seq'] },
 );
 
@@ -30,8 +36,20 @@ test('a token carries its claims, verifies under its key, and fits in 400 charac
       expect(unverifiedQueueTokenClaims(token)).toEqual(claims);
     }),
   );
-  const longest = sign({ concertId: 'c'.repeat(64), userId: 'u'.repeat(128), seq: Number.MAX_SAFE_INTEGER, shard: 63 });
+  const longest = sign({ concertId: 'c'.repeat(64), userId: 'u'.repeat(128), seq: Number.MAX_SAFE_INTEGER, shard: 63, preQueue: true });
   expect(longest.length).toBeLessThanOrEqual(MAX_QUEUE_TOKEN_LENGTH);
+});
+
+test('the pre-queue flag is signed: a token without it (any made before it) is ordinary, and no other value of it verifies', () => {
+  const claims = { concertId: 'c', userId: 'u', seq: 3 };
+  expect(verifyQueueToken(sign(claims), ring)).toEqual(claims);
+  expect(sign(claims)).toBe(sign({ ...claims }));
+  const flagged = sign({ ...claims, preQueue: true });
+  expect(verifyQueueToken(flagged, ring)).toEqual({ ...claims, preQueue: true });
+  for (const q of [0, 2, true, '1']) {
+    const payload = Buffer.from(JSON.stringify({ c: 'c', u: 'u', n: 3, q })).toString('base64url');
+    expect(unverifiedQueueTokenClaims(`qt2.${ring.current.id}.${payload}.AAAAAAAAAAAAAAAAAAAAAA`)).toBeUndefined();
+  }
 });
 
 describe('a token cannot be forged or moved', () => {

@@ -8,6 +8,7 @@ import type { ReservationList } from '../../functions/reservations/list-reservat
 import type { PaymentView } from '../../functions/wallet/payment';
 import type { PaymentList } from '../../functions/wallet/list-payments';
 import type { QueueStatusView } from '../../functions/queue/queue-status';
+import type { Challenge } from '../../functions/queue/join-challenge';
 import type { ScheduleView } from '../../functions/catalogue/list-schedules';
 import type { SeatView } from '../../functions/catalogue/get-seat-map';
 import type { Concert } from '../../functions/catalogue/concert';
@@ -20,17 +21,10 @@ export type Payment = PaymentView;
 export type Schedule = ScheduleView;
 export type Seat = SeatView;
 export type ConcertSummary = Pick<Concert, 'concertId' | 'title' | 'venue'>;
-/**
- * The queue status body; `Retry-After` travels as a header. The pre-queue's answer (API.md,
- * "Scheduled opening with a fair pre-queue": `position` and `estimatedWaitSeconds` null, and
- * `opensAt`) is written here as the contract has it until the service's type carries it.
- */
-export type QueueStatus = Omit<QueueStatusView, 'retryAfterSeconds' | 'position' | 'estimatedWaitSeconds'> & {
-  readonly position: number | null;
-  readonly estimatedWaitSeconds: number | null;
-  /** The sale's opening, while the user is in the pre-queue: places are drawn then. */
-  readonly opensAt?: string;
-};
+/** A protected waiting room's proof-of-work challenge (altcha-lib's format; the service sends no code challenge). */
+export type JoinChallenge = Required<Pick<Challenge, 'parameters' | 'signature'>>;
+/** The queue status body; `Retry-After` travels as a header. */
+export type QueueStatus = Omit<QueueStatusView, 'retryAfterSeconds'>;
 
 export interface ConcertList {
   readonly concerts: readonly ConcertSummary[];

@@ -9,6 +9,7 @@ import type {
   ErrorBody,
   ErrorCode,
   FieldProblem,
+  JoinChallenge,
   LocalToken,
   Payment,
   Payments,
@@ -30,6 +31,8 @@ const KNOWN_CODE_LIST = [
   'QUEUE_TOKEN_INVALID',
   'QUEUE_TOKEN_NOT_ACTIVE',
   'FORBIDDEN',
+  'CHALLENGE_REQUIRED',
+  'CHALLENGE_FAILED',
   'NOT_FOUND',
   'PRECONDITION_FAILED',
   'QUEUE_CLOSED',
@@ -92,6 +95,7 @@ export interface Responses {
   'POST /concerts/{concertId}/queue': QueueStatus;
   'GET /concerts/{concertId}/queue': QueueStatus;
   'DELETE /concerts/{concertId}/queue': QueueStatus;
+  'GET /concerts/{concertId}/queue/challenge': JoinChallenge;
   'GET /concerts/{concertId}/schedules': ScheduleList;
   'GET /concerts/{concertId}/schedules/{scheduleId}/seats': SeatMap;
   'POST /reservations': Reservation;
@@ -109,6 +113,7 @@ export const PAGE_ROUTES = [
   'POST /concerts/{concertId}/queue',
   'GET /concerts/{concertId}/queue',
   'DELETE /concerts/{concertId}/queue',
+  'GET /concerts/{concertId}/queue/challenge',
   'GET /concerts/{concertId}/schedules',
   'GET /concerts/{concertId}/schedules/{scheduleId}/seats',
   'POST /reservations',
@@ -145,7 +150,10 @@ export class Api {
   ) {}
 
   listConcerts = () => this.call('GET /concerts');
-  joinQueue = (concertId: string) => this.call('POST /concerts/{concertId}/queue', { params: { concertId } });
+  /** `altcha`: the solved challenge of a concert that asks for proof of work. */
+  joinQueue = (concertId: string, altcha?: string) =>
+    this.call('POST /concerts/{concertId}/queue', { params: { concertId }, ...(altcha ? { body: { altcha } } : {}) });
+  joinChallenge = (concertId: string) => this.call('GET /concerts/{concertId}/queue/challenge', { params: { concertId } });
   pollQueue = (concertId: string, queueToken: string) =>
     this.call('GET /concerts/{concertId}/queue', { params: { concertId }, queueToken });
   listSchedules = (concertId: string, queueToken: string) =>

@@ -13,9 +13,15 @@ export class Scope {
   private alive = true;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly intervals = new Set<ReturnType<typeof setInterval>>();
+  private readonly ended = new AbortController();
 
   get isAlive(): boolean {
     return this.alive;
+  }
+
+  /** Aborted when the view ends: work it started (a proof-of-work solve) stops with it. */
+  get signal(): AbortSignal {
+    return this.ended.signal;
   }
 
   after(ms: number, run: () => void): void {
@@ -45,6 +51,7 @@ export class Scope {
 
   dispose(): void {
     this.alive = false;
+    this.ended.abort();
     this.timers.forEach(clearTimeout);
     this.intervals.forEach(clearInterval);
     this.timers.clear();

@@ -30,6 +30,8 @@ const SENTENCES: Record<FailureKind, (context: FailureContext) => string> = {
     'It is not your turn to book right now: your turn has ended or has not started yet. Join the waiting room again.',
   FORBIDDEN: () => 'Your account is not allowed to do that.',
   QUEUE_BANNED: () => 'Your account may not join the waiting room for this concert.',
+  CHALLENGE_REQUIRED: () => 'This waiting room first checks that you are not a bot. Please try joining again.',
+  CHALLENGE_FAILED: () => 'The check that you are not a bot did not go through. Please try joining again.',
   NOT_FOUND: (c) => `We could not find that ${c.thing ?? 'page'}. It may have been removed.`,
   PRECONDITION_FAILED: () => 'Someone else changed this just now. Reload it and make your change again.',
   QUEUE_CLOSED: () => 'This sale is closed to new arrivals. Everyone already in the waiting room keeps their place.',

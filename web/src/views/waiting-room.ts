@@ -11,6 +11,7 @@ import { liveTurn, type Context } from '../context';
 import { button, h, link, notice, replace } from '../dom';
 import { formatCountdown, formatOpening, formatWait, queueProgress } from '../format';
 import { leaveLine } from '../leave-line';
+import { ProofOfWorkFailed, solveJoinChallenge } from '../proof-of-work';
 import { session, type QueueEntry } from '../session';
 
 /** When the server says nothing about the pace (no answer at all), wait this long, doubling up to the cap. */
@@ -88,7 +89,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
           : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
       );
       progress.hidden = false;
-      progress.value = Math.round(queueProgress(entry.firstPosition ?? entry.position, entry.position) * 100);
+      progress.value = Math.round(queueProgress(entry.firstPosition || entry.position, entry.position) * 100);
       progress.textContent = `${progress.value}%`;
     }
     // While paused nobody moves on, so an estimate would mislead: say what is happening instead.
@@ -160,6 +161,16 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const nextPollAt = (retryAfterSeconds: number | undefined) => Date.now() + Math.max(1, retryAfterSeconds ?? fallbackSeconds) * 1000;
 
   const failed = (error: unknown, retry: () => void) => {
+    if (error instanceof ProofOfWorkFailed) {
+      stopCountdown?.();
+      nextCheck.textContent = '';
+      replace(
+        problem,
+        notice('error', 'We could not finish checking that you are not a bot.'),
+        button('Try again', () => ctx.reload(), { class: 'primary' }),
+      );
+      return;
+    }
     if (error instanceof ApiFailure && ['QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_REQUIRED'].includes(error.kind) && !rejoined) {
       rejoined = true; // the place was lost (e.g. the service's data was reset): take a new one, once
       save(undefined);
@@ -191,9 +202,54 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
 
+  /**
+   * A concert that asks for proof of work answers a plain join CHALLENGE_REQUIRED (a user who is
+   * already in line gets the place back instead): then the page solves a challenge in Web Workers,
+   * saying so, and joins with the solution; once more with a new challenge if that one is refused
+   * (it expired meanwhile, or the concert asks for more work now).
+   */
+  async function joinWithProof(): Promise<Answer<QueueStatus>> {
+    try {
+      return await api.joinQueue(concertId);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.kind !== 'CHALLENGE_REQUIRED') throw error;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const altcha = await proveNotABot();
+      try {
+        return await api.joinQueue(concertId, altcha);
+      } catch (error) {
+        if (attempt >= 2 || !(error instanceof ApiFailure) || error.kind !== 'CHALLENGE_FAILED') throw error;
+      }
+    }
+  }
+
+  async function proveNotABot(): Promise<string> {
+    const started = Date.now();
+    position.textContent = 'Checking you are not a bot…';
+    const tick = () => {
+      const seconds = Math.floor((Date.now() - started) / 1000);
+      estimate.textContent = seconds < 1 ? 'This takes a moment, once.' : `This takes a moment, once. ${seconds} s so far.`;
+    };
+    tick();
+    const stopTicking = scope.every(1000, tick);
+    try {
+      const challenge = await api.joinChallenge(concertId);
+      const solveStarted = performance.now();
+      const altcha = await solveJoinChallenge(challenge.body, scope.signal);
+      // What the work cost this user, for anyone measuring it (the bench reads it).
+      performance.measure('proof-of-work', { start: solveStarted });
+      return altcha;
+    } finally {
+      stopTicking();
+      estimate.textContent = '';
+      position.textContent = 'Finding your place in line…';
+    }
+  }
+
   async function join(): Promise<void> {
     try {
-      const answer = await scope.live(api.joinQueue(concertId));
+      const answer = await scope.live(joinWithProof());
       const first = answer.body.position;
       const entry: QueueEntry = {
         token: answer.body.token,
@@ -213,7 +269,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
       // The progress bar starts at the first place heard, which a pre-queue gives only at the opening.
-      const next = { ...entry, ...heard(answer), firstPosition: entry.firstPosition ?? answer.body.position };
+      const next = { ...entry, ...heard(answer), firstPosition: entry.firstPosition || answer.body.position || null };
       if (leaving) return void (heldWhileLeaving = { queue: answer.body, entry: next });
       save(next);
       show(answer.body, next);
