@@ -392,6 +392,13 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     // Paused through the opening, so the first run after it draws the places and admits nobody: the page shows its place.
     await changeSettings(concert.concertId, { admission: 'PAUSED' });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, saleOpensAt - Date.now())));
+    // Opened, but not drawn until an admission run: the page says so in the past tense.
+    expect(
+      await page
+        .locator('.opening')
+        .filter({ hasText: `The sale opened at ${clock}.` })
+        .textContent(),
+    ).toBe(`The sale opened at ${clock}. Everyone who was here before then gets a random place in line.`);
     await admit();
     const drawn = await api.request('GET', `/concerts/${concert.concertId}/queue`, { token: user, queueToken });
     expect(drawn.body).toMatchObject({ status: 'WAIT', position: expect.any(Number) });

@@ -75,10 +75,13 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
 
   const showPlace = (entry: QueueEntry) => {
     // Before the sale opens (a pre-queue) there is no place yet: everyone here then gets a random one at the opening.
+    const opened = entry.opensAt !== undefined && Date.parse(entry.opensAt) <= Date.now();
     opening.hidden = !entry.opensAt;
-    opening.textContent = entry.opensAt
-      ? `The sale opens at ${formatOpening(entry.opensAt)}. Everyone here before then gets a random place in line.`
-      : '';
+    opening.textContent = !entry.opensAt
+      ? ''
+      : opened
+        ? `The sale opened at ${formatOpening(entry.opensAt)}. Everyone who was here before then gets a random place in line.`
+        : `The sale opens at ${formatOpening(entry.opensAt)}. Everyone here before then gets a random place in line.`;
     if (entry.position === null) {
       position.replaceChildren('Your place in line: ', h('strong', { class: 'number' }, 'not yet assigned'), '.');
       progress.hidden = true;
@@ -98,7 +101,9 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       : entry.estimatedWaitSeconds !== null
         ? `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`
         : entry.opensAt
-          ? `Places are drawn at ${formatOpening(entry.opensAt)}; this page shows yours then.`
+          ? opened
+            ? 'Places are being drawn; this page shows yours in a moment.'
+            : `Places are drawn at ${formatOpening(entry.opensAt)}; this page shows yours then.`
           : '';
     estimate.classList.toggle('paused', entry.paused === true);
     leave.hidden = false;
