@@ -31,6 +31,8 @@ export interface CallCounterOptions {
   readonly capacity?: boolean;
   /** Keep each call's marshalled input, to replay it later. */
   readonly inputs?: boolean;
+  /** Calls for which this is true when they start are not counted (work off the request path). */
+  readonly ignore?: () => boolean;
 }
 
 const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
@@ -61,6 +63,7 @@ export function countDynamoDbCalls(client: AnyClient, options: CallCounterOption
 
   stack.add(
     (next, context) => async (args) => {
+      if (options.ignore?.()) return next(args);
       const command = (context as CallContext).commandName ?? 'unknown';
       const call: DynamoDbCall = { command, startedAt: performance.now(), endedAt: 0, readCapacity: 0, writeCapacity: 0 };
       calls.push(command);

@@ -47,7 +47,12 @@ export interface BenchEnvironment {
   readonly pids?: { readonly server?: number; readonly database?: number };
   /** The server's DynamoDB calls (absent with `--base-url`: the server is not ours to count). */
   readonly calls?: {
-    start(keepCalls: boolean): Promise<void>;
+    /**
+     * Counts the server's calls from now until `take`: `keepCalls` keeps each call (its timing and
+     * input, to replay it), `capacity` asks DynamoDB for the capacity each consumed. Outside a
+     * window nothing is counted, so loads run without the counter's cost.
+     */
+    start(options: { keepCalls?: boolean; capacity?: boolean }): Promise<void>;
     take(): Promise<CallWindow>;
   };
   readonly description: string;
@@ -84,7 +89,7 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
       dynamo: { endpoint, client, raceClient, documentClient: DynamoDBDocumentClient.from(client), tables, rawTable: `${tablePrefix}raw` },
       pids: { server: child.pid, database: database?.pid },
       calls: {
-        start: async (keepCalls) => void (await ipc.ask({ op: 'window:start', keepCalls })),
+        start: async ({ keepCalls = false, capacity = false }) => void (await ipc.ask({ op: 'window:start', keepCalls, capacity })),
         take: async () => {
           const reply = await ipc.ask({ op: 'window:take' });
           return { summary: reply.summary!, calls: reply.calls };

@@ -2,7 +2,7 @@ import type { DynamoDbCall } from './dynamodb-calls';
 
 /** What the bench asks the server process over IPC. */
 export type ServerRequest =
-  | { readonly id: number; readonly op: 'window:start'; readonly keepCalls: boolean }
+  | { readonly id: number; readonly op: 'window:start'; readonly keepCalls: boolean; readonly capacity: boolean }
   | { readonly id: number; readonly op: 'window:take' }
   | { readonly id: number; readonly op: 'stop' };
 

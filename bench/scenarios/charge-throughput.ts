@@ -39,7 +39,7 @@ export const chargeThroughputScenario: Scenario = {
     const charges: LoadResult[] = [];
     const raw: number[] = [];
     const serverCpu = cpuMeter(env.pids?.server);
-    await env.calls?.start(false);
+    await env.calls?.start({});
     for (let round_ = 0; round_ < sizes.throughputRounds; round_++) {
       if (env.dynamo) raw.push(await rawAddThroughput(env.dynamo, sizes.rawCalls, USERS));
       serverCpu.start();

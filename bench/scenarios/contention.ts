@@ -38,11 +38,11 @@ export const contentionScenario: Scenario = {
       await Promise.all(users.map((user) => racers.request('GET', '/health', { token: user.token })));
       // What the winner's hold costs: the same hold, uncontested, once the server is warm.
       expectStatus(await hold(racers, warmUp, concert, WARM_UP_SEAT), 'warm-up hold', 201);
-      await env.calls?.start(false);
+      await env.calls?.start({ capacity: true });
       expectStatus(await hold(racers, lone, concert, LONE_SEAT), 'an uncontested hold', 201);
       const loneWindow = await env.calls?.take();
 
-      await env.calls?.start(false);
+      await env.calls?.start({ capacity: true });
       const main = await race(racers, users, concert, 1);
       const raceWindow = await env.calls?.take();
 

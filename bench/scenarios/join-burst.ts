@@ -32,7 +32,7 @@ export const joinBurstScenario: Scenario = {
     const burst = await (async () => {
       try {
         await Promise.all(accounts.map(() => users.request('GET', '/health')));
-        await env.calls?.start(false);
+        await env.calls?.start({});
         return await withCpuShares({ server: env.pids?.server, database: env.pids?.database }, () =>
           Promise.all(
             accounts.map((account) =>

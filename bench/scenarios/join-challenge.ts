@@ -186,10 +186,10 @@ async function callsPerJoin(
   const challenge = expectStatus(response, 'challenge', 200).body as Challenge;
   const solution = await solveChallenge({ challenge, deriveKey });
   const altcha = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
-  await env.calls.start(false);
+  await env.calls.start({});
   expectStatus(await join(http, openConcert, plainUser), 'plain join', 201);
   const plain = (await env.calls.take()).summary;
-  await env.calls.start(false);
+  await env.calls.start({});
   expectStatus(await join(http, protectedConcert, protectedUser, altcha), 'verified join', 201);
   const verified = (await env.calls.take()).summary;
   const describe = (s: typeof plain) =>

@@ -54,7 +54,7 @@ export const journeysScenario: Scenario = {
       }
     })();
 
-    await env.calls?.start(false);
+    await env.calls?.start({ capacity: true });
     const started = performance.now();
     const deadline = started + sizes.journeySeconds * 1000;
     await Promise.all(

@@ -36,7 +36,7 @@ export const pollDepthScenario: Scenario = {
     // The calls of one poll at each depth.
     const callsOf = async (line: (typeof lines)[number]) => {
       const poller = line.pollers[0];
-      await env.calls?.start(true);
+      await env.calls?.start({ keepCalls: true });
       const polled = await http.request('GET', `/concerts/${line.concertId}/queue`, { token: poller.token, queueToken: poller.queueToken });
       if (!(polled.body?.position > line.depth))
         throw new Error(`poller expected behind ${line.depth} waiting, is at ${polled.body?.position}`);

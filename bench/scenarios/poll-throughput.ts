@@ -50,7 +50,7 @@ export const pollThroughputScenario: Scenario = {
     const polls: LoadResult[] = [];
     const healths: LoadResult[] = [];
     // GET /health makes no DynamoDB call: every call of the window is a poll's.
-    await env.calls?.start(false);
+    await env.calls?.start({});
     const serverCpu = cpuMeter(env.pids?.server);
     for (let round_ = 0; round_ < sizes.throughputRounds; round_++) {
       healths.push(await run(health));

@@ -85,18 +85,32 @@ function challengesOnFirstUse(): JoinChallenges {
 }
 
 /**
- * Concerts are never deleted, so a concert seen once is remembered for a minute. The catalogue
- * is looked up on first use: the jobs share these deps but are given no access to it.
+ * Concerts are never deleted, so a concert seen once is remembered for a minute, and a lookup in
+ * flight is shared by every join that asks meanwhile (a burst at the opening reads it once). The
+ * catalogue is looked up on first use: the jobs share these deps but are given no access to it.
  */
 function cachedConcertExists(): (concertId: string) => Promise<boolean> {
   let catalogue: CatalogueRepository | undefined;
   const seen = new Map<string, number>();
+  const looking = new Map<string, Promise<boolean>>();
+  const lookUp = async (concertId: string) => {
+    catalogue ??= createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
+    try {
+      const exists = (await catalogue.findConcert(concertId)) !== undefined;
+      if (exists) seen.set(concertId, Date.now());
+      return exists;
+    } finally {
+      looking.delete(concertId);
+    }
+  };
   return async (concertId) => {
     const seenAt = seen.get(concertId);
     if (seenAt !== undefined && Date.now() - seenAt < CONCERT_CACHE_MS) return true;
-    catalogue ??= createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
-    const exists = (await catalogue.findConcert(concertId)) !== undefined;
-    if (exists) seen.set(concertId, Date.now());
-    return exists;
+    let pending = looking.get(concertId);
+    if (!pending) {
+      pending = lookUp(concertId);
+      looking.set(concertId, pending);
+    }
+    return pending;
   };
 }
