@@ -18,15 +18,16 @@ async function main(): Promise<void> {
   const runtime = await startLocalRuntime({ endpoint, port: 0, jobIntervalSeconds: 0, tablePrefix, seed: true });
   // The bench runs the admission job itself, once a second: wait estimates and Retry-After follow that rate.
   process.env.JOB_INTERVAL_SECONDS = process.env.BENCH_ADMISSION_INTERVAL_SECONDS ?? '1';
-  // The wallet's stream consumer writes pending charges out once a second, as npm start's does (deployed,
-  // a function of its own): without it every charge stays on its balance item, and charges slow as the
-  // items grow. Its calls are off the request path, so the counter leaves them out.
+  // The streams' consumers run once a second, as npm start's do (deployed, functions of their own): the
+  // wallet's writes pending charges out (without it every charge stays on its balance item, and charges
+  // slow as the items grow), the reservations' folds holds and sales into the stats' counters. Their
+  // calls are off the request path, so the counter leaves them out.
   const ledger = new AsyncLocalStorage<true>();
   let ledgerPoll: Promise<unknown> | undefined;
   const ledgerTimer = setInterval(() => {
     ledgerPoll ??= ledger
-      .run(true, () => runtime.pollLedgerStream())
-      .catch((error: unknown) => console.error(`[bench server] ledger stream: ${error instanceof Error ? error.message : String(error)}`))
+      .run(true, () => runtime.pollStreams())
+      .catch((error: unknown) => console.error(`[bench server] table streams: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => (ledgerPoll = undefined));
   }, 1000);
 

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { jobs, type JobDefinition } from '../functions/jobs/job-table';
+import { streamConsumers, type StreamConsumerDefinition } from '../functions/jobs/stream-consumers';
 import { API_PATH_PREFIX, groupEntry, handlerGroups, type HandlerGroup } from '../functions/http/route-table';
 import { tableDefinitions, type TableId } from '../functions/shared/tables';
 import { LOCAL_JOB_PATH_METADATA } from './local-metadata';
@@ -16,8 +17,7 @@ import { ServiceMonitoring } from './service-monitoring';
 import { ServiceTable } from './service-table';
 import { StaticSite } from './static-site';
 import type { StageConfig } from './stage-config';
-import { BALANCE_SK } from '../functions/wallet/wallet-keys';
-import { handlerGroupTableAccess, jobTableAccess, ledgerWriterTableAccess, type TableAccess } from './table-access';
+import { handlerGroupTableAccess, jobTableAccess, streamConsumerTableAccess, type TableAccess } from './table-access';
 
 export interface ConcertReservationStackProps extends StackProps {
   readonly config: StageConfig;
@@ -41,6 +41,8 @@ export class ConcertReservationStack extends Stack {
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
   /** Signs queue tokens; read by the groups that verify them, not by the jobs. */
   readonly queueTokenKey: QueueTokenKey;
+  /** The consumers of the tables' streams (functions/jobs/stream-consumers.ts). */
+  readonly streamFunctions: ReadonlyMap<StreamConsumerDefinition['name'], ServiceFunction>;
   /** Writes charges out from the wallet table's stream to the ledger. */
   readonly ledgerWriter: ServiceFunction;
   readonly api: ServiceApi;
@@ -108,26 +110,37 @@ export class ConcertReservationStack extends Stack {
       }),
     );
 
-    // A charge is one write on the request path; this consumer of the wallet table's stream writes
-    // its pending entry out to the ledger. Only balance items matter; a failed batch is retried
-    // (halved to find a bad record), and the charges stay pending and counted meanwhile.
-    this.ledgerWriter = new ServiceFunction(this, 'LedgerWriter', {
-      entry: 'functions/jobs/ledger-writer.ts',
-      description: `Writes pending charges out to the wallet ledger (${stage})`,
-      environment: settingsEnvironment,
-      timeout: Duration.seconds(30),
-    });
-    bindTables(this.ledgerWriter, ledgerWriterTableAccess);
-    this.ledgerWriter.addEventSource(
-      new DynamoEventSource(this.tables.get('wallet')!, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        filters: [lambda.FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: lambda.FilterRule.isEqual(BALANCE_SK) } } } })],
+    // Work finished off the request path from a table's stream: the ledger writer writes each charge's
+    // pending entry out to the ledger, the sales counter folds reservations' changes into counters.
+    // A failed batch is retried (the ledger writer's halved to find a bad record) and nothing is lost
+    // meanwhile: charges stay pending and counted, and the counters only lag.
+    this.streamFunctions = new Map(
+      streamConsumers.map((consumer) => {
+        const fn = new ServiceFunction(this, pascal(consumer.name), {
+          entry: consumer.entry,
+          description: `${consumer.description} (${stage})`,
+          environment: settingsEnvironment,
+          timeout: Duration.seconds(30),
+        });
+        bindTables(fn, entryFor(streamConsumerTableAccess, consumer.name, 'stream consumer'));
+        const sortKey =
+          'sortKeyEquals' in consumer.records
+            ? lambda.FilterRule.isEqual(consumer.records.sortKeyEquals)
+            : lambda.FilterRule.beginsWith(consumer.records.sortKeyBeginsWith);
+        fn.addEventSource(
+          new DynamoEventSource(this.tables.get(consumer.table)!, {
+            startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+            batchSize: 100,
+            maxBatchingWindow: Duration.seconds(1),
+            bisectBatchOnError: consumer.bisectOnError,
+            retryAttempts: consumer.retryAttempts,
+            filters: [lambda.FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: sortKey } } } })],
+          }),
+        );
+        return [consumer.name, fn] as const;
       }),
     );
+    this.ledgerWriter = this.streamFunctions.get('ledger-writer')!;
 
     // The API first: the site's distribution serves it at /api, with the origin secret added.
     this.api = new ServiceApi(this, 'Api', { groupFunctions: this.groupFunctions, config: props.config });
@@ -182,7 +195,7 @@ export class ConcertReservationStack extends Stack {
       api: this.api,
       groupFunctions: this.groupFunctions,
       jobFunctions: this.jobFunctions,
-      streamConsumers: new Map([['ledger-writer', this.ledgerWriter]]),
+      streamConsumers: this.streamFunctions,
       tables: this.tables,
     });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });

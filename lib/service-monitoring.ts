@@ -28,7 +28,7 @@ export interface ServiceMonitoringProps {
   readonly api: ServiceApi;
   readonly groupFunctions: ReadonlyMap<HandlerGroup, ServiceFunction>;
   readonly jobFunctions: ReadonlyMap<JobDefinition['name'], ServiceFunction>;
-  /** Consumers of a table's stream (the ledger writer), by name. */
+  /** Consumers of a table's stream (the ledger writer, the sales counter), by name. */
   readonly streamConsumers: ReadonlyMap<string, ServiceFunction>;
   readonly tables: ReadonlyMap<TableId, ServiceTable>;
 }
@@ -118,7 +118,8 @@ export class ServiceMonitoring extends Construct {
         humanReadableName: `Stream: ${name}`,
         alarmFriendlyName: `${name}-stream`,
         addThrottlesCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
-        // A failing batch is retried, and its charges stay pending (counted) meanwhile: errors that go on mean the ledger lags.
+        // A failing batch is retried and nothing is lost meanwhile (charges stay pending and counted, the sales counters
+        // lag): errors that go on mean the ledger or the live stats fall behind.
         addFaultCountAlarm: { Critical: { maxErrorCount: 0, ...TWO_OF_THREE } },
       });
     }

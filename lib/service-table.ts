@@ -33,7 +33,7 @@ export class ServiceTable extends dynamodb.Table {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      ...(definition.stream ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
+      ...(definition.stream ? { stream: dynamodb.StreamViewType[definition.stream] } : {}),
     });
     this.definition = definition;
     for (const index of definition.indexes) {

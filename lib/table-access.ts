@@ -1,4 +1,5 @@
 import type { JobDefinition } from '../functions/jobs/job-table';
+import type { StreamConsumerDefinition } from '../functions/jobs/stream-consumers';
 import type { HandlerGroup } from '../functions/http/route-table';
 import type { TableId } from '../functions/shared/tables';
 
@@ -17,7 +18,8 @@ export const handlerGroupTableAccess: Readonly<Record<HandlerGroup, TableAccess>
   catalogue: { catalogue: 'read', queue: 'read' },
   // Creating a concert writes the concert, its schedules and seats; a revocation writes a user's
   // token and the concert's admission record (and reads the concert); a waiting room's settings and
-  // their audit live on the queue table.
+  // their audit live on the queue table; the live stats read the waiting room's records and the
+  // sales counters beside them.
   admin: { catalogue: 'readWrite', queue: 'readWrite' },
   queue: { queue: 'readWrite', catalogue: 'read' },
   // A hold writes the seat, the user's slot and the reservation in one transaction, which checks the
@@ -34,5 +36,13 @@ export const jobTableAccess: Readonly<Record<JobDefinition['name'], TableAccess>
   expiry: { queue: 'readWrite' },
 };
 
-/** The wallet table's stream consumer (functions/jobs/ledger-writer.ts): writes ledger items, clears pending charges. */
-export const ledgerWriterTableAccess: TableAccess = { wallet: 'readWrite' };
+/**
+ * The same for the stream consumers of functions/jobs/stream-consumers.ts (reading their own table's
+ * stream is granted by the event source mapping, not here).
+ */
+export const streamConsumerTableAccess: Readonly<Record<StreamConsumerDefinition['name'], TableAccess>> = {
+  // Writes ledger items and clears pending charges.
+  'ledger-writer': { wallet: 'readWrite' },
+  // Writes the concerts' sales counters, which live beside the waiting rooms' records.
+  'sales-counter': { queue: 'readWrite' },
+};

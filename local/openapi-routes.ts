@@ -27,6 +27,7 @@ import {
   seatMapSchema,
   waitingRoomChangesSchema,
   waitingRoomSettingsSchema,
+  waitingRoomStatsSchema,
 } from '../functions/http/response-schemas';
 import type { Route } from '../functions/http/route-table';
 import { joinBodySchema } from '../functions/http/queue-schemas';
@@ -252,6 +253,15 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
     description: 'The audit of the settings: the last 50 changes, newest first, each with who, when, and every changed field from → to.',
     pathParameters: concertPathSchema,
     responses: [{ status: 200, description: 'the changes', schema: waitingRoomChangesSchema }],
+    tag: 'queue',
+    errors: [['NOT_FOUND', 'no such concert']],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room/stats': {
+    summary: "A waiting room's live stats",
+    description:
+      'Counts now (waiting, ACTIVE, live holds, seats sold of total, revenue), totals since the concert was created (joined, admitted, left), the wait of a new joiner, and one `series` point per admission run for the last two hours. Series figures are totals at each run: a rate is the difference of two points. Read from counters in one batch of known keys: its cost does not grow with the line or the sales. Sales figures follow the reservations within about a second.',
+    pathParameters: concertPathSchema,
+    responses: [{ status: 200, description: 'the stats now', schema: waitingRoomStatsSchema }],
     tag: 'queue',
     errors: [['NOT_FOUND', 'no such concert']],
   },

@@ -1,14 +1,23 @@
+import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { jobs } from '../functions/jobs/job-table';
-import { startLocalStreamConsumer } from './ledger-stream';
+import { isConsumerRecord, streamConsumers, type StreamConsumerDefinition } from '../functions/jobs/stream-consumers';
 import { createLocalIssuer } from './local-issuer';
 import { queueTokenKeyEnv } from './queue-token-key';
 import { startLocalServer, type LocalServer } from './server';
+import { startLocalStreamConsumer, type LocalStreamConsumer } from './table-stream';
 import { createTables, localTableEnv } from './tables';
 
+const ROOT = resolve(__dirname, '..');
+
 export interface LocalRuntime extends LocalServer {
-  /** Reads the wallet table's stream to its end now, writing pending charges out to the ledger, as the deployed consumer does. */
+  /** Reads one consumer's table stream to its end now and hands it the records, as its deployed event source mapping does. */
+  pollStream(name: StreamConsumerDefinition['name']): Promise<number>;
+  /** `pollStream('ledger-writer')`: writes pending charges out to the ledger. */
   pollLedgerStream(): Promise<number>;
+  /** Every consumer's stream, one after another, as their deployed mappings run alongside the API. */
+  pollStreams(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -64,22 +73,36 @@ export async function startLocalRuntime(options: {
   const issuer = await createLocalIssuer(options.dataDir);
   const server = await startLocalServer({ port: options.port, issuer });
   const timer = options.jobIntervalSeconds > 0 ? startJobTimer(server, options.jobIntervalSeconds, log) : undefined;
-  // The wallet's stream consumer: every second with the job timer on; tests poll it themselves.
-  const { handler: writeLedger } = require('../functions/jobs/ledger-writer') as typeof import('../functions/jobs/ledger-writer');
-  const ledgerStream = await startLocalStreamConsumer({
-    endpoint: options.endpoint,
-    tableName: `${options.tablePrefix ?? 'concert-'}wallet`,
-    handler: writeLedger,
-    intervalMs: options.jobIntervalSeconds > 0 ? 1000 : undefined,
-    log,
-  });
+  // The streams' consumers (functions/jobs/stream-consumers.ts): every second with the job timer on; tests poll them themselves.
+  const streams = new Map<StreamConsumerDefinition['name'], LocalStreamConsumer>();
+  for (const consumer of streamConsumers) {
+    const { handler } = require(resolve(ROOT, consumer.entry)) as { handler: (event: DynamoDBStreamEvent) => Promise<unknown> };
+    streams.set(
+      consumer.name,
+      await startLocalStreamConsumer({
+        endpoint: options.endpoint,
+        tableName: `${options.tablePrefix ?? 'concert-'}${consumer.table}`,
+        handler,
+        keep: (record) => isConsumerRecord(consumer, record.dynamodb?.Keys?.sk?.S),
+        intervalMs: options.jobIntervalSeconds > 0 ? 1000 : undefined,
+        log,
+      }),
+    );
+  }
+  const pollStream = (name: StreamConsumerDefinition['name']) => streams.get(name)!.pollOnce();
 
   return {
     ...server,
-    pollLedgerStream: () => ledgerStream.pollOnce(),
+    pollStream,
+    pollLedgerStream: () => pollStream('ledger-writer'),
+    async pollStreams() {
+      let handled = 0;
+      for (const name of streams.keys()) handled += await pollStream(name);
+      return handled;
+    },
     async stop() {
       await timer?.stop();
-      await ledgerStream.stop();
+      for (const stream of streams.values()) await stream.stop();
       await server.close();
     },
   };

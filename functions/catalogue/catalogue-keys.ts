@@ -6,7 +6,8 @@ import type { Seat } from './seat';
 
 /**
  * Items of the catalogue table:
- * - concert  `CONCERT#<id>` / `CONCERT`: title, venue, firstDate, lastDate (and its entry in the by-date index)
+ * - concert  `CONCERT#<id>` / `CONCERT`: title, venue, firstDate, lastDate, seatCount (all its dates' seats; items
+ *   written before it was recorded have none) and its entry in the by-date index
  * - schedule `CONCERT#<id>` / `SCHEDULE#<scheduleId>`: concertId, scheduleId, date, seatCount
  * - seat     `SCHEDULE#<scheduleId>` / `SEAT#<seatNumber, 4 digits>`: concertId, scheduleId, date,
  *   seatNumber, price, status AVAILABLE|CLAIMED|HELD|SOLD, and while claimed or held: reservationId,
@@ -53,11 +54,15 @@ export const seatProjection = {
   ExpressionAttributeNames: { '#date': 'date', '#status': 'status' },
 };
 
-export const concertItem = (concert: Concert): Item => ({
+export const concertItem = (concert: Concert, seatCount?: number): Item => ({
   ...catalogueKeys.concert(concert.concertId),
   ...concert,
+  ...(seatCount !== undefined ? { seatCount } : {}),
   concertList: CONCERT_LIST,
 });
+
+/** The seats of all the concert's dates, as recorded at its creation (undefined on items written before). */
+export const concertSeatCount = (item: Item): number | undefined => item.seatCount as number | undefined;
 
 export const scheduleItem = (schedule: Schedule): Item => ({
   ...catalogueKeys.schedule(schedule.concertId, schedule.scheduleId),

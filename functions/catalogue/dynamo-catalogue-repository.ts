@@ -77,7 +77,14 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
       await putAll(items);
       try {
         await client.send(
-          new PutCommand({ TableName: tableName, Item: concertItem(concert), ConditionExpression: 'attribute_not_exists(pk)' }),
+          new PutCommand({
+            TableName: tableName,
+            Item: concertItem(
+              concert,
+              schedules.reduce((seats, { schedule }) => seats + schedule.seatCount, 0),
+            ),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
         );
         return true;
       } catch (error) {

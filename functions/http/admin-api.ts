@@ -5,6 +5,8 @@ import { queueDeps, waitingRoomDeps } from '../queue/default-queue-deps';
 import { listWaitingRoomChanges } from '../queue/list-waiting-room-changes';
 import { revokeQueueToken } from '../queue/revoke-queue-token';
 import { getWaitingRoomSettings, type WaitingRoomSettingsView } from '../queue/waiting-room-settings';
+import { statsDeps } from '../stats/default-stats-deps';
+import { getWaitingRoomStats } from '../stats/get-waiting-room-stats';
 import { createConcertBodySchema } from './catalogue-schemas';
 import { createApiHandler } from './create-api-handler';
 import { revocationBodySchema } from './queue-schemas';
@@ -21,7 +23,8 @@ const settingsResult = (settings: WaitingRoomSettingsView) => ({
 /**
  * The admin routes, in a function of their own: its role may write the catalogue and the waiting
  * rooms (their settings, and revoking a token), so the public catalogue function that answers
- * anonymous callers can hold read access only.
+ * anonymous callers can hold read access only. The live stats read the waiting rooms' records and
+ * the sales counters beside them.
  */
 export const handler = createApiHandler('admin', {
   createConcert: async (request) => {
@@ -50,5 +53,10 @@ export const handler = createApiHandler('admin', {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
     const { userId, ban } = parseInput(revocationBodySchema, request.body, 'body');
     return { statusCode: 200, body: await revokeQueueToken(queueDeps(), { concertId, userId, ban: ban ?? false }) };
+  },
+
+  getWaitingRoomStats: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    return { statusCode: 200, body: await getWaitingRoomStats(statsDeps(), concertId) };
   },
 });

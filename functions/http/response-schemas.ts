@@ -234,3 +234,38 @@ export const waitingRoomChangesSchema = z
     ),
   })
   .meta({ id: 'WaitingRoomChanges' });
+
+const count = (description: string) => z.number().int().min(0).meta({ description });
+
+/** `GET /admin/concerts/{concertId}/waiting-room/stats`: the figures now, totals, and the series. */
+export const waitingRoomStatsSchema = z
+  .object({
+    concertId: idSchema,
+    at: instantSchema.meta({ description: 'when these figures were read' }),
+    waiting: count('places in line not yet admitted (a place given back may count until admission passes it)'),
+    active: count('tokens ACTIVE now'),
+    joinedTotal: count('places taken in line since the concert was created'),
+    admittedTotal: count('tokens admitted since the concert was created'),
+    leftTotal: count('tokens that left the line or ended their turn early'),
+    estimatedWaitSecondsForNewJoiner: z.number().min(0).meta({ description: 'the wait of someone joining now, from the admission rate' }),
+    holdsLive: count('holds not yet paid, released or ended'),
+    seatsSold: count('seats sold, all dates'),
+    seatsTotal: count('seats of all dates, as created'),
+    revenue: krwSchema.meta({ description: 'sum of the prices of the seats sold (KRW)' }),
+    series: z
+      .array(
+        z
+          .object({
+            at: instantSchema.meta({ description: 'the admission run this point is of' }),
+            waiting: count('waiting after the run'),
+            active: count('ACTIVE after the run'),
+            joined: count('joinedTotal at the run'),
+            admitted: count('admittedTotal after the run'),
+            sold: count('seatsSold at the run'),
+            revenue: krwSchema.meta({ description: 'revenue at the run' }),
+          })
+          .meta({ id: 'StatsPoint' }),
+      )
+      .meta({ description: 'one point per admission run (a minute deployed), oldest first, for the last two hours' }),
+  })
+  .meta({ id: 'WaitingRoomStats' });

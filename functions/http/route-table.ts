@@ -68,6 +68,7 @@ export const routes = [
     handler: 'listWaitingRoomChanges',
     auth: 'admin',
   },
+  { method: 'GET', path: '/admin/concerts/{concertId}/waiting-room/stats', group: 'admin', handler: 'getWaitingRoomStats', auth: 'admin' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

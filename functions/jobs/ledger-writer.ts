@@ -7,7 +7,7 @@ import { BALANCE_SK } from '../wallet/wallet-keys';
 import { log, withLogContext } from '../shared/logger';
 
 /**
- * The wallet table's stream consumer (an event source mapping deployed; local/ledger-stream.ts
+ * The wallet table's stream consumer (an event source mapping deployed; local/table-stream.ts
  * polls DynamoDB Local's stream and calls this same handler): writes the charges pending on
  * balance items out as ledger items. The newest image of each wallet in a batch is enough, since
  * it carries every charge still pending. A failure throws: the batch is delivered again, and the

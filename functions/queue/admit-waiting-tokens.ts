@@ -1,7 +1,8 @@
+import { runPoint } from '../stats/stats-rules';
 import type { PreQueueCounters } from './pre-queue-counter';
 import { openPreQueue, type PreQueue } from './pre-queue';
 import type { QueueDeps } from './queue-deps';
-import type { PreQueueWrite } from './queue-repository';
+import type { PreQueueWrite, QueueSnapshot } from './queue-repository';
 import type { AdmissionBatch, AdmissionPlan, AdmissionState } from './queue-rules';
 import { batchSize, expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
 import { drawShuffleSeed } from './shuffled-order';
@@ -18,7 +19,8 @@ export interface ConcertAdmission {
  * The admission job: for each waiting room, admit the next tokens in line, first in first out,
  * within the concert's limits (ADMIT_PER_TICK and MAX_ACTIVE_PER_CONCERT, or its own settings; none
  * while paused or before the sale opens). One read and one conditional write per concert, whatever
- * the length of its line; the settings come with that read; an overlapping run admits nothing twice.
+ * the length of its line (and one write of the stats series point); the settings come with that read;
+ * an overlapping run admits nothing twice.
  *
  * A scheduled opening: the first run with the opening due closes the pre-queue counters (one write
  * each, once), draws the secret seed and records the opening in its one conditional write, where no
@@ -32,8 +34,16 @@ export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: C
 }
 
 async function admitConcert(deps: QueueDeps, concertId: string): Promise<ConcertAdmission> {
-  const { lastSeq, admission: read, counters, preQueueCounters } = await deps.queue.snapshot(concertId);
+  const snapshot = await deps.queue.snapshot(concertId);
   const now = deps.now();
+  const result = await admitFrom(deps, concertId, snapshot, now);
+  // The stats series: the line as this run left it, with the sales counters read in the same call.
+  await deps.series?.append(concertId, runPoint(snapshot, result, now, deps.settings));
+  return result;
+}
+
+async function admitFrom(deps: QueueDeps, concertId: string, snapshot: QueueSnapshot, now: number): Promise<ConcertAdmission> {
+  const { lastSeq, admission: read, counters, preQueueCounters } = snapshot;
   const room = waitingRoomOf(read.settings, deps.settings);
   const limits = admissionLimits(room, read.rateWindow, now, deps.settings);
   const opening = openingDue(read, room, preQueueCounters, now)

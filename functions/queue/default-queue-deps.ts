@@ -3,6 +3,7 @@ import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-r
 import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
 import { pause } from '../shared/pause';
+import { seriesRecorder } from '../stats/default-stats-deps';
 import { createDynamoQueueRepository } from './dynamo-queue-repository';
 import { createSequenceCounter } from './dynamo-sequence-counter';
 import { createPreQueueCounter } from './dynamo-pre-queue-counter';
@@ -43,6 +44,7 @@ export function queueDeps(): QueueDeps {
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,
+    series: seriesRecorder(),
   };
   return deps;
 }

@@ -12,9 +12,11 @@ import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { transactionCancellations } from '../shared/dynamodb-transactions';
 import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
+import { statsKeys, toSalesTally } from '../stats/stats-keys';
 import {
   batchAttribute,
   givenBackTidy,
+  passedOverCount,
   placeGivenBackUpdate,
   PRE_QUEUE,
   QUEUE_LIST,
@@ -145,25 +147,29 @@ export function createDynamoQueueRepository(
 
     async snapshot(concertId): Promise<QueueSnapshot> {
       const admissionKey = queueKeys.admission(concertId).pk;
-      const items = await batchGet([...counter.keys(concertId), ...preQueueCounter.keys(concertId), { pk: admissionKey }]);
+      const salesKey = statsKeys.sales(concertId);
+      const items = await batchGet([...counter.keys(concertId), ...preQueueCounter.keys(concertId), { pk: admissionKey }, salesKey]);
       const counters = counter.values(concertId, items);
       return {
         lastSeq: counters.reduce((total, value) => total + value, 0),
         admission: admissionOf(items.find((item) => item.pk === admissionKey)),
         ...(shards > 1 ? { counters } : {}),
         preQueueCounters: preQueueCounter.read(concertId, items),
+        sales: toSalesTally(items.find((item) => item.pk === salesKey.pk)),
       };
     },
 
     async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = [], window, preQueue) {
       const passed = givenBackTidy(passedGivenBack);
+      const passedOver = passedOverCount(batch);
       const pre = preQueueClauses(preQueue);
-      const names: Record<string, string> = { ...passed.names, ...pre.names };
+      const names: Record<string, string> = { ...passed.names, ...passedOver.names, ...pre.names };
       const values: Record<string, unknown> = {
         ':admitted': line.admitted,
         ':epochs': line.epochs,
         ':revision': line.revision,
         ...passed.values,
+        ...passedOver.values,
         ...pre.values,
       };
       const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision', ...pre.sets];
@@ -185,7 +191,7 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}${passedOver.clause}`,
             // Written only over the state this run read: of overlapping runs, one records and the others nothing.
             ConditionExpression:
               (expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected') + pre.condition,
@@ -204,8 +210,9 @@ export function createDynamoQueueRepository(
 
     async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window, preQueue) {
       const passed = givenBackTidy(passedGivenBack);
+      const passedOver = passedOverCount(batch);
       const pre = preQueueClauses(preQueue);
-      const names: Record<string, string> = { ...passed.names, ...pre.names };
+      const names: Record<string, string> = { ...passed.names, ...passedOver.names, ...pre.names };
       const sets = [...pre.sets];
       if (batch) {
         names['#batch'] = batchAttribute(batch);
@@ -219,7 +226,7 @@ export function createDynamoQueueRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}${passedOver.clause}`,
             ConditionExpression:
               // A batch of pre-queue places alone leaves the watermark at 0: written, it reads as 0 too.
               (expectedAdmittedSeq === 0 ? '(attribute_not_exists(admittedSeq) OR admittedSeq = :expected)' : 'admittedSeq = :expected') +
@@ -230,6 +237,7 @@ export function createDynamoQueueRepository(
               ...(window ? { ':window': window } : {}),
               ':expected': expectedAdmittedSeq,
               ...passed.values,
+              ...passedOver.values,
               ...pre.values,
             },
           }),

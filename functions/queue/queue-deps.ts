@@ -1,4 +1,5 @@
 import type { Settings } from '../shared/config';
+import type { SeriesRecorder } from '../stats/stats-repository';
 import type { JoinChallenges } from './join-challenges';
 import type { QueueRepository } from './queue-repository';
 import type { QueueTokens } from './queue-tokens';
@@ -21,4 +22,6 @@ export interface QueueDeps {
   readonly spentChallenges?: SpentChallenges;
   readonly settings: Settings;
   readonly now: () => number;
+  /** Where each admission run leaves a point of the stats series (none: no series). */
+  readonly series?: SeriesRecorder;
 }

@@ -17,8 +17,9 @@ import type { PreQueue } from './pre-queue';
  *   gave back: `givenBack` (a string set of places left or revoked while waiting,
  *   queue-rules `placeKey`, tidied by the admission run that passes them), `banned` (a string set of
  *   user ids), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
- *   early) and `revokedTotal` (live tokens an admin revoked); for a scheduled opening, `saleScheduled`
- *   (set by the first settings change with a saleOpensAt, never removed) and, once the opening run
+ *   early), `revokedTotal` (live tokens an admin revoked) and `passedOverTotal` (given-back places
+ *   admission passed over: `admittedSeq` less these is the people admitted); for a scheduled opening,
+ *   `saleScheduled` (set by the first settings change with a saleOpensAt, never removed) and, once the opening run
  *   recorded it, `preQueue` (pre-queue.ts `PreQueue`: sizes, the secret seed, how far it is admitted)
  * - `PREQ#<concert>` lastSeq: the pre-queue's arrival counter (`PREQ#<concert>#<shard>` with shards),
  *   listed in the queues index like the line's; `closedAt` once the opening run closed it
@@ -84,6 +85,7 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
     .filter(([name]) => name.startsWith(BATCH_PREFIX))
     .map(([, value]) => value as AdmissionBatch)
     .sort((a, b) => a.firstSeq - b.firstSeq);
+  const passedOver = item[PASSED_OVER_TOTAL] as number | undefined;
   const settings = toWaitingRoom(item);
   return {
     admittedSeq: (item.admittedSeq as number | undefined) ?? 0,
@@ -94,6 +96,7 @@ export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionS
     ...givenBackOf(item),
     ...(item[PRE_QUEUE] !== undefined ? { preQueue: item[PRE_QUEUE] as PreQueue } : {}),
     ...(item.saleScheduled === true ? { saleScheduled: true } : {}),
+    ...(passedOver ? { passedOverTotal: passedOver } : {}),
   };
 }
 
@@ -153,6 +156,9 @@ export function toWaitingRoomChange(item: Item): WaitingRoomChange {
     changed: item.changed as WaitingRoomChange['changed'],
   };
 }
+
+/** The admission record's count of given-back places admission has passed over, so far. */
+const PASSED_OVER_TOTAL = 'passedOverTotal';
 
 /** The places given back and the users banned, when the record has any (DynamoDB stores no empty set). */
 function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
@@ -332,6 +338,19 @@ export function userBanUpdate(tableName: string, concertId: string, userId: stri
     ExpressionAttributeNames: { '#banned': BANNED },
     ExpressionAttributeValues: { ':user': new Set([userId]) },
   };
+}
+
+/**
+ * The admission run's count of the given-back places its batch passes over (the batch's `finished`
+ * as recorded), added to its own update: the watermark counts places, this tells people from them.
+ */
+export function passedOverCount(batch: AdmissionBatch | undefined): {
+  clause: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  if (!batch || batch.finished === 0) return { clause: '', names: {}, values: {} };
+  return { clause: ' ADD #passedOver :passedOver', names: { '#passedOver': PASSED_OVER_TOTAL }, values: { ':passedOver': batch.finished } };
 }
 
 /** The admission run's removal of given-back places its new watermark passed, added to its own update. */

@@ -1,3 +1,4 @@
+import type { SalesTally } from '../stats/stats-rules';
 import type { GiveBack } from './queue-keys';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
@@ -23,6 +24,8 @@ export interface QueueSnapshot {
   readonly counters?: readonly number[];
   /** The pre-queue's counters, read in the same call. */
   readonly preQueueCounters: PreQueueCounters;
+  /** The concert's sales counters, read in the same call for the run's series point (stats-keys.ts). */
+  readonly sales: SalesTally;
 }
 
 /** A run's write of the pre-queue: the opening (only where none is recorded), or `admitted` raised from what the run read. */

@@ -73,6 +73,8 @@ export interface AdmissionState {
   readonly givenBack?: ReadonlySet<string>;
   /** Users an admin banned from joining this concert. */
   readonly banned?: ReadonlySet<string>;
+  /** Given-back places admission passed over so far (counted in `admittedSeq`, which counts places, not people). */
+  readonly passedOverTotal?: number;
   /** The scheduled opening, once a run recorded it: the pre-queue's size, seed and how far it is admitted. */
   readonly preQueue?: PreQueue;
   /**
@@ -247,6 +249,10 @@ const lineGivenBack = (admission: AdmissionState) =>
   [...(admission.givenBack ?? [])].map(placeOfKey).filter((place) => place.preQueue === undefined);
 
 export const isGivenBack = (admission: AdmissionState, place: TokenPlace) => admission.givenBack?.has(placeKey(place)) ?? false;
+
+/** How many pre-queue places were given back and are not yet passed by admission (before the opening: all of them). */
+export const preQueueGivenBackCount = (admission: AdmissionState) =>
+  [...(admission.givenBack ?? [])].filter((key) => placeOfKey(key).preQueue).length;
 
 export const isBanned = (admission: AdmissionState, userId: string) => admission.banned?.has(userId) ?? false;
 

@@ -26,8 +26,11 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
   /** Epoch-seconds attribute DynamoDB TTL deletes by. Tidying only: reads never trust it. */
   readonly ttlAttribute: string;
-  /** A DynamoDB stream of each item's new image, for a consumer that finishes work off the request path. */
-  readonly stream?: 'NEW_IMAGE';
+  /**
+   * A DynamoDB stream, for a consumer that finishes work off the request path: each item's new image,
+   * or its old and new images when the consumer needs to see the transition.
+   */
+  readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
 }
 
 export type TableId = 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'idempotency';
@@ -90,6 +93,9 @@ export const tableDefinitions: readonly TableDefinition[] = [
     sortKey: sk,
     indexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
+    // The sales counter, fed by this stream, folds each reservation's change of status (held, paid,
+    // released) into per-concert counters off the request path (functions/jobs/sales-counter.ts).
+    stream: 'NEW_AND_OLD_IMAGES',
   },
   {
     // Per user: the balance, its ledger (one entry per change) and the payments.

@@ -4,6 +4,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { jobs } from '../../functions/jobs/job-table';
+import { streamConsumers } from '../../functions/jobs/stream-consumers';
 import { handlerGroups } from '../../functions/http/route-table';
 import { METRIC, NAMESPACE_ENV } from '../../functions/shared/metrics';
 import { tableDefinitions } from '../../functions/shared/tables';
@@ -74,7 +75,7 @@ test('one dashboard with the API, every function, every table and the business m
   expect(body).toContain('ConcertReservation/test');
 });
 
-test('alarms: 5xx share of the API, throttles of every function, throttling of every table, failed admission runs and ledger writer errors; all to the alarm topic', () => {
+test('alarms: 5xx share of the API, throttles of every function, throttling of every table, failed admission runs and stream consumer errors; all to the alarm topic', () => {
   const all = alarms();
   const [topicId] = Object.entries(built.resources).find(([, resource]) => resource.Type === 'AWS::SNS::Topic')!;
   for (const alarm of all)
@@ -85,15 +86,16 @@ test('alarms: 5xx share of the API, throttles of every function, throttling of e
   expect(fivexx[0].Properties.Threshold).toBe(1);
 
   const lambdaThrottles = all.filter((alarm) => alarmMetrics(alarm).includes('Throttles'));
-  // The route groups, the jobs and the ledger writer (the wallet table's stream consumer).
-  expect(lambdaThrottles).toHaveLength(handlerGroups.length + jobs.length + 1);
+  // The route groups, the jobs and the stream consumers (the ledger writer, the sales counter).
+  expect(lambdaThrottles).toHaveLength(handlerGroups.length + jobs.length + streamConsumers.length);
 
   const tableThrottles = all.filter((alarm) => alarmMetrics(alarm).some((name) => /ThrottleEvents/.test(name)));
   expect(tableThrottles).toHaveLength(tableDefinitions.length * 2);
 
   const failures = all.filter((alarm) => alarmMetrics(alarm).includes('Errors'));
-  expect(failures).toHaveLength(2);
-  expect(dimensionOf(failures.find((alarm) => dimensionOf(alarm).includes('LedgerWriter'))!)).toContain('LedgerWriter');
+  expect(failures).toHaveLength(1 + streamConsumers.length);
+  for (const consumer of ['LedgerWriter', 'SalesCounter'])
+    expect(failures.some((alarm) => dimensionOf(alarm).includes(consumer))).toBe(true);
   const jobFailures = failures.filter((alarm) => dimensionOf(alarm).includes('AdmissionJob'));
   expect(jobFailures).toHaveLength(1);
   expect(jobFailures[0].Properties).toMatchObject({
@@ -114,7 +116,7 @@ test('the alarm topic: encrypted with a rotated key CloudWatch may use, TLS only
 
 test("every function writes its metrics to the stage's namespace", () => {
   const functions = ofType('AWS::Lambda::Function').filter((fn) => fn.Properties.Environment?.Variables?.HOLD_SECONDS);
-  expect(functions).toHaveLength(handlerGroups.length + jobs.length + 1);
+  expect(functions).toHaveLength(handlerGroups.length + jobs.length + streamConsumers.length);
   for (const fn of functions) expect(fn.Properties.Environment.Variables[NAMESPACE_ENV]).toBe('ConcertReservation/test');
 });
 

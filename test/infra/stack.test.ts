@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnResource } from 'aws-cdk-lib';
 import { jobs } from '../../functions/jobs/job-table';
+import { streamConsumers } from '../../functions/jobs/stream-consumers';
 import { handlerGroups, routeKeyOf, routes, type HandlerGroup } from '../../functions/http/route-table';
 import { tableDefinitions, type IndexDefinition, type KeyAttribute } from '../../functions/shared/tables';
 import { ConcertReservationStack } from '../../lib/concert-reservation-stack';
@@ -87,7 +88,9 @@ const dynamoStatementsOf = (fn: ServiceFunction): Array<{ actions: string[]; tab
 
 /** The service's own functions, without the one CDK adds to upload the web page. */
 const serviceFunctions = () => {
-  const ids = new Set([...stack.groupFunctions.values(), ...stack.jobFunctions.values(), stack.ledgerWriter].map((fn) => logicalId(fn)));
+  const ids = new Set(
+    [...stack.groupFunctions.values(), ...stack.jobFunctions.values(), ...stack.streamFunctions.values()].map((fn) => logicalId(fn)),
+  );
   return ofType('AWS::Lambda::Function').filter(([id]) => ids.has(id));
 };
 
@@ -258,28 +261,44 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  test("one per handler group and per job and the ledger writer, besides the web page's upload function", () => {
-    expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length + 1);
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + 2);
+  test("one per handler group, per job and per stream consumer, besides the web page's upload function", () => {
+    expect(serviceFunctions()).toHaveLength(handlerGroups.length + jobs.length + streamConsumers.length);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlerGroups.length + jobs.length + streamConsumers.length + 1);
   });
 
   test("the ledger writer consumes the wallet table's stream of new images: balance items only, failed batches halved and retried", () => {
     const wallet = resources[logicalId(stack.tables.get('wallet')!)];
     expect(wallet.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
-    for (const id of ['queue', 'catalogue', 'reservations', 'idempotency'] as const) {
+    for (const id of ['queue', 'catalogue', 'idempotency'] as const) {
       expect(resources[logicalId(stack.tables.get(id)!)].Properties.StreamSpecification).toBeUndefined();
     }
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(1);
-    const [, mapping] = mappings[0];
+    expect(mappings).toHaveLength(streamConsumers.length);
+    const mapping = mappings.find(([, m]) => m.Properties.FunctionName.Ref === logicalId(stack.ledgerWriter))![1];
     expect(mapping.Properties).toMatchObject({
-      FunctionName: { Ref: logicalId(stack.ledgerWriter) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.tables.get('wallet')!), 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 10,
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['BALANCE'] } } } }) }] },
     });
+  });
+
+  test("the sales counter consumes the reservations table's stream of old and new images: reservation items only, failed batches retried whole until they succeed", () => {
+    const reservations = resources[logicalId(stack.tables.get('reservations')!)];
+    expect(reservations.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const salesCounter = stack.streamFunctions.get('sales-counter')!;
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => m.Properties.FunctionName.Ref === logicalId(salesCounter),
+    )!;
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.tables.get('reservations')!), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: false,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'RESERVATION#' }] } } } }) }] },
+    });
+    // Absent: retried until its records leave the stream, since a dropped batch would be lost from the counters.
+    expect(mapping.Properties.MaximumRetryAttempts).toBeUndefined();
   });
 
   test('every function: Node.js 22 on arm64, traced, 512 MB, source maps, its own log group, no fixed name', () => {
@@ -302,7 +321,7 @@ describe('functions', () => {
 
   test("log groups keep a month of logs: one per function, the web page's upload included, and the API access log", () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + 3);
+    expect(logGroups).toHaveLength(handlerGroups.length + jobs.length + streamConsumers.length + 2);
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 

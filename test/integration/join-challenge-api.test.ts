@@ -8,7 +8,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Challenge } from 'altcha-lib';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
-import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
+import { countDynamoDbCalls, type CallCounter } from '../../bench/dynamodb-calls';
 import { CHALLENGE_SECONDS } from '../../functions/queue/join-challenge';
 import { joinChallenges } from '../../functions/queue/join-challenges';
 import { queueKeys } from '../../functions/queue/queue-keys';
@@ -195,16 +195,25 @@ describe('one solution, many joins at once', () => {
   });
 });
 
+/**
+ * The calls a join made, less a refresh of the admission record: its 1 s cache may lapse between
+ * two joins on a busy machine, and that read is not what these tests count.
+ */
+const joinCalls = (counter: CallCounter) =>
+  counter.records
+    .filter((call) => !(call.command === 'GetItemCommand' && JSON.stringify(call.input?.Key ?? {}).includes('ADMISSION#')))
+    .map((call) => call.command);
+
 test('a concert that asks no work ignores a solution and costs nothing more than a plain join', async () => {
   await join('warm-up', undefined, OPEN); // this instance has read the concert's record: the next joins are steady state
-  const counter = countDynamoDbCalls(documentClient);
+  const counter = countDynamoDbCalls(documentClient, { inputs: true });
   try {
     counter.reset();
     expect((await join('plain', undefined, OPEN)).status).toBe(201);
-    const plain = [...counter.calls].sort();
+    const plain = joinCalls(counter).sort();
     counter.reset();
     expect((await join('with-nonsense', { altcha: 'bm9uc2Vuc2U=' }, OPEN)).status).toBe(201);
-    expect([...counter.calls].sort()).toEqual(plain);
+    expect(joinCalls(counter).sort()).toEqual(plain);
   } finally {
     counter.detach();
   }
@@ -213,15 +222,15 @@ test('a concert that asks no work ignores a solution and costs nothing more than
 test('a protected join costs the replay write; a refused one reads only the token item, and writes nothing', async () => {
   const altcha = await solvedFor(api, await tokenOf('counted'), PROTECTED);
   await join('warm-up-2'); // reads the record; refused
-  const counter = countDynamoDbCalls(documentClient);
+  const counter = countDynamoDbCalls(documentClient, { inputs: true });
   try {
     counter.reset();
     expect((await join('counted', { altcha })).status).toBe(201);
     // The spend (PutItem), the number (UpdateItem), the token (PutItem).
-    expect([...counter.calls].sort()).toEqual(['PutItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
+    expect(joinCalls(counter).sort()).toEqual(['PutItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
     counter.reset();
     expect(codeOf(await join('refused'))).toBe('CHALLENGE_REQUIRED');
-    expect(counter.calls).toEqual(['GetItemCommand']);
+    expect(joinCalls(counter)).toEqual(['GetItemCommand']);
   } finally {
     counter.detach();
   }

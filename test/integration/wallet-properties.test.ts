@@ -145,7 +145,8 @@ test('no seat sold twice, no negative balance, ledgers replay to balances, one p
         }
       },
     ),
-    { numRuns: 20 },
+    // 40 runs: a payment needs a join, an admission, a hold and a charge first, and 20 random runs now and then held none.
+    { numRuns: 40 },
   );
   console.log(`outcomes over ${runs} runs: ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);
   // The property is only worth something if payments really happened.

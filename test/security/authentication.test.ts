@@ -26,6 +26,7 @@ const SAMPLE_ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknow
   { method: 'GET', path: '/concerts/aurora-live/schedules/aurora-live-1/seats' },
   { method: 'POST', path: '/admin/concerts', body: { title: 'x', venue: 'y', schedules: [] } },
   { method: 'PATCH', path: '/admin/concerts/aurora-live/waiting-room', body: { joining: 'CLOSED' } },
+  { method: 'GET', path: '/admin/concerts/aurora-live/waiting-room/stats' },
 ];
 
 test('every bad bearer token is 401 UNAUTHENTICATED on every kind of route, and changes nothing', async () => {
@@ -72,10 +73,21 @@ test('a token the issuer signed, with the right claims, passes: the cases above 
   expect(response.status).toBe(200);
 });
 
-test('a valid user without the admin group is 403 FORBIDDEN on the admin route', async () => {
+test('a valid user without the admin group is 403 FORBIDDEN on the admin routes', async () => {
   const response = await api.request('POST', '/admin/concerts', { token: alice.token, body: { title: 'x', venue: 'y', schedules: [] } });
   expect(response.status).toBe(403);
   expect(response.body.error.code).toBe('FORBIDDEN');
+  // The live stats, with a queue token too: nothing but the admin group opens them.
+  const stats = await api.request('GET', '/admin/concerts/aurora-live/waiting-room/stats', {
+    token: alice.token,
+    queueToken: alice.queueToken,
+  });
+  expect(stats.status).toBe(403);
+  expect(stats.body.error.code).toBe('FORBIDDEN');
+  const admin = await api.request('GET', '/admin/concerts/aurora-live/waiting-room/stats', {
+    token: await api.tokenFor('root', ['admin']),
+  });
+  expect(admin.status).toBe(200);
 });
 
 test.each(routes.filter((route) => route.auth === 'admin').map(routeKeyOf))(

@@ -52,6 +52,7 @@ const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {
   'GET /concerts': { concerts: [{ concertId: 'c', title: 't', venue: 'v' }] },
   'POST /concerts/{concertId}/queue': queue,
   'GET /concerts/{concertId}/queue': queue,
+  'DELETE /concerts/{concertId}/queue': queue,
   'GET /concerts/{concertId}/queue/challenge': {
     parameters: {
       algorithm: 'PBKDF2/SHA-256',
@@ -70,6 +71,7 @@ const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {
   'GET /concerts/{concertId}/schedules/{scheduleId}/seats': { seats: [{ seatNumber: 1, price: 1, status: 'AVAILABLE' }] },
   'POST /reservations': reservation,
   'GET /reservations': { reservations: [reservation], nextCursor: 'x' },
+  'DELETE /reservations/{reservationId}': { ...reservation, status: 'RELEASED' },
   'GET /balance': { balance: 0 },
   'POST /balance/charge': { balance: 0 },
   'POST /payments': payment,

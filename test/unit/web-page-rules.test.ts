@@ -1,7 +1,7 @@
 /** The web page's plain rules: words for every error, the waiting room's numbers, amounts, attempts. */
 import { parseRetryAfter } from '../../web/src/api';
 import { attemptFor, chargeFingerprint, paymentFingerprint, settleAttempt, type Attempt, type AttemptStore } from '../../web/src/attempts';
-import { formatCountdown, formatWait, parseAmount, priceTiers, queueProgress } from '../../web/src/format';
+import { formatCountdown, formatOpening, formatWait, parseAmount, priceTiers, queueProgress } from '../../web/src/format';
 import { failureSentence, type FailureKind } from '../../web/src/messages';
 import { parsePageConfig } from '../../web/src/page-config';
 import { STATUS_OF } from '../../functions/http/responses';
@@ -71,6 +71,13 @@ describe('waiting room numbers', () => {
     [3_723_000, '1:02:03'],
   ])('%d ms left counts down as %s', (ms, text) => {
     expect(formatCountdown(ms)).toBe(text);
+  });
+
+  test("an opening reads in the reader's own time: the time of day on the same day, with the day on another", () => {
+    const now = new Date(2026, 11, 24, 9, 30).getTime(); // local times, whatever the machine's zone
+    expect(formatOpening(new Date(2026, 11, 24, 10, 0).toISOString(), now)).toBe('10:00');
+    expect(formatOpening(new Date(2026, 11, 26, 19, 5).toISOString(), now)).toBe('Sat 26 Dec, 19:05');
+    expect(formatOpening('soon', now)).toBe('soon');
   });
 
   test('Retry-After in seconds or as a date', () => {

@@ -65,7 +65,10 @@ export interface Context {
   readonly user: SignedIn;
   readonly main: HTMLElement;
   readonly scope: Scope;
-  navigate(hash: string, options?: { replace?: boolean }): void;
+  /** A sentence the previous view left for this one (`navigate`'s `notice`), said once. */
+  readonly notice?: string;
+  /** Goes to another view; `notice` is handed to it, to say what just happened. */
+  navigate(hash: string, options?: { replace?: boolean; notice?: string }): void;
   /** Draws the current view again from scratch. */
   reload(): void;
   /** The sentence for a failure; a lost sign-in also takes the user to the sign-in form. */

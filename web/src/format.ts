@@ -57,6 +57,15 @@ export function formatClock(iso: string): string {
   return Number.isNaN(at.getTime()) ? iso : at.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
+/** When something opens, in the reader's own time zone: "10:00" on the same day, "Sat 26 Dec, 10:00" on another. */
+export function formatOpening(iso: string, now = Date.now()): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const clock = formatClock(iso);
+  if (at.toDateString() === new Date(now).toDateString()) return clock;
+  return `${at.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' })}, ${clock}`;
+}
+
 /** Price tiers of a seat map, dearest first: the tier of a seat is the index of its price. */
 export function priceTiers(prices: readonly number[]): number[] {
   return [...new Set(prices)].sort((a, b) => b - a);

@@ -5,9 +5,10 @@
 import { Api, ApiFailure } from './api';
 import { needsRefresh, refreshSignIn, signOutEverywhere } from './auth';
 import type { ConcertSummary } from './api-types';
-import { Scope, type Context } from './context';
+import { liveTurn, Scope, type Context } from './context';
 import { button, h, link, notice, replace } from './dom';
 import { formatCountdown } from './format';
+import { leaveLine } from './leave-line';
 import { failureSentence, type FailureContext } from './messages';
 import { parsePageConfig, type PageConfig } from './page-config';
 import { session, type SignedIn } from './session';
@@ -42,6 +43,8 @@ let scope = new Scope();
 let turnScope = new Scope();
 let concerts: Promise<readonly ConcertSummary[]> | undefined;
 let firstRender = true;
+/** What a view asked to be said on the next one (see Context.notice). */
+let handedOver: string | undefined;
 
 async function start(): Promise<void> {
   document.querySelector('.skip-link')?.addEventListener('click', (event) => {
@@ -121,7 +124,8 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
   }
   const found = route.pattern.exec(path)!;
   const params = Object.fromEntries(route.names.map((name, i) => [name, found[i + 1]!]));
-  const ctx = contextFor(api, config, user, scope);
+  const ctx = contextFor(api, config, user, scope, handedOver);
+  handedOver = undefined;
   // Keyboard and screen-reader users land at the top of the new view, not on a stale link.
   if (!firstRender) main.focus({ preventScroll: false });
   firstRender = false;
@@ -136,14 +140,16 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
   });
 }
 
-function contextFor(api: Api, config: PageConfig, user: SignedIn, viewScope: Scope): Context {
+function contextFor(api: Api, config: PageConfig, user: SignedIn, viewScope: Scope, handed: string | undefined): Context {
   const ctx: Context = {
     api,
     config,
     user,
     main,
     scope: viewScope,
+    notice: handed,
     navigate(hash, options = {}) {
+      handedOver = options.notice;
       if (location.hash === hash) return draw(api, config);
       if (options.replace) {
         history.replaceState(null, '', hash);
@@ -180,8 +186,21 @@ function contextFor(api: Api, config: PageConfig, user: SignedIn, viewScope: Sco
       turnScope = new Scope();
       const until = Date.parse(activeUntil);
       const time = h('strong', { class: 'countdown' });
-      turnBar.removeAttribute('role');
-      replace(turnBar, 'Your turn to book: ', time, ' left.');
+      const problem = h('span', { class: 'problem', role: 'alert' });
+      const done = button("I'm done", () => void endTurn(), { class: 'secondary' });
+      const endTurn = async () => {
+        const turn = liveTurn(user, concertId);
+        if (!turn) return ctx.turnEnded(concertId);
+        if (done.getAttribute('aria-busy') === 'true') return; // asked already
+        done.setAttribute('aria-busy', 'true');
+        problem.textContent = '';
+        const title = (await ctx.concert(concertId))?.title ?? 'this concert';
+        const outcome = await leaveLine(ctx, { concertId, token: turn.token, title, turn: true });
+        problem.textContent = outcome.problem ?? '';
+        done.removeAttribute('aria-busy');
+      };
+      const remaining = h('span', null, 'Your turn to book: ', time, ' left.');
+      replace(turnBar, remaining, ' ', done, problem);
       turnBar.hidden = false;
       let warned = false;
       const tick = () => {
@@ -189,7 +208,7 @@ function contextFor(api: Api, config: PageConfig, user: SignedIn, viewScope: Sco
         time.textContent = formatCountdown(left);
         if (left <= 60_000 && !warned) {
           warned = true;
-          turnBar.setAttribute('role', 'alert'); // said once, a minute before the end
+          remaining.setAttribute('role', 'alert'); // said once, a minute before the end
         }
         if (left <= 0) ctx.turnEnded(concertId);
       };
@@ -200,7 +219,6 @@ function contextFor(api: Api, config: PageConfig, user: SignedIn, viewScope: Sco
       viewScope.dispose();
       turnScope.dispose();
       turnBar.hidden = true;
-      turnBar.removeAttribute('role');
       session.setQueue(user.userId, concertId, undefined);
       replace(
         main,

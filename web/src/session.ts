@@ -20,16 +20,15 @@ export interface SignedIn {
 
 export interface QueueEntry {
   readonly token: string;
-  /** The first position heard (0 before a scheduled opening gave one): the start of the progress bar. */
-  readonly firstPosition: number;
+  /** The first position heard (null in a pre-queue, until places are drawn): the start of the progress bar. */
+  readonly firstPosition: number | null;
   /** Epoch milliseconds before which the page must not poll again (the last `Retry-After`). */
   readonly nextPollAt: number;
-  /** The last place in line and wait estimate heard, shown again at once after a reload. */
+  /** The last place in line, wait estimate and state of the sale heard, shown again at once after a reload. */
   readonly position: number | null;
   readonly estimatedWaitSeconds: number | null;
-  /** ISO time the sale opens, while the position is null (the pre-queue). */
+  /** In a pre-queue: the ISO time of the sale's opening. */
   readonly opensAt?: string;
-  /** The last poll said an operator has paused admission. */
   readonly paused?: boolean;
   /** ISO time, once ACTIVE. */
   readonly activeUntil?: string;

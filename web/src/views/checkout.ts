@@ -1,6 +1,6 @@
 /**
- * Checkout: the user's running holds on this concert, the total and the balance, and one Pay
- * button. Each attempt to pay carries an Idempotency-Key kept in session storage, so a double
+ * Checkout: the user's running holds on this concert, each with a way to release it, the total and
+ * the balance, and one Pay button. Each attempt to pay carries an Idempotency-Key kept in session storage, so a double
  * click, a retry after no answer, or a reload mid-payment pays once.
  */
 import { ApiFailure } from '../api';
@@ -9,11 +9,11 @@ import { attemptFor, paymentFingerprint, settleAttempt } from '../attempts';
 import { endsTurn, newKey, type Context } from '../context';
 import { button, h, link, messageArea, notice, replace } from '../dom';
 import { formatCountdown, formatDate, formatWon } from '../format';
+import { liveHolds, releaseHold } from '../holds';
 import { session } from '../session';
 import { LIMITS } from '../limits';
 import { chargeForm } from './charge-form';
 import { requireTurn } from './dates';
-import { liveHolds } from './seat-map';
 
 export async function checkoutView(ctx: Context, { concertId }: { concertId: string }): Promise<void> {
   const turn = requireTurn(ctx, concertId);
@@ -57,6 +57,7 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
   const pay = h('button', { type: 'button', class: 'primary pay' }, 'Pay');
   const store = session.attempts(user.userId);
   let paying = false;
+  const releasing = new Set<string>();
 
   const total = () => holds.filter((r) => selected.has(r.reservationId)).reduce((sum, r) => sum + r.price, 0);
 
@@ -64,6 +65,7 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     const now = Date.now();
     replace(
       rows,
+      holds.length === 0 && h('li', { class: 'hint' }, 'You hold no seats for this concert now.'),
       holds.map((r) => {
         const box = h('input', { type: 'checkbox', id: `pay-${r.reservationId}`, checked: selected.has(r.reservationId) });
         box.addEventListener('change', () => {
@@ -75,7 +77,17 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
           'li',
           null,
           h('label', { for: `pay-${r.reservationId}` }, box, ` Seat ${r.seatNumber} · ${formatDate(r.date)} · ${formatWon(r.price)}`),
-          h('span', { class: 'countdown', 'data-hold': r.reservationId }, `${formatCountdown(Date.parse(r.expiresAt) - now)} left`),
+          h(
+            'span',
+            { class: 'hold-end' },
+            h('span', { class: 'countdown', 'data-hold': r.reservationId }, `${formatCountdown(Date.parse(r.expiresAt) - now)} left`),
+            button('Release', () => void release(r), {
+              class: 'secondary',
+              'aria-label': `Release seat ${r.seatNumber}`,
+              'aria-busy': String(releasing.has(r.reservationId)),
+              disabled: paying,
+            }),
+          ),
         );
       }),
     );
@@ -89,7 +101,8 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
         notice('warning', `You can pay for at most ${LIMITS.reservationsPerPayment} seats at once: untick some and pay for them next.`),
     );
     pay.textContent = `Pay ${formatWon(sum)}`;
-    pay.disabled = paying || selected.size === 0 || selected.size > LIMITS.reservationsPerPayment;
+    // While a release is out, its seat may or may not still be the user's to pay for.
+    pay.disabled = paying || releasing.size > 0 || selected.size === 0 || selected.size > LIMITS.reservationsPerPayment;
     if (short > 0 && selected.size > 0) {
       if (!topUp.firstChild) {
         replace(
@@ -130,13 +143,31 @@ export async function checkoutView(ctx: Context, { concertId }: { concertId: str
     }
   }
 
+  async function release(hold: Reservation): Promise<void> {
+    if (paying || releasing.has(hold.reservationId)) return;
+    releasing.add(hold.reservationId);
+    draw();
+    const outcome = await releaseHold(ctx, hold);
+    releasing.delete(hold.reservationId);
+    if (outcome.kind === 'kept') {
+      messages.show('error', outcome.sentence);
+    } else {
+      holds = holds.filter((r) => r.reservationId !== hold.reservationId);
+      selected.delete(hold.reservationId);
+      if (outcome.kind === 'released') messages.show('success', outcome.sentence);
+      else messages.show('info', outcome.sentence, ...(outcome.paid ? [' ', link('#/payments', 'See your payments')] : []));
+    }
+    draw();
+  }
+
   pay.addEventListener('click', async () => {
-    if (paying) return; // the button is disabled too; this also stops a click queued before that
+    if (paying || releasing.size > 0) return; // the button is disabled too; this also stops a click queued before that
     const reservationIds = holds.filter((r) => selected.has(r.reservationId)).map((r) => r.reservationId);
     if (reservationIds.length === 0 || reservationIds.length > LIMITS.reservationsPerPayment) return;
     paying = true;
     pay.disabled = true;
     pay.setAttribute('aria-busy', 'true');
+    rows.querySelectorAll('button').forEach((release) => (release.disabled = true)); // a seat being paid for stays held
     messages.show('info', 'Paying…');
     const attempt = attemptFor(store, 'payment', paymentFingerprint(reservationIds), newKey);
     try {

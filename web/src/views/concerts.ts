@@ -6,7 +6,9 @@ import { session } from '../session';
 
 export async function concertsView(ctx: Context): Promise<void> {
   document.title = 'Concerts · Concert tickets';
-  replace(ctx.main, h('h1', null, 'Concerts'), h('p', { class: 'loading' }, 'Loading concerts…'));
+  // What the last view did, e.g. leaving a line, said here where the user lands.
+  const handedOver = ctx.notice && notice('success', ctx.notice);
+  replace(ctx.main, h('h1', null, 'Concerts'), handedOver, h('p', { class: 'loading' }, 'Loading concerts…'));
   let concerts;
   try {
     concerts = (await ctx.scope.live(ctx.api.listConcerts())).body.concerts;
@@ -14,6 +16,7 @@ export async function concertsView(ctx: Context): Promise<void> {
     replace(
       ctx.main,
       h('h1', null, 'Concerts'),
+      handedOver,
       notice('error', ctx.describe(error)),
       button('Try again', () => ctx.reload()),
     );
@@ -36,6 +39,7 @@ export async function concertsView(ctx: Context): Promise<void> {
   replace(
     ctx.main,
     h('h1', null, 'Concerts'),
+    handedOver,
     concerts.length === 0
       ? notice('info', 'No concerts are on sale right now. Please look again later.')
       : [

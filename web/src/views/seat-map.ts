@@ -1,26 +1,21 @@
 /**
  * The seat map of one date: a grid of seats coloured by status and price tier, refreshed while
- * open. A click holds the seat; the user's holds count down to their `expiresAt`. Losing a race
- * for a seat (409) or a hold running out is said in words, and the map is read again.
+ * open. A click holds the seat; the user's holds count down to their `expiresAt`, and each can be
+ * released, which shows its seat available at once. Losing a race for a seat (409) or a hold
+ * running out is said in words, and the map is read again.
  */
 import { ApiFailure } from '../api';
 import type { Reservation, Seat } from '../api-types';
 import { endsTurn, type Context } from '../context';
 import { button, h, link, messageArea, replace } from '../dom';
 import { formatCountdown, formatClock, formatDate, formatWon, priceTiers } from '../format';
+import { liveHolds, releaseHold } from '../holds';
 import { requireTurn } from './dates';
 
 const REFRESH_MS = 5_000;
 const COLUMNS = 10;
 
 type SeatState = 'available' | 'held' | 'sold' | 'mine';
-
-/** The user's holds on a concert that are still running now, soonest to end first. */
-export function liveHolds(reservations: readonly Reservation[], concertId: string, now = Date.now()): Reservation[] {
-  return reservations
-    .filter((r) => r.concertId === concertId && r.status === 'HELD' && Date.parse(r.expiresAt) > now)
-    .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
-}
 
 export async function seatMapView(ctx: Context, { concertId, scheduleId }: { concertId: string; scheduleId: string }): Promise<void> {
   const turn = requireTurn(ctx, concertId);
@@ -33,6 +28,9 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
   let holds: Reservation[] = [];
   let date: string | undefined;
   const pending = new Set<number>();
+  const releasing = new Set<string>();
+  /** Counts the holds and releases made here, so a refresh that was asked before one of them does not draw over it. */
+  let changes = 0;
   const buttons = new Map<number, HTMLButtonElement>();
   let focused = 1;
 
@@ -111,7 +109,20 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
                   'li',
                   null,
                   h('span', null, `Seat ${r.seatNumber} · ${formatDate(r.date)} · ${formatWon(r.price)}`),
-                  h('span', { class: 'countdown', 'data-hold': r.reservationId }, `${formatCountdown(Date.parse(r.expiresAt) - now)} left`),
+                  h(
+                    'span',
+                    { class: 'hold-end' },
+                    h(
+                      'span',
+                      { class: 'countdown', 'data-hold': r.reservationId },
+                      `${formatCountdown(Date.parse(r.expiresAt) - now)} left`,
+                    ),
+                    button('Release', () => void release(r), {
+                      class: 'secondary',
+                      'aria-label': `Release seat ${r.seatNumber}`,
+                      'aria-busy': String(releasing.has(r.reservationId)),
+                    }),
+                  ),
                 ),
               ),
             ),
@@ -147,8 +158,10 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
   let refreshing: Promise<void> | undefined;
   function refresh(): Promise<void> {
     refreshing ??= (async () => {
+      const asked = changes;
       try {
         const [map, mine] = await scope.live(Promise.all([api.seatMap(concertId, scheduleId, turn!.token), api.listReservations()]));
+        if (asked !== changes) return; // older than what the page did meanwhile: the next refresh brings it
         seats = map.body.seats;
         holds = liveHolds(mine.body.reservations, concertId);
         drawSeats();
@@ -188,6 +201,7 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
     drawSeats();
     try {
       const { body } = await scope.live(api.holdSeat({ concertId, scheduleId, seatNumber }, turn!.token));
+      changes++;
       holds = [...holds, body].sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
       seats = seats.map((s) => (s.seatNumber === seatNumber ? { ...s, status: 'HELD' } : s));
       messages.show('success', `Seat ${seatNumber} is yours until ${formatClock(body.expiresAt)}. Pay before the time runs out.`);
@@ -203,6 +217,29 @@ export async function seatMapView(ctx: Context, { concertId, scheduleId }: { con
       drawSeats();
       drawHolds();
     }
+  }
+
+  async function release(hold: Reservation): Promise<void> {
+    if (releasing.has(hold.reservationId)) return;
+    releasing.add(hold.reservationId);
+    drawHolds();
+    const outcome = await releaseHold(ctx, hold);
+    releasing.delete(hold.reservationId);
+    if (outcome.kind === 'kept') {
+      messages.show('error', outcome.sentence);
+      drawHolds();
+      return;
+    }
+    changes++;
+    holds = holds.filter((r) => r.reservationId !== hold.reservationId);
+    if (!(outcome.kind === 'gone' && outcome.paid) && hold.scheduleId === scheduleId) {
+      seats = seats.map((s) => (s.seatNumber === hold.seatNumber ? { ...s, status: 'AVAILABLE' } : s));
+    }
+    if (outcome.kind === 'released') messages.show('success', outcome.sentence);
+    else messages.show('info', outcome.sentence, ...(outcome.paid ? [' ', link('#/payments', 'See your payments')] : []));
+    drawSeats();
+    drawHolds();
+    if (outcome.kind === 'gone') void refresh();
   }
 
   grid.addEventListener('keydown', (event) => {

@@ -2,13 +2,15 @@
  * The waiting room: the user's place in line, a progress bar and the server's estimate, polled
  * exactly as often as the server's `Retry-After` allows. The queue token and the time of the
  * next poll live in session storage, so a reload keeps the place and the pace. When the token
- * turns ACTIVE the page moves on to the dates by itself.
+ * turns ACTIVE the page moves on to the dates by itself. It says how the sale stands (a pre-queue
+ * before the opening, admission paused, joining closed or not open yet), and the user may leave.
  */
 import { ApiFailure, type Answer } from '../api';
 import type { QueueStatus } from '../api-types';
 import { liveTurn, type Context } from '../context';
 import { button, h, link, notice, replace } from '../dom';
-import { formatWait, queueProgress } from '../format';
+import { formatCountdown, formatOpening, formatWait, queueProgress } from '../format';
+import { leaveLine } from '../leave-line';
 import { ProofOfWorkFailed, solveJoinChallenge } from '../proof-of-work';
 import { session, type QueueEntry } from '../session';
 
@@ -22,12 +24,21 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   const title = concert?.title ?? 'this concert';
   document.title = `Waiting room · ${title}`;
 
+  const opening = h('p', { class: 'opening', hidden: true });
   const position = h('p', { class: 'position' });
   const progress = h('progress', { max: 100, value: 0, 'aria-label': 'Progress through the line' });
   const estimate = h('p', { class: 'estimate' });
   const nextCheck = h('p', { class: 'next-check hint', 'aria-live': 'off' });
   const problem = h('div', { class: 'messages' });
-  const status = h('section', { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' }, position, progress, estimate);
+  const leave = button('Leave the line', () => void leaveNow(), { hidden: true });
+  const status = h(
+    'section',
+    { class: 'card waiting', 'aria-live': 'polite', 'aria-atomic': 'true' },
+    opening,
+    position,
+    progress,
+    estimate,
+  );
   replace(
     ctx.main,
     h('h1', null, 'Waiting room'),
@@ -36,50 +47,92 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     nextCheck,
     problem,
     h('p', { class: 'hint' }, 'Keep this page open: it moves on by itself when it is your turn. Reloading keeps your place.'),
+    h('p', null, leave),
   );
   position.textContent = 'Finding your place in line…';
 
   let fallbackSeconds = FALLBACK_RETRY_SECONDS;
   let rejoined = false;
+  /** While the user is asked whether to leave, answers are kept, not drawn, and no poll starts. */
+  let leaving = false;
+  let heldWhileLeaving: { queue: QueueStatus; entry: QueueEntry } | undefined;
   let stopCountdown: (() => void) | undefined;
 
   const save = (entry: QueueEntry | undefined) => session.setQueue(user.userId, concertId, entry);
 
-  const pollAt = (at: number) => {
+  /** Runs `next` (a poll, or a join that waits for the opening) at `at`, counting down to it. */
+  const pollAt = (at: number, next: () => Promise<void> = poll) => {
     stopCountdown?.();
     const tick = () => {
-      const seconds = Math.max(0, Math.ceil((at - Date.now()) / 1000));
-      nextCheck.textContent = seconds > 0 ? `Checking again in ${seconds} s.` : 'Checking…';
+      const left = at - Date.now();
+      const seconds = Math.max(0, Math.ceil(left / 1000));
+      nextCheck.textContent = seconds <= 0 ? 'Checking…' : `Checking again in ${seconds < 60 ? `${seconds} s` : formatCountdown(left)}.`;
     };
     tick();
     stopCountdown = scope.every(1000, tick);
-    scope.after(Math.max(0, at - Date.now()), () => void poll());
+    scope.after(Math.max(0, at - Date.now()), () => void (leaving || next()));
   };
 
   const showPlace = (entry: QueueEntry) => {
+    // Before the sale opens (a pre-queue) there is no place yet: everyone here then gets a random one at the opening.
+    const opened = entry.opensAt !== undefined && Date.parse(entry.opensAt) <= Date.now();
+    opening.hidden = !entry.opensAt;
+    opening.textContent = !entry.opensAt
+      ? ''
+      : opened
+        ? `The sale opened at ${formatOpening(entry.opensAt)}. Everyone who was here before then gets a random place in line.`
+        : `The sale opens at ${formatOpening(entry.opensAt)}. Everyone here before then gets a random place in line.`;
     if (entry.position === null) {
-      const opens = entry.opensAt ? new Date(entry.opensAt).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit' }) : 'soon';
-      position.replaceChildren(`The sale opens at ${opens}; everyone here before then gets a random place in line.`);
-      progress.value = 0;
-      progress.textContent = '0%';
-      estimate.textContent = '';
-      estimate.classList.remove('paused');
-      pollAt(entry.nextPollAt);
-      return;
+      position.replaceChildren('Your place in line: ', h('strong', { class: 'number' }, 'not yet assigned'), '.');
+      progress.hidden = true;
+    } else {
+      position.replaceChildren(
+        entry.position === 1
+          ? 'You are next in line.'
+          : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
+      );
+      progress.hidden = false;
+      progress.value = Math.round(queueProgress(entry.firstPosition || entry.position, entry.position) * 100);
+      progress.textContent = `${progress.value}%`;
     }
-    position.replaceChildren(
-      entry.position === 1
-        ? 'You are next in line.'
-        : h('span', null, 'You are number ', h('strong', { class: 'number' }, entry.position.toLocaleString('en-US')), ' in line.'),
-    );
-    progress.value = Math.round(queueProgress(entry.firstPosition || entry.position, entry.position) * 100);
-    progress.textContent = `${progress.value}%`;
     // While paused nobody moves on, so an estimate would mislead: say what is happening instead.
     estimate.textContent = entry.paused
       ? 'The sale is paused by the organiser: nobody is being let in right now. You keep your place, and this page moves on by itself when the sale resumes.'
-      : `Estimated wait: ${formatWait(entry.estimatedWaitSeconds ?? 0)}.`;
+      : entry.estimatedWaitSeconds !== null
+        ? `Estimated wait: ${formatWait(entry.estimatedWaitSeconds)}.`
+        : entry.opensAt
+          ? opened
+            ? 'Places are being drawn; this page shows yours in a moment.'
+            : `Places are drawn at ${formatOpening(entry.opensAt)}; this page shows yours then.`
+          : '';
     estimate.classList.toggle('paused', entry.paused === true);
+    leave.hidden = false;
     pollAt(entry.nextPollAt);
+  };
+
+  /** No place to show and none to wait for: why, and the way back. */
+  const noPlace = (headline: string, sentence: string) => {
+    stopCountdown?.();
+    nextCheck.textContent = '';
+    leave.hidden = true;
+    replace(
+      status,
+      h('p', { class: 'position' }, headline),
+      h('p', null, sentence),
+      link('#/', 'Back to the concerts', { class: 'button' }),
+    );
+  };
+
+  /** Before the waiting room opens: when it does, in the user's own time, and a join by itself then. */
+  const notOpenYet = (retryAfterSeconds: number | undefined) => {
+    const at = Date.now() + Math.max(1, retryAfterSeconds ?? fallbackSeconds) * 1000;
+    opening.hidden = true;
+    estimate.classList.remove('paused');
+    progress.hidden = true;
+    leave.hidden = true;
+    position.textContent = `The waiting room opens at ${formatOpening(new Date(at).toISOString())}.`;
+    estimate.textContent = 'Keep this page open: it joins the line by itself when the waiting room opens.';
+    pollAt(at, join);
   };
 
   const show = (queue: QueueStatus, entry: QueueEntry) => {
@@ -97,10 +150,11 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       save(undefined);
       stopCountdown?.();
       nextCheck.textContent = '';
+      leave.hidden = true;
       replace(
         status,
         h('p', { class: 'position' }, 'Your turn has ended.'),
-        h('p', null, 'Your place in this waiting room is used up: your booking time ran out or you already paid.'),
+        h('p', null, 'Your place in this waiting room is used up: your booking time ran out, you paid, or the place was given up.'),
         button('Join the waiting room again', () => ctx.reload(), { class: 'primary' }),
       );
       return;
@@ -128,6 +182,9 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
       void join();
       return;
     }
+    if (error instanceof ApiFailure && error.kind === 'QUEUE_NOT_OPEN') return notOpenYet(error.retryAfterSeconds);
+    if (error instanceof ApiFailure && error.kind === 'QUEUE_CLOSED') return noPlace('This sale is closed.', ctx.describe(error));
+    if (error instanceof ApiFailure && error.kind === 'QUEUE_BANNED') return noPlace('You cannot join this line.', ctx.describe(error));
     const sentence = ctx.describe(error, { thing: 'concert' });
     if (error instanceof ApiFailure && (error.outcomeUnknown || error.kind === 'UNAVAILABLE')) {
       const at = nextPollAt(error.retryAfterSeconds);
@@ -143,10 +200,10 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   };
 
   const heard = (answer: Answer<QueueStatus>) => ({
+    opensAt: answer.body.opensAt,
     position: answer.body.position,
     estimatedWaitSeconds: answer.body.estimatedWaitSeconds,
     paused: answer.body.paused === true,
-    ...(answer.body.opensAt ? { opensAt: answer.body.opensAt } : {}),
     nextPollAt: nextPollAt(answer.retryAfterSeconds),
   });
 
@@ -198,9 +255,10 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   async function join(): Promise<void> {
     try {
       const answer = await scope.live(joinWithProof());
+      const first = answer.body.position;
       const entry: QueueEntry = {
         token: answer.body.token,
-        firstPosition: answer.body.position === null ? 0 : Math.max(1, answer.body.position),
+        firstPosition: first === null ? null : Math.max(1, first),
         ...heard(answer),
       };
       save(entry);
@@ -215,15 +273,35 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     if (!entry) return join();
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
-      const heardNow = heard(answer);
-      // The first position heard after a scheduled opening starts the progress bar.
-      const firstPosition = entry.firstPosition || (heardNow.position === null ? 0 : Math.max(1, heardNow.position));
-      const next = { ...entry, opensAt: undefined, ...heardNow, firstPosition };
+      // The progress bar starts at the first place heard, which a pre-queue gives only at the opening.
+      const next = { ...entry, ...heard(answer), firstPosition: entry.firstPosition || answer.body.position || null };
+      if (leaving) return void (heldWhileLeaving = { queue: answer.body, entry: next });
       save(next);
       show(answer.body, next);
     } catch (error) {
-      failed(error, () => void poll());
+      if (!leaving) failed(error, () => void poll());
     }
+  }
+
+  /** Asks, then gives the place back and goes to the concerts; a user who stays sees the line as last heard. */
+  async function leaveNow(): Promise<void> {
+    const entry = session.queue(user.userId, concertId);
+    if (!entry || leaving) return;
+    leaving = true;
+    leave.setAttribute('aria-busy', 'true');
+    const outcome = await leaveLine(ctx, { concertId, token: entry.token, title, turn: false });
+    if (outcome.left) return; // the concert list is on its way; nothing here may save the token again
+    leaving = false;
+    leave.removeAttribute('aria-busy');
+    const held = heldWhileLeaving;
+    heldWhileLeaving = undefined;
+    if (held) {
+      save(held.entry);
+      show(held.queue, held.entry);
+    } else {
+      showPlace(entry);
+    }
+    if (outcome.problem) replace(problem, notice('error', outcome.problem));
   }
 
   if (liveTurn(user, concertId)) {

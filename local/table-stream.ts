@@ -11,6 +11,9 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 
 /** What a stream consumer's Lambda entry looks like. */
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
+type StreamEventRecord = DynamoDBStreamEvent['Records'][number];
+
+const STALE_ITERATOR = new Set(['TrimmedDataAccessException', 'ExpiredIteratorException']);
 
 export interface LocalStreamConsumer {
   /** Reads every shard to its end now and hands each batch to the handler; resolves with the records handled. */
@@ -20,24 +23,29 @@ export interface LocalStreamConsumer {
 
 interface ShardState {
   iterator?: string;
-  /** The last record handled: a lost iterator resumes after it. */
+  /** The last record read: a lost iterator resumes after it. */
   after?: string;
+  /** A batch read whose handler failed: handed over again, the same records, before anything newer. */
+  pending?: StreamEventRecord[];
   done: boolean;
 }
 
 /**
  * The local stand-in for a DynamoDB Streams event source mapping: reads a table's stream on
  * DynamoDB Local from its trim horizon and calls the same handler the stack deploys with each
- * batch, in order, shard by shard. A batch whose handler fails is read again at the next poll,
- * as Lambda retries it. With `intervalMs` it polls on its own, one poll at a time.
+ * batch, in order, shard by shard, leaving out the records `keep` refuses (the mapping's filter).
+ * A batch whose handler fails is handed over again, unchanged, at the next poll, as Lambda retries
+ * it. With `intervalMs` it polls on its own, one poll at a time.
  */
 export async function startLocalStreamConsumer(options: {
   endpoint: string;
   tableName: string;
   handler: StreamHandler;
+  keep?: (record: StreamEventRecord) => boolean;
   intervalMs?: number;
   log?: (message: string) => void;
 }): Promise<LocalStreamConsumer> {
+  const keep = options.keep ?? (() => true);
   const config = { endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const tables = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
@@ -60,35 +68,47 @@ export async function startLocalStreamConsumer(options: {
 
   async function readShard(shardId: string, state: ShardState): Promise<number> {
     let handled = 0;
-    state.iterator ??= (
-      await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ...(state.after
-            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.after }
-            : { ShardIteratorType: 'TRIM_HORIZON' }),
-        }),
-      )
-    ).ShardIterator;
-    while (state.iterator) {
-      let page;
-      try {
-        page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
-      } catch (error) {
-        state.iterator = undefined; // expired or lost: the next poll resumes after the last record handled
-        throw error;
+    let renewed = false;
+    for (;;) {
+      let caughtUp = false;
+      if (!state.pending) {
+        state.iterator ??= (
+          await streams.send(
+            new GetShardIteratorCommand({
+              StreamArn: streamArn,
+              ShardId: shardId,
+              ...(state.after
+                ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.after }
+                : { ShardIteratorType: 'TRIM_HORIZON' }),
+            }),
+          )
+        ).ShardIterator;
+        if (!state.iterator) break;
+        let page;
+        try {
+          page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+        } catch (error) {
+          state.iterator = undefined; // expired or lost: resume after the last record read
+          // DynamoDB Local refuses an iterator taken at the end of a shard that was empty then, once records arrive.
+          if (!renewed && STALE_ITERATOR.has((error as Error).name)) {
+            renewed = true;
+            continue;
+          }
+          throw error;
+        }
+        const records = (page.Records ?? []) as StreamRecord[];
+        state.after = records[records.length - 1]?.dynamodb?.SequenceNumber ?? state.after;
+        state.pending = (records as unknown as StreamEventRecord[]).filter(keep);
+        state.iterator = page.NextShardIterator;
+        caughtUp = records.length === 0 || !state.iterator;
       }
-      const records = page.Records ?? [];
-      if (records.length > 0) {
-        // Throws before the iterator moves on: the same batch is read again next time.
-        await options.handler({ Records: records as unknown as DynamoDBStreamEvent['Records'] });
-        handled += records.length;
-        state.after = (records[records.length - 1] as StreamRecord).dynamodb?.SequenceNumber ?? state.after;
-      }
-      state.iterator = page.NextShardIterator;
+      const batch = state.pending;
+      // Throws with the batch kept: the same records are handed over again next time.
+      if (batch.length > 0) await options.handler({ Records: batch });
+      state.pending = undefined;
+      handled += batch.length;
       if (!state.iterator) state.done = true; // a closed shard read to its end
-      if (records.length === 0) break; // caught up with an open shard
+      if (caughtUp || state.done) break; // caught up with an open shard
     }
     return handled;
   }
