@@ -161,6 +161,14 @@ export function newConcertView(ctx: ConsoleContext): void {
     summary,
     submit,
   );
+  // A field put right loses its mark at once; the problems go when none is left.
+  form.addEventListener('input', (event) => {
+    (event.target as HTMLElement).removeAttribute('aria-invalid');
+    if (!form.querySelector('[aria-invalid]') && problemOf.size > 0) {
+      problemOf.forEach((slot) => (slot.textContent = ''));
+      messages.clear();
+    }
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (form.getAttribute('aria-busy') === 'true') return;
