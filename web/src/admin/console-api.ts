@@ -3,6 +3,7 @@
  * own client (same base URL, bearer token, timeout and failures).
  */
 import type { Answer, Api } from '../api';
+import type { RouteKey } from '../api-types';
 import type {
   CreatedConcert,
   NewConcert,
@@ -34,6 +35,9 @@ export const CONSOLE_ROUTES = [
 ] as const satisfies readonly ConsoleRoute[];
 const everyRouteIsListed: Record<Exclude<ConsoleRoute, (typeof CONSOLE_ROUTES)[number]>, never> = {};
 void everyRouteIsListed;
+/** Fails the type check when a route above is not a route of the route table. */
+const everyResponseIsARoute: Record<Exclude<ConsoleRoute, RouteKey>, never> = {};
+void everyResponseIsARoute;
 
 /** The `If-Match` value of a settings revision: the contract's `"<revision>"`, quotes included. */
 export const revisionTag = (revision: number) => `"${revision}"`;

@@ -1,5 +1,5 @@
 /**
- * The bodies the console reads and sends. Where the service has a type for one, it is imported
+ * The bodies the console reads and sends. Each is the service's own type, imported
  * (types only: nothing of the server ends up in the bundle), so a change of the contract fails the
  * console's type check.
  */
@@ -10,6 +10,7 @@ import type {
   WaitingRoomSettingsPatch,
   WaitingRoomSettingsView,
 } from '../../../functions/queue/waiting-room-settings';
+import type { SeriesPointView, WaitingRoomStatsView } from '../../../functions/stats/stats-rules';
 
 /** The writable fields of a concert's waiting room, times as ISO strings (or null). */
 export type WaitingRoomFields = Required<WaitingRoomSettingsPatch>;
@@ -21,31 +22,8 @@ export interface SettingsChanges {
 }
 export type { Revocation };
 
-export interface StatsPoint {
-  readonly at: string;
-  readonly waiting: number;
-  readonly active: number;
-  readonly joined: number;
-  readonly admitted: number;
-  readonly sold: number;
-  readonly revenue: number;
-}
-
-export interface WaitingRoomStats {
-  readonly concertId: string;
-  readonly at: string;
-  readonly waiting: number;
-  readonly active: number;
-  readonly joinedTotal: number;
-  readonly admittedTotal: number;
-  readonly leftTotal: number;
-  readonly estimatedWaitSecondsForNewJoiner: number;
-  readonly holdsLive: number;
-  readonly seatsSold: number;
-  readonly seatsTotal: number;
-  readonly revenue: number;
-  readonly series: readonly StatsPoint[];
-}
+export type StatsPoint = SeriesPointView;
+export type WaitingRoomStats = WaitingRoomStatsView;
 
 export type NewConcert = NewConcertInput;
 export type CreatedConcert = CreatedConcertView;
