@@ -252,6 +252,17 @@ export const waitingRoomStatsSchema = z
     seatsSold: count('seats sold, all dates'),
     seatsTotal: count('seats of all dates, as created'),
     revenue: krwSchema.meta({ description: 'sum of the prices of the seats sold (KRW)' }),
+    salesByDate: z
+      .array(
+        z
+          .object({
+            date: calendarDateSchema,
+            seatsSold: count('seats of this date sold'),
+            revenue: krwSchema.meta({ description: 'sum of their prices (KRW)' }),
+          })
+          .meta({ id: 'DateSales' }),
+      )
+      .meta({ description: 'seats sold and revenue by concert date, dates with at least one sale, by date' }),
     series: z
       .array(
         z

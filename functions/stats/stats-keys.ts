@@ -16,7 +16,8 @@ import {
  * Items of the queue table that the stats are read from (partition key only, beside each concert's
  * waiting room). Only the sales counter's stream consumer writes the first three, and only the
  * admission run writes the series: no request of a user ever touches them.
- * - `SALES#<concert>`            seatsSold, revenue: totals since the concert was created
+ * - `SALES#<concert>`            seatsSold, revenue: totals since the concert was created; `sold@<date>`,
+ *   `revenue@<date>`: the same for each concert date with a sale
  * - `HOLDS#<concert>#<hour>`     per epoch hour, `s<second of the hour>`: how many live holds end in that second
  *   (added to when a hold is made, taken from when it is paid or released); gone a day after its hour
  * - `FOLDED#<concert>#<digest>`  a batch of reservation changes folded into the counters, so that the
@@ -43,8 +44,21 @@ export const hourOf = (second: number) => Math.floor(second / HOUR_SECONDS);
 /** Epoch hours `from` to `to`, both included. */
 export const hoursBetween = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
-export const toSalesTally = (item: Item | undefined): SalesTally =>
-  item ? { seatsSold: (item.seatsSold as number | undefined) ?? 0, revenue: (item.revenue as number | undefined) ?? 0 } : NO_SALES;
+/** A date's counters on the sales item: `sold@<date>` and `revenue@<date>`, beside the totals. */
+const SOLD_ON = 'sold@';
+const REVENUE_ON = 'revenue@';
+
+export function toSalesTally(item: Item | undefined): SalesTally {
+  if (!item) return NO_SALES;
+  const byDate = new Map<string, { seatsSold: number; revenue: number }>();
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(SOLD_ON)) {
+      const date = name.slice(SOLD_ON.length);
+      byDate.set(date, { seatsSold: value as number, revenue: (item[`${REVENUE_ON}${date}`] as number | undefined) ?? 0 });
+    }
+  }
+  return { seatsSold: (item.seatsSold as number | undefined) ?? 0, revenue: (item.revenue as number | undefined) ?? 0, byDate };
+}
 
 /** The holds-ending counts of hour items (`HOLDS#…`), by epoch second. */
 export function toHoldsEnding(items: readonly Item[]): HoldsEnding {
@@ -82,7 +96,13 @@ export function toReservationChange(
 ): ReservationChange | undefined {
   const facts = (image: Item | undefined): ReservationFacts | undefined =>
     image && typeof image.concertId === 'string' && typeof image.status === 'string'
-      ? { concertId: image.concertId, status: image.status, expiresAt: Number(image.expiresAt), price: Number(image.price) }
+      ? {
+          concertId: image.concertId,
+          date: String(image.date),
+          status: image.status,
+          expiresAt: Number(image.expiresAt),
+          price: Number(image.price),
+        }
       : undefined;
   const before = facts(oldImage);
   const after = facts(newImage);
@@ -97,13 +117,37 @@ export function toReservationChange(
  */
 export function foldTransactions(tableName: string, delta: SalesDelta, digest: string, now: number): TransactItem[][] {
   const updates: TransactItem[] = [];
-  if (delta.seatsSold !== 0 || delta.revenue !== 0) {
+  if (delta.seatsSold !== 0 || delta.revenue !== 0 || delta.byDate.size > 0) {
+    // A concert has at most 100 dates, so its sales stay one small item.
+    const dates = [...delta.byDate];
     updates.push({
       Update: {
         TableName: tableName,
         Key: statsKeys.sales(delta.concertId),
-        UpdateExpression: 'ADD seatsSold :sold, revenue :revenue',
-        ExpressionAttributeValues: { ':sold': delta.seatsSold, ':revenue': delta.revenue },
+        UpdateExpression: [
+          'ADD seatsSold :sold, revenue :revenue',
+          ...dates.map((_, i) => `#sold${i} :sold${i}, #revenue${i} :revenue${i}`),
+        ].join(', '),
+        ...(dates.length > 0
+          ? {
+              ExpressionAttributeNames: Object.fromEntries(
+                dates.flatMap(([date], i) => [
+                  [`#sold${i}`, `${SOLD_ON}${date}`],
+                  [`#revenue${i}`, `${REVENUE_ON}${date}`],
+                ]),
+              ),
+            }
+          : {}),
+        ExpressionAttributeValues: {
+          ':sold': delta.seatsSold,
+          ':revenue': delta.revenue,
+          ...Object.fromEntries(
+            dates.flatMap(([, day], i) => [
+              [`:sold${i}`, day.seatsSold],
+              [`:revenue${i}`, day.revenue],
+            ]),
+          ),
+        },
       },
     });
   }

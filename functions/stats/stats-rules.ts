@@ -3,8 +3,8 @@
  *
  * Nothing here counts people or seats one by one. The line's counters and the admission record
  * give the queue figures (queue-rules.ts); the sales figures come from counters that a consumer of
- * the reservations table's stream keeps: seats sold and revenue, and live holds by the second they
- * end. A hold that runs out needs no write: it drops out of the sum of holds ending after now.
+ * the reservations table's stream keeps: seats sold and revenue (in all and by concert date), and live
+ * holds by the second they end. A hold that runs out needs no write: it drops out of the sum of holds ending after now.
  */
 import type { Settings } from '../shared/config';
 import type { QueueSnapshot } from '../queue/queue-repository';
@@ -18,14 +18,18 @@ import {
 } from '../queue/queue-rules';
 import { admissionRates, SETTING_LIMITS, waitingRoomOf, type DeploymentSettings } from '../queue/waiting-room-rules';
 
-/** Totals since the concert was created. */
-export interface SalesTally {
+/** Seats sold and their revenue (KRW). */
+export interface Sales {
   readonly seatsSold: number;
-  /** KRW. */
   readonly revenue: number;
 }
 
-export const NO_SALES: SalesTally = { seatsSold: 0, revenue: 0 };
+/** Totals since the concert was created, in all and by concert date (`YYYY-MM-DD`; dates with no sale absent). */
+export interface SalesTally extends Sales {
+  readonly byDate: ReadonlyMap<string, Sales>;
+}
+
+export const NO_SALES: SalesTally = { seatsSold: 0, revenue: 0, byDate: new Map() };
 
 /** Live holds by the second they end (epoch seconds, rounded up): how many end then. */
 export type HoldsEnding = ReadonlyMap<number, number>;
@@ -33,6 +37,8 @@ export type HoldsEnding = ReadonlyMap<number, number>;
 /** The reservation facts the counters follow. */
 export interface ReservationFacts {
   readonly concertId: string;
+  /** The concert date of the seat, `YYYY-MM-DD`. */
+  readonly date: string;
   /** As stored: HELD, PAID, RELEASED (a hold past `expiresAt` stays HELD in storage). */
   readonly status: string;
   /** Epoch milliseconds. */
@@ -56,6 +62,8 @@ export interface SalesDelta {
   readonly changeIds: readonly string[];
   readonly seatsSold: number;
   readonly revenue: number;
+  /** The same by concert date; dates the batch sold nothing for are absent. */
+  readonly byDate: ReadonlyMap<string, Sales>;
   /** Added to the holds ending at each second (negative: holds that were paid or released). */
   readonly holdsEnding: HoldsEnding;
 }
@@ -110,17 +118,33 @@ function contribution(reservation: ReservationFacts | undefined) {
  * nothing away: totals never go back.
  */
 export function foldReservationChanges(changes: readonly ReservationChange[]): SalesDelta[] {
-  const byConcert = new Map<string, { changeIds: string[]; seatsSold: number; revenue: number; holdsEnding: Map<number, number> }>();
+  const byConcert = new Map<
+    string,
+    { changeIds: string[]; seatsSold: number; revenue: number; byDate: Map<string, Sales>; holdsEnding: Map<number, number> }
+  >();
   for (const change of changes) {
     if (!change.after) continue;
     const concertId = change.after.concertId;
     const before = contribution(change.before?.concertId === concertId ? change.before : undefined);
     const after = contribution(change.after);
-    const delta = byConcert.get(concertId) ?? { changeIds: [], seatsSold: 0, revenue: 0, holdsEnding: new Map<number, number>() };
+    const delta = byConcert.get(concertId) ?? {
+      changeIds: [],
+      seatsSold: 0,
+      revenue: 0,
+      byDate: new Map<string, Sales>(),
+      holdsEnding: new Map<number, number>(),
+    };
     byConcert.set(concertId, delta);
     delta.changeIds.push(change.changeId);
     delta.seatsSold += after.sold - before.sold;
     delta.revenue += after.revenue - before.revenue;
+    const sell = (date: string | undefined, sold: number, revenue: number) => {
+      if (date === undefined || (sold === 0 && revenue === 0)) return;
+      const day = delta.byDate.get(date) ?? { seatsSold: 0, revenue: 0 };
+      delta.byDate.set(date, { seatsSold: day.seatsSold + sold, revenue: day.revenue + revenue });
+    };
+    sell(change.before?.concertId === concertId ? change.before.date : undefined, -before.sold, -before.revenue);
+    sell(change.after.date, after.sold, after.revenue);
     const add = (second: number | undefined, n: number) => {
       if (second !== undefined) delta.holdsEnding.set(second, (delta.holdsEnding.get(second) ?? 0) + n);
     };
@@ -132,12 +156,14 @@ export function foldReservationChanges(changes: readonly ReservationChange[]): S
     changeIds: delta.changeIds.sort(),
     seatsSold: delta.seatsSold,
     revenue: delta.revenue,
+    byDate: new Map([...delta.byDate].filter(([, day]) => day.seatsSold !== 0 || day.revenue !== 0)),
     holdsEnding: new Map([...delta.holdsEnding].filter(([, n]) => n !== 0)),
   }));
 }
 
 /** True when a delta changes no counter (changes of other attributes, or ones that cancel out). */
-export const isEmptyDelta = (delta: SalesDelta) => delta.seatsSold === 0 && delta.revenue === 0 && delta.holdsEnding.size === 0;
+export const isEmptyDelta = (delta: SalesDelta) =>
+  delta.seatsSold === 0 && delta.revenue === 0 && delta.byDate.size === 0 && delta.holdsEnding.size === 0;
 
 /** The line as read: its counters, the pre-queue's, and the admission record. */
 export interface LineRead {
@@ -231,6 +257,8 @@ export interface WaitingRoomStatsView {
   readonly seatsSold: number;
   readonly seatsTotal: number;
   readonly revenue: number;
+  /** Seats sold and revenue by concert date, dates with a sale only, by date. */
+  readonly salesByDate: readonly ({ readonly date: string } & Sales)[];
   readonly series: readonly SeriesPointView[];
 }
 
@@ -263,6 +291,9 @@ export function waitingRoomStats(concertId: string, facts: StatsFacts, now: numb
     seatsSold: facts.sales.seatsSold,
     seatsTotal: facts.seatsTotal,
     revenue: facts.sales.revenue,
+    salesByDate: [...facts.sales.byDate]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, { seatsSold, revenue }]) => ({ date, seatsSold, revenue })),
     series: facts.points
       .filter((point) => point.at > now - SERIES_WINDOW_MS)
       .sort((a, b) => a.at - b.at)

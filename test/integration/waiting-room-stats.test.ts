@@ -115,6 +115,7 @@ async function groundTruth(concertId: string, at: number, leftWaiting: ReadonlyS
   const paid = ofConcert.filter((r) => r.status === 'PAID');
   const held = ofConcert.filter((r) => r.status === 'HELD');
   const payers = new Set(paid.map((r) => r.userId));
+  const dates = [...new Set(paid.map((r) => r.date as string))].sort();
   return {
     waiting: states.filter((s) => s === 'WAIT').length,
     active: states.filter((s) => s === 'ACTIVE').length,
@@ -130,6 +131,10 @@ async function groundTruth(concertId: string, at: number, leftWaiting: ReadonlyS
     seatsSoldInCatalogue: seats.filter((s) => s.status === 'SOLD').length,
     seatsTotal: seats.length,
     revenue: paid.reduce((sum, r) => sum + (r.price as number), 0),
+    salesByDate: dates.map((date) => {
+      const onDate = paid.filter((r) => r.date === date);
+      return { date, seatsSold: onDate.length, revenue: onDate.reduce((sum, r) => sum + (r.price as number), 0) };
+    }),
     lastHoldEnds: Math.max(0, ...held.map((r) => r.expiresAt as number)),
     /** Holds that ran out unpaid by `at` (a loaded machine may take that long). */
     holdsEnded: held.filter((r) => (r.expiresAt as number) <= at).length,
@@ -155,6 +160,7 @@ async function expectStatsToMatchTables(concertId: string, leftWaiting: Readonly
     seatsSold: figures.seatsSold,
     seatsTotal: figures.seatsTotal,
     revenue: figures.revenue,
+    salesByDate: figures.salesByDate,
   }).toEqual({
     waiting: truth.waiting,
     active: truth.active,
@@ -164,6 +170,7 @@ async function expectStatsToMatchTables(concertId: string, leftWaiting: Readonly
     seatsSold: truth.seatsSold,
     seatsTotal: truth.seatsTotal,
     revenue: truth.revenue,
+    salesByDate: truth.salesByDate,
   });
   return { figures, truth };
 }

@@ -5,6 +5,7 @@ import {
   seriesPointUpdate,
   toHoldsEnding,
   toReservationChange,
+  toSalesTally,
   toSeriesPoints,
 } from '../../functions/stats/stats-keys';
 import {
@@ -21,7 +22,13 @@ import type { AdmissionState } from '../../functions/queue/queue-rules';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const settings = { holdSeconds: 300, activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
-const held = (expiresAt: number, price = 1000, concertId = 'c1'): ReservationFacts => ({ concertId, status: 'HELD', expiresAt, price });
+const held = (expiresAt: number, price = 1000, concertId = 'c1', date = '2026-12-24'): ReservationFacts => ({
+  concertId,
+  date,
+  status: 'HELD',
+  expiresAt,
+  price,
+});
 const as = (facts: ReservationFacts, status: string): ReservationFacts => ({ ...facts, status });
 
 describe('folding reservation changes', () => {
@@ -34,7 +41,33 @@ describe('folding reservation changes', () => {
       { changeId: '3', before: a, after: as(a, 'PAID') },
       { changeId: '4', before: b, after: as(b, 'RELEASED') },
     ]);
-    expect(delta).toEqual({ concertId: 'c1', changeIds: ['1', '2', '3', '4'], seatsSold: 1, revenue: 55_000, holdsEnding: new Map() });
+    expect(delta).toEqual({
+      concertId: 'c1',
+      changeIds: ['1', '2', '3', '4'],
+      seatsSold: 1,
+      revenue: 55_000,
+      byDate: new Map([['2026-12-24', { seatsSold: 1, revenue: 55_000 }]]),
+      holdsEnding: new Map(),
+    });
+  });
+
+  test('sales are counted by the date of their seat too, and the dates add up to the totals', () => {
+    const first = held(T0 + 1000, 10_000, 'c1', '2026-12-24');
+    const second = held(T0 + 1000, 20_000, 'c1', '2026-12-25');
+    const third = held(T0 + 1000, 30_000, 'c1', '2026-12-25');
+    const [delta] = foldReservationChanges([
+      { changeId: '1', before: first, after: as(first, 'PAID') },
+      { changeId: '2', before: second, after: as(second, 'PAID') },
+      { changeId: '3', before: third, after: as(third, 'PAID') },
+      { changeId: '4', after: held(T0 + 2000, 40_000, 'c1', '2026-12-26') },
+    ]);
+    expect(delta.byDate).toEqual(
+      new Map([
+        ['2026-12-24', { seatsSold: 1, revenue: 10_000 }],
+        ['2026-12-25', { seatsSold: 2, revenue: 50_000 }],
+      ]),
+    );
+    expect({ seatsSold: delta.seatsSold, revenue: delta.revenue }).toEqual({ seatsSold: 3, revenue: 60_000 });
   });
 
   test('per concert, changes that touch no counter (other attributes, removals) count nothing', () => {
@@ -46,8 +79,15 @@ describe('folding reservation changes', () => {
       { changeId: 'z', before: paid },
     ]);
     expect(deltas).toEqual([
-      { concertId: 'c2', changeIds: ['x'], seatsSold: 0, revenue: 0, holdsEnding: new Map([[endSecondOf(T0 + 2000), 1]]) },
-      { concertId: 'c1', changeIds: ['y'], seatsSold: 0, revenue: 0, holdsEnding: new Map() },
+      {
+        concertId: 'c2',
+        changeIds: ['x'],
+        seatsSold: 0,
+        revenue: 0,
+        byDate: new Map(),
+        holdsEnding: new Map([[endSecondOf(T0 + 2000), 1]]),
+      },
+      { concertId: 'c1', changeIds: ['y'], seatsSold: 0, revenue: 0, byDate: new Map(), holdsEnding: new Map() },
     ]);
   });
 
@@ -57,11 +97,12 @@ describe('folding reservation changes', () => {
       expiresIn: fc.integer({ min: -5_000, max: 600_000 }),
       price: fc.integer({ min: 1, max: 200_000 }),
       end: fc.constantFrom('HELD', 'PAID', 'RELEASED'),
+      date: fc.constantFrom('2026-12-24', '2026-12-25', '2026-12-26'),
     });
     fc.assert(
       fc.property(fc.array(life, { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1 }), (lives, cuts) => {
         const changes: ReservationChange[] = lives.flatMap((l, i) => {
-          const hold = held(T0 + l.expiresIn, l.price);
+          const hold = held(T0 + l.expiresIn, l.price, 'c1', l.date);
           return [
             { changeId: `${i}a`, after: hold },
             ...(l.end === 'HELD' ? [] : [{ changeId: `${i}b`, before: hold, after: as(hold, l.end) }]),
@@ -69,17 +110,23 @@ describe('folding reservation changes', () => {
         });
         let sold = 0;
         let revenue = 0;
+        const byDate = new Map<string, number>();
         const ending = new Map<number, number>();
         for (let start = 0, k = 0; start < changes.length; start += cuts[k++ % cuts.length]) {
           for (const delta of foldReservationChanges(changes.slice(start, start + cuts[k % cuts.length]))) {
             sold += delta.seatsSold;
             revenue += delta.revenue;
+            for (const [date, day] of delta.byDate) byDate.set(date, (byDate.get(date) ?? 0) + day.revenue);
             for (const [second, n] of delta.holdsEnding) ending.set(second, (ending.get(second) ?? 0) + n);
           }
         }
         const paid = lives.filter((l) => l.end === 'PAID');
         expect(sold).toBe(paid.length);
         expect(revenue).toBe(paid.reduce((sum, l) => sum + l.price, 0));
+        for (const date of ['2026-12-24', '2026-12-25', '2026-12-26']) {
+          const onDate = paid.filter((l) => l.date === date);
+          expect(byDate.get(date) ?? 0).toBe(onDate.reduce((sum, l) => sum + l.price, 0));
+        }
         expect(liveHolds(ending, T0)).toBe(lives.filter((l) => l.end === 'HELD' && l.expiresIn > 0).length);
       }),
     );
@@ -104,7 +151,14 @@ describe('the stats view', () => {
   const facts: StatsFacts = {
     line: { counters: [250], preQueueArrivals: 0, admission },
     leftTotal: 3,
-    sales: { seatsSold: 9, revenue: 900_000 },
+    sales: {
+      seatsSold: 9,
+      revenue: 900_000,
+      byDate: new Map([
+        ['2026-12-25', { seatsSold: 4, revenue: 500_000 }],
+        ['2026-12-24', { seatsSold: 5, revenue: 400_000 }],
+      ]),
+    },
     holdsEnding: new Map([
       [Math.floor(T0 / 1000) - 5, 4],
       [Math.floor(T0 / 1000) + 100, 6],
@@ -132,6 +186,10 @@ describe('the stats view', () => {
       seatsSold: 9,
       seatsTotal: 1500,
       revenue: 900_000,
+      salesByDate: [
+        { date: '2026-12-24', seatsSold: 5, revenue: 400_000 },
+        { date: '2026-12-25', seatsSold: 4, revenue: 500_000 },
+      ],
       series: [
         { at: '2026-12-01T08:00:01.000Z', waiting: 2, active: 2, joined: 2, admitted: 0, sold: 0, revenue: 0 },
         { at: '2026-12-01T09:59:00.000Z', waiting: 200, active: 90, joined: 240, admitted: 150, sold: 8, revenue: 800_000 },
@@ -253,6 +311,30 @@ describe('stats items', () => {
     );
   });
 
+  test('sales are one item: the totals, and a pair of attributes per date, read back by date', () => {
+    const first = held(T0, 10_000, 'c1', '2026-12-24');
+    const second = held(T0, 20_000, 'c1', '2026-12-25');
+    const delta = foldReservationChanges([
+      { changeId: '1', before: first, after: as(first, 'PAID') },
+      { changeId: '2', before: second, after: as(second, 'PAID') },
+    ])[0];
+    const sales = foldTransactions('queue', delta, 'd', T0)[0].find((item) => item.Update?.Key?.pk === 'SALES#c1')!.Update!;
+    // ADD on an empty item sets each attribute to its value.
+    const item: Record<string, unknown> = { ...sales.Key };
+    for (const [alias, value] of Object.entries(sales.ExpressionAttributeValues!)) {
+      const name = sales.ExpressionAttributeNames?.[`#${alias.slice(1)}`] ?? alias.slice(1);
+      item[name === 'sold' ? 'seatsSold' : name] = value;
+    }
+    expect(toSalesTally(item)).toEqual({
+      seatsSold: 2,
+      revenue: 30_000,
+      byDate: new Map([
+        ['2026-12-24', { seatsSold: 1, revenue: 10_000 }],
+        ['2026-12-25', { seatsSold: 1, revenue: 20_000 }],
+      ]),
+    });
+  });
+
   test('a delta spread over more than 99 hour items is folded in parts, each with its own marker', () => {
     const changes = Array.from({ length: 150 }, (_, i) => ({ changeId: `${i}`, after: held(T0 + i * 3600_000) }));
     const parts = foldTransactions('queue', foldReservationChanges(changes)[0], 'd', T0);
@@ -268,7 +350,7 @@ describe('stats items', () => {
   });
 
   test('stream images of reservation items become changes; others none', () => {
-    const image = { pk: 'USER#u', sk: 'RESERVATION#r', concertId: 'c1', status: 'HELD', expiresAt: T0, price: 10 };
+    const image = { pk: 'USER#u', sk: 'RESERVATION#r', concertId: 'c1', date: '2026-12-24', status: 'HELD', expiresAt: T0, price: 10 };
     expect(toReservationChange('e1', undefined, image)).toEqual({ changeId: 'e1', after: held(T0, 10) });
     expect(toReservationChange('e2', { pk: 'USER#u', sk: 'HOLDSLOT#s#1' }, undefined)).toBeUndefined();
   });

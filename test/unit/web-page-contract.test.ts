@@ -158,6 +158,7 @@ const CONSOLE_SAMPLES: { [K in keyof ConsoleResponses]: Required<ConsoleResponse
     seatsSold: 0,
     seatsTotal: 0,
     revenue: 0,
+    salesByDate: [{ date: '2026-12-24', seatsSold: 0, revenue: 0 }],
     series: [point],
   },
   'POST /admin/concerts/{concertId}/queue/revocations': { userId: 'u', revoked: true, banned: true },
