@@ -4,7 +4,7 @@
  * authenticator app's code), and creating a concert from price tiers.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
@@ -154,16 +154,19 @@ describeInBrowser('the operator console in chromium', () => {
     });
     expect(created.status).toBe(201);
     const concertId = created.body.concertId as string;
-    const scheduleId = created.body.schedules[0].scheduleId as string;
+    const schedules = created.body.schedules as Array<{ scheduleId: string; date: string }>;
     const page = await newPage({ width: 1280, height: 900 });
     await signInToConsole(page, 'console-curie');
     await page.goto(`${api.url}/app/admin#/concerts/${concertId}`);
     await page.getByRole('heading', { name: 'Summer Fest' }).waitFor();
     await page.getByText('No points yet: the first comes with the next admission run.').first().waitFor();
 
-    // Buyers arrive in waves of four; each run admits three, who buy one or two seats each.
+    // Buyers arrive in waves of four; each run admits three, who buy one or two seats each, of the first
+    // date in even waves and of the second in odd ones.
     const buyers: Array<{ token: string; queueToken: string }> = [];
-    let nextSeat = 1;
+    const nextSeat = [1, 1];
+    const soldOn = [0, 0];
+    const revenueOn = [0, 0];
     let sold = 0;
     let revenue = 0;
     for (let wave = 0; wave < 8; wave++) {
@@ -174,15 +177,19 @@ describeInBrowser('the operator console in chromium', () => {
         buyers.push({ token, queueToken: join.body.token });
       }
       await admit();
+      const d = wave % 2;
       for (const buyer of buyers.splice(0, 3)) {
-        const count = 1 + (nextSeat % 2);
+        const count = 1 + (nextSeat[d] % 2);
         const reservationIds: string[] = [];
-        for (let n = 0; n < count; n++, nextSeat++) {
-          const hold = await api.request('POST', '/reservations', { ...buyer, body: { concertId, scheduleId, seatNumber: nextSeat } });
+        for (let n = 0; n < count; n++, nextSeat[d]++) {
+          const seat = { concertId, scheduleId: schedules[d].scheduleId, seatNumber: nextSeat[d] };
+          const hold = await api.request('POST', '/reservations', { ...buyer, body: seat });
           expect(hold.status).toBe(201);
           reservationIds.push(hold.body.reservationId);
           sold++;
-          revenue += seats[nextSeat - 1].price;
+          soldOn[d]++;
+          revenue += seats[nextSeat[d] - 1].price;
+          revenueOn[d] += seats[nextSeat[d] - 1].price;
         }
         expect((await api.request('POST', '/balance/charge', { token: buyer.token, body: { amount: 1_000_000 } })).status).toBe(200);
         expect((await api.request('POST', '/payments', { ...buyer, body: { reservationIds } })).status).toBe(201);
@@ -207,6 +214,17 @@ describeInBrowser('the operator console in chromium', () => {
     expect(await latest('Revenue').textContent()).toBe(`Revenue: ${revenue.toLocaleString('en-US')} KRW`);
     expect(await latest('In line and booking').textContent()).toMatch(/^Waiting: 5 · Booking \(active\): \d+$/);
     expect(await page.locator('figure.chart canvas').count()).toBe(4);
+
+    // Sales by date: the two dates sold, the third not listed, and the whole concert under them.
+    const cells = (row: Locator) => row.locator('td').allTextContents();
+    for (const d of [0, 1]) {
+      expect(await cells(page.locator(`.sales tbody tr[data-date="${schedules[d].date}"]`))).toEqual([
+        String(soldOn[d]),
+        `${revenueOn[d].toLocaleString('en-US')} KRW`,
+      ]);
+    }
+    expect(await page.locator('.sales tbody tr').count()).toBe(2);
+    expect(await cells(page.locator('.sales tfoot tr'))).toEqual([`${sold} of 180`, `${revenue.toLocaleString('en-US')} KRW`]);
     await page.screenshot({ path: join(shots, 'console-concert.png'), fullPage: true });
   }, 120_000);
 

@@ -12,6 +12,7 @@ import { LiveChart } from '../live-chart';
 import { chartLines, compactNumber } from '../stats-series';
 import { changeHistory } from './change-history';
 import { revocationForm } from './revocation';
+import { salesByDate } from './sales-by-date';
 import { settingsPanel } from './settings-panel';
 
 /** How often the figures and charts are read again. */
@@ -85,6 +86,7 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
     ),
   };
   const history = changeHistory();
+  const sales = salesByDate();
   const showPaused = (settings: WaitingRoomSettings) =>
     settings.admission === 'PAUSED'
       ? replace(
@@ -116,7 +118,8 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
       Object.values(charts).map((chart) => chart.element),
     ),
     panel.element,
-    revocationForm(ctx, concertId, () => undefined),
+    sales.element,
+    revocationForm(ctx, concertId),
     history.element,
   );
 
@@ -140,6 +143,7 @@ export async function concertView(ctx: ConsoleContext, { concertId }: { concertI
       figure('Admitted in all', count(stats.admittedTotal)),
       figure('Left or revoked', count(stats.leftTotal)),
     );
+    sales.show(stats);
     updated.textContent = `As of ${new Date(stats.at).toLocaleTimeString('en-GB')}; read again every ${REFRESH_SECONDS} s.`;
     const lines = chartLines(stats.series);
     charts.line.update(lines.x, [lines.waiting, lines.active]);

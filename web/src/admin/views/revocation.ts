@@ -3,7 +3,7 @@ import { h, messageArea } from '../../dom';
 import { confirmChange } from '../confirm';
 import type { ConsoleContext } from '../console-context';
 
-export function revocationForm(ctx: ConsoleContext, concertId: string, onDone: () => void): HTMLElement {
+export function revocationForm(ctx: ConsoleContext, concertId: string): HTMLElement {
   const messages = messageArea();
   const userId = h('input', { id: 'revoke-user', maxlength: 128, spellcheck: 'false', autocomplete: 'off' });
   const ban = h('input', { id: 'revoke-ban', type: 'checkbox' });
@@ -46,7 +46,6 @@ export function revocationForm(ctx: ConsoleContext, concertId: string, onDone: (
       );
       userId.value = '';
       ban.checked = false;
-      onDone();
     } catch (error) {
       messages.show('error', ctx.describe(error, { thing: 'concert' }));
     } finally {
