@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     `ready: ${runtime.url}  (DynamoDB at ${endpoint}; jobs ${env.JOB_INTERVAL_SECONDS > 0 ? `every ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`,
   );
   log(`open:  ${runtime.url}/ in a browser to book as a person would`);
+  log(`       ${runtime.url}/app/admin to run a sale as an operator`);
   log(`try:   curl ${runtime.url}/concerts`);
 
   stopOnSignals(log, [runtime, database]);

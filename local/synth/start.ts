@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     `ready: ${runtime.url}  (DynamoDB at ${endpoint}; schedules ${env.JOB_INTERVAL_SECONDS > 0 ? `at one deployed minute per ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`,
   );
   log(`open:  ${runtime.url}/ in a browser to book as a person would`);
+  log(`       ${runtime.url}/app/admin to run a sale as an operator`);
   if (runtime.apiUrl !== runtime.url) {
     log(
       `API:   ${runtime.apiUrl}/… as through the site's CloudFront${model.apiOriginHeaders.length > 0 ? ` (adds ${model.apiOriginHeaders.map((header) => header.name).join(', ')}); root paths are the execute-api address, which functions checking it refuse` : ''}`,
