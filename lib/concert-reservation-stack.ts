@@ -169,6 +169,13 @@ export class ConcertReservationStack extends Stack {
           userPoolId: this.api.userPool.userPoolId,
           userPoolClientId: this.api.userPoolClient.userPoolClientId,
         },
+        // The console at /app/admin signs operators in to their own pool, the one the admin routes trust.
+        adminSignIn: {
+          kind: 'cognito',
+          region: this.region,
+          userPoolId: this.api.adminUsers.userPool.userPoolId,
+          userPoolClientId: this.api.adminUsers.userPoolClient.userPoolClientId,
+        },
       });
       new CfnOutput(this, 'ApiUrl', {
         value: `${site.url}${API_PATH_PREFIX}`,

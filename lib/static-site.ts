@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { API_PATH_PREFIX } from '../functions/http/route-table';
-import { CONFIG_PATH, WEB_ROOT, writeWebAssets } from '../web/build';
+import { CONFIG_PATH, CONSOLE_PAGE, CONSOLE_PATH, WEB_ROOT, writeWebAssets } from '../web/build';
 import type { PageConfig } from '../web/src/page-config';
 import { guard, LOG_GROUP_ACKNOWLEDGEMENTS, NOT_IN_A_VPC } from './policy-checks';
 
@@ -65,18 +65,33 @@ export class StaticSite extends Construct {
       },
     });
 
+    const files: cloudfront.BehaviorOptions = {
+      origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: headers,
+      compress: true,
+    };
+    // The console's address names no file: a viewer-request function answers it with the console's page,
+    // so a bookmark of /app/admin works. Only below /app/admin, so the page's own requests run no function.
+    const consolePage = new cloudfront.Function(this, 'ConsolePage', {
+      comment: `${CONSOLE_PATH} is the operator console's page`,
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(consolePageFunction()),
+    });
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Web page of ${Stack.of(this).stackName}`,
       defaultRootObject: 'index.html',
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: headers,
-        compress: true,
+      defaultBehavior: files,
+      additionalBehaviors: {
+        [`${CONSOLE_PATH}*`]: {
+          ...files,
+          functionAssociations: [{ function: consolePage, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        },
+        ...(props.api ? { [`${API_PATH_PREFIX}/*`]: apiBehavior(props.api, headers) } : {}),
       },
-      ...(props.api ? { additionalBehaviors: { [`${API_PATH_PREFIX}/*`]: apiBehavior(props.api, headers) } } : {}),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
@@ -238,6 +253,16 @@ function apiBehavior(api: NonNullable<StaticSiteProps['api']>, headers: cloudfro
     responseHeadersPolicy: headers,
     compress: true,
   };
+}
+
+/** `/app/admin` and `/app/admin/` become the console's page; every other path is left as it is. */
+function consolePageFunction(): string {
+  const paths = JSON.stringify([CONSOLE_PATH, `${CONSOLE_PATH}/`]);
+  return `function handler(event) {
+  var request = event.request;
+  if (${paths}.indexOf(request.uri) >= 0) request.uri = ${JSON.stringify(`/${CONSOLE_PAGE}`)};
+  return request;
+}`;
 }
 
 const nag = (rule: string, reason: string) => ({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });

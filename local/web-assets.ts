@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { buildWebAssets, CONFIG_PATH, type WebAssets } from '../web/build';
+import { assetAt, buildWebAssets, CONFIG_PATH, type WebAssets } from '../web/build';
 import type { PageConfig } from '../web/src/page-config';
 
 /** The local page signs in through `POST /api/local/token` and calls the API on its own origin under /api, as deployed. */
@@ -22,7 +22,7 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * The web page for the local server: `/` and `/app/*` only, every other path is left to the API
+ * The web page for the local server: `/` and `/app/*` only (the console at `/app/admin` too), every other path is left to the API
  * (and so stays a JSON 404). Built in memory on the first page request, so a server that never
  * serves the page (the API tests) never builds it; `npm run start:synth` passes the files the
  * stack uploads instead.
@@ -35,9 +35,8 @@ export function localWebPage(
 
   return {
     async serve(method, path) {
-      if (path !== '/' && !path.startsWith('/app/')) return undefined;
-      if (method !== 'GET' && method !== 'HEAD') return undefined;
-      const name = path === '/' || path === '/app/' ? 'index.html' : path.slice(1);
+      const name = assetAt(path);
+      if (name === undefined || (method !== 'GET' && method !== 'HEAD')) return undefined;
       const content = assets().get(name);
       if (content === undefined) return undefined;
       const extension = name.slice(name.lastIndexOf('.') + 1);

@@ -1,12 +1,12 @@
 /**
  * Builds the web page: one ES module bundle, the proof-of-work worker and one style sheet from
- * web/src, plus index.html.
- * The local server builds it in memory on the first page request; the stack builds it to a
- * folder at synth time. Nothing built is committed.
+ * web/src, plus index.html; and the operator console at /app/admin, a page of its own with its own
+ * bundle (so buyers never download its charts). The local server builds them in memory on the first
+ * page request; the stack builds them to a folder at synth time. Nothing built is committed.
  */
 import { buildSync, type BuildOptions, type OutputFile } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export const WEB_ROOT = __dirname;
 const PROJECT_ROOT = resolve(WEB_ROOT, '..');
@@ -16,14 +16,27 @@ export const ASSET_PREFIX = 'app';
 /** The page reads its settings from here at start: the API's URL and how to sign in. */
 export const CONFIG_PATH = `${ASSET_PREFIX}/config.json`;
 
+/** The operator console's address; its files live below it. */
+export const CONSOLE_PATH = `/${ASSET_PREFIX}/admin`;
+/** The console's page: the site answers CONSOLE_PATH with it (CloudFront by a viewer-request function). */
+export const CONSOLE_PAGE = `${ASSET_PREFIX}/admin/index.html`;
+/**
+ * npm packages the bundles may contain, written for browsers with no Node.js built-ins: altcha-lib's
+ * browser solver (its WebCrypto PBKDF2) and uPlot (the console's charts). Anything else from outside
+ * web/src is refused, since the server's modules may use Node.js.
+ */
+const BROWSER_PACKAGES = ['altcha-lib', 'uplot'];
+
 /** Site-relative path (`index.html`, `app/main.js`) → content. */
 export type WebAssets = ReadonlyMap<string, string>;
 
-/** The one package the page bundles: altcha-lib's browser solver (its WebCrypto PBKDF2, no Node.js module). */
-const isBundledPackage = (input: string) => input.split('\\').join('/').includes('node_modules/altcha-lib/');
-
 const options: BuildOptions = {
-  entryPoints: { main: join(WEB_ROOT, 'src/main.ts'), style: join(WEB_ROOT, 'src/style.css') },
+  entryPoints: {
+    main: join(WEB_ROOT, 'src/main.ts'),
+    style: join(WEB_ROOT, 'src/style.css'),
+    // Its style sheet (app/admin/console.css) comes from the CSS the console's code imports.
+    'admin/console': join(WEB_ROOT, 'src/admin/main.ts'),
+  },
   bundle: true,
   format: 'esm',
   target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
@@ -47,16 +60,29 @@ const workerOptions: BuildOptions = {
 export function buildWebAssets(): WebAssets {
   const results = [buildSync(options), buildSync(workerOptions)];
   // Only types may come from the server's code: its modules may use Node.js and must not ship to browsers.
+  const allowed = [join(WEB_ROOT, 'src'), ...BROWSER_PACKAGES.map((name) => join(PROJECT_ROOT, 'node_modules', name))];
   const foreign = results
     .flatMap((result) => Object.keys(result.metafile!.inputs))
-    .filter((input) => !resolve(PROJECT_ROOT, input).startsWith(join(WEB_ROOT, 'src')) && !isBundledPackage(input));
+    .filter((input) => !allowed.some((root) => (resolve(PROJECT_ROOT, input) + sep).startsWith(root + sep)));
   if (foreign.length > 0)
-    throw new Error(`the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there`);
-  const files = new Map<string, string>([['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')]]);
+    throw new Error(
+      `the web page bundles code from outside web/src (${foreign.join(', ')}): import only types from there, or a browser package listed in web/build.ts`,
+    );
+  const files = new Map<string, string>([
+    ['index.html', readFileSync(join(WEB_ROOT, 'index.html'), 'utf8')],
+    [CONSOLE_PAGE, readFileSync(join(WEB_ROOT, 'admin.html'), 'utf8')],
+  ]);
   for (const file of results.flatMap((result) => result.outputFiles as OutputFile[])) {
     files.set(relative(join(WEB_ROOT, 'out'), file.path).split('\\').join('/'), file.text);
   }
   return files;
+}
+
+/** The asset a site path below `/` and `/app/` is answered with (the console's address included); undefined when it names none. */
+export function assetAt(path: string): string | undefined {
+  if (path === '/' || path === `/${ASSET_PREFIX}/`) return 'index.html';
+  if (path === CONSOLE_PATH || path === `${CONSOLE_PATH}/`) return CONSOLE_PAGE;
+  return path.startsWith(`/${ASSET_PREFIX}/`) ? path.slice(1) : undefined;
 }
 
 /** Writes the page's files below `outDir`, as the static site deploys them. */

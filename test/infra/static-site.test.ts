@@ -22,7 +22,11 @@ beforeAll(() => {
   stack = new Stack(app, 'SiteTest');
   site = new StaticSite(stack, 'Site');
   const apiUrl = new CfnParameter(stack, 'ApiUrl').valueAsString;
-  site.publish({ apiUrl, signIn: { kind: 'cognito', region: stack.region, userPoolId: 'eu-west-1_pool', userPoolClientId: 'client' } });
+  site.publish({
+    apiUrl,
+    signIn: { kind: 'cognito', region: stack.region, userPoolId: 'eu-west-1_pool', userPoolClientId: 'client' },
+    adminSignIn: { kind: 'cognito', region: stack.region, userPoolId: 'eu-west-1_operators', userPoolClientId: 'console' },
+  });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 }, 60_000);
@@ -111,7 +115,15 @@ test('the page, built at synth, and its config.json are uploaded; the edges are 
   const assemblyDir = app.synth().directory;
   const [pageKey, configKey] = deployment.SourceObjectKeys as string[];
   const pageDir = join(assemblyDir, `asset.${pageKey.replace(/\.zip$/, '')}`);
-  for (const file of ['index.html', 'app/main.js', 'app/style.css']) expect(existsSync(join(pageDir, file))).toBe(true);
+  for (const file of [
+    'index.html',
+    'app/main.js',
+    'app/style.css',
+    'app/admin/index.html',
+    'app/admin/console.js',
+    'app/admin/console.css',
+  ])
+    expect(existsSync(join(pageDir, file))).toBe(true);
   expect(readFileSync(join(pageDir, 'index.html'), 'utf8')).toContain('<script type="module" src="/app/main.js"></script>');
 
   // config.json is written at deploy time: the API URL and region are filled in where the markers stand.
@@ -124,8 +136,39 @@ test('the page, built at synth, and its config.json are uploaded; the edges are 
       userPoolId: 'eu-west-1_pool',
       userPoolClientId: 'client',
     },
+    adminSignIn: {
+      kind: 'cognito',
+      region: expect.stringMatching(/^<<marker:0xbaba:\d>>$/),
+      userPoolId: 'eu-west-1_operators',
+      userPoolClientId: 'console',
+    },
   });
   expect(Object.values(deployment.SourceMarkers[1])).toEqual(expect.arrayContaining([{ Ref: 'ApiUrl' }, { Ref: 'AWS::Region' }]));
+});
+
+test('/app/admin is the console: a viewer-request function answers its address with its page, and leaves its files alone', () => {
+  const config = only('AWS::CloudFront::Distribution').Properties.DistributionConfig;
+  const behavior = (config.CacheBehaviors as Array<Record<string, any>>).find((candidate) => candidate.PathPattern === '/app/admin*')!;
+  // Like the page itself: the bucket, reads only, HTTPS, the same security headers.
+  expect(behavior).toMatchObject({
+    TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
+    ViewerProtocolPolicy: 'redirect-to-https',
+    AllowedMethods: ['GET', 'HEAD'],
+    CachePolicyId: config.DefaultCacheBehavior.CachePolicyId,
+    ResponseHeadersPolicyId: config.DefaultCacheBehavior.ResponseHeadersPolicyId,
+  });
+  expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: expect.anything() }]);
+  expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
+
+  // The function's own code, run as CloudFront runs it: the request's uri in, the request out.
+  const code = only('AWS::CloudFront::Function').Properties.FunctionCode as string;
+  const handler = new Function(`${code}; return handler;`)() as (event: { request: { uri: string } }) => { uri: string };
+  const uriFor = (uri: string) => handler({ request: { uri } }).uri;
+  expect(uriFor('/app/admin')).toBe('/app/admin/index.html');
+  expect(uriFor('/app/admin/')).toBe('/app/admin/index.html');
+  expect(uriFor('/app/admin/console.js')).toBe('/app/admin/console.js');
+  expect(uriFor('/app/administrator')).toBe('/app/administrator');
+  expect(only('AWS::CloudFront::Function').Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
 });
 
 test("the upload function's role: named actions on the asset, the site bucket and this distribution, its own log group", () => {
@@ -175,8 +218,8 @@ describe('with the API at /api and a web ACL, as the service stack builds it', (
   });
 
   test('/api/* goes to the API over TLS 1.2, uncached, with every viewer header but Host and the origin secret', () => {
-    expect(config.CacheBehaviors).toHaveLength(1);
-    const [behavior] = config.CacheBehaviors;
+    expect(config.CacheBehaviors.map((candidate: { PathPattern: string }) => candidate.PathPattern)).toEqual(['/app/admin*', '/api/*']);
+    const behavior = config.CacheBehaviors[1];
     expect(behavior).toMatchObject({
       PathPattern: '/api/*',
       ViewerProtocolPolicy: 'https-only',

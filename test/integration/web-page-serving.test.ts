@@ -30,7 +30,29 @@ test('/app/* holds the script, the style sheet and the local config', async () =
   expect((await get('/app/')).headers.get('content-type')).toBe('text/html; charset=utf-8');
 });
 
+test.each(['/app/admin', '/app/admin/'])('%s is the operator console, a page of its own under the same policy', async (path) => {
+  const response = await get(path);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  const html = await response.text();
+  expect(html).toContain('<script type="module" src="/app/admin/console.js"></script>');
+  expect(html).toContain('<link rel="stylesheet" href="/app/admin/console.css" />');
+});
+
+test("the console's script carries its charts; the ticket page's does not", async () => {
+  const [script, page, style] = await Promise.all([get('/app/admin/console.js'), get('/app/main.js'), get('/app/admin/console.css')]);
+  expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  const [consoleCode, pageCode, styleText] = await Promise.all([script.text(), page.text(), style.text()]);
+  expect(consoleCode).toContain('u-legend');
+  expect(pageCode).not.toContain('u-legend');
+  expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
+  expect(styleText).toContain('.uplot'); // uPlot's own sheet, bundled with the console's
+});
+
 test.each([
+  ['GET', '/app/admin/missing.js'],
+  ['POST', '/app/admin'],
   ['GET', '/app/missing.js'],
   ['GET', '/index.html'],
   ['GET', '/main.js'],

@@ -1,16 +1,19 @@
 /**
- * The page's view of the API against openapi.json: every route it calls is documented with the
- * success it expects, and every field the page's types read is a field of the documented body.
- * (The types themselves come from the handlers' code, so this closes the loop to the document.)
+ * The page's and the operator console's view of the API against openapi.json: every route they
+ * call is documented with the success they expect, and every field their types read is a field of
+ * the documented body. (The types themselves come from the handlers' code, so this closes the loop
+ * to the document.)
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CONSOLE_ROUTES, type ConsoleResponses } from '../../web/src/admin/console-api';
 import { PAGE_ROUTES, type Responses } from '../../web/src/api';
 
 type Schema = {
   $ref?: string;
   type?: string | string[];
   properties?: Record<string, Schema>;
+  additionalProperties?: Schema | boolean;
   items?: Schema;
   anyOf?: Schema[];
   oneOf?: Schema[];
@@ -91,14 +94,17 @@ function undeclared(value: unknown, schema: Schema, path: string): string[] {
   if (Array.isArray(value))
     return s.items ? value.flatMap((item, i) => undeclared(item, s.items!, `${path}[${i}]`)) : [`${path}: not an array`];
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, field]) =>
-      s.properties?.[key] ? undeclared(field, s.properties[key], `${path}.${key}`) : [`${path}.${key}`],
-    );
+    // A map (`additionalProperties`) declares every key with its value's schema.
+    const other = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+    return Object.entries(value).flatMap(([key, field]) => {
+      const declared = s.properties?.[key] ?? other;
+      return declared ? undeclared(field, declared, `${path}.${key}`) : [`${path}.${key}`];
+    });
   }
   return [];
 }
 
-test.each(PAGE_ROUTES.map((route) => [route]))('%s is documented, with the body the page reads', (route) => {
+function expectDocumented(route: string, sample: unknown): void {
   const [method, path] = route.split(' ');
   const operation = document.paths[path]?.[method.toLowerCase()];
   expect(operation).toBeDefined();
@@ -107,8 +113,58 @@ test.each(PAGE_ROUTES.map((route) => [route]))('%s is documented, with the body 
   for (const [, response] of success) {
     const schema = response.content?.['application/json']?.schema;
     expect(schema).toBeDefined();
-    expect(undeclared(SAMPLES[route], schema!, 'body')).toEqual([]);
+    expect(undeclared(sample, schema!, 'body')).toEqual([]);
   }
+}
+
+test.each(PAGE_ROUTES.map((route) => [route]))('%s is documented, with the body the page reads', (route) => {
+  expectDocumented(route, SAMPLES[route]);
+});
+
+const settings = {
+  concertId: 'c',
+  revision: 1,
+  joining: 'OPEN',
+  admission: 'PAUSED',
+  admitPerMinute: 1,
+  maxActive: 1,
+  activeSeconds: 60,
+  holdSeconds: 30,
+  preQueueOpensAt: at,
+  saleOpensAt: at,
+  challengeWork: 0,
+  updatedAt: at,
+  updatedBy: 'ops',
+} as const;
+const point = { at, waiting: 0, active: 0, joined: 0, admitted: 0, sold: 0, revenue: 0 };
+/** One body per admin route the console calls, with every field its types know. */
+const CONSOLE_SAMPLES: { [K in keyof ConsoleResponses]: Required<ConsoleResponses[K]> } = {
+  'POST /admin/concerts': { concertId: 'c', title: 't', venue: 'v', schedules: [{ scheduleId: 's', date: '2026-12-24', seatCount: 1 }] },
+  'GET /admin/concerts/{concertId}/waiting-room': settings,
+  'PATCH /admin/concerts/{concertId}/waiting-room': settings,
+  'GET /admin/concerts/{concertId}/waiting-room/changes': {
+    changes: [{ at, by: 'ops', revision: 1, changed: { admission: { from: 'RUNNING', to: 'PAUSED' } } }],
+  },
+  'GET /admin/concerts/{concertId}/waiting-room/stats': {
+    concertId: 'c',
+    at,
+    waiting: 0,
+    active: 0,
+    joinedTotal: 0,
+    admittedTotal: 0,
+    leftTotal: 0,
+    estimatedWaitSecondsForNewJoiner: 0,
+    holdsLive: 0,
+    seatsSold: 0,
+    seatsTotal: 0,
+    revenue: 0,
+    series: [point],
+  },
+  'POST /admin/concerts/{concertId}/queue/revocations': { userId: 'u', revoked: true, banned: true },
+};
+
+test.each(CONSOLE_ROUTES.map((route) => [route]))('%s is documented, with the body the operator console reads', (route) => {
+  expectDocumented(route, CONSOLE_SAMPLES[route]);
 });
 
 test('the waiting room reads Retry-After, which the document promises on joining and polling', () => {

@@ -131,11 +131,16 @@ void everyRouteIsListed;
 const everyResponseIsARoute: Record<Exclude<keyof Responses, RouteKey>, never> = {};
 void everyResponseIsARoute;
 
-interface CallOptions<K extends string> {
-  readonly params?: Record<ParamsOf<PathOf<K>>, string>;
+export interface RequestOptions {
   readonly body?: unknown;
   readonly queueToken?: string;
   readonly idempotencyKey?: string;
+  /** `If-Match`: the change applies only to this revision (else 412). */
+  readonly ifMatch?: string;
+}
+
+interface CallOptions<K extends string> extends RequestOptions {
+  readonly params?: Record<ParamsOf<PathOf<K>>, string>;
 }
 
 export interface Credentials {
@@ -174,8 +179,15 @@ export class Api {
     this.call('POST /payments', { body: { reservationIds }, queueToken, idempotencyKey });
   listPayments = () => this.call('GET /payments');
 
-  /** `npm start` only: a token from the local issuer for any user id. */
-  localToken = (userId: string) => this.send<LocalToken>('POST', '/local/token', { body: { userId } }, false);
+  /** `npm start` only: a token from the local issuer for any user id, in `groups` if given (`["admin"]`: an operator's). */
+  localToken = (userId: string, groups?: readonly string[]) =>
+    this.send<LocalToken>('POST', '/local/token', { body: groups ? { userId, groups } : { userId } }, false);
+
+  /**
+   * A signed-in call to a route the table above does not list (the operator console types its own,
+   * web/src/admin/console-api.ts): the same headers, timeout and failures.
+   */
+  request = <T>(method: string, path: string, options: RequestOptions = {}) => this.send<T>(method, path, options, true);
 
   private call<K extends CalledRoute>(route: K, options: CallOptions<K> = {}): Promise<Answer<Responses[K]>> {
     const [method, template] = route.split(' ') as [string, string];
@@ -184,7 +196,7 @@ export class Api {
     return this.send<Responses[K]>(method, path, options, route !== 'GET /concerts');
   }
 
-  private async send<T>(method: string, path: string, options: Omit<CallOptions<string>, 'params'>, signedIn: boolean): Promise<Answer<T>> {
+  private async send<T>(method: string, path: string, options: RequestOptions, signedIn: boolean): Promise<Answer<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const accessToken = this.credentials.accessToken();
     if (signedIn) {
@@ -193,6 +205,7 @@ export class Api {
     }
     if (options.queueToken) headers['x-queue-token'] = options.queueToken;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.ifMatch) headers['if-match'] = options.ifMatch;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
     let response: Response;

@@ -9,10 +9,17 @@ import { ApiFailure, type Api } from './api';
 import type { SignInConfig } from './page-config';
 import type { SignedIn } from './session';
 
-type CognitoConfig = Extract<SignInConfig, { kind: 'cognito' }>;
+export type CognitoConfig = Extract<SignInConfig, { kind: 'cognito' }>;
 
-/** A sign-in that could not finish, in words for the form. */
-export class SignInProblem extends Error {}
+/** A sign-in that could not finish, in words for the form; `cognitoType` is Cognito's error name, when it gave one. */
+export class SignInProblem extends Error {
+  constructor(
+    message: string,
+    readonly cognitoType?: string,
+  ) {
+    super(message);
+  }
+}
 
 export type CognitoStep =
   | { readonly kind: 'signedIn'; readonly auth: SignedIn }
@@ -31,7 +38,7 @@ export async function signInLocally(api: Api, userId: string): Promise<SignedIn>
 }
 
 export async function signInWithCognito(config: CognitoConfig, username: string, password: string): Promise<CognitoStep> {
-  const answer = await cognito(config, 'InitiateAuth', {
+  const answer = await callCognito(config, 'InitiateAuth', {
     AuthFlow: 'USER_PASSWORD_AUTH',
     ClientId: config.userPoolClientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
@@ -44,7 +51,7 @@ export async function chooseNewPassword(
   step: Extract<CognitoStep, { kind: 'newPasswordRequired' }>,
   password: string,
 ): Promise<CognitoStep> {
-  const answer = await cognito(config, 'RespondToAuthChallenge', {
+  const answer = await callCognito(config, 'RespondToAuthChallenge', {
     ChallengeName: 'NEW_PASSWORD_REQUIRED',
     ClientId: config.userPoolClientId,
     Session: step.session,
@@ -67,7 +74,7 @@ export async function refreshSignIn(api: Api, config: SignInConfig, auth: Signed
   try {
     if (config.kind === 'local') return { ...(await signInLocally(api, auth.userId)), name: auth.name };
     if (!auth.refreshToken) return undefined;
-    const answer = await cognito(config, 'InitiateAuth', {
+    const answer = await callCognito(config, 'InitiateAuth', {
       AuthFlow: 'REFRESH_TOKEN_AUTH',
       ClientId: config.userPoolClientId,
       AuthParameters: { REFRESH_TOKEN: auth.refreshToken },
@@ -83,31 +90,33 @@ export async function refreshSignIn(api: Api, config: SignInConfig, auth: Signed
 /** Deployed: ends every session of the user at Cognito (refresh tokens revoked). Best effort: the tab forgets the sign-in either way. */
 export async function signOutEverywhere(config: SignInConfig, auth: SignedIn | undefined): Promise<void> {
   if (config.kind !== 'cognito' || !auth) return;
-  await cognito(config, 'GlobalSignOut', { AccessToken: auth.accessToken }).catch(() => undefined);
+  await callCognito(config, 'GlobalSignOut', { AccessToken: auth.accessToken }).catch(() => undefined);
 }
 
-interface CognitoAnswer {
+export interface CognitoAnswer {
   AuthenticationResult?: { AccessToken?: string; ExpiresIn?: number; RefreshToken?: string };
   ChallengeName?: string;
   Session?: string;
 }
 
-function stepOf(answer: CognitoAnswer, username: string): CognitoStep {
+/** The sign-in an answer with tokens gives; undefined when Cognito asks for another step instead. */
+export function signedInOf(answer: CognitoAnswer, username: string): SignedIn | undefined {
   const token = answer.AuthenticationResult?.AccessToken;
-  if (token) {
-    const expiresIn = answer.AuthenticationResult?.ExpiresIn ?? 900;
-    const refreshToken = answer.AuthenticationResult?.RefreshToken;
-    return {
-      kind: 'signedIn',
-      auth: {
-        userId: subjectOf(token) ?? username,
-        name: username,
-        accessToken: token,
-        expiresAt: Date.now() + expiresIn * 1000,
-        ...(refreshToken ? { refreshToken } : {}),
-      },
-    };
-  }
+  if (!token) return undefined;
+  const expiresIn = answer.AuthenticationResult?.ExpiresIn ?? 900;
+  const refreshToken = answer.AuthenticationResult?.RefreshToken;
+  return {
+    userId: subjectOf(token) ?? username,
+    name: username,
+    accessToken: token,
+    expiresAt: Date.now() + expiresIn * 1000,
+    ...(refreshToken ? { refreshToken } : {}),
+  };
+}
+
+function stepOf(answer: CognitoAnswer, username: string): CognitoStep {
+  const auth = signedInOf(answer, username);
+  if (auth) return { kind: 'signedIn', auth };
   if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session) {
     return { kind: 'newPasswordRequired', session: answer.Session, username };
   }
@@ -126,7 +135,8 @@ const COGNITO_PROBLEMS: Record<string, string> = {
   ExpiredCodeException: 'That sign-in step has expired. Please start again.',
 };
 
-async function cognito(config: CognitoConfig, action: string, body: unknown): Promise<CognitoAnswer> {
+/** One call of Cognito's user pool API (InitiateAuth, RespondToAuthChallenge, …); a refusal becomes a SignInProblem in words. */
+export async function callCognito<T = CognitoAnswer>(config: CognitoConfig, action: string, body: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`https://cognito-idp.${config.region}.amazonaws.com/`, {
@@ -138,14 +148,20 @@ async function cognito(config: CognitoConfig, action: string, body: unknown): Pr
   } catch {
     throw new ApiFailure('NETWORK', 0);
   }
-  const answer = (await response.json().catch(() => ({}))) as CognitoAnswer & { __type?: string };
-  if (response.ok) return answer;
+  const answer = (await response.json().catch(() => ({}))) as { __type?: string };
+  if (response.ok) return answer as T;
   const type = (answer.__type ?? '').split('#').pop() ?? '';
-  throw new SignInProblem(COGNITO_PROBLEMS[type] ?? 'Signing in did not work. Please try again.');
+  throw new SignInProblem(COGNITO_PROBLEMS[type] ?? 'Signing in did not work. Please try again.', type || undefined);
 }
 
 /** The `sub` of a JWT, read without checking it: the API checks every token; the page only keys its storage by it. */
 export function subjectOf(jwt: string): string | undefined {
+  const sub = claimsOf(jwt).sub;
+  return typeof sub === 'string' ? sub : undefined;
+}
+
+/** A JWT's claims, read without checking them (empty when unreadable): only the API's verdict counts. */
+export function claimsOf(jwt: string): Record<string, unknown> {
   try {
     const payload = jwt.split('.')[1] ?? '';
     const json = atob(
@@ -154,9 +170,9 @@ export function subjectOf(jwt: string): string | undefined {
         .replace(/_/g, '/')
         .padEnd(Math.ceil(payload.length / 4) * 4, '='),
     );
-    const sub = (JSON.parse(json) as { sub?: unknown }).sub;
-    return typeof sub === 'string' ? sub : undefined;
+    const claims = JSON.parse(json) as unknown;
+    return claims !== null && typeof claims === 'object' ? (claims as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -58,17 +58,24 @@ function write(key: string, value: unknown): void {
   }
 }
 
+/** A sign-in kept under its own key: the page's and the operator console's, so neither signs the other out. */
+export function signInStore(key: string) {
+  return {
+    signedIn(): SignedIn | undefined {
+      const auth = read<SignedIn>(key);
+      return auth && auth.expiresAt > Date.now() ? auth : undefined;
+    },
+    signIn(auth: SignedIn): void {
+      write(key, auth);
+    },
+    signOut(): void {
+      write(key, undefined);
+    },
+  };
+}
+
 export const session = {
-  signedIn(): SignedIn | undefined {
-    const auth = read<SignedIn>('auth');
-    return auth && auth.expiresAt > Date.now() ? auth : undefined;
-  },
-  signIn(auth: SignedIn): void {
-    write('auth', auth);
-  },
-  signOut(): void {
-    write('auth', undefined);
-  },
+  ...signInStore('auth'),
 
   queue(userId: string, concertId: string): QueueEntry | undefined {
     return read<QueueEntry>(`queue:${userId}:${concertId}`);
