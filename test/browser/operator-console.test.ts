@@ -4,52 +4,15 @@
  * authenticator app's code), and creating a concert from price tiers.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
-import { startLocalApi, type LocalApi } from '../support/local-api';
+import type { Locator, Page } from 'playwright-core';
+import { describeInBrowser, getTickets, screenshotDir, signIn, until, useBrowser } from '../support/browser';
 
 // Three admitted a run, so a line moves in visible steps.
 process.env.ADMIT_PER_TICK = '3';
 
-/** Waits until `condition` holds (checked every 50 ms), failing after 10 s. */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await condition());) {
-    if (Date.now() > deadline) throw new Error('the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
-
 describeInBrowser('the operator console in chromium', () => {
-  let api: LocalApi;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const { api, newPage } = useBrowser({ page: { viewport: { width: 1200, height: 900 }, timezoneId: 'Asia/Seoul' } });
   const shots = screenshotDir();
-
-  beforeAll(async () => {
-    [api, browser] = await Promise.all([startLocalApi(), launchChromium()]);
-    // Wait estimates as if admission ran every 2 s, so Retry-After (and the ticket page's polling) is 1–2 s.
-    // The handlers read their settings on first use, which is after this line.
-    process.env.JOB_INTERVAL_SECONDS = '2';
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    await browser?.close();
-    await api?.stop();
-  });
-
-  async function newPage(viewport = { width: 1200, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, timezoneId: 'Asia/Seoul' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(25_000);
-    page.on('pageerror', (error) => {
-      throw new Error(`page error: ${error.message}`);
-    });
-    return page;
-  }
 
   /** Locally the console asks for an operator id; the box puts the token in the admin group. */
   async function signInToConsole(page: Page, userId: string, operator = true): Promise<void> {
@@ -62,18 +25,12 @@ describeInBrowser('the operator console in chromium', () => {
   const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
 
   async function joinOnTicketPage(page: Page, userId: string, title: string): Promise<void> {
-    await page.goto(`${api.url}/`);
-    await page.getByLabel('User id').fill(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page
-      .locator('li.concert', { has: page.getByRole('heading', { name: title }) })
-      .getByRole('link', { name: 'Get tickets' })
-      .click();
-    await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
+    await signIn(page, userId);
+    await getTickets(page, title);
   }
 
   test('an operator pauses the sale while a buyer waits: the buyer is told and not let in; on resume the buyer gets in', async () => {
-    const [operator, buyer] = await Promise.all([newPage(), newPage({ width: 900, height: 600 })]);
+    const [operator, buyer] = await Promise.all([newPage(), newPage({ viewport: { width: 900, height: 600 } })]);
     await signInToConsole(operator, 'console-grace');
     await operator.getByRole('link', { name: 'Open the console of Aurora Live' }).click();
     await operator.getByRole('heading', { name: 'Aurora Live' }).waitFor();
@@ -117,7 +74,7 @@ describeInBrowser('the operator console in chromium', () => {
   }, 90_000);
 
   test("an operator revokes and bans a waiting buyer: the buyer's place ends at once and a new join is refused", async () => {
-    const [operator, buyer] = await Promise.all([newPage(), newPage({ width: 900, height: 600 })]);
+    const [operator, buyer] = await Promise.all([newPage(), newPage({ viewport: { width: 900, height: 600 } })]);
     await joinOnTicketPage(buyer, 'console-banned', 'The Midnight Orchestra');
     await buyer.getByText(/in line\.$/).waitFor();
 
@@ -155,7 +112,7 @@ describeInBrowser('the operator console in chromium', () => {
     expect(created.status).toBe(201);
     const concertId = created.body.concertId as string;
     const schedules = created.body.schedules as Array<{ scheduleId: string; date: string }>;
-    const page = await newPage({ width: 1280, height: 900 });
+    const page = await newPage({ viewport: { width: 1280, height: 900 } });
     await signInToConsole(page, 'console-curie');
     await page.goto(`${api.url}/app/admin#/concerts/${concertId}`);
     await page.getByRole('heading', { name: 'Summer Fest' }).waitFor();
@@ -240,7 +197,7 @@ describeInBrowser('the operator console in chromium', () => {
     });
     expect(created.status).toBe(201);
     const concertId = created.body.concertId as string;
-    const [operator, buyer] = await Promise.all([newPage(), newPage({ width: 900, height: 600 })]);
+    const [operator, buyer] = await Promise.all([newPage(), newPage({ viewport: { width: 900, height: 600 } })]);
     await signInToConsole(operator, 'console-noether');
     await operator.goto(`${api.url}/app/admin#/concerts/${concertId}`);
     await operator.getByRole('heading', { name: 'Autumn Night' }).waitFor();

@@ -5,43 +5,18 @@
  * API (paused, closed, not open yet, a pre-queue and its draw) and of a user barred from it. Each test makes a
  * concert of its own through the admin API, so no test shares a line; admission is run by the test.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium } from '../support/browser';
-import { startLocalApi, type LocalApi } from '../support/local-api';
-
-const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
+import type { Page } from 'playwright-core';
+import { concertCard, describeInBrowser, expectView, getTickets, signIn, useBrowser } from '../support/browser';
 
 describeInBrowser('sale day on the web page, in chromium', () => {
-  let api: LocalApi;
-  let browser: Browser;
+  // Pages in Seoul's time zone, whatever the machine's: times on the page are the reader's own.
+  const { api, newPage } = useBrowser({ seed: false, page: { viewport: { width: 900, height: 700 }, timezoneId: 'Asia/Seoul' } });
   let admin: string;
   let serial = 0;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [api, browser] = await Promise.all([startLocalApi({ seed: false }), launchChromium()]);
     admin = await api.tokenFor('sale-day-ops', ['admin']);
-    // Wait estimates as if admission ran every 2 s, so Retry-After (and the page's polling) is 1–2 s.
-    process.env.JOB_INTERVAL_SECONDS = '2';
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    await browser?.close();
-    await api?.stop();
   });
-
-  /** A page in Seoul's time zone, whatever the machine's: times on the page are the reader's own. */
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 700 }, timezoneId: 'Asia/Seoul' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(25_000);
-    page.on('pageerror', (error) => {
-      throw new Error(`page error: ${error.message}`);
-    });
-    return page;
-  }
 
   /** A concert of the test's own, made as an operator makes one: 10 seats on one date, 10,000–100,000 KRW. */
   async function newConcert(): Promise<{ concertId: string; scheduleId: string; title: string }> {
@@ -53,27 +28,6 @@ describeInBrowser('sale day on the web page, in chromium', () => {
     });
     expect(created.status).toBe(201);
     return { concertId: created.body.concertId, scheduleId: created.body.schedules[0].scheduleId, title };
-  }
-
-  async function signIn(page: Page, userId: string): Promise<void> {
-    await page.goto(`${api.url}/`);
-    await page.getByLabel('User id').fill(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
-  }
-
-  const concertCard = (page: Page, title: string) => page.locator('li.concert', { has: page.getByRole('heading', { name: title }) });
-
-  async function getTickets(page: Page, title: string): Promise<void> {
-    await concertCard(page, title).getByRole('link', { name: 'Get tickets' }).click();
-    await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
-  }
-
-  /** Waits for `expected`, or fails at once with the sentence of an error the page shows instead. */
-  async function expectView(page: Page, expected: Locator): Promise<void> {
-    const problem = page.locator('.notice-error');
-    await expected.or(problem).first().waitFor();
-    if (await problem.count()) throw new Error(`the page says: ${await problem.first().textContent()}`);
   }
 
   /** An operator's change to a concert's waiting room, as the console sends it. */

@@ -5,77 +5,23 @@
  * /local/jobs/activate); the page finds out by polling at the server's Retry-After pace.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium, screenshotDir } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describeInBrowser, expectView, getTickets, screenshotDir, signIn, until, useBrowser } from '../support/browser';
 import { setChallengeWork } from '../support/join-challenge';
-import { startLocalApi, type LocalApi } from '../support/local-api';
 
 // Three admitted per run, so the journey's line moves in visible steps.
 process.env.ADMIT_PER_TICK = '3';
 
-/** Waits until `condition` holds (checked every 50 ms), failing after 10 s. */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await condition());) {
-    if (Date.now() > deadline) throw new Error('the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
-
 describeInBrowser('the web page in chromium', () => {
-  let api: LocalApi;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = useBrowser({ page: { viewport: { width: 900, height: 600 } } });
+  const { api } = browser;
   const shots = screenshotDir();
 
-  beforeAll(async () => {
-    [api, browser] = await Promise.all([startLocalApi(), launchChromium()]);
-    // Wait estimates as if admission ran every 2 s, so Retry-After (and the page's polling) is 1–2 s.
-    // The handlers read their settings on first use, which is after this line.
-    process.env.JOB_INTERVAL_SECONDS = '2';
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    await browser?.close();
-    await api?.stop();
-  });
-
-  async function newPage(viewport = { width: 900, height: 600 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
+  async function newPage(viewport?: { width: number; height: number }): Promise<Page> {
+    const page = await browser.newPage(viewport && { viewport });
     // The page's own clock runs in step with the real one until a test moves it on.
     await page.clock.install();
-    // Generous for a machine busy with other test files; a quiet run takes a fraction of it.
-    page.setDefaultTimeout(25_000);
-    page.on('pageerror', (error) => {
-      throw new Error(`page error: ${error.message}`);
-    });
     return page;
-  }
-
-  async function signIn(page: Page, userId: string): Promise<void> {
-    await page.goto(`${api.url}/`);
-    await page.getByLabel('User id').fill(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Concerts' }).waitFor();
-  }
-
-  async function getTickets(page: Page, title: string): Promise<void> {
-    await page
-      .locator('li.concert', { has: page.getByRole('heading', { name: title }) })
-      .getByRole('link', { name: 'Get tickets' })
-      .click();
-    await page.getByRole('heading', { name: 'Waiting room' }).waitFor();
-  }
-
-  /** Waits for `expected`, or fails at once with the sentence of an error the page shows instead. */
-  async function expectView(page: Page, expected: Locator): Promise<void> {
-    const problem = page.locator('.notice-error');
-    await expected.or(problem).first().waitFor();
-    if (await problem.count()) throw new Error(`the page says: ${await problem.first().textContent()}`);
   }
 
   const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
