@@ -17,8 +17,9 @@ import type { Settings } from '../../functions/shared/config';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
+import { codeOf } from '../support/error-code';
 import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
-import { useFreshTables } from '../support/tables';
+import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 import { createSmallConcert, reservationDepsForTest } from '../support/wallet-fixture';
 
 /**
@@ -27,21 +28,9 @@ import { createSmallConcert, reservationDepsForTest } from '../support/wallet-fi
  * itself, revocation and bans, a revocation landing between a hold's token check and its commit,
  * polls of given-back tokens on an instance whose admission record is cached, and the sharded line.
  */
-let serial = 0;
-const newConcert = () => `gb-${Date.now()}-${++serial}`;
+const newConcert = concertIds('gb');
 
-beforeAll(async () => {
-  await useFreshTables();
-});
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 'no error';
-  } catch (error) {
-    return error instanceof AppError ? error.code : String(error);
-  }
-};
+useFreshTablesBeforeAll();
 
 /** One concert's waiting room, as one function instance sees it (its own cache and memory), on the real tables. */
 class Room {

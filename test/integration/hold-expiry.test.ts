@@ -13,7 +13,7 @@ import type { Reservation } from '../../functions/reservations/reservation';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
-import { AppError } from '../../functions/shared/errors';
+import { codeOf } from '../support/error-code';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { activeUsers } from '../support/active-users';
 import { startLocalApi, type LocalApi } from '../support/local-api';
@@ -37,11 +37,6 @@ const depsAt = (clock: TestClock): ReservationDeps => ({
   newReservationId: monotonicFactory(),
   pause: async () => undefined,
 });
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'no error',
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
 const active = async () => undefined;
 const hold = (deps: ReservationDeps, userId: string, scheduleId: string, seatNumber: number) =>
   holdSeat(deps, { userId, concertId: 'neon-harbor', scheduleId, seatNumber }, active);

@@ -12,28 +12,16 @@ import { RecentTokens } from '../../functions/queue/recent-tokens';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
-import { AppError } from '../../functions/shared/errors';
+import { codeOf } from '../support/error-code';
 import { countDynamoDbCalls, criticalPathRoundTrips } from '../../bench/dynamodb-calls';
 import { changeWaitingRoomSettings } from '../../functions/queue/change-waiting-room-settings';
 import type { WaitingRoomSettingsPatch } from '../../functions/queue/waiting-room-settings';
 import { TestClock, testQueueTokens, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
-import { useFreshTables } from '../support/tables';
+import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 
-let serial = 0;
-const newConcert = () => `hot-${Date.now()}-${++serial}`;
+const newConcert = concertIds('hot');
 
-beforeAll(async () => {
-  await useFreshTables();
-});
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 'no error';
-  } catch (error) {
-    return error instanceof AppError ? error.code : String(error);
-  }
-};
+useFreshTablesBeforeAll();
 
 /**
  * The deps of one function instance. Its admission cache window is long here, so that "within the

@@ -9,19 +9,16 @@ import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
-import { useFreshTables } from '../support/tables';
+import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 
 const SHARDS = 16;
 const CAP = 40;
 const PER_RUN = 15;
 const WAVE = 60;
 
-let serial = 0;
-const newConcert = () => `sharded-${Date.now()}-${++serial}`;
+const newConcert = concertIds('sharded');
 
-beforeAll(async () => {
-  await useFreshTables();
-});
+useFreshTablesBeforeAll();
 
 function shardedDeps(clock: TestClock): QueueDeps {
   return {

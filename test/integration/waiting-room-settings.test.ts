@@ -10,9 +10,9 @@ import { activeCount } from '../../functions/queue/queue-rules';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { getWaitingRoomSettings, type WaitingRoomSettingsPatch } from '../../functions/queue/waiting-room-settings';
 import { listReservations } from '../../functions/reservations/list-reservations';
-import { AppError } from '../../functions/shared/errors';
+import { codeOf } from '../support/error-code';
 import { lengthenLine, queueDepsForTest, TestClock, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
-import { useFreshTables } from '../support/tables';
+import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 import { createSmallConcert } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';
 
@@ -21,12 +21,9 @@ import { WalletWorld } from '../support/wallet-world';
  * test moves: the admission job follows them from its one read, changes racing each other and the
  * job lose nothing, and batches and holds keep the lengths they were given.
  */
-let serial = 0;
-const newConcert = () => `wr-${Date.now()}-${++serial}`;
+const newConcert = concertIds('wr');
 
-beforeAll(async () => {
-  await useFreshTables();
-});
+useFreshTablesBeforeAll();
 
 /** The jobs of one concert only, however many other tests left in the table. */
 const onlyConcert = (deps: QueueDeps, concertId: string): QueueDeps => ({
@@ -37,12 +34,6 @@ const admittedBy = (run: Awaited<ReturnType<typeof admitWaitingTokens>>) =>
   run.concerts.reduce((sum, concert) => sum + concert.admitted, 0);
 const change = (clock: TestClock, concertId: string, patch: WaitingRoomSettingsPatch, options: { by?: string; ifMatch?: number } = {}) =>
   changeWaitingRoomSettings(waitingRoomDepsForTest(clock), { concertId, by: options.by ?? 'ada', patch, ifMatch: options.ifMatch });
-
-const codeOf = async (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'no error',
-    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
-  );
 
 describe('the admission rate', () => {
   test('each clock minute admits exactly admitPerMinute, shared over its runs; runs overlapping in one interval add nothing', async () => {

@@ -5,26 +5,14 @@ import { pollQueue } from '../../functions/queue/poll-queue';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { activeCount } from '../../functions/queue/queue-rules';
 import { documentClient } from '../../functions/shared/dynamodb-client';
-import { AppError } from '../../functions/shared/errors';
+import { codeOf } from '../support/error-code';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { lengthenLine, queueDepsForTest, TestClock } from '../support/queue-fixture';
-import { useFreshTables } from '../support/tables';
+import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 
-let concertSerial = 0;
-const newConcert = () => `concert-${Date.now()}-${++concertSerial}`;
+const newConcert = concertIds('concert');
 
-beforeAll(async () => {
-  await useFreshTables();
-});
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 'no error';
-  } catch (error) {
-    return error instanceof AppError ? error.code : String(error);
-  }
-};
+useFreshTablesBeforeAll();
 
 describe('join and poll', () => {
   test('joining puts users in line in order; joining again returns the same token', async () => {

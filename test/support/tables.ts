@@ -17,3 +17,16 @@ export async function useFreshTables(): Promise<{ prefix: string; endpoint: stri
   Object.assign(process.env, localTableEnv(prefix));
   return { prefix, endpoint };
 }
+
+/** Fresh tables for the whole test file, made before all its tests: call at the file's top level. */
+export function useFreshTablesBeforeAll(): void {
+  beforeAll(async () => {
+    await useFreshTables();
+  });
+}
+
+/** A maker of concert ids no earlier run or test has used: `${prefix}-<time>-<n>`. */
+export function concertIds(prefix: string): () => string {
+  let serial = 0;
+  return () => `${prefix}-${Date.now()}-${++serial}`;
+}
