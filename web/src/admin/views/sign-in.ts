@@ -3,11 +3,11 @@
  * admin group out). Deployed: email and password of the operators' pool, then the authenticator
  * app's code; at a first sign-in a new password and the pairing of an app.
  */
-import { ApiFailure, type Api } from '../../api';
-import { SignInProblem } from '../../auth';
+import type { Api } from '../../api';
 import { h, messageArea, replace } from '../../dom';
 import type { SignInConfig } from '../../page-config';
 import type { SignedIn } from '../../session';
+import { newPasswordForm, passwordForm, submitting as submittingWith } from '../../sign-in-forms';
 import {
   answerCode,
   answerNewPassword,
@@ -29,23 +29,7 @@ export function renderOperatorSignIn(
   if (reason) messages.show('warning', reason);
   const heading = h('h1', null, 'Operator sign-in');
 
-  /** Runs a step with the form locked, so a double submit sends one request. */
-  const submitting = (form: HTMLFormElement, run: () => Promise<void>) => async (event: Event) => {
-    event.preventDefault();
-    if (form.getAttribute('aria-busy') === 'true') return;
-    form.setAttribute('aria-busy', 'true');
-    form.querySelectorAll('button').forEach((b) => (b.disabled = true));
-    try {
-      await run();
-    } catch (error) {
-      if (error instanceof SignInProblem) messages.show('error', error.message);
-      else if (error instanceof ApiFailure) messages.show('error', error.sentence());
-      else messages.show('error', 'Signing in did not work. Please try again.');
-    } finally {
-      form.removeAttribute('aria-busy');
-      form.querySelectorAll('button').forEach((b) => (b.disabled = false));
-    }
-  };
+  const submitting = (form: HTMLFormElement, run: () => Promise<void>) => submittingWith(messages, form, run);
   const show = (form: HTMLFormElement, focus: HTMLElement, ...before: Node[]) => {
     replace(main, heading, messages.element, ...before, form);
     focus.focus();
@@ -91,19 +75,7 @@ export function renderOperatorSignIn(
     messages.clear();
     if (step.kind === 'signedIn') return onSignedIn(step.auth);
     if (step.kind === 'newPassword') {
-      const fresh = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 14 });
-      const again = h('input', { id: 'new-password-again', type: 'password', autocomplete: 'new-password', required: true });
-      const form = h(
-        'form',
-        { class: 'card form', novalidate: true },
-        h('p', null, 'This is your first sign-in: choose your own password.'),
-        h('label', { for: 'new-password' }, 'New password'),
-        fresh,
-        h('p', { class: 'hint' }, 'At least 14 characters, with upper- and lower-case letters, a digit and a symbol.'),
-        h('label', { for: 'new-password-again' }, 'New password again'),
-        again,
-        h('button', { type: 'submit', class: 'primary' }, 'Save password'),
-      );
+      const { form, fresh, again } = newPasswordForm({ minLength: 14, submit: 'Save password' });
       form.addEventListener(
         'submit',
         submitting(form, async () => {
@@ -152,17 +124,7 @@ export function renderOperatorSignIn(
     show(form, code);
   };
 
-  const email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true });
-  const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const form = h(
-    'form',
-    { class: 'card form', novalidate: true },
-    h('label', { for: 'email' }, 'Email'),
-    email,
-    h('label', { for: 'password' }, 'Password'),
-    password,
-    h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
-  );
+  const { form, email, password } = passwordForm();
   form.addEventListener(
     'submit',
     submitting(form, async () => {
