@@ -1,6 +1,7 @@
 /**
- * A modal question before something that cannot be undone (giving a place in line back): what it
- * does, then go ahead or keep things as they are. Escape and "Cancel" keep them.
+ * A modal question before something that cannot be undone (giving a place in line back, or an
+ * operator's change that hurts people in line): what it does, then go ahead or keep things as they
+ * are. Escape and "Cancel" keep them.
  */
 import { button, h } from './dom';
 
@@ -15,9 +16,15 @@ export interface Question {
 
 /**
  * Resolves true when the user goes ahead. The dialog lives in `host` (the view's region), so a view
- * that is replaced takes its question with it, and the answer never arrives.
+ * that is replaced takes its question with it, and the answer never arrives. Where it lives outside
+ * the view, `signal` (the view's scope) closes it as a cancel when the view goes. `focusCancel: false`
+ * leaves the focus where the dialog puts it, on the first button.
  */
-export function confirmAction(host: HTMLElement, question: Question): Promise<boolean> {
+export function confirmAction(
+  host: HTMLElement,
+  question: Question,
+  options: { signal?: AbortSignal; focusCancel?: boolean } = {},
+): Promise<boolean> {
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-consequences' });
     const close = (answer: boolean) => {
@@ -44,8 +51,9 @@ export function confirmAction(host: HTMLElement, question: Question): Promise<bo
       event.preventDefault();
       close(false);
     });
+    options.signal?.addEventListener('abort', () => dialog.isConnected && close(false), { once: true });
     host.append(dialog);
     dialog.showModal();
-    keep.focus(); // the safe choice has the focus, so a stray Enter keeps the place
+    if (options.focusCancel ?? true) keep.focus(); // the safe choice has the focus, so a stray Enter keeps the place
   });
 }
