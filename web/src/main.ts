@@ -3,14 +3,15 @@
  * needs no rewrites). Views get a Context; leaving a view stops its timers.
  */
 import { Api, ApiFailure } from './api';
-import { needsRefresh, refreshSignIn, signOutEverywhere } from './auth';
+import { refreshSignIn, signOutEverywhere } from './auth';
 import type { ConcertSummary } from './api-types';
 import { liveTurn, Scope, type Context } from './context';
 import { button, h, link, notice, replace } from './dom';
 import { formatCountdown } from './format';
 import { leaveLine } from './leave-line';
 import { failureSentence, type FailureContext } from './messages';
-import { parsePageConfig, type PageConfig } from './page-config';
+import type { PageConfig } from './page-config';
+import { keepSignedIn, loadPageConfig, routeOf, type Route } from './page-start';
 import { session, type SignedIn } from './session';
 import { checkoutView } from './views/checkout';
 import { concertsView } from './views/concerts';
@@ -24,7 +25,7 @@ import { walletView } from './views/wallet';
 
 type View = (ctx: Context, params: Record<string, string>) => void | Promise<void>;
 
-const ROUTES: ReadonlyArray<{ pattern: RegExp; names: readonly string[]; view: View }> = [
+const ROUTES: ReadonlyArray<Route<View>> = [
   { pattern: /^\/$/, names: [], view: concertsView },
   { pattern: /^\/concerts\/([^/]+)\/queue$/, names: ['concertId'], view: waitingRoomView as View },
   { pattern: /^\/concerts\/([^/]+)\/dates$/, names: ['concertId'], view: datesView as View },
@@ -47,45 +48,14 @@ let firstRender = true;
 let handedOver: string | undefined;
 
 async function start(): Promise<void> {
-  document.querySelector('.skip-link')?.addEventListener('click', (event) => {
-    event.preventDefault();
-    main.focus();
-  });
-  let config: PageConfig;
-  try {
-    const response = await fetch('/app/config.json', { cache: 'no-store' });
-    if (!response.ok) throw new Error(`config.json: ${response.status}`);
-    config = parsePageConfig(await response.json());
-  } catch {
-    replace(
-      main,
-      h('h1', null, 'The page could not start'),
-      notice('error', 'Its settings could not be loaded. Please reload the page in a moment.'),
-      button('Reload', () => location.reload()),
-    );
-    return;
-  }
+  const config = await loadPageConfig(main, 'The page could not start');
+  if (!config) return;
   const api = new Api(config.apiUrl, { accessToken: () => session.signedIn()?.accessToken });
   const render = () => draw(api, config);
   window.addEventListener('hashchange', render);
   render();
-  keepSignedIn(api, config);
-}
-
-/** Renews the access token shortly before it expires, so a person mid-checkout is never signed out by the clock. */
-function keepSignedIn(api: Api, config: PageConfig): void {
-  let renewing = false;
-  setInterval(() => {
-    const user = session.signedIn();
-    if (!user || renewing || !needsRefresh(user, Date.now())) return;
-    renewing = true;
-    void refreshSignIn(api, config.signIn, user)
-      .then((renewed) => {
-        // Only if the same person is still signed in: a sign-out meanwhile stays a sign-out.
-        if (renewed && session.signedIn()?.accessToken === user.accessToken) session.signIn(renewed);
-      })
-      .finally(() => (renewing = false));
-  }, 30_000);
+  // A person mid-checkout is never signed out by the clock.
+  keepSignedIn(session, (user) => refreshSignIn(api, config.signIn, user));
 }
 
 function draw(api: Api, config: PageConfig, signInReason?: string): void {
@@ -93,7 +63,6 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
   turnScope.dispose();
   turnBar.hidden = true;
   scope = new Scope();
-  const path = decodeURI(location.hash.replace(/^#/, '')) || '/';
   const user = session.signedIn();
   drawNav(api, config, user);
   if (!user) {
@@ -111,7 +80,7 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
     return;
   }
 
-  const route = ROUTES.find((candidate) => candidate.pattern.test(path));
+  const route = routeOf(ROUTES);
   if (!route) {
     document.title = 'Not found · Concert tickets';
     replace(
@@ -122,14 +91,12 @@ function draw(api: Api, config: PageConfig, signInReason?: string): void {
     );
     return;
   }
-  const found = route.pattern.exec(path)!;
-  const params = Object.fromEntries(route.names.map((name, i) => [name, found[i + 1]!]));
   const ctx = contextFor(api, config, user, scope, handedOver);
   handedOver = undefined;
   // Keyboard and screen-reader users land at the top of the new view, not on a stale link.
   if (!firstRender) main.focus({ preventScroll: false });
   firstRender = false;
-  Promise.resolve(route.view(ctx, params)).catch((error: unknown) => {
+  Promise.resolve(route.view(ctx, route.params)).catch((error: unknown) => {
     if (!ctx.scope.isAlive) return;
     replace(
       main,

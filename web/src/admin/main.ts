@@ -5,11 +5,12 @@
  * are told so, and the API refuses them anyway.
  */
 import { Api, ApiFailure } from '../api';
-import { signOutEverywhere, needsRefresh } from '../auth';
+import { signOutEverywhere } from '../auth';
 import { Scope } from '../context';
 import { button, h, link, notice, replace } from '../dom';
 import { failureSentence, type FailureContext } from '../messages';
-import { parsePageConfig, type SignInConfig } from '../page-config';
+import type { SignInConfig } from '../page-config';
+import { keepSignedIn, loadPageConfig, routeOf, type Route } from '../page-start';
 import type { SignedIn } from '../session';
 import { ConsoleApi } from './console-api';
 import type { ConsoleContext } from './console-context';
@@ -22,7 +23,7 @@ import './console.css';
 
 type View = (ctx: ConsoleContext, params: Record<string, string>) => void | Promise<void>;
 
-const ROUTES: ReadonlyArray<{ pattern: RegExp; names: readonly string[]; view: View }> = [
+const ROUTES: ReadonlyArray<Route<View>> = [
   { pattern: /^\/$/, names: [], view: concertsView },
   { pattern: /^\/new$/, names: [], view: newConcertView },
   { pattern: /^\/concerts\/([^/]+)$/, names: ['concertId'], view: concertView as View },
@@ -33,52 +34,20 @@ const nav = document.getElementById('nav')!;
 let scope = new Scope();
 
 async function start(): Promise<void> {
-  document.querySelector('.skip-link')?.addEventListener('click', (event) => {
-    event.preventDefault();
-    main.focus();
-  });
-  let signIn: SignInConfig | undefined;
-  let apiUrl: string;
-  try {
-    const response = await fetch('/app/config.json', { cache: 'no-store' });
-    if (!response.ok) throw new Error(`config.json: ${response.status}`);
-    const config = parsePageConfig(await response.json());
-    apiUrl = config.apiUrl;
-    // Locally the one local issuer serves both; deployed, operators have a pool of their own and never the buyers'.
-    signIn = config.adminSignIn ?? (config.signIn.kind === 'local' ? config.signIn : undefined);
-  } catch {
-    replace(
-      main,
-      h('h1', null, 'The console could not start'),
-      notice('error', 'Its settings could not be loaded. Please reload the page in a moment.'),
-      button('Reload', () => location.reload()),
-    );
-    return;
-  }
+  const config = await loadPageConfig(main, 'The console could not start');
+  if (!config) return;
+  // Locally the one local issuer serves both; deployed, operators have a pool of their own and never the buyers'.
+  const signIn = config.adminSignIn ?? (config.signIn.kind === 'local' ? config.signIn : undefined);
   if (!signIn) {
     replace(main, h('h1', null, 'The console could not start'), notice('error', 'This site has no sign-in for operators configured.'));
     return;
   }
-  const api = new Api(apiUrl, { accessToken: () => operatorSession.signedIn()?.accessToken });
+  const api = new Api(config.apiUrl, { accessToken: () => operatorSession.signedIn()?.accessToken });
   const draw = drawing(new ConsoleApi(api), signIn);
   window.addEventListener('hashchange', () => draw());
   draw();
-  keepSignedIn(api, signIn);
-}
-
-/** Renews the token shortly before it expires, so an operator watching a sale is never signed out by the clock. */
-function keepSignedIn(api: Api, signIn: SignInConfig): void {
-  let renewing = false;
-  setInterval(() => {
-    const user = operatorSession.signedIn();
-    if (!user || renewing || !needsRefresh(user, Date.now())) return;
-    renewing = true;
-    void renewOperator(api, signIn, user)
-      .then((renewed) => {
-        if (renewed && operatorSession.signedIn()?.accessToken === user.accessToken) operatorSession.signIn(renewed);
-      })
-      .finally(() => (renewing = false));
-  }, 30_000);
+  // An operator watching a sale is never signed out by the clock.
+  keepSignedIn(operatorSession, (user) => renewOperator(api, signIn, user));
 }
 
 function drawing(api: ConsoleApi, signIn: SignInConfig) {
@@ -109,15 +78,12 @@ function drawing(api: ConsoleApi, signIn: SignInConfig) {
     }
     if (!isOperator(user.accessToken)) return refuse(user, signOut);
 
-    const path = decodeURI(location.hash.replace(/^#/, '')) || '/';
-    const route = ROUTES.find((candidate) => candidate.pattern.test(path));
+    const route = routeOf(ROUTES);
     if (!route) {
       document.title = 'Not found · Operator console';
       replace(main, h('h1', null, 'Page not found'), notice('info', 'There is nothing at this address.'), link('#/', 'See the concerts'));
       return;
     }
-    const found = route.pattern.exec(path)!;
-    const params = Object.fromEntries(route.names.map((name, i) => [name, found[i + 1]!]));
     const viewScope = scope;
     const ctx: ConsoleContext = {
       api,
@@ -141,7 +107,7 @@ function drawing(api: ConsoleApi, signIn: SignInConfig) {
         return failureSentence('UNEXPECTED');
       },
     };
-    Promise.resolve(route.view(ctx, params)).catch((error: unknown) => {
+    Promise.resolve(route.view(ctx, route.params)).catch((error: unknown) => {
       if (!viewScope.isAlive) return;
       replace(
         main,
