@@ -58,13 +58,7 @@ export async function answerNewPassword(
   step: Extract<OperatorStep, { kind: 'newPassword' }>,
   password: string,
 ): Promise<OperatorStep> {
-  const answer = await callCognito<Challenge>(config, 'RespondToAuthChallenge', {
-    ChallengeName: 'NEW_PASSWORD_REQUIRED',
-    ClientId: config.userPoolClientId,
-    Session: step.session,
-    ChallengeResponses: { USERNAME: step.username, NEW_PASSWORD: password },
-  });
-  return next(config, answer, step);
+  return next(config, await respond(config, step.session, step.username, 'NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: password }), step);
 }
 
 /** The authenticator app's six digits, at every sign-in. */
@@ -74,12 +68,7 @@ export async function answerCode(
   code: string,
 ): Promise<OperatorStep> {
   const answer = await withCodeProblem(
-    callCognito<Challenge>(config, 'RespondToAuthChallenge', {
-      ChallengeName: 'SOFTWARE_TOKEN_MFA',
-      ClientId: config.userPoolClientId,
-      Session: step.session,
-      ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
-    }),
+    respond(config, step.session, step.username, 'SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: code }),
   );
   return next(config, answer, step);
 }
@@ -99,14 +88,23 @@ export async function confirmPairing(
   );
   if (verified.Status !== 'SUCCESS' || !verified.Session)
     throw new SignInProblem('That code is not right. Enter the newest code of the app.');
-  const answer = await callCognito<Challenge>(config, 'RespondToAuthChallenge', {
-    ChallengeName: 'MFA_SETUP',
-    ClientId: config.userPoolClientId,
-    Session: verified.Session,
-    ChallengeResponses: { USERNAME: step.username },
-  });
-  return next(config, answer, step);
+  return next(config, await respond(config, verified.Session, step.username, 'MFA_SETUP'), step);
 }
+
+/** Answers Cognito's challenge `name` in `session`, as `username` (the one the challenge named). */
+const respond = (
+  config: CognitoConfig,
+  session: string,
+  username: string,
+  name: 'NEW_PASSWORD_REQUIRED' | 'SOFTWARE_TOKEN_MFA' | 'MFA_SETUP',
+  responses: Record<string, string> = {},
+) =>
+  callCognito<Challenge>(config, 'RespondToAuthChallenge', {
+    ChallengeName: name,
+    ClientId: config.userPoolClientId,
+    Session: session,
+    ChallengeResponses: { USERNAME: username, ...responses },
+  });
 
 /** A wrong code is Cognito's CodeMismatchException, which the page's own sign-in reads as an expired step. */
 const withCodeProblem = <T>(call: Promise<T>) =>
