@@ -1,5 +1,6 @@
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import type { LocalApi } from '../support/local-api';
+import { rawRequest, type Answer, type RawRequestOptions } from '../support/raw-request';
 
 /**
  * A rush through a DynamoDB that misbehaves (test/support/fault-proxy.ts between the local runtime
@@ -55,44 +56,23 @@ afterAll(async () => {
   process.env.DYNAMODB_ENDPOINT = upstream;
 });
 
-interface Answer {
-  readonly status: number;
-  readonly retryAfter: string | null;
-  readonly body: any;
-}
-
 /** Requests whose answer never reached the client, at the transport. */
 const noAnswer: string[] = [];
 
 /** Every answer the API gave, whatever it was. */
 const everyAnswer: Array<{ what: string; status: number; code?: string; retryAfter: string | null }> = [];
 
-async function call(
-  what: string,
-  method: string,
-  path: string,
-  options: { token?: string; queueToken?: string; body?: unknown; key?: string } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.queueToken) headers['x-queue-token'] = options.queueToken;
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  let text: string;
+async function call(what: string, method: string, path: string, options: RawRequestOptions = {}): Promise<Answer> {
+  let answer: Answer;
   try {
-    response = await fetch(`${api.url}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    text = await response.text();
+    answer = await rawRequest(api.url, method, path, options);
   } catch (error) {
+    // A body that is not JSON is the API's fault, not the transport's.
+    if (error instanceof SyntaxError) throw error;
     // No answer reached the client (a keep-alive connection closed under it): as a lost answer, sent again.
     noAnswer.push(`${what}: ${(error as Error).message} (${String((error as { cause?: unknown }).cause)})`);
     return { status: 0, retryAfter: '1', body: undefined };
   }
-  const answer = { status: response.status, retryAfter: response.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
   everyAnswer.push({ what, status: answer.status, code: answer.body?.error?.code, retryAfter: answer.retryAfter });
   return answer;
 }

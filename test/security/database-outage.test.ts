@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../../local/dynamodb-local';
 import type { LocalRuntime } from '../../local/runtime';
+import { rawRequest, type Answer, type RawRequestOptions } from '../support/raw-request';
 
 /**
  * A real outage: this file runs its own DynamoDB Local (files in a data directory) under the local
@@ -32,30 +33,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface Answer {
-  readonly status: number;
-  readonly retryAfter: string | null;
-  readonly body: any;
-}
-
-async function call(
-  method: string,
-  path: string,
-  options: { token?: string; queueToken?: string; body?: unknown; key?: string } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.queueToken) headers['x-queue-token'] = options.queueToken;
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, options?: RawRequestOptions) => rawRequest(runtime.url, method, path, options);
 
 interface User {
   readonly userId: string;
