@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_MAX_BODY_BYTES, routeKeyOf, routes, type RouteDefinition } from '../../functions/http/route-table';
+import { SETTING_NAMES } from '../../functions/queue/waiting-room-rules';
 import { activeUser, type ActiveUser } from '../support/active-users';
 import { setChallengeWork } from '../support/join-challenge';
 import { expectContractError, rawRequest, signToken, snapshotTables, startSecureApi, type RawResponse, type SecureApi } from './support';
@@ -108,17 +109,7 @@ function hostileBody(route: RouteDefinition): fc.Arbitrary<string | Buffer | und
 
 const EMPTY_BODY_IS_VALID = new Set(['joinQueue', 'changeWaitingRoomSettings']);
 /** Every writable field of the waiting-room settings: an "extra" field must be none of them. */
-const SETTINGS_FIELDS = [
-  'joining',
-  'admission',
-  'admitPerMinute',
-  'maxActive',
-  'activeSeconds',
-  'holdSeconds',
-  'preQueueOpensAt',
-  'saleOpensAt',
-  'challengeWork',
-];
+const SETTINGS_FIELDS: readonly string[] = SETTING_NAMES;
 
 /**
  * `{"altcha": …}` of every kind a join of the protected concert must refuse: any string, base64 of
