@@ -72,10 +72,50 @@ export class SmokeFailure extends Error {
   }
 }
 
-interface Reply {
+export interface Reply {
   readonly status: number;
   readonly headers: Headers;
   readonly body: unknown;
+}
+
+export interface SendOptions {
+  readonly token?: string;
+  readonly queueToken?: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One request as the API's clients send it (bearer token, queue token, JSON body). The reply's body
+ * is parsed when it is JSON, else kept as text (a web page, a gateway's error page). A lost connection throws.
+ */
+export async function send(url: string, method: string, options: SendOptions = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.queueToken) headers['x-queue-token'] = options.queueToken;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: kept as text
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** A token of the local issuer (npm start, start:synth) for `userId`, in `groups` when given: POST /local/token. */
+export async function localToken(baseUrl: string, userId: string, groups?: string[]): Promise<string> {
+  const reply = await send(`${baseUrl}/local/token`, 'POST', { body: { userId, ...(groups ? { groups } : {}) } });
+  if (reply.status !== 200) throw new Error(`POST /local/token answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return (reply.body as { accessToken: string }).accessToken;
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -110,31 +150,14 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
     path: string,
     options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Reply> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.queueToken) headers['x-queue-token'] = options.queueToken;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      const headers = { accept: 'application/json', ...options.headers };
+      return await send(`${baseUrl}${path}`, method, { ...options, headers, timeoutMs: REQUEST_TIMEOUT_MS });
     } catch (error) {
       return fail(
         `${method} ${path} failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`,
       );
     }
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: reported as text below
-    }
-    return { status: response.status, headers: response.headers, body };
   }
 
   /** The body, if the status is the one expected and the body has the documented shape. */
@@ -153,11 +176,7 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
   }
 
   const get = (path: string, token?: string, queueToken?: string) => call('GET', path, { token, queueToken });
-  const localToken = async (userId: string, groups: string[]) => {
-    const reply = await call('POST', '/local/token', { body: { userId, groups } });
-    if (reply.status !== 200) fail(`POST /local/token answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-    return (reply.body as { accessToken: string }).accessToken;
-  };
+  const operatorToken = (userId: string) => localToken(baseUrl, userId, ['admin']).catch((error: Error) => fail(error.message));
 
   try {
     await step('health', async () => {
@@ -192,7 +211,7 @@ export async function runSmokeJourney(options: SmokeOptions): Promise<SmokeResul
           ? options.auth.adminAccessToken
             ? await options.auth.adminAccessToken()
             : token
-          : await localToken(`${userId}-operator`, ['admin']);
+          : await operatorToken(`${userId}-operator`);
       const reply = await call('POST', '/admin/concerts', { token: adminToken, body });
       if (reply.status === 401 || reply.status === 403) {
         fail(

@@ -15,6 +15,7 @@ import { ACCESS_TOKEN_SCOPE, routes } from '../../functions/http/route-table';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/local-issuer';
 import { readStackAssembly } from '../../local/synth/assembly';
 import { readServiceModel } from '../../local/synth/service-model';
+import { localToken, send, type SendOptions } from '../../scripts/smoke-journey';
 import { assemblyDir, ROOT, startSynthCli, type RunningCli } from './support';
 
 let cli: RunningCli;
@@ -39,32 +40,10 @@ interface Reply {
 }
 
 /** A request as the page makes it: under /api, through the site's CloudFront; `root` for the execute-api address (or the page itself). */
-async function call(
-  method: string,
-  path: string,
-  options: { token?: string; queueToken?: string; body?: unknown; headers?: Record<string, string>; root?: boolean } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.queueToken) headers['x-queue-token'] = options.queueToken;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${cli.url}${options.root ? '' : '/api'}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // the web page: not JSON
-  }
-  return { status: response.status, headers: response.headers, body };
-}
+const call = (method: string, path: string, options: SendOptions & { root?: boolean } = {}): Promise<Reply> =>
+  send(`${cli.url}${options.root ? '' : '/api'}${path}`, method, options);
 
-const tokenFor = async (userId: string, groups?: string[]) =>
-  (await call('POST', '/local/token', { body: { userId, ...(groups ? { groups } : {}) } })).body.accessToken as string;
+const tokenFor = (userId: string, groups?: string[]) => localToken(`${cli.url}/api`, userId, groups);
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown> & { iss: string; aud: string };
 
