@@ -1,5 +1,6 @@
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import type { LocalApi } from '../support/local-api';
+import { seededRandom } from '../support/seeded-random';
 import { rawRequest, type Answer, type RawRequestOptions } from '../support/raw-request';
 
 /**
@@ -22,19 +23,9 @@ let proxy: FaultProxy;
 let api: LocalApi;
 let upstream: string;
 
-/** A small seeded generator, so a failing run can be told apart by its seed in the log. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so a failing run can be told apart by its seed in the log.
 const seed = Math.floor(Math.random() * 2 ** 31);
-const random = seeded(seed);
+const random = seededRandom(seed);
 
 beforeAll(async () => {
   // Slow answers are the point here: the SDK's warning about each one is noise.

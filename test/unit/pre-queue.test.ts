@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { seededRandom } from '../support/seeded-random';
 import {
   admitFromPreQueue,
   arrivalAtPlace,
@@ -22,18 +23,6 @@ const SEED = 'c0ffee'.repeat(6);
 const PRE_OPENS = Date.UTC(2030, 4, 1, 9, 0);
 const SALE_OPENS = Date.UTC(2030, 4, 1, 10, 0);
 const SCHEDULE: SaleSchedule = { preQueueOpensAt: PRE_OPENS, saleOpensAt: SALE_OPENS };
-
-/** A small seeded generator (mulberry32), so the simulated joins and runs are the same every time. */
-function randomFrom(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 describe('the pre-queue of a scheduled opening', () => {
   test('joins are refused before the pre-queue opens, go into it until the sale opens, and into the line after', () => {
@@ -126,7 +115,7 @@ describe('the pre-queue of a scheduled opening', () => {
   });
 
   test('1,000 pre-queue arrivals on 4 shards are admitted in shuffled order over several runs, all before any later joiner, with positions that never grow', () => {
-    const random = randomFrom(16);
+    const random = seededRandom(16);
     const shards = 4;
     const counters = Array.from({ length: shards }, () => 0);
     type Tracked = { kind: 'pre'; arrival: PreQueueArrival } | { kind: 'line'; seq: number };
