@@ -115,7 +115,7 @@ describe('the pre-queue of a scheduled opening', () => {
   });
 
   test('1,000 pre-queue arrivals on 4 shards are admitted in shuffled order over several runs, all before any later joiner, with positions that never grow', () => {
-    const random = seededRandom(16);
+    const random = seededRandom(16); // the same simulated joins and runs every time
     const shards = 4;
     const counters = Array.from({ length: shards }, () => 0);
     type Tracked = { kind: 'pre'; arrival: PreQueueArrival } | { kind: 'line'; seq: number };
