@@ -31,7 +31,6 @@ const repository = () =>
   createDynamoReservationRepository(documentClient, { reservations: tableName('reservations'), catalogue: tableName('catalogue') });
 const depsAt = (clock: TestClock): ReservationDeps => ({
   reservations: repository(),
-  catalogue: catalogue(),
   settings: { holdSeconds: HOLD_MS / 1000 },
   now: clock.now,
   newReservationId: monotonicFactory(),
