@@ -219,7 +219,7 @@ test('a claim that never committed cannot be paid: the seat sale refuses it, eve
     expiresAt: now + HOLD_SECONDS * 1000,
     createdAt: now,
   };
-  expect(await w.reservationDeps.reservations.claimSeat(reservation, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await w.reservationDeps.reservations.claimSeat(reservation, claimExpiresAt(now), now)).toMatchObject({ kind: 'claimed' });
   // The sale of a claimed seat fails its own condition, while the claim is live.
   const sale = seatSaleUpdate(tableName('catalogue'), {
     scheduleId: w.scheduleId,
