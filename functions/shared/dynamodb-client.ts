@@ -36,7 +36,7 @@ export function createDynamoDbClient(
   maxSockets?: number,
 ): DynamoDBClient {
   const region = process.env.AWS_REGION ?? 'local';
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     ...(endpoint
       ? {
           endpoint,
@@ -53,7 +53,22 @@ export function createDynamoDbClient(
       ...(maxSockets ? { httpAgent: { maxSockets } } : {}),
     },
   });
+  if (endpoint) {
+    for (const name of LOCAL_UNUSED_MIDDLEWARE) client.middlewareStack.remove(name);
+    // The User-Agent step stays, doing nothing, so middleware placed after it by name (Powertools') still finds it.
+    client.middlewareStack.add((next) => next, { step: 'build', priority: 'low', name: USER_AGENT_MIDDLEWARE, override: true });
+  }
+  return client;
 }
+
+/**
+ * Per-call middleware whose work DynamoDB Local never uses: the User-Agent string (built and escaped
+ * on every call), X-Ray trace propagation (only inside Lambda) and the call logger (a no-op logger
+ * unless one is configured). Together ~18 % of the SDK's CPU per call (0.58 → 0.48 ms per GetItem
+ * at 50 concurrent, alternating rounds: BENCHMARKS.md). Deployed, the client keeps them all.
+ */
+const USER_AGENT_MIDDLEWARE = 'getUserAgentMiddleware';
+const LOCAL_UNUSED_MIDDLEWARE = [USER_AGENT_MIDDLEWARE, 'recursionDetectionMiddleware', 'loggerMiddleware'];
 
 const LOCAL_ACCESS_KEY = 'local';
 const NO_SIGNATURE = '0'.repeat(64);

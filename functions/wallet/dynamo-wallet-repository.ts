@@ -128,7 +128,9 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
                 ':one': 1,
                 ':maxBefore': maxBalanceBeforeCharge(charge.amount),
               },
-              ReturnValues: 'ALL_NEW',
+              // The new balance and version only: the item also carries every charge still pending, which
+              // the answer need not (ALL_NEW made the SDK read them all back on every charge under load).
+              ReturnValues: 'UPDATED_NEW',
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );

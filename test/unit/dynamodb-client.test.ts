@@ -41,3 +41,28 @@ test("against DynamoDB Local, a request names the local credentials' scope and s
     /^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/[\w-]+\/dynamodb\/aws4_request, SignedHeaders=host;x-amz-date, Signature=0{64}$/,
   );
 });
+
+test('against DynamoDB Local, the client skips the per-call work DynamoDB Local never uses; deployed, it keeps it', async () => {
+  const names = (client: DynamoDBClient) => client.middlewareStack.identify().join(' ');
+  const deployed = createDynamoDbClient(undefined);
+  for (const name of ['recursionDetectionMiddleware', 'loggerMiddleware']) {
+    expect(names(createDynamoDbClient('http://127.0.0.1:8000'))).not.toContain(name);
+    expect(names(deployed)).toContain(name);
+  }
+  deployed.destroy();
+  let userAgent: string | undefined = 'unread';
+  const local = createDynamoDbClient('http://127.0.0.1:8000');
+  local.middlewareStack.addRelativeTo(
+    () => async (args: { request: unknown }) => {
+      userAgent = (args.request as { headers: Record<string, string> }).headers['user-agent'];
+      throw new Error('stopped before sending');
+    },
+    // Middleware placed after the User-Agent step by name (Powertools does) still finds it.
+    { relation: 'after', toMiddleware: 'getUserAgentMiddleware', name: 'readUserAgent' },
+  );
+  await expect(local.send(new GetItemCommand({ TableName: 'anything', Key: { pk: { S: 'x' } } }))).rejects.toThrow(
+    'stopped before sending',
+  );
+  expect(userAgent).toBeUndefined();
+  local.destroy();
+});

@@ -39,6 +39,17 @@ test("its tokens are access tokens with the scope the routes require, like Cogni
   expect(await issuer.verify(accessToken)).toMatchObject({ token_use: 'access', scope: ACCESS_TOKEN_SCOPE });
 });
 
+test('a token it minted is accepted without a signature check, with the claims a check would give; altered, it is refused', async () => {
+  const { accessToken } = await issuer.mint('carol', ['ops']);
+  const minted = await issuer.verify(accessToken);
+  // A fresh issuer on the same key has to check the signature: the claims are the same.
+  expect(await (await createLocalIssuer(dataDir)).verify(accessToken)).toEqual(minted);
+  const [h, p, s] = accessToken.split('.');
+  const forged = Buffer.from(JSON.stringify({ ...minted, sub: 'mallory' })).toString('base64url');
+  expect(await issuer.verify(`${h}.${forged}.${s}`)).toBeUndefined();
+  expect(await issuer.verify(`${h}.${p}.${s.slice(0, -4)}AAAA`)).toBeUndefined();
+});
+
 test('a token signed with our key and right claims passes', async () => {
   expect(await issuer.verify(await sign({}))).toMatchObject({ sub: 'alice' });
 });

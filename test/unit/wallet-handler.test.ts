@@ -59,7 +59,7 @@ test('a charge is one conditional increment of the balance item and nothing else
     Key: { pk: 'USER#alice', sk: 'BALANCE' },
     ConditionExpression:
       'attribute_not_exists(#entry) AND attribute_not_exists(#charged) AND (attribute_not_exists(balance) OR balance <= :maxBefore)',
-    ReturnValues: 'ALL_NEW',
+    ReturnValues: 'UPDATED_NEW',
   });
   expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
   expect(documents.calls()).toHaveLength(1);
