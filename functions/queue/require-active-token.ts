@@ -1,5 +1,5 @@
 import { AppError } from '../shared/errors';
-import type { QueueDeps } from './queue-deps';
+import type { TokenCheckDeps } from './queue-deps';
 import type { AdmissionBatch } from './queue-rules';
 import { findQueueToken } from './find-queue-token';
 import { waitingRoomOf } from './waiting-room-rules';
@@ -26,7 +26,7 @@ export interface ActiveQueueToken {
  * request names one), admitted, not spent, and before its `activeUntil` now.
  */
 export async function requireActiveToken(
-  deps: QueueDeps,
+  deps: TokenCheckDeps,
   input: { userId: string; token: string; concertId?: string },
 ): Promise<ActiveQueueToken> {
   const { record, state, admission } = await findQueueToken(deps, input);
