@@ -1,6 +1,7 @@
 import { buildSync } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { jobs } from '../../functions/jobs/job-table';
+import { streamConsumers } from '../../functions/jobs/stream-consumers';
 import { groupEntry, handlerGroups, routes } from '../../functions/http/route-table';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -52,5 +53,11 @@ test('the public function loads nothing of the queue, and the jobs nothing of qu
     const files = bundledFiles(job.entry);
     expect(files.filter((file) => /functions\/queue\/(queue-tokens?|queue-token-keys|join-challenges?)\.ts$/.test(file))).toEqual([]);
     expect(altcha(files)).toEqual([]);
+  }
+});
+
+test('the jobs and the stream consumers load no zod: they validate no input, and read their settings by hand', () => {
+  for (const { entry } of [...jobs, ...streamConsumers]) {
+    expect({ entry, zod: bundledFiles(entry).filter((file) => file.includes('node_modules/zod/')) }).toEqual({ entry, zod: [] });
   }
 });
