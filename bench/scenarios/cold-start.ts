@@ -25,7 +25,7 @@ const MAX_BUNDLE_BYTES = 600 * 1024;
 export const STACK_BUNDLING: BuildOptions = {
   bundle: true,
   minify: true,
-  sourcemap: true,
+  sourcemap: 'external',
   sourcesContent: false,
   platform: 'node',
   target: 'node22',
@@ -88,7 +88,6 @@ function initTime(file: string): number {
       ...localTableEnv('cold-start-'),
       AWS_REGION: 'us-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      NODE_OPTIONS: '--enable-source-maps',
     },
   });
   if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr}`);
