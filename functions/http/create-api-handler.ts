@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { RouteHandler } from './http-types';
-import { activeQueueToken } from './middleware/active-queue-token';
 import { errorResponses } from './middleware/error-responses';
 import { originSecret } from './middleware/origin-secret';
 import { routeRequest, type ApiContext, type ApiEvent, type ApiResult } from './middleware/route-request';
@@ -18,6 +17,11 @@ export interface ApiHandlerOptions {
    * part of a bundle, and of its cold start.
    */
   readonly idempotency?: ApiMiddleware;
+  /**
+   * The ACTIVE guard (middleware/active-queue-token.ts), for a group with routes the route table
+   * marks `active`. Only those groups load it and the queue token reads it wires.
+   */
+  readonly activeToken?: ApiMiddleware;
 }
 
 /**
@@ -34,9 +38,12 @@ export function createApiHandler<G extends HandlerGroup>(
   if (idempotentRoutes.length > 0 && !options.idempotency) {
     throw new Error(`the ${group} group serves idempotent routes, so its handler needs the idempotency middleware`);
   }
+  if (routes.some((route) => route.group === group && route.auth === 'active') && !options.activeToken) {
+    throw new Error(`the ${group} group serves ACTIVE routes, so its handler needs the ACTIVE queue token middleware`);
+  }
   // The origin secret first: a request that bypassed CloudFront costs one comparison and is refused.
   const handler = middy<ApiEvent, ApiResult, Error, ApiContext>()
-    .use([errorResponses(), originSecret(), routeRequest(), ...(options.idempotency ? [options.idempotency] : []), activeQueueToken()])
+    .use([errorResponses(), originSecret(), routeRequest(), ...[options.idempotency, options.activeToken].filter((m) => m !== undefined)])
     .handler(async (_event, context) => {
       const handle = byName[context.route.handler];
       if (!handle) throw new Error(`route ${context.route.handler} is not served by the ${group} group`);

@@ -6,6 +6,7 @@ import { getBalance } from '../wallet/get-balance';
 import { listPayments } from '../wallet/list-payments';
 import { findLandedPayment, payReservations } from '../wallet/pay-reservations';
 import { createApiHandler } from './create-api-handler';
+import { activeQueueToken } from './middleware/active-queue-token';
 import { idempotentRequest } from './middleware/idempotent-request';
 import { parseInput } from './validation';
 import { chargeBodySchema, listPaymentsQuerySchema, paymentBodySchema } from './wallet-schemas';
@@ -66,5 +67,6 @@ export const handler = createApiHandler(
         },
       },
     }),
+    activeToken: activeQueueToken(),
   },
 );

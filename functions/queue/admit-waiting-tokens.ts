@@ -1,7 +1,7 @@
 import { runPoint } from '../stats/stats-rules';
 import type { PreQueueCounters } from './pre-queue-counter';
 import { openPreQueue, type PreQueue } from './pre-queue';
-import type { QueueDeps } from './queue-deps';
+import type { QueueJobDeps } from './queue-deps';
 import type { PreQueueWrite, QueueSnapshot } from './queue-repository';
 import type { AdmissionBatch, AdmissionPlan, AdmissionState } from './queue-rules';
 import { batchSize, expiredBatches, planAdmission, planShardedAdmission } from './queue-rules';
@@ -27,13 +27,13 @@ export interface ConcertAdmission {
  * opening is recorded yet (of overlapping runs one records it; the sizes are the same for all, the
  * counters being closed). Every run admits the pre-queue's shuffled places first (queue-rules).
  */
-export async function admitWaitingTokens(deps: QueueDeps): Promise<{ concerts: ConcertAdmission[] }> {
+export async function admitWaitingTokens(deps: QueueJobDeps): Promise<{ concerts: ConcertAdmission[] }> {
   const concertIds = await deps.queue.listQueues();
   const concerts = await Promise.all(concertIds.map((concertId) => admitConcert(deps, concertId)));
   return { concerts };
 }
 
-async function admitConcert(deps: QueueDeps, concertId: string): Promise<ConcertAdmission> {
+async function admitConcert(deps: QueueJobDeps, concertId: string): Promise<ConcertAdmission> {
   const snapshot = await deps.queue.snapshot(concertId);
   const now = deps.now();
   const result = await admitFrom(deps, concertId, snapshot, now);
@@ -42,7 +42,7 @@ async function admitConcert(deps: QueueDeps, concertId: string): Promise<Concert
   return result;
 }
 
-async function admitFrom(deps: QueueDeps, concertId: string, snapshot: QueueSnapshot, now: number): Promise<ConcertAdmission> {
+async function admitFrom(deps: QueueJobDeps, concertId: string, snapshot: QueueSnapshot, now: number): Promise<ConcertAdmission> {
   const { lastSeq, admission: read, counters, preQueueCounters } = snapshot;
   const room = waitingRoomOf(read.settings, deps.settings);
   const limits = admissionLimits(room, read.rateWindow, now, deps.settings);
@@ -94,7 +94,7 @@ function preQueueWrite(before: PreQueue | undefined, plan: AdmissionPlan, openin
  * record, and one conditional write that closes the epoch the counters mark and admits in line order.
  */
 async function admitSharded(
-  deps: QueueDeps,
+  deps: QueueJobDeps,
   concertId: string,
   counters: readonly number[],
   admission: AdmissionState,

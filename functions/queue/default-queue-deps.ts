@@ -4,40 +4,28 @@ import { settings, tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
 import { pause } from '../shared/pause';
 import { seriesRecorder } from '../stats/default-stats-deps';
-import { createDynamoQueueRepository } from './dynamo-queue-repository';
-import { createSequenceCounter } from './dynamo-sequence-counter';
-import { createPreQueueCounter } from './dynamo-pre-queue-counter';
+import { processQueueRepository } from './default-queue-repository';
+import { processQueueTokens, queueTokenKeys } from './default-queue-tokens';
 import { createDynamoWaitingRoomRepository } from './dynamo-waiting-room-repository';
 import { createDynamoSpentChallenges } from './dynamo-spent-challenges';
 import { joinChallenges, type JoinChallenges } from './join-challenges';
 import type { QueueDeps } from './queue-deps';
-import type { QueueRepository } from './queue-repository';
-import { queueTokenKeySource, type QueueTokenKeySource } from './queue-token-keys';
-import { queueTokens, type QueueTokens } from './queue-tokens';
 import { RecentTokens } from './recent-tokens';
 import type { WaitingRoomDeps } from './waiting-room-deps';
+
+export { queueRepository } from './default-queue-repository';
 
 const CONCERT_CACHE_MS = 60_000;
 
 let deps: QueueDeps | undefined;
 let roomDeps: WaitingRoomDeps | undefined;
 
-/** The waiting room's storage on this process's queue table (tests choose shards and cache themselves). */
-export function queueRepository(options: { shards?: number; admissionCacheMs?: number } = {}): QueueRepository {
-  const table = tableName('queue');
-  return createDynamoQueueRepository(documentClient, table, {
-    counter: createSequenceCounter(documentClient, table, options.shards ?? 1),
-    preQueueCounter: createPreQueueCounter(documentClient, table, options.shards ?? 1),
-    admissionCacheMs: options.admissionCacheMs ?? 0,
-  });
-}
-
 /** The waiting room wired to this process's tables, built on first use and then reused. */
 export function queueDeps(): QueueDeps {
   const current = settings();
   deps ??= {
-    queue: queueRepository({ shards: current.queueShards, admissionCacheMs: current.pollAdmissionCacheMs }),
-    tokens: tokensOnFirstUse(),
+    queue: processQueueRepository(),
+    tokens: processQueueTokens(),
     recentTokens: new RecentTokens(),
     challenges: challengesOnFirstUse(),
     spentChallenges: createDynamoSpentChallenges(documentClient, tableName('queue')),
@@ -61,25 +49,9 @@ export function waitingRoomDeps(): WaitingRoomDeps {
   return roomDeps;
 }
 
-/**
- * The key source the environment names, looked up on first use: the jobs share these deps but
- * handle no tokens and are given no key. Queue tokens and join challenges share it (one read of the keys).
- */
-let keySource: QueueTokenKeySource | undefined;
-const keysOnFirstUse = () => (keySource ??= queueTokenKeySource());
-
-function tokensOnFirstUse(): QueueTokens {
-  let tokens: QueueTokens | undefined;
-  const current = () => (tokens ??= queueTokens(keysOnFirstUse()));
-  return {
-    issue: async (claims) => current().issue(claims),
-    verify: async (token) => current().verify(token),
-  };
-}
-
 function challengesOnFirstUse(): JoinChallenges {
   let challenges: JoinChallenges | undefined;
-  const current = () => (challenges ??= joinChallenges(keysOnFirstUse()));
+  const current = () => (challenges ??= joinChallenges(queueTokenKeys()));
   return {
     issue: async (binding) => current().issue(binding),
     check: async (altcha, expected) => current().check(altcha, expected),

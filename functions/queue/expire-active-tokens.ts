@@ -1,4 +1,4 @@
-import type { QueueDeps } from './queue-deps';
+import type { QueueJobDeps } from './queue-deps';
 import { batchSize, expiredBatches } from './queue-rules';
 
 export interface ConcertExpiry {
@@ -12,7 +12,7 @@ export interface ConcertExpiry {
  * away, which frees their places. Every check already compares `activeUntil` with now, so
  * correctness never waits for this job; it keeps the admission record small.
  */
-export async function expireActiveTokens(deps: QueueDeps): Promise<{ concerts: ConcertExpiry[] }> {
+export async function expireActiveTokens(deps: QueueJobDeps): Promise<{ concerts: ConcertExpiry[] }> {
   const concertIds = await deps.queue.listQueues();
   const concerts = await Promise.all(
     concertIds.map(async (concertId) => {

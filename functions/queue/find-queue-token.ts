@@ -1,5 +1,5 @@
 import { AppError } from '../shared/errors';
-import type { QueueDeps } from './queue-deps';
+import type { TokenCheckDeps } from './queue-deps';
 import type { AdmissionState, QueueTokenRecord, TokenState } from './queue-rules';
 import { stateOf } from './queue-status';
 import type { QueueTokenClaims } from './queue-token';
@@ -19,7 +19,7 @@ const invalid = () => new AppError('QUEUE_TOKEN_INVALID', 'this queue token is n
  * the request is about (when it names one). Anything else is QUEUE_TOKEN_INVALID, before any read.
  */
 export async function verifiedClaims(
-  deps: QueueDeps,
+  deps: Pick<TokenCheckDeps, 'tokens'>,
   input: { userId: string; token: string; concertId?: string },
 ): Promise<QueueTokenClaims> {
   const claims = await deps.tokens.verify(input.token);
@@ -34,7 +34,7 @@ export async function verifiedClaims(
  * QUEUE_TOKEN_INVALID; a spent one is EXPIRED.
  */
 export async function findQueueToken(
-  deps: QueueDeps,
+  deps: TokenCheckDeps,
   input: { userId: string; token: string; concertId?: string },
 ): Promise<FoundQueueToken> {
   const claims = await verifiedClaims(deps, input);

@@ -25,3 +25,9 @@ export interface QueueDeps {
   /** Where each admission run leaves a point of the stats series (none: no series). */
   readonly series?: SeriesRecorder;
 }
+
+/** What the ACTIVE check needs: the token's item and admission record, and the keys that verify the token. */
+export type TokenCheckDeps = Pick<QueueDeps, 'queue' | 'tokens' | 'settings' | 'now'>;
+
+/** What the scheduled jobs need: no tokens, challenges or catalogue. */
+export type QueueJobDeps = Pick<QueueDeps, 'queue' | 'settings' | 'now' | 'series'>;

@@ -1,5 +1,5 @@
 import { AppError } from '../shared/errors';
-import type { QueueDeps } from './queue-deps';
+import type { TokenCheckDeps } from './queue-deps';
 import type { AdmissionBatch } from './queue-rules';
 import { findQueueToken, verifiedClaims } from './find-queue-token';
 import { stateOf } from './queue-status';
@@ -27,7 +27,7 @@ export interface ActiveQueueToken {
  * request names one), admitted, not spent, and before its `activeUntil` now.
  */
 export async function requireActiveToken(
-  deps: QueueDeps,
+  deps: TokenCheckDeps,
   input: { userId: string; token: string; concertId?: string },
 ): Promise<ActiveQueueToken> {
   const { record, state, admission } = await findQueueToken(deps, input);
@@ -55,7 +55,7 @@ export async function requireActiveToken(
  * spent or replaced since): a hold uses it to send its claim alongside that check, so that a
  * caller never admitted cannot claim a seat even for the moment the check takes.
  */
-export async function seemsActive(deps: QueueDeps, input: { userId: string; token: string; concertId?: string }): Promise<boolean> {
+export async function seemsActive(deps: TokenCheckDeps, input: { userId: string; token: string; concertId?: string }): Promise<boolean> {
   const claims = await verifiedClaims(deps, input).catch(() => undefined);
   const admission = claims && deps.queue.readAdmissionWithin(claims.concertId);
   if (!claims || !admission) return false;

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { stackMapper } from './source-mapped-stack';
 
 /**
  * The service's one logger: Powertools Logger, one JSON object per line with level, time, service
@@ -12,6 +13,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
  *
  * Secrets never reach a line: values under a secret-sounding key are replaced, and anything in any
  * string that looks like a JWT or a queue token is masked, error messages and stacks included.
+ * Deployed, a logged stack names the source files and lines (source-mapped-stack.ts).
  */
 export interface LogContext {
   readonly requestId: string;
@@ -34,10 +36,14 @@ const SECRET_KEYS = new Set([
 /** A JWT (three base64url parts, the first two starting like JSON objects) and a queue token (`qt2.<key id>.<payload>.<mac>`, or the earlier `qt.<concert>.<secret>`). */
 const SECRET_PATTERNS = [/eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/g, /\bqt2\.[\w-]+\.[\w-]+\.[\w-]{16,}/g, /\bqt\.[\w-]+\.[\w-]{16,}/g];
 
+/** `__filename` is the bundle itself when bundled: its map lies beside it. */
+const sourceMapped = stackMapper(__filename);
+
 export function redact(key: string, value: unknown): unknown {
   if (key && SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, '')) && value !== undefined && value !== null) return REDACTED;
   if (typeof value !== 'string') return value;
-  return SECRET_PATTERNS.reduce((text, pattern) => text.replace(pattern, REDACTED), value);
+  const text = key === 'stack' ? sourceMapped(value) : value;
+  return SECRET_PATTERNS.reduce((masked, pattern) => masked.replace(pattern, REDACTED), text);
 }
 
 export const logger = new Logger({

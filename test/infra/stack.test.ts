@@ -309,7 +309,8 @@ describe('functions', () => {
       expect(props.TracingConfig).toEqual({ Mode: 'Active' });
       expect(props.MemorySize).toBe(512);
       expect(props.Handler).toBe('index.handler');
-      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      // The source map is read when a stack is logged, not at every cold start (lib/service-function.ts).
+      expect(props.Environment.Variables.NODE_OPTIONS).toBeUndefined();
       expect(props.FunctionName).toBeUndefined();
       expect(resources[props.LoggingConfig.LogGroup.Ref].Type).toBe('AWS::Logs::LogGroup');
     }

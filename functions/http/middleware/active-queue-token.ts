@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import { queueDeps } from '../../queue/default-queue-deps';
+import { tokenCheckDeps } from '../../queue/default-token-check-deps';
 import { requireActiveToken, seemsActive, type ActiveQueueToken } from '../../queue/require-active-token';
 import { AppError } from '../../shared/errors';
 import type { ApiContext, ApiEvent, ApiResult } from './route-request';
@@ -18,10 +18,10 @@ export function activeQueueToken(): middy.MiddlewareObj<ApiEvent, ApiResult, Err
       if (!token) throw new AppError('QUEUE_TOKEN_REQUIRED', 'this route needs your ACTIVE queue token in X-Queue-Token');
       const bodyConcert = (body as { concertId?: unknown } | undefined)?.concertId;
       const concertId = pathParameters.concertId ?? (typeof bodyConcert === 'string' ? bodyConcert : undefined);
-      const check: Promise<ActiveQueueToken> = requireActiveToken(queueDeps(), { userId, token, concertId });
+      const check: Promise<ActiveQueueToken> = requireActiveToken(tokenCheckDeps(), { userId, token, concertId });
       check.catch(() => undefined); // observed by the handler or by `after`; never an unhandled rejection
       let seen: Promise<boolean> | undefined;
-      const seemsActiveNow = () => (seen ??= seemsActive(queueDeps(), { userId, token, concertId }));
+      const seemsActiveNow = () => (seen ??= seemsActive(tokenCheckDeps(), { userId, token, concertId }));
       context.httpRequest = { ...context.httpRequest, activeToken: () => check, seemsActive: seemsActiveNow };
     },
     after: async ({ context }) => {
