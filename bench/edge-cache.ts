@@ -29,6 +29,9 @@ export interface OriginCount {
   readonly staleHits: number;
   /** Viewer requests that had to wait for the origin (a miss, or one sharing another's miss). */
   readonly misses: number;
+  /** When the first and the last origin request went out (epoch ms). */
+  readonly firstAt: number;
+  readonly lastAt: number;
 }
 
 interface Stored {
@@ -46,7 +49,7 @@ export class EdgeCache {
   private readonly origin: URL;
   private readonly stored = new Map<string, Stored>();
   private readonly inFlight = new Map<string, Promise<Stored>>();
-  private counts = new Map<string, { requests: number; hits: number; staleHits: number; misses: number }>();
+  private counts = new Map<string, { -readonly [K in keyof OriginCount]: OriginCount[K] }>();
 
   private constructor(
     private readonly options: EdgeCacheOptions,
@@ -91,7 +94,7 @@ export class EdgeCache {
 
   private countOf(path: string) {
     let count = this.counts.get(path);
-    if (!count) this.counts.set(path, (count = { requests: 0, hits: 0, staleHits: 0, misses: 0 }));
+    if (!count) this.counts.set(path, (count = { requests: 0, hits: 0, staleHits: 0, misses: 0, firstAt: 0, lastAt: 0 }));
     return count;
   }
 
@@ -125,7 +128,10 @@ export class EdgeCache {
   private fetch(path: string, request: CachePolicy.Request): Promise<Stored> {
     const pending = this.inFlight.get(path);
     if (pending) return pending;
-    this.countOf(path).requests++;
+    const count = this.countOf(path);
+    count.requests++;
+    count.lastAt = Date.now();
+    count.firstAt ||= count.lastAt;
     const fetched = this.get(path)
       .then(({ status, headers, body }) => {
         const policy = new CachePolicy(request, { status, headers }, { shared: true });
