@@ -127,34 +127,9 @@ export function arrivalAtPlace(preQueue: PreQueue, place: number): PreQueueArriv
   return arrivalOf(preQueue, shuffledOrder(preQueue.size, preQueue.seed).arrivalAt(place));
 }
 
-export type PreQueueStanding =
-  /** Before the opening: no place yet, so no position. */
-  | { readonly stage: 'UNOPENED' }
-  | { readonly stage: 'WAITING'; readonly place: number; readonly position: number }
-  /** Admitted: the batch whose `PlaceRange` holds `place` says whether the turn is live. */
-  | { readonly stage: 'ADMITTED'; readonly place: number };
-
-/** A pre-queue token's standing: `preQueue` is the recorded opening, undefined before it. */
-export function preQueueStanding(preQueue: PreQueue | undefined, arrival: PreQueueArrival): PreQueueStanding {
-  if (preQueue === undefined) return { stage: 'UNOPENED' };
-  const place = shuffledPlace(preQueue, arrival);
-  if (place <= preQueue.admitted) return { stage: 'ADMITTED', place };
-  return { stage: 'WAITING', place, position: place - preQueue.admitted };
-}
-
 /** Pre-queue places not yet admitted. */
 export function placesLeft(preQueue: PreQueue | undefined): number {
   return preQueue === undefined ? 0 : preQueue.size - preQueue.admitted;
-}
-
-/**
- * Added to every ordinary-line position: the pre-queue places still ahead. Null while an opening
- * is scheduled but not recorded, since the pre-queue's size is not known until its counters close;
- * a number shown then would grow at the opening.
- */
-export function ordinaryLineOffset(schedule: SaleSchedule, preQueue: PreQueue | undefined): number | null {
-  if (preQueue === undefined) return schedule.saleOpensAt === undefined ? 0 : null;
-  return placesLeft(preQueue);
 }
 
 export interface PreQueueAdmission {

@@ -13,21 +13,20 @@ import {
   admittedRanges,
   emptyLine,
   isAdmittedIn,
-  positionIn,
   sameLine,
   waitingCount,
   type ShardedLine,
   type ShardPlace,
 } from './sharded-line';
+import { inPlaceRange, placesLeft, shuffledPlace, type PlaceRange, type PreQueue } from './pre-queue';
 import {
-  inPlaceRange,
-  placesLeft,
-  preQueueStanding,
-  shuffledPlace,
-  type PlaceRange,
-  type PreQueue,
-  type PreQueueArrival,
-} from './pre-queue';
+  lineOffset as placeLineOffset,
+  MAX_POLL_SECONDS,
+  pollSeconds,
+  standingOf,
+  waitingRetrySeconds,
+  type PublicLine,
+} from './waiting-place';
 
 export type QueueStatus = 'WAIT' | 'ACTIVE' | 'EXPIRED';
 
@@ -132,7 +131,9 @@ const isLive = (batch: AdmissionBatch, now: number, activeSeconds: number) => no
 
 /**
  * WAIT with its place in line, ACTIVE until its batch's time runs out, or EXPIRED. `shard` is the
- * counter a sharded line's token was numbered by; `preQueue` marks a pre-queue token.
+ * counter a sharded line's token was numbered by; `preQueue` marks a pre-queue token. Where a place
+ * stands is waiting-place.ts's rule, the one the page follows too; what needs the record's secrets
+ * (the pre-queue's seed, the places given back) and the batches is decided here.
  */
 export function tokenState(
   seq: number,
@@ -144,52 +145,46 @@ export function tokenState(
   preQueue = false,
 ): TokenState {
   if (finished) return { status: 'EXPIRED' };
-  if (preQueue) return preQueueTokenState({ seq, ...(shard !== undefined ? { shard } : {}) }, admission, now, activeSeconds);
-  if (shard !== undefined) return shardedTokenState({ shard, seq }, admission, now, activeSeconds);
-  if (seq > admission.admittedSeq) return waiting(admission, { seq }, seq - admission.admittedSeq);
-  const batch = admission.batches.find((b) => b.firstSeq <= seq && seq <= b.lastSeq);
-  if (batch && isLive(batch, now, activeSeconds)) {
-    return { status: 'ACTIVE', activeUntil: activeUntilOf(batch, activeSeconds), batch };
+  const place: TokenPlace = { seq, ...(shard !== undefined ? { shard } : {}), ...(preQueue ? { preQueue } : {}) };
+  let shuffled: number | undefined;
+  if (preQueue && admission.preQueue) {
+    try {
+      shuffled = shuffledPlace(admission.preQueue, place);
+    } catch {
+      return { status: 'EXPIRED' }; // an arrival the closed counters never gave (QUEUE_SHARDS changed meanwhile)
+    }
   }
-  return { status: 'EXPIRED' };
+  const standing = standingOf(place, publicLineOf(admission), shuffled);
+  switch (standing.stage) {
+    case 'WAITING':
+      if (isGivenBack(admission, place)) return { status: 'EXPIRED' };
+      return { status: 'WAIT', position: standing.position, ...(standing.place !== undefined ? { place: standing.place } : {}) };
+    case 'ADMITTED':
+      return admittedState(batchHolding(admission, place, standing.place), now, activeSeconds);
+    case 'UNPLACED':
+      throw new Error('a pre-queue place is always known to the server');
+  }
 }
 
-function shardedTokenState(
-  place: { shard: number; seq: number },
-  admission: AdmissionState,
-  now: number,
-  activeSeconds: number,
-): TokenState {
-  const line = admission.line ?? emptyLine(place.shard + 1);
-  if (!isAdmittedIn(line, place)) return waiting(admission, place, positionIn(line, place));
-  const batch = admission.batches.find((b) => {
-    const range = b.shardRanges?.[place.shard];
+/** The admission record as the place rule reads it: what the public state shows of it. */
+export function publicLineOf(admission: AdmissionState): PublicLine {
+  return {
+    admittedSeq: admission.admittedSeq,
+    ...(admission.line ? { line: admission.line } : {}),
+    ...(admission.preQueue ? { preQueue: admission.preQueue } : {}),
+    openingDue: openingScheduled(admission),
+  };
+}
+
+/** The batch that admitted a place: by line number, by shard range, or by shuffled place (pre-queue.ts). */
+function batchHolding(admission: AdmissionState, place: TokenPlace, shuffled: number | undefined): AdmissionBatch | undefined {
+  if (place.preQueue) return shuffled === undefined ? undefined : admission.batches.find((b) => inPlaceRange(b.preQueuePlaces, shuffled));
+  const shard = place.shard;
+  if (shard === undefined) return admission.batches.find((b) => b.firstSeq <= place.seq && place.seq <= b.lastSeq);
+  return admission.batches.find((b) => {
+    const range = b.shardRanges?.[shard];
     return range !== undefined && range[0] <= place.seq && place.seq <= range[1];
   });
-  return admittedState(batch, now, activeSeconds);
-}
-
-/**
- * A pre-queue token: WAIT with no position until the opening is recorded, then at its shuffled
- * place; admitted, the batch whose places hold it decides (pre-queue.ts).
- */
-function preQueueTokenState(arrival: PreQueueArrival, admission: AdmissionState, now: number, activeSeconds: number): TokenState {
-  const given = isGivenBack(admission, { ...arrival, preQueue: true });
-  let standing;
-  try {
-    standing = preQueueStanding(admission.preQueue, arrival);
-  } catch {
-    return { status: 'EXPIRED' }; // an arrival the closed counters never gave (QUEUE_SHARDS changed meanwhile)
-  }
-  if (standing.stage === 'UNOPENED') return given ? { status: 'EXPIRED' } : { status: 'WAIT', position: null };
-  if (standing.stage === 'WAITING')
-    return given ? { status: 'EXPIRED' } : { status: 'WAIT', position: standing.position, place: standing.place };
-  const place = standing.place;
-  return admittedState(
-    admission.batches.find((b) => inPlaceRange(b.preQueuePlaces, place)),
-    now,
-    activeSeconds,
-  );
 }
 
 function admittedState(batch: AdmissionBatch | undefined, now: number, activeSeconds: number): TokenState {
@@ -201,13 +196,9 @@ function admittedState(batch: AdmissionBatch | undefined, now: number, activeSec
 
 /**
  * Added to an ordinary line's positions: the pre-queue places still ahead once the opening is
- * recorded, none without a scheduled opening, and unknown (null) while one is due and not recorded,
- * since a number shown then would grow at the opening.
+ * recorded, none without a scheduled opening, and unknown (null) while one is due and not recorded.
  */
-export function lineOffset(admission: AdmissionState): number | null {
-  if (admission.preQueue) return placesLeft(admission.preQueue);
-  return openingScheduled(admission) ? null : 0;
-}
+export const lineOffset = (admission: AdmissionState): number | null => placeLineOffset(publicLineOf(admission));
 
 /** An opening is scheduled and not yet recorded: a saleOpensAt is set, or was set and then cleared. */
 export function openingScheduled(admission: AdmissionState): boolean {
@@ -219,13 +210,6 @@ export function openingScheduled(admission: AdmissionState): boolean {
 /** A waiting pre-queue token's shuffled place, once the opening gave it one: what its give-back is conditioned on. */
 export const placeOf = (state: TokenState): { place?: number } =>
   state.status === 'WAIT' && state.place !== undefined ? { place: state.place } : {};
-
-/** A place not yet admitted: WAIT at `position` (after the pre-queue places still ahead), unless its holder gave it back. */
-function waiting(admission: AdmissionState, place: { seq: number; shard?: number }, position: number): TokenState {
-  if (isGivenBack(admission, place)) return { status: 'EXPIRED' };
-  const offset = lineOffset(admission);
-  return { status: 'WAIT', position: offset === null ? null : offset + position };
-}
 
 /**
  * How a place is named in the admission record's given-back set: `<seq>`, or `<shard>.<seq>` in a
@@ -511,33 +495,18 @@ export function planShardedAdmission(
   };
 }
 
-/**
- * Seconds until a waiting user at `position` is admitted, from the admission rate: ADMIT_PER_TICK
- * per run, or, when the room is full, as many per run as places free up (MAX_ACTIVE per
- * ACTIVE_SECONDS). Counted in whole runs, since admission happens only when a run does.
- */
-export function estimatedWaitSeconds(position: number, settings: QueueSettings): number {
-  if (position <= 0) return 0;
-  const interval = settings.admissionIntervalSeconds;
-  const perRun = Math.min(settings.admitPerTick, (settings.maxActivePerConcert * interval) / settings.activeSeconds);
-  return Math.ceil(position / perRun) * interval;
-}
-
-const MIN_POLL_SECONDS = 1;
-const MAX_POLL_SECONDS = 30;
+export { estimatedWaitSeconds } from './waiting-place';
 
 /**
- * When to poll next. A waiting user polls about four times over their estimated wait (which counts
- * the time until the sale opens, if it has not), so the far end of a long line costs little and the
- * front hears of admission within a few seconds.
+ * When to poll next: a waiting token as waiting-place.ts says (about four times over its wait,
+ * which counts the time until the sale opens); an ACTIVE one when its turn ends.
  */
 export function retryAfterSeconds(state: TokenState, now: number, settings: QueueSettings, secondsUntilSale = 0): number {
-  const clamp = (s: number) => Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, Math.ceil(s)));
   switch (state.status) {
     case 'WAIT':
-      return clamp((estimatedWaitSeconds(state.position ?? 0, settings) + secondsUntilSale) / 4);
+      return waitingRetrySeconds(state.position, settings, secondsUntilSale);
     case 'ACTIVE':
-      return clamp((state.activeUntil - now) / 1000);
+      return pollSeconds((state.activeUntil - now) / 1000);
     case 'EXPIRED':
       return MAX_POLL_SECONDS;
   }

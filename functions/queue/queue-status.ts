@@ -1,5 +1,6 @@
 import type { Settings } from '../shared/config';
-import { estimatedWaitSeconds, retryAfterSeconds, tokenState, type AdmissionState, type QueueStatus, type TokenState } from './queue-rules';
+import { retryAfterSeconds, tokenState, type AdmissionState, type QueueStatus, type TokenState } from './queue-rules';
+import { waitingAnswer, type WaitTerms } from './waiting-place';
 import { admissionRates, waitingRoomOf } from './waiting-room-rules';
 
 /** The contract's queue status body, plus when to poll next (the `Retry-After` header). */
@@ -31,10 +32,15 @@ export function stateOf(
   return tokenState(seq, finishedAt !== undefined, admission, now, settings.activeSeconds, shard, preQueue ?? false);
 }
 
+/** The terms a waiting answer follows: the concert's own admission rate once its settings were changed (the deployment's otherwise). */
+export function waitTermsOf(admission: AdmissionState | undefined, settings: Settings): WaitTerms {
+  const room = waitingRoomOf(admission?.settings, settings);
+  return { rate: admissionRates(room, settings), paused: room.settings.admission === 'PAUSED', saleOpensAt: room.settings.saleOpensAt };
+}
+
 /**
- * The status body. The wait estimate and Retry-After follow the concert's own admission rate when
- * its settings were changed (the deployment's otherwise); while the sale has not opened, the wait
- * counts the time until it does.
+ * The status body. A waiting token's is waiting-place.ts's `waitingAnswer`, the one the page works
+ * out for itself from the public state; an admitted one's Retry-After is when its turn ends.
  */
 export function describeToken(
   token: { token: string; concertId: string },
@@ -43,22 +49,25 @@ export function describeToken(
   settings: Settings,
   admission?: AdmissionState,
 ): QueueStatusView {
-  const room = waitingRoomOf(admission?.settings, settings);
-  const rates = admissionRates(room, settings);
-  const position = state.status === 'WAIT' ? state.position : 0;
-  const { saleOpensAt } = room.settings;
-  const untilSale = state.status === 'WAIT' && saleOpensAt !== null ? Math.max(0, Math.ceil((saleOpensAt - now) / 1000)) : 0;
-  const unplaced = position === null;
-
+  const terms = waitTermsOf(admission, settings);
+  const base = { token: token.token, concertId: token.concertId, status: state.status };
+  if (state.status === 'WAIT') {
+    const answer = waitingAnswer(state.position, terms, now);
+    return {
+      ...base,
+      position: answer.position,
+      estimatedWaitSeconds: answer.estimatedWaitSeconds,
+      ...(answer.opensAt !== undefined ? { opensAt: new Date(answer.opensAt).toISOString() } : {}),
+      ...(answer.paused ? { paused: true as const } : {}),
+      retryAfterSeconds: answer.retryAfterSeconds,
+    };
+  }
   return {
-    token: token.token,
-    concertId: token.concertId,
-    status: state.status,
-    position,
-    estimatedWaitSeconds: unplaced ? null : estimatedWaitSeconds(position, rates) + untilSale,
+    ...base,
+    position: 0,
+    estimatedWaitSeconds: 0,
     ...(state.status === 'ACTIVE' ? { activeUntil: new Date(state.activeUntil).toISOString() } : {}),
-    ...(unplaced && saleOpensAt !== null ? { opensAt: new Date(saleOpensAt).toISOString() } : {}),
-    ...(room.settings.admission === 'PAUSED' ? { paused: true as const } : {}),
-    retryAfterSeconds: retryAfterSeconds(state, now, rates, untilSale),
+    ...(terms.paused ? { paused: true as const } : {}),
+    retryAfterSeconds: retryAfterSeconds(state, now, terms.rate),
   };
 }

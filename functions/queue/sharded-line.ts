@@ -33,6 +33,9 @@ export interface ShardedLine {
   readonly revision: number;
 }
 
+/** What a place in the line follows from (the public state shows it; the revision is the jobs' alone). */
+export type LineShape = Pick<ShardedLine, 'admitted' | 'epochs'>;
+
 /** Where a token stands in a sharded line. */
 export interface ShardPlace {
   readonly shard: number;
@@ -44,12 +47,12 @@ export function emptyLine(shards: number): ShardedLine {
   return { admitted: zeros, epochs: [zeros], revision: 0 };
 }
 
-export const isAdmittedIn = (line: ShardedLine, place: ShardPlace) => place.seq <= line.admitted[place.shard];
+export const isAdmittedIn = (line: LineShape, place: ShardPlace) => place.seq <= line.admitted[place.shard];
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 /** People of closed epoch `j` (1-based) not admitted yet. */
-function waitingInEpoch(line: ShardedLine, j: number): number {
+function waitingInEpoch(line: LineShape, j: number): number {
   const lower = line.epochs[j - 1];
   const upper = line.epochs[j];
   return sum(upper.map((top, k) => Math.max(0, top - Math.max(line.admitted[k], lower[k]))));
@@ -64,7 +67,7 @@ export function waitingCount(line: ShardedLine, counters: readonly number[]): nu
  * 1 for the next to be admitted. Exact in a closed epoch; in the open epoch an upper bound that
  * assumes every shard had as many joiners ahead as the token's own shard.
  */
-export function positionIn(line: ShardedLine, place: ShardPlace): number {
+export function positionIn(line: LineShape, place: ShardPlace): number {
   const { shard, seq } = place;
   const shards = line.admitted.length;
   let ahead = 0;

@@ -9,14 +9,13 @@ import {
   mayAdmit,
   openingDue,
   openPreQueue,
-  ordinaryLineOffset,
   placesLeft,
-  preQueueStanding,
   shuffledPlace,
   type PreQueue,
   type PreQueueArrival,
   type SaleSchedule,
 } from '../../functions/queue/pre-queue';
+import { lineOffset, standingOf } from '../../functions/queue/waiting-place';
 
 const SEED = 'c0ffee'.repeat(6);
 const PRE_OPENS = Date.UTC(2030, 4, 1, 9, 0);
@@ -34,6 +33,18 @@ function randomFrom(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
+
+/** A pre-queue token's standing as the server works it out: its shuffled place (the seed is the server's) through the shared rule. */
+const preQueueStanding = (preQueue: PreQueue | undefined, arrival: PreQueueArrival) =>
+  standingOf(
+    { ...arrival, preQueue: true },
+    { admittedSeq: 0, ...(preQueue ? { preQueue } : {}), openingDue: preQueue === undefined },
+    preQueue ? shuffledPlace(preQueue, arrival) : undefined,
+  );
+
+/** The pre-queue places ahead of the ordinary line (null while the opening is due and not recorded). */
+const ordinaryLineOffset = (schedule: SaleSchedule, preQueue: PreQueue | undefined) =>
+  lineOffset({ admittedSeq: 0, ...(preQueue ? { preQueue } : {}), openingDue: !preQueue && schedule.saleOpensAt !== undefined });
 
 describe('the pre-queue of a scheduled opening', () => {
   test('joins are refused before the pre-queue opens, go into it until the sale opens, and into the line after', () => {
@@ -60,7 +71,7 @@ describe('the pre-queue of a scheduled opening', () => {
   });
 
   test('before the opening a pre-queue token has no place, and an ordinary one no position', () => {
-    expect(preQueueStanding(undefined, { seq: 1 })).toEqual({ stage: 'UNOPENED' });
+    expect(preQueueStanding(undefined, { seq: 1 })).toEqual({ stage: 'WAITING', position: null });
     expect(ordinaryLineOffset(SCHEDULE, undefined)).toBeNull();
     expect(ordinaryLineOffset({}, undefined)).toBe(0);
   });
