@@ -1,17 +1,22 @@
 /**
  * Figure 15: waiting at the edge. Waiting pages poll the queue's public state
  * (`GET /concerts/{concertId}/queue/state`) through a cache that does what CloudFront's state
- * behaviour does (bench/edge-cache.ts); the figure is how often the server computes the state,
- * per second and concert, with N clients polling (target ≤ 1/s whatever N). The clients are a
- * schedule of real HTTP requests through the cache (N clients each polling every P seconds at their
- * own phase), not a socket each.
+ * behaviour does (bench/edge-cache.ts).
+ * - How often the server computes the state, per second and concert, with N clients polling (target
+ *   ≤ 1/s whatever N). The clients are a schedule of real HTTP requests through the cache (N clients
+ *   each polling every P seconds at their own phase), not a socket each.
+ * - Authenticated calls per waiting client over a whole wait (target ≤ 3): clients that wait as the
+ *   page does (join; one authenticated poll; then the state alone, their place worked out by
+ *   waiting-place.ts from their token; one authenticated poll once it says admitted), through a line
+ *   that admission runs move a share at a time.
  */
 import { EdgeCache } from '../edge-cache';
 import { HttpClient } from '../http-client';
 import { judged, type Figure } from '../results';
 import type { Scenario } from '../scenario';
-import { round, sleep } from '../stats';
-import { createConcert, expectStatus } from '../world';
+import { fromStateBody, standingOf, waitingAnswer, type ClaimedPlace, type QueueStateBody } from '../../functions/queue/waiting-place';
+import { mapConcurrent, round, sleep } from '../stats';
+import { bearerToken, createConcert, expectStatus, runAdmission, runTag, userIds } from '../world';
 
 export const GROUP = '15 waiting at the edge';
 
@@ -55,6 +60,7 @@ export const edgeStateScenario: Scenario = {
           ),
         );
       }
+      figures.push(...(await wholeWaits({ http, viewers, cache, waiters: sizes.edgeWaiters, log })));
     } finally {
       viewers.close();
       await cache.close();
@@ -94,4 +100,100 @@ async function pollThrough(
   await Promise.all(pending);
   if (Object.keys(statuses).some((status) => status !== '200')) throw new Error(`state polls answered ${JSON.stringify(statuses)}`);
   return { polls: total, seconds: (Date.now() - started) / 1000, statuses };
+}
+
+/** A waiting page's place, as it reads it from its queue token (`qt2.<keyId>.<payload>.<mac>`): the payload is not secret. */
+export function claimedPlace(queueToken: string): ClaimedPlace {
+  const claims = JSON.parse(Buffer.from(queueToken.split('.')[2], 'base64url').toString('utf8')) as { n: number; s?: number; q?: 1 };
+  return { seq: claims.n, ...(claims.s !== undefined ? { shard: claims.s } : {}), ...(claims.q ? { preQueue: true } : {}) };
+}
+
+/** Admission runs admit this many shares of the line, so each client waits through several of them. */
+const RUNS_TO_EMPTY = 5;
+
+async function wholeWaits(context: {
+  http: HttpClient;
+  viewers: HttpClient;
+  cache: EdgeCache;
+  waiters: number;
+  log: (message: string) => void;
+}): Promise<Figure[]> {
+  const { http, viewers, cache, waiters, log } = context;
+  const concert = await createConcert(http, 'edge-wait', 1, 10);
+  const { concertId } = concert;
+  const admin = await bearerToken(http, `bench-admin-${runTag}`, ['admin']);
+  const perRun = Math.ceil(waiters / RUNS_TO_EMPTY);
+  // The bench's server runs admission once a second (as it is asked): admitPerMinute is 60 runs' worth.
+  expectStatus(
+    await http.request('PATCH', `/admin/concerts/${concertId}/waiting-room`, {
+      token: admin,
+      body: { admitPerMinute: perRun * 60, maxActive: waiters * 2 },
+    }),
+    'waiting-room settings of the whole-wait concert',
+    200,
+  );
+  const tokens = await mapConcurrent(userIds('edge-wait', waiters), 32, (userId) => bearerToken(http, userId));
+  cache.take();
+
+  let waiting = waiters;
+  const started = Date.now();
+  // Admission runs once a second while anyone waits, as the deployed job does once a minute.
+  const admitting = (async () => {
+    while (waiting > 0 && Date.now() - started < 120_000) {
+      await sleep(1_000);
+      await runAdmission(http);
+    }
+  })();
+  const statePath = `/concerts/${concertId}/queue/state`;
+  // Every client goes through the edge cache, as the page goes through CloudFront: its authenticated calls pass through.
+  const waits = await mapConcurrent(tokens, waiters, async (token) => {
+    let calls = 0;
+    let statePolls = 0;
+    try {
+      calls++;
+      const joined = expectStatus(await viewers.request('POST', `/concerts/${concertId}/queue`, { token }), 'join', 201, 200);
+      const queueToken = joined.body.token as string;
+      const place = claimedPlace(queueToken);
+      const poll = async () => {
+        calls++;
+        const polled = expectStatus(await viewers.request('GET', `/concerts/${concertId}/queue`, { token, queueToken }), 'poll', 200);
+        return { status: polled.body.status as string, retryAfter: Number(polled.headers['retry-after'] ?? 1) };
+      };
+      let status = await poll();
+      while (status.status === 'WAIT') {
+        await sleep(status.retryAfter * 1000);
+        statePolls++;
+        const state = expectStatus(await viewers.request<QueueStateBody>('GET', statePath), 'queue state', 200).body;
+        const { line, terms } = fromStateBody(state);
+        const standing = standingOf(place, line);
+        // Any disagreement is settled by the authenticated answer.
+        if (standing.stage !== 'WAITING') status = await poll();
+        else status = { status: 'WAIT', retryAfter: waitingAnswer(standing.position, terms, Date.now()).retryAfterSeconds };
+      }
+      return { calls, statePolls, status: status.status };
+    } finally {
+      waiting--;
+    }
+  });
+  await admitting;
+  const seconds = (Date.now() - started) / 1000;
+  const notActive = waits.filter((wait) => wait.status !== 'ACTIVE').length;
+  if (notActive > 0) throw new Error(`${notActive} of ${waiters} clients ended their wait not ACTIVE`);
+  const calls = waits.map((wait) => wait.calls);
+  const mean = calls.reduce((sum, n) => sum + n, 0) / waiters;
+  const statePolls = waits.reduce((sum, wait) => sum + wait.statePolls, 0);
+  const computed = cache.take().get(statePath)?.requests ?? 0;
+  log(`edge-state: ${waiters} clients waited ${round(seconds, 1)} s through ${RUNS_TO_EMPTY} admissions; ${statePolls} state polls`);
+  return [
+    judged(
+      GROUP,
+      'authenticated API calls per waiting client over a whole wait (most of any client)',
+      Math.max(...calls),
+      'calls',
+      '<=',
+      3,
+      `${waiters} clients, ${perRun} admitted a run, admission once a second, all ACTIVE in ${round(seconds, 1)} s; ` +
+        `mean ${round(mean, 2)} calls (join, a poll after it, a poll on admission); ${statePolls} state polls, ${computed} reached the server`,
+    ),
+  ];
 }
