@@ -136,12 +136,14 @@ async function wholeWaits(context: {
   cache.take();
 
   let waiting = waiters;
+  let runs = 0;
   const started = Date.now();
   // Admission runs once a second while anyone waits, as the deployed job does once a minute.
   const admitting = (async () => {
     while (waiting > 0 && Date.now() - started < 120_000) {
       await sleep(1_000);
       await runAdmission(http);
+      runs++;
     }
   })();
   const statePath = `/concerts/${concertId}/queue/state`;
@@ -183,7 +185,7 @@ async function wholeWaits(context: {
   const mean = calls.reduce((sum, n) => sum + n, 0) / waiters;
   const statePolls = waits.reduce((sum, wait) => sum + wait.statePolls, 0);
   const computed = cache.take().get(statePath)?.requests ?? 0;
-  log(`edge-state: ${waiters} clients waited ${round(seconds, 1)} s through ${RUNS_TO_EMPTY} admissions; ${statePolls} state polls`);
+  log(`edge-state: ${waiters} clients waited ${round(seconds, 1)} s through ${runs} admission runs; ${statePolls} state polls`);
   return [
     judged(
       GROUP,
@@ -192,7 +194,7 @@ async function wholeWaits(context: {
       'calls',
       '<=',
       3,
-      `${waiters} clients, ${perRun} admitted a run, admission once a second, all ACTIVE in ${round(seconds, 1)} s; ` +
+      `${waiters} clients, ${perRun} admitted a run, ${runs} admission runs a second apart, all ACTIVE in ${round(seconds, 1)} s; ` +
         `mean ${round(mean, 2)} calls (join, a poll after it, a poll on admission); ${statePolls} state polls, ${computed} reached the server`,
     ),
   ];
