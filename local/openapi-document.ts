@@ -248,6 +248,14 @@ function security(route: RouteDefinition, doc: RouteDoc): RouteConfig['security'
 function operation(registry: OpenAPIRegistry, route: RouteDefinition, doc: RouteDoc): RouteConfig {
   const successHeaders = {
     ...(doc.retryAfter ? retryAfterHeader('seconds until the next poll is worth making') : {}),
+    ...(doc.cacheControl
+      ? {
+          'Cache-Control': {
+            description: 'caches may share this answer for a second',
+            schema: { type: 'string' as const, enum: [doc.cacheControl] },
+          },
+        }
+      : {}),
     ...(doc.etag
       ? { ETag: { description: "the settings' revision, quoted: send it as `If-Match`", schema: { type: 'string' as const } } }
       : {}),

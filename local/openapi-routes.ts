@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type * as zm from 'zod/mini';
 import { createConcertBodySchema, schedulePathSchema } from '../functions/http/catalogue-schemas';
 import { revocationBodySchema } from '../functions/http/queue-schemas';
+import { QUEUE_STATE_CACHE_CONTROL } from '../functions/queue/queue-state';
 import { holdSeatBodySchema, listReservationsQuerySchema, reservationPathSchema } from '../functions/http/reservation-schemas';
 import {
   balanceSchema,
@@ -19,6 +20,7 @@ import {
   joinChallengeSchema,
   paymentListSchema,
   paymentSchema,
+  queueStateSchema,
   queueStatusSchema,
   reservationListSchema,
   reservationSchema,
@@ -53,6 +55,8 @@ export interface RouteDoc {
   readonly retryAfter?: boolean;
   /** Takes an optional `If-Match: "<revision>"`. */
   readonly ifMatch?: boolean;
+  /** Answers this `Cache-Control` on success (a public answer caches may share). */
+  readonly cacheControl?: string;
   /** Answers `ETag: "<revision>"` on success. */
   readonly etag?: boolean;
   readonly responses: readonly { readonly status: number; readonly description: string; readonly schema: z.ZodType }[];
@@ -118,6 +122,16 @@ export const routeDocs: Record<RowKey, RouteDoc> = {
       ['QUEUE_TOKEN_REQUIRED', 'no X-Queue-Token'],
       ['QUEUE_TOKEN_INVALID', 'an unknown token, or one of another user or another concert'],
     ],
+  },
+  'GET /concerts/{concertId}/queue/state': {
+    summary: "The line's public state",
+    description:
+      "What a waiting client needs to work out its own place, wait and polling pace from its queue token, without signing in: the admission watermark, the sharded line's state, whether admission is paused, the opening and its pre-queue, and the admission rate. The token's payload (the third dot-separated part, base64url JSON `{c: concertId, u: userId, n: number, s?: shard, q?: 1 for a pre-queue token}`) is not secret. A token numbered `n` waits at `n − admittedSeq` plus the pre-queue places left; a pre-queue token learns its shuffled place from one authenticated poll after the opening (its position plus `preQueue.admitted`). The same for everyone and cached for a second (`Cache-Control: public, max-age=1`); nothing in it is about one user. Confirm admission with `GET /concerts/{concertId}/queue`, which settles any difference.",
+    pathParameters: concertPathSchema,
+    cacheControl: QUEUE_STATE_CACHE_CONTROL,
+    tag: 'queue',
+    responses: [{ status: 200, description: "the line's state now (at most a second old)", schema: queueStateSchema }],
+    errors: [['NOT_FOUND', 'no such concert']],
   },
   'DELETE /concerts/{concertId}/queue': {
     summary: 'Give your place back',

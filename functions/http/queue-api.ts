@@ -2,6 +2,7 @@ import { getJoinChallenge } from '../queue/get-join-challenge';
 import { joinQueue } from '../queue/join-queue';
 import { leaveQueue } from '../queue/leave-queue';
 import { pollQueue } from '../queue/poll-queue';
+import { getQueueState, QUEUE_STATE_CACHE_CONTROL } from '../queue/queue-state';
 import { queueDeps } from '../queue/default-queue-deps';
 import type { QueueStatusView } from '../queue/queue-status';
 import { AppError } from '../shared/errors';
@@ -24,7 +25,10 @@ const queueTokenOf = (request: HttpRequest): string => {
   return token;
 };
 
-/** The waiting room: join (with proof of work where the concert asks for it), poll your place, and give it back. */
+/**
+ * The waiting room: join (with proof of work where the concert asks for it), poll your place, give
+ * it back, and the line's public state, from which a waiting page works out its place itself.
+ */
 export const handler = createApiHandler('queue', {
   joinQueue: async (request) => {
     const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
@@ -45,6 +49,11 @@ export const handler = createApiHandler('queue', {
     parseInput(emptyBodySchema, request.body, 'body');
     const token = queueTokenOf(request);
     return statusResult(200, await leaveQueue(queueDeps(), { userId: request.userId, concertId, token }));
+  },
+
+  getQueueState: async (request) => {
+    const { concertId } = parseInput(concertPathSchema, request.pathParameters, 'path');
+    return { statusCode: 200, body: await getQueueState(queueDeps(), concertId), headers: { 'cache-control': QUEUE_STATE_CACHE_CONTROL } };
   },
 
   getJoinChallenge: async (request) => {

@@ -70,6 +70,58 @@ export const queueStatusSchema = z
   })
   .meta({ id: 'QueueStatus' });
 
+/** `GET /concerts/{concertId}/queue/state`: the line's public state (functions/queue/waiting-place.ts). */
+export const queueStateSchema = z
+  .object({
+    concertId: idSchema,
+    admittedSeq: z.number().int().min(0).meta({
+      description:
+        'every number of the line up to this one has been admitted: a token numbered `n` (no shard) waits at `n − admittedSeq` plus the pre-queue places left',
+    }),
+    shards: z
+      .object({
+        admitted: z.array(z.number().int().min(0)).meta({ description: 'per shard, every number up to this one has been admitted' }),
+        epochs: z.array(z.array(z.number().int().min(0))).meta({
+          description:
+            "per admission run that closed an epoch, oldest first, each shard's counter then: a place in a sharded line follows from these and `admitted`",
+        }),
+      })
+      .nullable()
+      .meta({ description: 'the sharded line (QUEUE_SHARDS > 1); null with one counter' }),
+    paused: z.boolean().meta({ description: 'an admin has paused admission: nobody is admitted until it resumes' }),
+    saleOpensAt: instantSchema.nullable().meta({ description: 'when the sale opens, if an opening is set' }),
+    preQueue: z
+      .object({
+        opened: z.boolean().meta({ description: 'the opening was recorded: every pre-queue token has its shuffled place' }),
+        size: z.number().int().min(0).nullable().meta({ description: 'how many joined the pre-queue; null until the opening' }),
+        admitted: z
+          .number()
+          .int()
+          .min(0)
+          .meta({ description: 'shuffled places 1…admitted are admitted; a pre-queue token at place p waits at p − admitted' }),
+      })
+      .nullable()
+      .meta({ description: 'the pre-queue of a scheduled opening; null when none was scheduled' }),
+    rate: z
+      .object({
+        admitPerRun: z
+          .number()
+          .min(0)
+          .meta({ description: 'admitted per admission run at most (may be fractional: a share of admitPerMinute)' }),
+        runEverySeconds: z.number().int().min(1).meta({ description: 'seconds between admission runs' }),
+        maxActive: z.number().int().min(1),
+        activeSeconds: z.number().int().min(1),
+      })
+      .meta({
+        description:
+          'the admission rate `estimatedWaitSeconds` follows: ⌈position ÷ min(admitPerRun, maxActive × runEverySeconds ÷ activeSeconds)⌉ runs',
+      }),
+    updatedAt: instantSchema.meta({
+      description: 'when the server worked this answer out, from an admission record at most a second older',
+    }),
+  })
+  .meta({ id: 'QueueState' });
+
 /** `POST /admin/concerts/{concertId}/queue/revocations`. */
 export const revocationSchema = z
   .object({

@@ -42,6 +42,7 @@ export const routes = [
   { method: 'GET', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'pollQueue', auth: 'jwt' },
   { method: 'DELETE', path: '/concerts/{concertId}/queue', group: 'queue', handler: 'leaveQueue', auth: 'jwt' },
   { method: 'GET', path: '/concerts/{concertId}/queue/challenge', group: 'queue', handler: 'getJoinChallenge', auth: 'jwt' },
+  { method: 'GET', path: '/concerts/{concertId}/queue/state', group: 'queue', handler: 'getQueueState', auth: 'public' },
   { method: 'GET', path: '/concerts/{concertId}/schedules', group: 'catalogue', handler: 'listSchedules', auth: 'active' },
   { method: 'GET', path: '/concerts/{concertId}/schedules/{scheduleId}/seats', group: 'catalogue', handler: 'getSeatMap', auth: 'active' },
   { method: 'POST', path: '/reservations', group: 'reservations', handler: 'holdSeat', auth: 'active' },
