@@ -284,6 +284,10 @@ describe('with the API at /api and a web ACL, as the service stack builds it', (
       config.DefaultCacheBehavior;
     const cached = (path: string) => behaviorOf(path).CachePolicyId !== '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 
+    // The cached path is the route table's public state route: one answer for every viewer.
+    expect(routes.filter((route) => (route.path as string) === QUEUE_STATE_PATH)).toEqual([
+      expect.objectContaining({ method: 'GET', auth: 'public' }),
+    ]);
     expect(cached('/api/concerts/c-1/queue/state')).toBe(true);
     expect(behaviorOf('/api/concerts/c-1/queue/state').PathPattern).toBe(pathPatternOf(QUEUE_STATE_PATH));
     for (const route of routes) {
