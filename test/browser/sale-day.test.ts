@@ -88,9 +88,9 @@ describeInBrowser('sale day on the web page, in chromium', () => {
   const seoulClock = (at: number) =>
     new Date(at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Seoul' });
 
-  /** Resolves at the page's next answer to a poll of its place in line. */
+  /** Resolves at the page's next look at its place in line: the line's public state, or the signed-in poll. */
   const nextPoll = (page: Page) =>
-    page.waitForResponse((response) => response.request().method() === 'GET' && /\/concerts\/[^/]+\/queue$/.test(response.url()));
+    page.waitForResponse((response) => response.request().method() === 'GET' && /\/concerts\/[^/]+\/queue(\/state)?$/.test(response.url()));
 
   const admit = async () => expect((await api.request('POST', '/local/jobs/activate')).status).toBe(200);
 

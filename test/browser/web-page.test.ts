@@ -2,7 +2,8 @@
  * The web page in a real browser (Debian's chromium driven by playwright-core) against the
  * local runtime: two users racing for one seat, a whole journey from the waiting room to the
  * receipt, and a reload in the waiting room. Admission is run by the test (POST
- * /local/jobs/activate); the page finds out by polling at the server's Retry-After pace.
+ * /local/jobs/activate); the page finds out from the line's public state, at the pace the poll would set,
+ * and confirms its turn with the signed-in poll.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -326,6 +327,58 @@ describeInBrowser('the web page in chromium', () => {
       Session: 'session-1',
       ChallengeResponses: { USERNAME: 'erin@example.com', NEW_PASSWORD: 'A-new-Passw0rd!' },
     });
+  }, 60_000);
+
+  test('the page waits through a whole line on the public state alone, and asks the signed-in poll only to confirm its turn', async () => {
+    const admin = await api.tokenFor('edge-admin', ['admin']);
+    const created = await api.request('POST', '/admin/concerts', {
+      token: admin,
+      body: {
+        title: 'Edge Hall Live',
+        venue: 'Edge Hall',
+        schedules: [{ date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 10_000 }] }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const concertId = created.body.concertId as string;
+    await queueAhead(
+      concertId,
+      Array.from({ length: 7 }, (_, i) => `edge-ahead-${i + 1}`),
+    );
+    const page = await newPage();
+    // Every call the page makes about this line, in order, and whether it carried the sign-in.
+    const calls: { method: string; path: string; signedIn: boolean }[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.resourceType() === 'fetch' && path.includes(`/concerts/${concertId}/queue`)) {
+        calls.push({ method: request.method(), path, signedIn: request.headers().authorization !== undefined });
+      }
+    });
+    await signIn(page, 'edge-erin');
+    await getTickets(page, 'Edge Hall Live');
+    await page.getByText('You are number 8 in line.').waitFor();
+
+    await admit(); // three per run
+    await page.getByText('You are number 5 in line.').waitFor();
+    await admit();
+    await page.getByText('You are number 2 in line.').waitFor();
+    const whileWaiting = calls.length;
+    await admit(); // the page's user is admitted in this run
+    await page.waitForURL(new RegExp(`#/concerts/${concertId}/dates$`));
+
+    const state = `/api/concerts/${concertId}/queue/state`;
+    const poll = `/api/concerts/${concertId}/queue`;
+    // The join, then only the public state (never with the sign-in) until the page reckoned its turn had come…
+    expect(calls[0]).toEqual({ method: 'POST', path: poll, signedIn: true });
+    const waiting = calls.slice(1, whileWaiting);
+    expect(waiting.length).toBeGreaterThanOrEqual(2);
+    expect(waiting).toEqual(waiting.map(() => ({ method: 'GET', path: state, signedIn: false })));
+    // …then one signed-in poll confirmed it (a stale state may cost one more), and nothing else was asked of the line.
+    const confirming = calls.filter((call) => call.method === 'GET' && call.path === poll);
+    expect(confirming.length).toBeGreaterThanOrEqual(1);
+    expect(confirming.length).toBeLessThanOrEqual(2);
+    expect(confirming.every((call) => call.signedIn)).toBe(true);
+    expect(calls.filter((call) => call.path !== state && call.path !== poll)).toEqual([]);
   }, 60_000);
 
   test('a concert that asks for proof of work: the page says it is checking, solves in Web Workers, joins and is admitted', async () => {

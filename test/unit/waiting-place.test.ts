@@ -6,6 +6,8 @@ import { describeToken } from '../../functions/queue/queue-status';
 import { emptyLine } from '../../functions/queue/sharded-line';
 import { fromStateBody, standingOf, waitingAnswer, type ClaimedPlace, type QueueStateBody } from '../../functions/queue/waiting-place';
 import { defaultWaitingRoomSettings } from '../../functions/queue/waiting-room-rules';
+import { claimsOf } from '../../web/src/queue-place';
+import { signQueueToken, queueTokenKey, unverifiedQueueTokenClaims } from '../../functions/queue/queue-token';
 import { testSettings } from '../support/queue-fixture';
 
 const T0 = Date.UTC(2030, 4, 1, 10, 0);
@@ -147,5 +149,20 @@ describe('the place a page works out from its claims and the public state', () =
     expect(text).not.toContain('mallory');
     expect(text).not.toContain('p1.2');
     expect(JSON.parse(text)).toMatchObject({ admittedSeq: 4, preQueue: { opened: true, size: 5, admitted: 0 }, paused: false });
+  });
+
+  test('the page reads its own claims from its token as the server signed them', () => {
+    const key = queueTokenKey('a key of the test');
+    for (const claims of [
+      { concertId: 'aurora-live', userId: 'ann', seq: 3 },
+      { concertId: 'c_2', userId: 'björk ✓', seq: 123_456, shard: 7 },
+      { concertId: 'c', userId: 'u', seq: 1, shard: 0, preQueue: true as const },
+    ]) {
+      const token = signQueueToken(claims, key);
+      expect(claimsOf(token)).toEqual(unverifiedQueueTokenClaims(token));
+      expect(claimsOf(token)).toEqual(claims);
+    }
+    expect(claimsOf('qt.old.form')).toBeUndefined();
+    expect(claimsOf('qt2.abcdefgh.bm90IGpzb24.mac')).toBeUndefined();
   });
 });

@@ -56,6 +56,22 @@ const SAMPLES: { [K in keyof Responses]: Required<Responses[K]> } = {
   'POST /concerts/{concertId}/queue': queue,
   'GET /concerts/{concertId}/queue': queue,
   'DELETE /concerts/{concertId}/queue': queue,
+  'GET /concerts/{concertId}/queue/state': {
+    concertId: 'c',
+    admittedSeq: 3,
+    shards: {
+      admitted: [1, 2],
+      epochs: [
+        [0, 0],
+        [2, 3],
+      ],
+    },
+    paused: false,
+    saleOpensAt: at,
+    preQueue: { opened: true, size: 4, admitted: 1 },
+    rate: { admitPerRun: 2.5, runEverySeconds: 10, maxActive: 100, activeSeconds: 600 },
+    updatedAt: at,
+  },
   'GET /concerts/{concertId}/queue/challenge': {
     parameters: {
       algorithm: 'PBKDF2/SHA-256',

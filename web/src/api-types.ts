@@ -8,6 +8,7 @@ import type { ReservationList } from '../../functions/reservations/list-reservat
 import type { PaymentView } from '../../functions/wallet/payment';
 import type { PaymentList } from '../../functions/wallet/list-payments';
 import type { QueueStatusView } from '../../functions/queue/queue-status';
+import type { QueueStateBody } from '../../functions/queue/waiting-place';
 import type { Challenge } from '../../functions/queue/join-challenge';
 import type { ScheduleView } from '../../functions/catalogue/list-schedules';
 import type { SeatView } from '../../functions/catalogue/get-seat-map';
@@ -25,6 +26,8 @@ export type ConcertSummary = Pick<Concert, 'concertId' | 'title' | 'venue'>;
 export type JoinChallenge = Required<Pick<Challenge, 'parameters' | 'signature'>>;
 /** The queue status body; `Retry-After` travels as a header. */
 export type QueueStatus = Omit<QueueStatusView, 'retryAfterSeconds'>;
+/** The line's public state, the same for everyone (no sign-in). */
+export type QueueState = QueueStateBody;
 
 export interface ConcertList {
   readonly concerts: readonly ConcertSummary[];

@@ -13,6 +13,7 @@ import type {
   LocalToken,
   Payment,
   Payments,
+  QueueState,
   QueueStatus,
   Reservation,
   Reservations,
@@ -96,6 +97,7 @@ export interface Responses {
   'GET /concerts/{concertId}/queue': QueueStatus;
   'DELETE /concerts/{concertId}/queue': QueueStatus;
   'GET /concerts/{concertId}/queue/challenge': JoinChallenge;
+  'GET /concerts/{concertId}/queue/state': QueueState;
   'GET /concerts/{concertId}/schedules': ScheduleList;
   'GET /concerts/{concertId}/schedules/{scheduleId}/seats': SeatMap;
   'POST /reservations': Reservation;
@@ -107,6 +109,8 @@ export interface Responses {
   'GET /payments': Payments;
 }
 type CalledRoute = keyof Responses & RouteKey;
+/** Routes called without the sign-in: nothing of the user travels with them. */
+const PUBLIC_ROUTES = new Set<string>(['GET /concerts', 'GET /concerts/{concertId}/queue/state']);
 /** Every route the page calls, for the test that checks them against openapi.json. */
 export const PAGE_ROUTES = [
   'GET /concerts',
@@ -114,6 +118,7 @@ export const PAGE_ROUTES = [
   'GET /concerts/{concertId}/queue',
   'DELETE /concerts/{concertId}/queue',
   'GET /concerts/{concertId}/queue/challenge',
+  'GET /concerts/{concertId}/queue/state',
   'GET /concerts/{concertId}/schedules',
   'GET /concerts/{concertId}/schedules/{scheduleId}/seats',
   'POST /reservations',
@@ -159,6 +164,8 @@ export class Api {
   joinQueue = (concertId: string, altcha?: string) =>
     this.call('POST /concerts/{concertId}/queue', { params: { concertId }, ...(altcha ? { body: { altcha } } : {}) });
   joinChallenge = (concertId: string) => this.call('GET /concerts/{concertId}/queue/challenge', { params: { concertId } });
+  /** The line's public state: no sign-in, and the same answer for everyone (caches share it). */
+  queueState = (concertId: string) => this.call('GET /concerts/{concertId}/queue/state', { params: { concertId } });
   pollQueue = (concertId: string, queueToken: string) =>
     this.call('GET /concerts/{concertId}/queue', { params: { concertId }, queueToken });
   listSchedules = (concertId: string, queueToken: string) =>
@@ -193,7 +200,7 @@ export class Api {
     const [method, template] = route.split(' ') as [string, string];
     const params = (options.params ?? {}) as Record<string, string>;
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
-    return this.send<Responses[K]>(method, path, options, route !== 'GET /concerts');
+    return this.send<Responses[K]>(method, path, options, !PUBLIC_ROUTES.has(route));
   }
 
   private async send<T>(method: string, path: string, options: RequestOptions, signedIn: boolean): Promise<Answer<T>> {

@@ -30,6 +30,8 @@ export interface QueueEntry {
   /** In a pre-queue: the ISO time of the sale's opening. */
   readonly opensAt?: string;
   readonly paused?: boolean;
+  /** A pre-queue token's shuffled place, once an authenticated answer after the opening gave it away. */
+  readonly place?: number;
   /** ISO time, once ACTIVE. */
   readonly activeUntil?: string;
 }

@@ -1,17 +1,20 @@
 /**
- * The waiting room: the user's place in line, a progress bar and the server's estimate, polled
- * exactly as often as the server's `Retry-After` allows. The queue token and the time of the
- * next poll live in session storage, so a reload keeps the place and the pace. When the token
- * turns ACTIVE the page moves on to the dates by itself. It says how the sale stands (a pre-queue
+ * The waiting room: the user's place in line, a progress bar and the estimate. The page works its
+ * place out itself from its queue token and the line's public state (queue-place.ts), polled at the
+ * pace the server's poll would set; it asks the signed-in poll only after a reload, after a shuffled
+ * opening (to hear its place) and once it reckons it is admitted, and that answer settles any
+ * difference. The queue token and the time of the next look live in session storage, so a reload
+ * keeps the place and the pace. When the token turns ACTIVE the page moves on to the dates by itself. It says how the sale stands (a pre-queue
  * before the opening, admission paused, joining closed or not open yet), and the user may leave.
  */
 import { ApiFailure, type Answer } from '../api';
-import type { QueueStatus } from '../api-types';
+import type { QueueState, QueueStatus } from '../api-types';
 import { liveTurn, type Context } from '../context';
 import { button, h, link, notice, replace } from '../dom';
 import { formatCountdown, formatOpening, formatWait, queueProgress } from '../format';
 import { leaveLine } from '../leave-line';
 import { ProofOfWorkFailed, solveJoinChallenge } from '../proof-of-work';
+import { claimsOf, placeFrom, reckon } from '../queue-place';
 import { session, type QueueEntry } from '../session';
 
 /** When the server says nothing about the pace (no answer at all), wait this long, doubling up to the cap. */
@@ -57,11 +60,15 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
   let leaving = false;
   let heldWhileLeaving: { queue: QueueStatus; entry: QueueEntry } | undefined;
   let stopCountdown: (() => void) | undefined;
+  /** Heard from the signed-in poll (or the join) since this view opened: until then, the next look is that poll. */
+  let confirmed = false;
+  /** The public state last read, for a pre-queue token's place. */
+  let lastState: QueueState | undefined;
 
   const save = (entry: QueueEntry | undefined) => session.setQueue(user.userId, concertId, entry);
 
-  /** Runs `next` (a poll, or a join that waits for the opening) at `at`, counting down to it. */
-  const pollAt = (at: number, next: () => Promise<void> = poll) => {
+  /** Runs `next` (a look at the line, or a join that waits for the opening) at `at`, counting down to it. */
+  const pollAt = (at: number, next: () => Promise<void> = () => (confirmed ? watch() : poll())) => {
     stopCountdown?.();
     const tick = () => {
       const left = at - Date.now();
@@ -261,6 +268,7 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
         firstPosition: first === null ? null : Math.max(1, first),
         ...heard(answer),
       };
+      confirmed = true;
       save(entry);
       show(answer.body, entry);
     } catch (error) {
@@ -268,18 +276,60 @@ export async function waitingRoomView(ctx: Context, { concertId }: { concertId: 
     }
   }
 
+  /** The signed-in poll: after a reload, after a shuffled opening, and to confirm an admission the page reckoned. */
   async function poll(): Promise<void> {
     const entry = session.queue(user.userId, concertId);
     if (!entry) return join();
     try {
       const answer = await scope.live(api.pollQueue(concertId, entry.token));
+      confirmed = true;
+      const claims = claimsOf(entry.token);
+      const place = (claims && placeFrom(answer.body, claims, lastState)) ?? entry.place;
       // The progress bar starts at the first place heard, which a pre-queue gives only at the opening.
-      const next = { ...entry, ...heard(answer), firstPosition: entry.firstPosition || answer.body.position || null };
+      const next = {
+        ...entry,
+        ...heard(answer),
+        firstPosition: entry.firstPosition || answer.body.position || null,
+        ...(place !== undefined ? { place } : {}),
+      };
       if (leaving) return void (heldWhileLeaving = { queue: answer.body, entry: next });
       save(next);
       show(answer.body, next);
     } catch (error) {
       if (!leaving) failed(error, () => void poll());
+    }
+  }
+
+  /**
+   * A look at the line's public state: the page works out its place itself, at the pace the poll
+   * would set, and asks the signed-in poll only when it reckons it is admitted or must hear its
+   * shuffled place. A token it cannot read is polled as before.
+   */
+  async function watch(): Promise<void> {
+    const entry = session.queue(user.userId, concertId);
+    if (!entry) return join();
+    const claims = claimsOf(entry.token);
+    if (!claims) return poll();
+    try {
+      const state = await scope.live(api.queueState(concertId));
+      lastState = state.body;
+      const reckoning = reckon(entry.token, claims, state.body, entry.place, Date.now());
+      if (reckoning.kind !== 'WAIT') return poll();
+      const queue = reckoning.status;
+      const next: QueueEntry = {
+        ...entry,
+        opensAt: queue.opensAt,
+        position: queue.position,
+        estimatedWaitSeconds: queue.estimatedWaitSeconds,
+        paused: queue.paused === true,
+        nextPollAt: nextPollAt(reckoning.retryAfterSeconds),
+        firstPosition: entry.firstPosition || queue.position || null,
+      };
+      if (leaving) return void (heldWhileLeaving = { queue, entry: next });
+      save(next);
+      show(queue, next);
+    } catch (error) {
+      if (!leaving) failed(error, () => void watch());
     }
   }
 
