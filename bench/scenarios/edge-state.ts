@@ -6,15 +6,16 @@
  *   ≤ 1/s whatever N). The clients are a schedule of real HTTP requests through the cache (N clients
  *   each polling every P seconds at their own phase), not a socket each.
  * - Authenticated calls per waiting client over a whole wait (target ≤ 3): clients that wait as the
- *   page does (join; one authenticated poll; then the state alone, their place worked out by
- *   waiting-place.ts from their token; one authenticated poll once it says admitted), through a line
- *   that admission runs move a share at a time.
+ *   page does (join; one authenticated poll; then the state alone, their place worked out from
+ *   their token by the page's own module, web/src/queue-place.ts; one authenticated poll once it
+ *   says admitted), through a line that admission runs move a share at a time.
  */
 import { EdgeCache } from '../edge-cache';
 import { HttpClient } from '../http-client';
 import { judged, type Figure } from '../results';
 import type { Scenario } from '../scenario';
-import { fromStateBody, standingOf, waitingAnswer, type ClaimedPlace, type QueueStateBody } from '../../functions/queue/waiting-place';
+import type { QueueState } from '../../web/src/api-types';
+import { claimsOf, reckon } from '../../web/src/queue-place';
 import { mapConcurrent, round, sleep } from '../stats';
 import { bearerToken, createConcert, expectStatus, runAdmission, runTag, userIds } from '../world';
 
@@ -102,12 +103,6 @@ async function pollThrough(
   return { polls: total, seconds: (Date.now() - started) / 1000, statuses };
 }
 
-/** A waiting page's place, as it reads it from its queue token (`qt2.<keyId>.<payload>.<mac>`): the payload is not secret. */
-export function claimedPlace(queueToken: string): ClaimedPlace {
-  const claims = JSON.parse(Buffer.from(queueToken.split('.')[2], 'base64url').toString('utf8')) as { n: number; s?: number; q?: 1 };
-  return { seq: claims.n, ...(claims.s !== undefined ? { shard: claims.s } : {}), ...(claims.q ? { preQueue: true } : {}) };
-}
-
 /** Admission runs admit this many shares of the line, so each client waits through several of them. */
 const RUNS_TO_EMPTY = 5;
 
@@ -155,7 +150,9 @@ async function wholeWaits(context: {
       calls++;
       const joined = expectStatus(await viewers.request('POST', `/concerts/${concertId}/queue`, { token }), 'join', 201, 200);
       const queueToken = joined.body.token as string;
-      const place = claimedPlace(queueToken);
+      // The page's own reading of its token and of the state (web/src/queue-place.ts, on waiting-place.ts).
+      const claims = claimsOf(queueToken);
+      if (!claims) throw new Error(`the page cannot read its queue token ${queueToken}`);
       const poll = async () => {
         calls++;
         const polled = expectStatus(await viewers.request('GET', `/concerts/${concertId}/queue`, { token, queueToken }), 'poll', 200);
@@ -165,12 +162,11 @@ async function wholeWaits(context: {
       while (status.status === 'WAIT') {
         await sleep(status.retryAfter * 1000);
         statePolls++;
-        const state = expectStatus(await viewers.request<QueueStateBody>('GET', statePath), 'queue state', 200).body;
-        const { line, terms } = fromStateBody(state);
-        const standing = standingOf(place, line);
-        // Any disagreement is settled by the authenticated answer.
-        if (standing.stage !== 'WAITING') status = await poll();
-        else status = { status: 'WAIT', retryAfter: waitingAnswer(standing.position, terms, Date.now()).retryAfterSeconds };
+        const state = expectStatus(await viewers.request<QueueState>('GET', statePath), 'queue state', 200).body;
+        const reckoning = reckon(queueToken, claims, state, undefined, Date.now());
+        // Admitted by the state's reckoning: only the authenticated answer says ACTIVE, and settles any disagreement.
+        if (reckoning.kind !== 'WAIT') status = await poll();
+        else status = { status: 'WAIT', retryAfter: reckoning.retryAfterSeconds };
       }
       return { calls, statePolls, status: status.status };
     } finally {
