@@ -112,9 +112,9 @@ export function toSeat(item: Item): Seat {
 
 /**
  * The one write that decides a seat's race: the seat becomes CLAIMED by this reservation only if it
- * exists and is AVAILABLE, or its hold or claim has ended by `now`. SOLD seats never match. The
- * claim keeps others off until `claimExpiresAt` (seconds away) and counts as taken until then; the
- * hold's commit (seatHoldCommitUpdate) makes it HELD for the full hold, and if that never comes the
+ * exists in this concert, its date has not passed, and it is AVAILABLE, or its hold or claim has
+ * ended by `now`. SOLD seats never match. The claim keeps others off until `claimExpiresAt`
+ * (seconds away) and counts as taken until then; the hold's commit (seatHoldCommitUpdate) makes it HELD for the full hold, and if that never comes the
  * claim lapses by itself. A single UpdateItem, never part of a transaction.
  */
 export function seatClaimUpdate(
@@ -127,6 +127,8 @@ export function seatClaimUpdate(
     userId: string;
     claimExpiresAt: number;
     now: number;
+    /** `YYYY-MM-DD` of now: a seat of an earlier date is never claimed. */
+    today: string;
   },
 ): UpdateCommandInput {
   return {
@@ -134,8 +136,10 @@ export function seatClaimUpdate(
     Key: catalogueKeys.seat(claim.scheduleId, claim.seatNumber),
     UpdateExpression:
       'SET #status = :claimed, reservationId = :reservationId, heldBy = :userId, holdExpiresAt = :until, takenIn = :concertId, takenUntil = :until',
-    ConditionExpression: 'attribute_exists(pk) AND (#status = :available OR (#status IN (:held, :claimed) AND holdExpiresAt <= :now))',
-    ExpressionAttributeNames: { '#status': 'status' },
+    ConditionExpression:
+      'attribute_exists(pk) AND concertId = :concertId AND #date >= :today' +
+      ' AND (#status = :available OR (#status IN (:held, :claimed) AND holdExpiresAt <= :now))',
+    ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
     ExpressionAttributeValues: {
       ':claimed': 'CLAIMED',
       ':held': 'HELD',
@@ -145,7 +149,11 @@ export function seatClaimUpdate(
       ':until': claim.claimExpiresAt,
       ':concertId': claim.concertId,
       ':now': claim.now,
+      ':today': claim.today,
     },
+    // The won seat (its price and date for the reservation), or the seat as it stood when refused.
+    ReturnValues: 'ALL_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 

@@ -17,6 +17,12 @@ export interface HttpRequest {
    * read can overlap it. Await it before returning anything or writing anything.
    */
   readonly activeToken: () => Promise<ActiveQueueToken>;
+  /**
+   * ACTIVE routes only (false elsewhere): whether this instance's recent admission record already
+   * shows the token admitted and live, without a call. A hint for what may be sent alongside the
+   * check, never a substitute for awaiting `activeToken`.
+   */
+  readonly seemsActive: () => Promise<boolean>;
 }
 
 export interface HttpResult {

@@ -12,7 +12,7 @@ import { parseInput } from './validation';
 export const handler = createApiHandler('reservations', {
   holdSeat: async (request) => {
     const body = parseInput(holdSeatBodySchema, request.body, 'body');
-    const reservation = await holdSeat(reservationDeps(), { userId: request.userId, ...body }, request.activeToken);
+    const reservation = await holdSeat(reservationDeps(), { userId: request.userId, ...body }, request.activeToken, request.seemsActive);
     recordMetric.holdWon();
     return { statusCode: 201, body: reservation };
   },

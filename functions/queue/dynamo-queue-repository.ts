@@ -56,11 +56,25 @@ export function createDynamoQueueRepository(
   const admissionOf = (item: Item | undefined) => toAdmissionState(item, shards);
   const recentAdmissions = new Map<string, { readonly at: number; readonly item: Promise<Item | undefined> }>();
   const seenAdmissions = new Map<string, Item | undefined>();
+  // Every admission record this instance read, fresh or for polls, with when its read began.
+  const readAdmissions = new Map<string, { readonly at: number; readonly item: Item | undefined }>();
 
   const seen = (concertId: string, item: Item | undefined) => {
     if (seenAdmissions.size >= MAX_SEEN_ADMISSIONS) seenAdmissions.clear();
     seenAdmissions.set(concertId, item);
     return item;
+  };
+
+  const readAt = (concertId: string, at: number, item: Item | undefined) => {
+    const known = readAdmissions.get(concertId);
+    if (known && known.at > at) return item;
+    if (readAdmissions.size >= MAX_SEEN_ADMISSIONS) readAdmissions.clear();
+    readAdmissions.set(concertId, { at, item });
+    return item;
+  };
+  const readAdmission = async (concertId: string) => {
+    const at = Date.now();
+    return readAt(concertId, at, await getItem(queueKeys.admission(concertId)));
   };
 
   // This instance just wrote (or lost a race to write) the record: its next reader reads it afresh.
@@ -108,19 +122,24 @@ export function createDynamoQueueRepository(
     async findTokenWithAdmission(concertId, userId) {
       const tokenKey = queueKeys.token(concertId, userId).pk;
       const admissionKey = queueKeys.admission(concertId).pk;
+      const at = Date.now();
       const items = await batchGet([{ pk: tokenKey }, { pk: admissionKey }]);
       const token = items.find((item) => item.pk === tokenKey);
-      const admission = items.find((item) => item.pk === admissionKey);
+      const admission = readAt(
+        concertId,
+        at,
+        items.find((item) => item.pk === admissionKey),
+      );
       return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(admission) };
     },
 
     async findAdmission(concertId, read = {}) {
-      if (!read.recentAdmission) return admissionOf(await getItem(queueKeys.admission(concertId)));
-      if (admissionCacheMs <= 0) return admissionOf(seen(concertId, await getItem(queueKeys.admission(concertId))));
+      if (!read.recentAdmission) return admissionOf(await readAdmission(concertId));
+      if (admissionCacheMs <= 0) return admissionOf(seen(concertId, await readAdmission(concertId)));
       const recent = recentAdmissions.get(concertId);
       if (recent && Date.now() - recent.at < admissionCacheMs) return admissionOf(await recent.item);
       // Aged from when the read began, and shared by everyone who asks meanwhile (a join burst reads it once).
-      const entry = { at: Date.now(), item: getItem(queueKeys.admission(concertId)) };
+      const entry = { at: Date.now(), item: readAdmission(concertId) };
       recentAdmissions.set(concertId, entry);
       try {
         return admissionOf(seen(concertId, await entry.item));
@@ -132,6 +151,11 @@ export function createDynamoQueueRepository(
 
     lastSeenAdmission(concertId) {
       return seenAdmissions.has(concertId) ? admissionOf(seenAdmissions.get(concertId)) : undefined;
+    },
+
+    readAdmissionWithin(concertId) {
+      const read = readAdmissions.get(concertId);
+      return read && Date.now() - read.at < admissionCacheMs ? admissionOf(read.item) : undefined;
     },
 
     async listQueues() {

@@ -82,6 +82,11 @@ export interface QueueRepository {
    * fresh record is in (a room seen closed is read first, so a refused join burns no number).
    */
   lastSeenAdmission(concertId: string): AdmissionState | undefined;
+  /**
+   * The admission record this instance read last, by any read (the ACTIVE checks' fresh ones
+   * included), if that read began within POLL_ADMISSION_CACHE_MS; otherwise undefined. No call.
+   */
+  readAdmissionWithin(concertId: string): AdmissionState | undefined;
   /** Concerts whose waiting room has ever been joined. */
   listQueues(): Promise<string[]>;
   snapshot(concertId: string): Promise<QueueSnapshot>;

@@ -1,7 +1,8 @@
 import { AppError } from '../shared/errors';
 import type { QueueDeps } from './queue-deps';
 import type { AdmissionBatch } from './queue-rules';
-import { findQueueToken } from './find-queue-token';
+import { findQueueToken, verifiedClaims } from './find-queue-token';
+import { stateOf } from './queue-status';
 import { waitingRoomOf } from './waiting-room-rules';
 
 /** An ACTIVE queue token, as checked at request time. */
@@ -45,4 +46,18 @@ export async function requireActiveToken(
     batch: state.batch,
     ...(admission.settings ? { holdSeconds: waitingRoomOf(admission.settings, deps.settings).settings.holdSeconds } : {}),
   };
+}
+
+/**
+ * Whether the token already looks ACTIVE from what this instance knows, without a call: signed,
+ * this user's (and for this concert), and admitted and live by an admission record read within
+ * POLL_ADMISSION_CACHE_MS. Never a substitute for requireActiveToken (the token may have been
+ * spent or replaced since): a hold uses it to send its claim alongside that check, so that a
+ * caller never admitted cannot claim a seat even for the moment the check takes.
+ */
+export async function seemsActive(deps: QueueDeps, input: { userId: string; token: string; concertId?: string }): Promise<boolean> {
+  const claims = await verifiedClaims(deps, input).catch(() => undefined);
+  const admission = claims && deps.queue.readAdmissionWithin(claims.concertId);
+  if (!claims || !admission) return false;
+  return stateOf(claims.seq, undefined, admission, deps.now(), deps.settings, claims.shard, claims.preQueue).status === 'ACTIVE';
 }

@@ -1,5 +1,4 @@
 import { monotonicFactory } from 'ulid';
-import { createDynamoCatalogueRepository } from '../catalogue/dynamo-catalogue-repository';
 import { settings, tableName } from '../shared/config';
 import { pause } from '../shared/pause';
 import { documentClient } from '../shared/dynamodb-client';
@@ -9,14 +8,13 @@ import type { ReservationDeps } from './reservation-deps';
 let deps: ReservationDeps | undefined;
 
 /** The repositories holds use, on this process's tables (tests pair them with their own clock). */
-export function reservationRepositories(): Pick<ReservationDeps, 'reservations' | 'catalogue'> {
+export function reservationRepositories(): Pick<ReservationDeps, 'reservations'> {
   return {
     reservations: createDynamoReservationRepository(documentClient, {
       reservations: tableName('reservations'),
       catalogue: tableName('catalogue'),
       queue: tableName('queue'),
     }),
-    catalogue: createDynamoCatalogueRepository(documentClient, tableName('catalogue')),
   };
 }
 

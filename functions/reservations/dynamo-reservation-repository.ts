@@ -1,7 +1,15 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seatClaimRelease, seatClaimUpdate, seatHoldCommitUpdate, seatHoldRelease } from '../catalogue/catalogue-keys';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  catalogueKeys,
+  seatClaimRelease,
+  seatClaimUpdate,
+  seatHoldCommitUpdate,
+  seatHoldRelease,
+  toSeat,
+} from '../catalogue/catalogue-keys';
 import { tokenUnspentCheck } from '../queue/queue-keys';
-import { isConditionFailure } from '../shared/dynamodb-errors';
+import { isConditionFailure, isTransactionConflict } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import {
@@ -16,6 +24,7 @@ import {
   toHoldSlot,
   toReservation,
 } from './reservation-keys';
+import { dateOf } from './hold-rules';
 import type { ClaimOutcome, CommitOutcome, ReleaseOutcome, ReservationRepository } from './reservation-repository';
 
 export interface ReservationTables {
@@ -26,25 +35,42 @@ export interface ReservationTables {
 }
 
 export function createDynamoReservationRepository(client: DynamoDBDocumentClient, tables: ReservationTables): ReservationRepository {
+  async function findSeatItem(scheduleId: string, seatNumber: number): Promise<Item | undefined> {
+    const result = await client.send(
+      new GetCommand({ TableName: tables.catalogue, Key: catalogueKeys.seat(scheduleId, seatNumber), ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+
   return {
     async findHoldSlots(userId, scheduleId) {
       const result = await client.send(new QueryCommand(holdSlotsQuery(tables.reservations, userId, scheduleId)));
       return (result.Items ?? []).map(toHoldSlot);
     },
 
-    async claimSeat(reservation, claimExpiresAt, now): Promise<ClaimOutcome> {
-      const { userId, concertId, scheduleId, seatNumber, reservationId } = reservation;
+    async claimSeat(claim, claimExpiresAt, now): Promise<ClaimOutcome> {
+      const { userId, concertId, scheduleId, seatNumber, reservationId } = claim;
+      const update = seatClaimUpdate(tables.catalogue, {
+        concertId,
+        scheduleId,
+        seatNumber,
+        reservationId,
+        userId,
+        claimExpiresAt,
+        now,
+        today: dateOf(now),
+      });
       try {
-        await client.send(
-          new UpdateCommand(
-            seatClaimUpdate(tables.catalogue, { concertId, scheduleId, seatNumber, reservationId, userId, claimExpiresAt, now }),
-          ),
-        );
-        return 'claimed';
+        const result = await client.send(new UpdateCommand(update));
+        return { kind: 'claimed', seat: toSeat(result.Attributes as Item) };
       } catch (error) {
-        // Seats are never deleted and the hold read this one first: a failed condition means taken.
-        if (isConditionFailure(error)) return 'seatTaken';
-        throw error;
+        // A transaction on the seat in flight (a commit, a payment, a release): it is not available now.
+        const inTransaction = isTransactionConflict(error);
+        if (!isConditionFailure(error) && !inTransaction) throw error;
+        // The failed condition hands back the seat as it stood, so a refusal can say why without a read.
+        const old = isConditionFailure(error) && error.Item ? unmarshall(error.Item) : undefined;
+        const current = old ?? (await findSeatItem(scheduleId, seatNumber));
+        return current ? { kind: 'refused', seat: toSeat(current) } : { kind: 'refused' };
       }
     },
 
@@ -71,8 +97,8 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
       }
     },
 
-    async releaseClaim(reservation) {
-      const { scheduleId, seatNumber, reservationId } = reservation;
+    async releaseClaim(claim) {
+      const { scheduleId, seatNumber, reservationId } = claim;
       try {
         await client.send(new UpdateCommand(seatClaimRelease(tables.catalogue, { scheduleId, seatNumber, reservationId })));
         return true;

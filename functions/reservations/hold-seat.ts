@@ -1,7 +1,9 @@
 import { AppError, notFound, UnavailableError } from '../shared/errors';
 import { claimExpiresAt, decideHold, freeHoldSlots, holdExpiresAt } from './hold-rules';
+import type { Seat } from '../catalogue/seat';
 import { toReservationView, type HoldingToken, type Reservation, type ReservationView } from './reservation';
 import type { ReservationDeps } from './reservation-deps';
+import type { SeatClaim } from './reservation-repository';
 
 export interface HoldSeatInput {
   readonly userId: string;
@@ -24,61 +26,84 @@ const limitReached = () =>
 
 /**
  * Holds a seat for HOLD_SECONDS (or the concert's `holdSeconds`, which the ACTIVE check read with
- * the token), in two steps:
- * 1. The seat and the user's hold slots are read (alongside the queue token check) to answer at
- *    once when the hold cannot succeed. Then one conditional write on the seat claims it: of any
- *    number of racers exactly one wins, and the others cost that one write and no transaction.
+ * the token), in two round trips:
+ * 1. One conditional write on the seat claims it: of any number of racers exactly one wins, and
+ *    the others cost that one write and no transaction (no read of the seat first: the claim's
+ *    condition is the seat's rules, and a refused claim hands back the seat to say why). It goes
+ *    alongside the fresh ACTIVE check (`activeCheck`) when this instance's recent admission record
+ *    already shows the caller admitted (`seemsActive`), else after that check: a caller never
+ *    admitted never claims a seat. A claim whose check then refuses is given back at once, and the
+ *    check's refusal is the answer. The user's hold slots are read alongside.
  * 2. The winner alone commits: one transaction turns its claim into the hold, claims a free slot
  *    (at most 4 live holds per user and date) and writes the reservation. Refused by the limit,
  *    it gives the claim back at once; if it never commits (its function died), the claim lapses
  *    within CLAIM_MS by itself. Nothing before the commit is visible as a hold.
- * `activeCheck` is awaited before anything is written. The queue token it passed is checked again by
- * the commit (still unspent), so a revocation or payment that lands in between stops the hold.
+ * The queue token the check passed is checked again by the commit (still unspent), so a revocation
+ * or payment that lands in between stops the hold.
  */
 export async function holdSeat(
   deps: ReservationDeps,
   input: HoldSeatInput,
   activeCheck: () => Promise<(HoldingToken & HoldTerms) | void>,
+  seemsActive: () => Promise<boolean> = async () => false,
 ): Promise<ReservationView> {
-  const state = Promise.all([
-    deps.catalogue.findSeat(input.scheduleId, input.seatNumber),
-    deps.reservations.findHoldSlots(input.userId, input.scheduleId),
-  ]);
-  state.catch(() => undefined); // awaited below; a failed token check must not leave it unobserved
-  const token = (await activeCheck()) ?? undefined;
+  const slots = deps.reservations.findHoldSlots(input.userId, input.scheduleId);
+  slots.catch(() => undefined); // awaited below; a refused hold must not leave it unobserved
+  const check = activeCheck();
+  check.catch(() => undefined);
+  const claim: SeatClaim = { reservationId: deps.newReservationId(), ...input };
+  const early = await seemsActive().catch(() => false);
+  const claimed = early ? claimSeat(deps, claim) : undefined;
+  claimed?.catch(() => undefined);
 
-  const [seat, slots] = await state;
-  if (!seat || seat.concertId !== input.concertId) throw notFound('seat');
-  const now = deps.now();
-  const decision = decideHold(seat, slots, now);
-  if (decision.kind === 'seatUnavailable') {
-    throw seatUnavailable(decision.reason === 'datePassed' ? 'this date has passed' : 'this seat is held or sold');
-  }
-  if (decision.kind === 'limitReached') throw limitReached();
-
-  const reservation: Reservation = {
-    reservationId: deps.newReservationId(),
-    userId: input.userId,
-    concertId: seat.concertId,
-    scheduleId: seat.scheduleId,
-    date: seat.date,
-    seatNumber: seat.seatNumber,
-    price: seat.price,
-    status: 'HELD',
-    expiresAt: holdExpiresAt(now, token?.holdSeconds ?? deps.settings.holdSeconds),
-    createdAt: now,
-  };
-  if ((await deps.reservations.claimSeat(reservation, claimExpiresAt(now), now)) === 'seatTaken') {
-    throw seatUnavailable('this seat is held or sold');
-  }
+  let token: (HoldingToken & HoldTerms) | undefined;
   try {
-    return await commitHold(deps, reservation, decision.freeSlots, token);
+    token = (await check) ?? undefined;
+  } catch (refusal) {
+    // The check's refusal comes first, whatever the claim did; a claim it won goes back at once.
+    const won =
+      claimed &&
+      (await claimed.then(
+        () => true,
+        () => false,
+      ));
+    if (won) await deps.reservations.releaseClaim(claim).catch(() => false);
+    throw refusal;
+  }
+  const { seat, now } = await (claimed ?? claimSeat(deps, claim));
+
+  try {
+    const free = freeHoldSlots(await slots, now);
+    if (free.length === 0) throw limitReached();
+    const reservation: Reservation = {
+      ...claim,
+      concertId: seat.concertId,
+      date: seat.date,
+      price: seat.price,
+      status: 'HELD',
+      expiresAt: holdExpiresAt(now, token?.holdSeconds ?? deps.settings.holdSeconds),
+      createdAt: now,
+    };
+    return await commitHold(deps, reservation, free, token);
   } catch (error) {
     // The release only applies to a claim still uncommitted, so it is safe whatever the commit did;
     // if it fails too, the claim lapses by itself.
-    await deps.reservations.releaseClaim(reservation).catch(() => false);
+    await deps.reservations.releaseClaim(claim).catch(() => false);
     throw error;
   }
+}
+
+/** Claims the seat, or says why not: a seat of no such concert is 404, a taken or past one 409. */
+async function claimSeat(deps: ReservationDeps, claim: SeatClaim): Promise<{ seat: Seat; now: number }> {
+  const now = deps.now();
+  const outcome = await deps.reservations.claimSeat(claim, claimExpiresAt(now), now);
+  if (outcome.kind === 'claimed') return { seat: outcome.seat, now };
+  const seat = outcome.seat;
+  if (!seat || seat.concertId !== claim.concertId) throw notFound('seat');
+  const decision = decideHold(seat, [], now);
+  throw seatUnavailable(
+    decision.kind === 'seatUnavailable' && decision.reason === 'datePassed' ? 'this date has passed' : 'this seat is held or sold',
+  );
 }
 
 /** Turns the winner's claim into its hold, in a slot still free; throws (having changed nothing) when it cannot. */

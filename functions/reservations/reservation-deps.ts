@@ -1,10 +1,8 @@
-import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import type { Settings } from '../shared/config';
 import type { ReservationRepository } from './reservation-repository';
 
 export interface ReservationDeps {
   readonly reservations: ReservationRepository;
-  readonly catalogue: Pick<CatalogueRepository, 'findSeat'>;
   readonly settings: Pick<Settings, 'holdSeconds'>;
   readonly now: () => number;
   /** A new reservation id: a ULID, so ids sort by creation time. */

@@ -1,3 +1,4 @@
+import type { Seat } from '../catalogue/seat';
 import type { HoldingToken, HoldSlot, Reservation } from './reservation';
 
 /**
@@ -9,8 +10,15 @@ import type { HoldingToken, HoldSlot, Reservation } from './reservation';
 export type ReleaseOutcome =
   { readonly kind: 'released' } | { readonly kind: 'refused'; readonly current?: Reservation } | { readonly kind: 'conflict' };
 
-/** How a seat's claim ended: `claimed` wrote it; `seatTaken` changed nothing (the seat is claimed, held or sold at `now`). */
-export type ClaimOutcome = 'claimed' | 'seatTaken';
+/** What a claim names: the hold-to-be's id and its caller, and the seat. */
+export type SeatClaim = Pick<Reservation, 'reservationId' | 'userId' | 'concertId' | 'scheduleId' | 'seatNumber'>;
+
+/**
+ * How a seat's claim ended: `claimed` wrote it, `seat` as it now stands; `refused` changed nothing
+ * (the seat is missing or of another concert, its date has passed, or it is claimed, held or sold
+ * at `now`): `seat` as it stood, undefined when there is none.
+ */
+export type ClaimOutcome = { readonly kind: 'claimed'; readonly seat: Seat } | { readonly kind: 'refused'; readonly seat?: Seat };
 
 /**
  * How a hold's commit ended. Anything but `held` changed nothing:
@@ -32,9 +40,10 @@ export interface ReservationRepository {
   findHoldSlots(userId: string, scheduleId: string): Promise<HoldSlot[]>;
   /**
    * One conditional write on the seat, which decides its race: the seat becomes CLAIMED by this
-   * reservation until `claimExpiresAt` if it is available at `now`. Writes nothing else.
+   * reservation until `claimExpiresAt` if it is of the claim's concert, of a date not passed, and
+   * available at `now`. Writes nothing else, and reads nothing before.
    */
-  claimSeat(reservation: Reservation, claimExpiresAt: number, now: number): Promise<ClaimOutcome>;
+  claimSeat(claim: SeatClaim, claimExpiresAt: number, now: number): Promise<ClaimOutcome>;
   /**
    * One transaction, by the claim's winner only: the seat, still claimed by this reservation,
    * becomes HELD until the reservation's `expiresAt`; the slot is claimed if free at `now`; the
@@ -43,7 +52,7 @@ export interface ReservationRepository {
    */
   commitHold(reservation: Reservation, slot: number, now: number, attempt: number, token?: HoldingToken): Promise<CommitOutcome>;
   /** Gives the seat's claim back at once; false (and nothing written) when it is no longer this reservation's claim. */
-  releaseClaim(reservation: Reservation): Promise<boolean>;
+  releaseClaim(claim: SeatClaim): Promise<boolean>;
   /** The user's reservation (another user's is undefined, as an unknown one), with the hold slot its item names. */
   findReservation(userId: string, reservationId: string): Promise<{ reservation: Reservation; holdSlot?: number } | undefined>;
   /**

@@ -56,6 +56,7 @@ test('npm run seed fills empty tables with 3 concerts × 3 dates × 50 seats, an
         userId: 'alice',
         claimExpiresAt: now + 60_000,
         now,
+        today: new Date(now).toISOString().slice(0, 10),
       }),
     ),
   );

@@ -31,7 +31,6 @@ const repository = () =>
   createDynamoReservationRepository(documentClient, { reservations: tableName('reservations'), catalogue: tableName('catalogue') });
 const depsAt = (clock: TestClock): ReservationDeps => ({
   reservations: repository(),
-  catalogue: catalogue(),
   settings: { holdSeconds: HOLD_MS / 1000 },
   now: clock.now,
   newReservationId: monotonicFactory(),
@@ -104,31 +103,47 @@ test('the claim and the commit themselves refuse a live hold or claim, a missing
     createdAt: at,
   });
   const repo = repository();
+  const kindOf = async (claim: Promise<{ kind: string }>) => (await claim).kind;
   const a1 = reservation('dan', 40, '01JD00000000000000000000A1');
-  expect(await repo.claimSeat(a1, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await kindOf(repo.claimSeat(a1, claimExpiresAt(now), now))).toBe('claimed');
   expect(await repo.commitHold(a1, 1, now, 1)).toBe('held');
   // A commit sent again after it landed (its answer lost) is known by its reservation, and changes nothing.
   expect(await repo.commitHold(a1, 2, now, 2)).toBe('held');
   expect(await repo.findHoldSlots('dan', 'neon-harbor-2')).toEqual([{ slot: 1, reservationId: a1.reservationId, expiresAt: a1.expiresAt }]);
-  expect(await repo.claimSeat(reservation('erin', 40, '01JD00000000000000000000A2'), claimExpiresAt(now), now)).toBe('seatTaken');
+  expect(await kindOf(repo.claimSeat(reservation('erin', 40, '01JD00000000000000000000A2'), claimExpiresAt(now), now))).toBe('refused');
   const a3 = reservation('erin', 40, '01JD00000000000000000000A3', now + HOLD_MS);
-  expect(await repo.claimSeat(a3, claimExpiresAt(now + HOLD_MS), now + HOLD_MS)).toBe('claimed');
+  expect(await kindOf(repo.claimSeat(a3, claimExpiresAt(now + HOLD_MS), now + HOLD_MS))).toBe('claimed');
   expect(await repo.commitHold(a3, 1, now + HOLD_MS, 1)).toBe('held');
   // A seat that does not exist is never made by a claim.
-  expect(await repo.claimSeat(reservation('erin', 51, '01JD00000000000000000000A4'), claimExpiresAt(now), now)).toBe('seatTaken');
+  expect(await kindOf(repo.claimSeat(reservation('erin', 51, '01JD00000000000000000000A4'), claimExpiresAt(now), now))).toBe('refused');
   expect(await catalogue().findSeat('neon-harbor-2', 51)).toBeUndefined();
+  expect(await repo.claimSeat(reservation('erin', 51, '01JD00000000000000000000B1'), claimExpiresAt(now), now)).toEqual({
+    kind: 'refused',
+  });
+  // Nor is a seat of another concert than the claim names, nor one of a date that has passed; the refusal hands back the seat.
+  const elsewhere = await repo.claimSeat(
+    { ...reservation('erin', 43, '01JD00000000000000000000B2'), concertId: 'aurora-live' },
+    claimExpiresAt(now),
+    now,
+  );
+  expect(elsewhere).toEqual({ kind: 'refused', seat: expect.objectContaining({ concertId: 'neon-harbor', status: 'AVAILABLE' }) });
+  const seat43 = (await catalogue().findSeat('neon-harbor-2', 43))!;
+  const dayAfter = Date.parse(`${seat43.date}T00:00:00.000Z`) + 86_400_000;
+  const late = reservation('erin', 43, '01JD00000000000000000000B3', dayAfter);
+  expect(await repo.claimSeat(late, claimExpiresAt(dayAfter), dayAfter)).toEqual({ kind: 'refused', seat: seat43 });
+  expect((await catalogue().findSeat('neon-harbor-2', 43))?.status).toBe('AVAILABLE');
   // A slot still live refuses the commit; the claim stays and may commit into a free slot.
   const a5 = reservation('dan', 41, '01JD00000000000000000000A5');
-  expect(await repo.claimSeat(a5, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await kindOf(repo.claimSeat(a5, claimExpiresAt(now), now))).toBe('claimed');
   expect(await repo.commitHold(a5, 1, now, 1)).toBe('slotTaken');
   expect((await catalogue().findSeat('neon-harbor-2', 41))?.status).toBe('CLAIMED');
   expect(await repo.commitHold(a5, 2, now, 2)).toBe('held');
   // A claim refuses others until it lapses; a lapsed claim taken by another can no longer commit, nor be given back.
   const a7 = reservation('frank', 42, '01JD00000000000000000000A7');
   const a8 = reservation('gina', 42, '01JD00000000000000000000A8', now + CLAIM_MS);
-  expect(await repo.claimSeat(a7, claimExpiresAt(now), now)).toBe('claimed');
-  expect(await repo.claimSeat(a8, claimExpiresAt(now + CLAIM_MS - 1), now + CLAIM_MS - 1)).toBe('seatTaken');
-  expect(await repo.claimSeat(a8, claimExpiresAt(now + CLAIM_MS), now + CLAIM_MS)).toBe('claimed');
+  expect(await kindOf(repo.claimSeat(a7, claimExpiresAt(now), now))).toBe('claimed');
+  expect(await kindOf(repo.claimSeat(a8, claimExpiresAt(now + CLAIM_MS - 1), now + CLAIM_MS - 1))).toBe('refused');
+  expect(await kindOf(repo.claimSeat(a8, claimExpiresAt(now + CLAIM_MS), now + CLAIM_MS))).toBe('claimed');
   expect(await repo.commitHold(a7, 1, now + CLAIM_MS, 1)).toBe('claimLost');
   expect(await repo.releaseClaim(a7)).toBe(false);
   expect(await repo.releaseClaim(a8)).toBe(true);

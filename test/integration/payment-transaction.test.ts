@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seatSaleUpdate } from '../../functions/catalogue/catalogue-keys';
+import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { claimExpiresAt } from '../../functions/reservations/hold-rules';
 import type { Reservation } from '../../functions/reservations/reservation';
 import { holdSlotClaimUpdate, reservationPut } from '../../functions/reservations/reservation-keys';
@@ -15,6 +16,8 @@ import { expectMoneyAndSeatsAddUp } from '../support/invariants';
 import { useFreshTables } from '../support/tables';
 import { createSmallConcert, paymentFootprint } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';
+
+const seats = () => createDynamoCatalogueRepository(documentClient, tableName('catalogue'));
 
 const HOLD_SECONDS = 60;
 const ACTIVE_SECONDS = 600;
@@ -216,7 +219,7 @@ test('a claim that never committed cannot be paid: the seat sale refuses it, eve
     expiresAt: now + HOLD_SECONDS * 1000,
     createdAt: now,
   };
-  expect(await w.reservationDeps.reservations.claimSeat(reservation, claimExpiresAt(now), now)).toBe('claimed');
+  expect(await w.reservationDeps.reservations.claimSeat(reservation, claimExpiresAt(now), now)).toMatchObject({ kind: 'claimed' });
   // The sale of a claimed seat fails its own condition, while the claim is live.
   const sale = seatSaleUpdate(tableName('catalogue'), {
     scheduleId: w.scheduleId,
@@ -255,7 +258,7 @@ test("a hold racing the payment of its seat: at the hold's last instant the paym
   expect(await refusal(raced.status === 'fulfilled' ? Promise.resolve(raced.value) : Promise.reject(raced.reason))).toBe(
     'SEAT_UNAVAILABLE',
   );
-  expect((await live.reservationDeps.catalogue.findSeat(live.scheduleId, 1))?.status).toBe('SOLD');
+  expect((await seats().findSeat(live.scheduleId, 1))?.status).toBe('SOLD');
 
   const ended = await world();
   await ended.enter('late-payer');
@@ -268,7 +271,7 @@ test("a hold racing the payment of its seat: at the hold's last instant the paym
     'RESERVATION_EXPIRED',
   );
   expect(won).toMatchObject({ status: 'fulfilled', value: { seatNumber: 2, status: 'HELD' } });
-  expect(await ended.reservationDeps.catalogue.findSeat(ended.scheduleId, 2)).toMatchObject({ status: 'HELD', heldBy: 'late-racer' });
+  expect(await seats().findSeat(ended.scheduleId, 2)).toMatchObject({ status: 'HELD', heldBy: 'late-racer' });
   expect((await ended.walletDeps.wallet.findWallet('late-payer')).balance).toBe(100_000);
 
   const counted = await expectMoneyAndSeatsAddUp({

@@ -1,6 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
+import { countDynamoDbCalls, criticalPathRoundTrips } from '../../bench/dynamodb-calls';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { queueDeps, queueRepository } from '../../functions/queue/default-queue-deps';
+import type { QueueDeps } from '../../functions/queue/queue-deps';
+import { requireActiveToken, seemsActive } from '../../functions/queue/require-active-token';
 import { reservationDeps } from '../../functions/reservations/default-reservation-deps';
 import { CLAIM_MS } from '../../functions/reservations/hold-rules';
 import { holdSeat } from '../../functions/reservations/hold-seat';
@@ -84,6 +87,8 @@ function writesTo(tables: string[], records: { command: string; input?: Record<s
 
 test('200 simultaneous holds of one seat by 200 ACTIVE users: exactly one 201 and 199 × 409 SEAT_UNAVAILABLE; each loser one write at most, never a transaction', async () => {
   const users = await manyActiveUsers('fan', 200);
+  // A seat map first reads the admission record fresh: racers within the second send their claims alongside their token checks.
+  await seatMap(users[0], 'neon-harbor-1');
   const calls = countDynamoDbCalls(documentClient, { inputs: true });
   let responses;
   try {
@@ -209,4 +214,120 @@ test('a hold racing the payment of the same seat: the payment sells it, every ra
   expect((await seatMap(racers[0], 'neon-harbor-2'))[39]).toMatchObject({ seatNumber: 40, status: 'SOLD' });
   expect((await Promise.all(racers.map(reservationsOf))).flat()).toEqual([]);
   expect(await reservationsOf(payer)).toEqual([expect.objectContaining({ reservationId: held.body.reservationId, status: 'PAID' })]);
+});
+
+describe('the round trips of a hold', () => {
+  /** An instance's queue deps whose recent admission record stays recent for a minute, so no test depends on this machine's speed (deployed it is 1 s). */
+  const instance = (): QueueDeps => ({ ...queueDeps(), queue: queueRepository({ admissionCacheMs: 60_000 }) });
+  const holdOn = (queue: QueueDeps, user: ActiveUser, scheduleId: string, seatNumber: number) => {
+    const presented = { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' };
+    return holdSeat(
+      reservationDeps(),
+      { userId: user.userId, concertId: 'neon-harbor', scheduleId, seatNumber },
+      () => requireActiveToken(queue, presented),
+      () => seemsActive(queue, presented),
+    );
+  };
+  const codeOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => '201',
+      (error: { code?: string }) => error.code ?? String(error),
+    );
+  const measured = async <T>(work: () => Promise<T>) => {
+    const counter = countDynamoDbCalls(documentClient, { inputs: true });
+    try {
+      const outcome = await work();
+      const writes = writesTo(HOLD_TABLES(), counter.records).map((call) => call.command);
+      return { outcome, roundTrips: criticalPathRoundTrips(counter.records), calls: [...counter.calls].sort(), writes };
+    } finally {
+      counter.detach();
+    }
+  };
+
+  test('2 once the instance has read the admission record within POLL_ADMISSION_CACHE_MS (the seat map did): the claim alongside the token check and the slots, then the commit', async () => {
+    const [user, rival] = await activeUsers(api, 'neon-harbor', ['trips', 'trips-rival']);
+    const queue = instance();
+    await requireActiveToken(queue, { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' }); // the seat map's check
+    const held = await measured(() => codeOf(holdOn(queue, user, 'neon-harbor-2', 45)));
+    expect(held).toEqual({
+      outcome: '201',
+      roundTrips: 2,
+      calls: ['BatchGetItemCommand', 'QueryCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand', 'TransactWriteItemsCommand'],
+    });
+    // A loser: the claim is its one write, and the refusal says why without a read of the seat.
+    const lost = await measured(() => codeOf(holdOn(queue, rival, 'neon-harbor-2', 45)));
+    expect(lost).toEqual({
+      outcome: 'SEAT_UNAVAILABLE',
+      roundTrips: 1,
+      calls: ['BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand'],
+    });
+  });
+
+  test('3 on an instance with no recent admission record: the token check first, then the claim, then the commit', async () => {
+    const [user] = await activeUsers(api, 'neon-harbor', ['trips-cold']);
+    const held = await measured(() => codeOf(holdOn(instance(), user, 'neon-harbor-2', 46)));
+    expect(held).toMatchObject({ outcome: '201', roundTrips: 3, writes: ['UpdateItemCommand', 'TransactWriteItemsCommand'] });
+  });
+
+  test('a caller still waiting never claims: 403 QUEUE_TOKEN_NOT_ACTIVE and no write, the instance having seen the record or not', async () => {
+    const waiting = await api.tokenFor('trips-waiting');
+    const joined = await api.request('POST', '/concerts/neon-harbor/queue', { token: waiting });
+    const user = { userId: 'trips-waiting', token: waiting, queueToken: joined.body.token as string };
+    const queue = instance();
+    await queue.queue.findAdmission('neon-harbor', { recentAdmission: true });
+    for (const on of [queue, instance()]) {
+      expect(await measured(() => codeOf(holdOn(on, user, 'neon-harbor-2', 47)))).toMatchObject({
+        outcome: 'QUEUE_TOKEN_NOT_ACTIVE',
+        writes: [],
+      });
+    }
+  });
+
+  test('a caller the recent record shows admitted, whose token has ended since (it left), claims alongside the check: the claim is given back at once and the answer is 403', async () => {
+    const [leaver, other] = await activeUsers(api, 'neon-harbor', ['trips-leaver', 'trips-other']);
+    const queue = instance();
+    await requireActiveToken(queue, { userId: leaver.userId, token: leaver.queueToken, concertId: 'neon-harbor' });
+    const left = await api.request('DELETE', '/concerts/neon-harbor/queue', { token: leaver.token, queueToken: leaver.queueToken });
+    expect(left.body.status).toBe('EXPIRED');
+
+    const refused = await measured(() => codeOf(holdOn(queue, leaver, 'neon-harbor-2', 48)));
+    // The claim went out with the check (one round trip), then was given back: two writes on the seat, no transaction.
+    expect(refused).toEqual({
+      outcome: 'QUEUE_TOKEN_NOT_ACTIVE',
+      roundTrips: 2,
+      calls: ['BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand', 'UpdateItemCommand'],
+    });
+    const seat = await createDynamoCatalogueRepository(documentClient, tableName('catalogue')).findSeat('neon-harbor-2', 48);
+    expect(seat?.status).toBe('AVAILABLE');
+    expect(seat).not.toHaveProperty('reservationId');
+    expect(await reservationsOf(leaver)).toEqual([]);
+    expect(await holdSlotsOf('trips-leaver')).toEqual([]);
+    // Over HTTP too: 403, and the seat is anyone's at once.
+    expect(outcome(await hold(leaver, 'neon-harbor-2', 48))).toBe('403 QUEUE_TOKEN_NOT_ACTIVE');
+    expect(outcome(await hold(other, 'neon-harbor-2', 48))).toBe('201');
+  });
+
+  test('admitted racers and racers whose tokens ended, over HTTP at once: every ended one 403, at most one 201, and no claim of theirs left on the seat', async () => {
+    const users = await activeUsers(
+      api,
+      'neon-harbor',
+      Array.from({ length: 30 }, (_, i) => `mixed-${i}`),
+    );
+    const [ended, admitted] = [users.slice(0, 15), users.slice(15)];
+    for (const user of ended)
+      await api.request('DELETE', '/concerts/neon-harbor/queue', { token: user.token, queueToken: user.queueToken });
+    await seatMap(admitted[0], 'neon-harbor-3'); // the instance's record, fresh: every racer claims alongside its check
+    const responses = await Promise.all(users.map((user) => hold(user, 'neon-harbor-3', 49)));
+    expect(tally(responses.slice(0, 15).map(outcome))).toEqual({ '403 QUEUE_TOKEN_NOT_ACTIVE': 15 });
+    const won = responses.slice(15).filter((response) => response.status === 201);
+    expect(won.length).toBeLessThanOrEqual(1);
+    expect(tally(responses.slice(15).map(outcome))['409 SEAT_UNAVAILABLE']).toBe(15 - won.length);
+    const seat = await createDynamoCatalogueRepository(documentClient, tableName('catalogue')).findSeat('neon-harbor-3', 49);
+    if (won.length === 1) expect(seat).toMatchObject({ status: 'HELD', reservationId: won[0].body.reservationId });
+    else expect(seat?.status).toBe('AVAILABLE');
+    expect((await Promise.all(ended.map(reservationsOf))).flat()).toEqual([]);
+  });
 });

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../../functions/reservations/list-re
 import type { Reservation } from '../../functions/reservations/reservation';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
 import type { HoldSlot } from '../../functions/reservations/reservation';
-import type { ClaimOutcome, CommitOutcome, ReservationRepository } from '../../functions/reservations/reservation-repository';
+import type { ClaimOutcome, CommitOutcome, ReservationRepository, SeatClaim } from '../../functions/reservations/reservation-repository';
 import { AppError, UnavailableError } from '../../functions/shared/errors';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
@@ -19,25 +19,25 @@ const SEAT: Seat = {
 };
 const INPUT = { userId: 'alice', concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 3 };
 
-/** A reservation repository whose seat claim and hold commits answer with the given outcomes in turn. */
-function fakeDeps(options: { seat?: Seat; slots?: HoldSlot[][]; claim?: ClaimOutcome; commits?: CommitOutcome[] }) {
-  const claims: Array<{ reservation: Reservation; claimExpiresAt: number }> = [];
+/** A reservation repository whose seat claim and hold commits answer with the given outcomes in turn (the claim wins by default). */
+function fakeDeps(options: { slots?: HoldSlot[][]; claim?: ClaimOutcome; commits?: CommitOutcome[] }) {
+  const claims: Array<{ claim: SeatClaim; claimExpiresAt: number }> = [];
   const commits: Array<{ reservation: Reservation; slot: number; attempt: number }> = [];
-  const releases: Reservation[] = [];
+  const releases: SeatClaim[] = [];
   const slotReads = [...(options.slots ?? [[]])];
   const outcomes = [...(options.commits ?? [])];
   const reservations: ReservationRepository = {
     findHoldSlots: async () => (slotReads.length > 1 ? slotReads.shift()! : slotReads[0]),
-    claimSeat: async (reservation, claimExpiresAt) => {
-      claims.push({ reservation, claimExpiresAt });
-      return options.claim ?? 'claimed';
+    claimSeat: async (claim, claimExpiresAt) => {
+      claims.push({ claim, claimExpiresAt });
+      return options.claim ?? { kind: 'claimed', seat: { ...SEAT, status: 'CLAIMED', reservationId: claim.reservationId } };
     },
     commitHold: async (reservation, slot, _now, attempt) => {
       commits.push({ reservation, slot, attempt });
       return outcomes.shift() ?? 'conflict';
     },
-    releaseClaim: async (reservation) => {
-      releases.push(reservation);
+    releaseClaim: async (claim) => {
+      releases.push(claim);
       return true;
     },
     listReservations: async () => ({ reservations: [] }),
@@ -47,7 +47,6 @@ function fakeDeps(options: { seat?: Seat; slots?: HoldSlot[][]; claim?: ClaimOut
   let id = 0;
   const deps: ReservationDeps = {
     reservations,
-    catalogue: { findSeat: async () => ('seat' in options ? options.seat : SEAT) },
     settings: { holdSeconds: 300 },
     now: () => NOW,
     newReservationId: () => `01JD00000000000000000000${String(++id).padStart(2, '0')}`,
@@ -78,45 +77,81 @@ describe('holdSeat', () => {
       expiresAt: '2026-12-01T10:05:00.000Z',
       createdAt: '2026-12-01T10:00:00.000Z',
     });
-    expect(claims).toEqual([
-      { reservation: expect.objectContaining({ reservationId: '01JD0000000000000000000001' }), claimExpiresAt: NOW + CLAIM_MS },
-    ]);
+    expect(claims).toEqual([{ claim: { reservationId: '01JD0000000000000000000001', ...INPUT }, claimExpiresAt: NOW + CLAIM_MS }]);
     expect(CLAIM_MS).toBeLessThanOrEqual(10_000);
     expect(commits).toHaveLength(1);
-    expect(commits[0].reservation).toBe(claims[0].reservation);
+    expect(commits[0].reservation).toMatchObject(claims[0].claim);
     expect(commits[0].reservation).toMatchObject({ userId: 'alice', status: 'HELD', expiresAt: NOW + 300_000 });
     expect(releases).toHaveLength(0);
   });
 
-  test('writes nothing when the queue token check fails, even if the reads succeed', async () => {
+  test('writes nothing when the queue token check fails and the instance has not seen the caller admitted', async () => {
     const fake = fakeDeps({ commits: ['held'] });
     const refused = async () => {
       throw new AppError('QUEUE_TOKEN_NOT_ACTIVE', 'expired');
     };
     expect(await codeOf(holdSeat(fake.deps, INPUT, refused))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect(await codeOf(holdSeat(fake.deps, INPUT, refused, async () => false))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
     expect(fake.writes()).toBe(0);
   });
 
-  test('404 for a missing seat or a seat of another concert, without a write', async () => {
-    const missing = fakeDeps({ seat: undefined });
-    expect(await codeOf(holdSeat(missing.deps, INPUT, active))).toBe('NOT_FOUND');
-    const elsewhere = fakeDeps({ seat: { ...SEAT, concertId: 'neon-harbor' } });
-    expect(await codeOf(holdSeat(elsewhere.deps, INPUT, active))).toBe('NOT_FOUND');
-    expect(missing.writes() + elsewhere.writes()).toBe(0);
+  test('seen admitted, the claim goes out alongside the check; not, only once the check has passed', async () => {
+    for (const seen of [true, false]) {
+      const fake = fakeDeps({ commits: ['held'] });
+      let pass!: () => void;
+      const check = () => new Promise<void>((resolve) => (pass = resolve));
+      const hold = holdSeat(fake.deps, INPUT, check, async () => seen);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.claims).toHaveLength(seen ? 1 : 0);
+      pass();
+      await hold;
+      expect([fake.claims.length, fake.commits.length, fake.releases.length]).toEqual([1, 1, 0]);
+    }
   });
 
-  test('a seat seen held, claimed or sold, or 4 live slots, is answered without a write', async () => {
-    const held = fakeDeps({ seat: { ...SEAT, status: 'HELD', holdExpiresAt: NOW + 1 } });
-    expect(await codeOf(holdSeat(held.deps, INPUT, active))).toBe('SEAT_UNAVAILABLE');
-    const claimed = fakeDeps({ seat: { ...SEAT, status: 'CLAIMED', holdExpiresAt: NOW + 1 } });
-    expect(await codeOf(holdSeat(claimed.deps, INPUT, active))).toBe('SEAT_UNAVAILABLE');
+  test('a claim sent alongside a check that then refuses is given back at once, and the refusal is the answer, even over a lost claim', async () => {
+    const refused = async () => {
+      throw new AppError('QUEUE_TOKEN_NOT_ACTIVE', 'expired');
+    };
+    const won = fakeDeps({ commits: ['held'] });
+    expect(await codeOf(holdSeat(won.deps, INPUT, refused, async () => true))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect([won.claims.length, won.commits.length]).toEqual([1, 0]);
+    expect(won.releases).toEqual([won.claims[0].claim]);
+
+    const lost = fakeDeps({ claim: { kind: 'refused', seat: { ...SEAT, status: 'HELD', holdExpiresAt: NOW + 1 } } });
+    expect(await codeOf(holdSeat(lost.deps, INPUT, refused, async () => true))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect([lost.claims.length, lost.commits.length, lost.releases.length]).toEqual([1, 0, 0]);
+  });
+
+  test('404 for a missing seat or a seat of another concert: the refused claim, nothing else', async () => {
+    const missing = fakeDeps({ claim: { kind: 'refused' } });
+    expect(await codeOf(holdSeat(missing.deps, INPUT, active))).toBe('NOT_FOUND');
+    const elsewhere = fakeDeps({ claim: { kind: 'refused', seat: { ...SEAT, concertId: 'neon-harbor' } } });
+    expect(await codeOf(holdSeat(elsewhere.deps, INPUT, active))).toBe('NOT_FOUND');
+    expect(missing.writes() + elsewhere.writes()).toBe(2);
+  });
+
+  test('a seat held, claimed or sold, or of a date passed, is SEAT_UNAVAILABLE from the refused claim; 4 live slots give a won claim back', async () => {
+    for (const seat of [
+      { ...SEAT, status: 'HELD' as const, holdExpiresAt: NOW + 1 },
+      { ...SEAT, status: 'CLAIMED' as const, holdExpiresAt: NOW + 1 },
+      { ...SEAT, status: 'SOLD' as const },
+    ]) {
+      const taken = fakeDeps({ claim: { kind: 'refused', seat } });
+      expect(await codeOf(holdSeat(taken.deps, INPUT, active))).toBe('SEAT_UNAVAILABLE');
+      expect(taken.writes()).toBe(1);
+    }
+    const past = fakeDeps({ claim: { kind: 'refused', seat: { ...SEAT, date: '2026-11-30' } } });
+    await expect(holdSeat(past.deps, INPUT, active)).rejects.toThrow('this date has passed');
+
     const full = fakeDeps({ slots: [[1, 2, 3, 4].map((slot) => ({ slot, reservationId: 'r', expiresAt: NOW + 1 }))] });
     expect(await codeOf(holdSeat(full.deps, INPUT, active))).toBe('HOLD_LIMIT_REACHED');
-    expect(held.writes() + claimed.writes() + full.writes()).toBe(0);
+    expect([full.claims.length, full.commits.length]).toEqual([1, 0]);
+    expect(full.releases).toEqual([full.claims[0].claim]);
   });
 
   test('a lost race costs the one claim write: SEAT_UNAVAILABLE, no commit, nothing to give back', async () => {
-    const lost = fakeDeps({ claim: 'seatTaken', commits: ['held'] });
+    const lost = fakeDeps({ claim: { kind: 'refused', seat: { ...SEAT, status: 'CLAIMED', holdExpiresAt: NOW + 1 } }, commits: ['held'] });
     expect(await codeOf(holdSeat(lost.deps, INPUT, active))).toBe('SEAT_UNAVAILABLE');
     expect([lost.claims.length, lost.commits.length, lost.releases.length]).toEqual([1, 0, 0]);
   });
@@ -138,7 +173,7 @@ describe('holdSeat', () => {
     };
     expect(await codeOf(holdSeat(revoked.deps, INPUT, async () => token))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
     expect(tokens).toEqual([token]);
-    expect(revoked.releases).toEqual([revoked.claims[0].reservation]);
+    expect(revoked.releases).toEqual([revoked.claims[0].claim]);
   });
 
   test('a slot taken meanwhile is retried with a slot still free, on the same claim; none free → HOLD_LIMIT_REACHED and the claim given back', async () => {
@@ -159,7 +194,7 @@ describe('holdSeat', () => {
     const exhausted = fakeDeps({ slots: [[live(1), live(2), live(3)], [1, 2, 3, 4].map(live)], commits: ['slotTaken'] });
     expect(await codeOf(holdSeat(exhausted.deps, INPUT, active))).toBe('HOLD_LIMIT_REACHED');
     expect(exhausted.commits).toHaveLength(1);
-    expect(exhausted.releases).toEqual([exhausted.claims[0].reservation]);
+    expect(exhausted.releases).toEqual([exhausted.claims[0].claim]);
   });
 
   test('conflicts are retried a few times on the same claim, then 503 with the claim given back', async () => {
@@ -172,7 +207,7 @@ describe('holdSeat', () => {
     const busy = fakeDeps({ commits: [] });
     expect(await codeOf(holdSeat(busy.deps, INPUT, active))).toBe('UNAVAILABLE');
     expect(busy.commits).toHaveLength(6);
-    expect(busy.releases).toEqual([busy.claims[0].reservation]);
+    expect(busy.releases).toEqual([busy.claims[0].claim]);
   });
 
   test('a commit that fails outright (the database is unreachable) tries to give the claim back, then fails as it did', async () => {

@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import { queueDeps } from '../../queue/default-queue-deps';
-import { requireActiveToken, type ActiveQueueToken } from '../../queue/require-active-token';
+import { requireActiveToken, seemsActive, type ActiveQueueToken } from '../../queue/require-active-token';
 import { AppError } from '../../shared/errors';
 import type { ApiContext, ApiEvent, ApiResult } from './route-request';
 
@@ -20,7 +20,9 @@ export function activeQueueToken(): middy.MiddlewareObj<ApiEvent, ApiResult, Err
       const concertId = pathParameters.concertId ?? (typeof bodyConcert === 'string' ? bodyConcert : undefined);
       const check: Promise<ActiveQueueToken> = requireActiveToken(queueDeps(), { userId, token, concertId });
       check.catch(() => undefined); // observed by the handler or by `after`; never an unhandled rejection
-      context.httpRequest = { ...context.httpRequest, activeToken: () => check };
+      let seen: Promise<boolean> | undefined;
+      const seemsActiveNow = () => (seen ??= seemsActive(queueDeps(), { userId, token, concertId }));
+      context.httpRequest = { ...context.httpRequest, activeToken: () => check, seemsActive: seemsActiveNow };
     },
     after: async ({ context }) => {
       if (context.route.auth === 'active') await context.httpRequest.activeToken();

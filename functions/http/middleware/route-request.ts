@@ -47,6 +47,7 @@ export function routeRequest(): middy.MiddlewareObj<ApiEvent, ApiResult, Error, 
         headers,
         body,
         activeToken: noActiveToken,
+        seemsActive: async () => false,
       };
     },
   };
