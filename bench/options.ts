@@ -28,6 +28,12 @@ export interface BenchSizes {
   /** Joins of each kind (plain, with a verified solution) in the join-challenge scenario, and page solves in Chromium. */
   readonly challengeJoins: number;
   readonly challengeSolves: number;
+  /** Clients polling the queue's state through the edge cache, in turn; each polls every `edgePollSeconds`, for `edgeSeconds`. */
+  readonly edgeClients: readonly number[];
+  readonly edgePollSeconds: number;
+  readonly edgeSeconds: number;
+  /** Clients who wait through a whole line as the page does, counting their authenticated calls. */
+  readonly edgeWaiters: number;
 }
 
 export interface BenchOptions {
@@ -57,6 +63,10 @@ const QUICK: BenchSizes = {
   memoryIdleSeconds: 15,
   challengeJoins: 200,
   challengeSolves: 9,
+  edgeClients: [1_000, 10_000],
+  edgePollSeconds: 10,
+  edgeSeconds: 5,
+  edgeWaiters: 60,
 };
 
 const FULL: BenchSizes = {
@@ -78,6 +88,10 @@ const FULL: BenchSizes = {
   memoryIdleSeconds: 30,
   challengeJoins: 600,
   challengeSolves: 21,
+  edgeClients: [1_000, 10_000],
+  edgePollSeconds: 10,
+  edgeSeconds: 15,
+  edgeWaiters: 300,
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {

@@ -14,6 +14,7 @@ import type { Scenario } from './scenario';
 import { chargeThroughputScenario } from './scenarios/charge-throughput';
 import { coldStartScenario } from './scenarios/cold-start';
 import { contentionScenario } from './scenarios/contention';
+import { edgeStateScenario } from './scenarios/edge-state';
 import { joinBurstScenario } from './scenarios/join-burst';
 import { joinChallengeScenario } from './scenarios/join-challenge';
 import { journeysScenario } from './scenarios/journeys';
@@ -27,6 +28,7 @@ const SCENARIOS: readonly Scenario[] = [
   pollDepthScenario,
   joinBurstScenario,
   joinChallengeScenario,
+  edgeStateScenario,
   pollThroughputScenario,
   contentionScenario,
   chargeThroughputScenario,

@@ -90,7 +90,7 @@ export class StaticSite extends Construct {
           ...files,
           functionAssociations: [{ function: consolePage, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
-        ...(props.api ? { [`${API_PATH_PREFIX}/*`]: apiBehavior(props.api, headers) } : {}),
+        ...(props.api ? apiBehaviors(this, props.api, headers) : {}),
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -233,25 +233,71 @@ export class StaticSite extends Construct {
 }
 
 /**
- * The API behind the site's own origin: nothing cached, every viewer header but Host forwarded
- * (API Gateway answers only to its own name; Authorization passes because caching is disabled), every
- * method, and the origin secret added. A cached behaviour for one path (the queue's state) can come
- * before it later; this one stays the catch-all for `/api/*`.
+ * The queue's public state (`GET /concerts/{concertId}/queue/state`, no sign-in), under `/api`. Its
+ * only path cached at the edge: every waiting page polls it, and the API says `max-age=1`.
  */
-function apiBehavior(api: NonNullable<StaticSiteProps['api']>, headers: cloudfront.IResponseHeadersPolicy): cloudfront.BehaviorOptions {
+export const QUEUE_STATE_PATH = '/concerts/{concertId}/queue/state';
+
+/** A route's path as a CloudFront path pattern: each `{param}` becomes `*` (which matches any characters). */
+export const pathPatternOf = (path: string): string => `${API_PATH_PREFIX}${path.replace(/\{[^}]+\}/g, '*')}`;
+
+/**
+ * The API behind the site's own origin, as two behaviours on one origin (the execute-api host, over
+ * TLS 1.2, with the origin secret added):
+ *
+ * - the queue's state, cached: CloudFront keeps an answer as long as the API's `Cache-Control` says
+ *   (`max-age=1`, with `stale-while-revalidate`), 1 s when it says nothing, 5 s at most; the cache key,
+ *   and so what reaches the API, holds no header, cookie or query string of the viewer (no
+ *   Authorization: the route is public, and one answer serves every viewer). So however many pages
+ *   poll it, each edge cache asks the API about once a second per concert.
+ * - everything else under `/api/*`, uncached: every viewer header but Host forwarded (API Gateway answers
+ *   only to its own name; Authorization passes because caching is disabled), every method.
+ *
+ * CloudFront tries behaviours in order, so the state's comes first.
+ */
+function apiBehaviors(
+  scope: Construct,
+  api: NonNullable<StaticSiteProps['api']>,
+  headers: cloudfront.IResponseHeadersPolicy,
+): Record<string, cloudfront.BehaviorOptions> {
+  // One origin object: CloudFront gets one origin for both behaviours.
+  const origin = new HttpOrigin(api.domainName, {
+    protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+    originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    customHeaders: { ...api.originHeaders },
+  });
+  const stateCache = new cloudfront.CachePolicy(scope, 'QueueStateCache', {
+    comment: "The queue's public state: as long as the API says (max-age=1), 5 s at most; nothing of the viewer in the key",
+    minTtl: Duration.seconds(0),
+    defaultTtl: Duration.seconds(1),
+    maxTtl: Duration.seconds(5),
+    headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+    cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+    queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  });
   return {
-    origin: new HttpOrigin(api.domainName, {
-      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      customHeaders: { ...api.originHeaders },
-    }),
-    // No redirect: a POST redirected to https would arrive as a GET.
-    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-    allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-    cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-    originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-    responseHeadersPolicy: headers,
-    compress: true,
+    // No origin request policy: only the cache key (nothing of the viewer) and the origin secret reach the API.
+    [pathPatternOf(QUEUE_STATE_PATH)]: {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      cachePolicy: stateCache,
+      responseHeadersPolicy: headers,
+      compress: true,
+    },
+    [`${API_PATH_PREFIX}/*`]: {
+      origin,
+      // No redirect: a POST redirected to https would arrive as a GET.
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headers,
+      compress: true,
+    },
   };
 }
 

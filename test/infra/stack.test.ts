@@ -585,6 +585,21 @@ describe('security settings of the stack', () => {
     expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack.api.httpApi));
   });
 
+  test("the queue's state is cached at the edge on the API's origin; the rest of /api/* is not", () => {
+    const [[, distribution]] = ofType('AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig;
+    const apiOrigin = config.Origins.find((origin: any) => origin.OriginCustomHeaders);
+    const behaviors = Object.fromEntries(config.CacheBehaviors.map((behavior: any) => [behavior.PathPattern, behavior]));
+    const state = behaviors['/api/concerts/*/queue/state'];
+    const rest = behaviors['/api/*'];
+    expect(config.CacheBehaviors.indexOf(state)).toBeLessThan(config.CacheBehaviors.indexOf(rest));
+    expect(state).toMatchObject({ TargetOriginId: apiOrigin.Id, AllowedMethods: ['GET', 'HEAD'] });
+    expect(state.OriginRequestPolicyId).toBeUndefined();
+    expect(resources[state.CachePolicyId.Ref].Properties.CachePolicyConfig).toMatchObject({ MinTTL: 0, DefaultTTL: 1, MaxTTL: 5 });
+    // The AWS managed CachingDisabled policy.
+    expect(rest).toMatchObject({ TargetOriginId: apiOrigin.Id, CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' });
+  });
+
   test("by default no function reserves concurrency, so a new account's quota of 10 deploys it (test/infra/new-account.test.ts)", () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });

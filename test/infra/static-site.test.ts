@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addPolicyChecks } from '../../lib/policy-checks';
-import { StaticSite } from '../../lib/static-site';
+import { pathPatternOf, QUEUE_STATE_PATH, StaticSite } from '../../lib/static-site';
+import { routes } from '../../functions/http/route-table';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -206,20 +207,25 @@ test('cdk-nag AwsSolutions and the Control Tower Guard rules: every finding of t
 
 describe('with the API at /api and a web ACL, as the service stack builds it', () => {
   let config: Record<string, any>;
+  let policies: Record<string, Resource>;
   beforeAll(() => {
     const withApi = new Stack(new App(), 'SiteWithApi');
     new StaticSite(withApi, 'Site', {
       api: { domainName: 'abc123.execute-api.eu-west-1.amazonaws.com', originHeaders: { 'x-origin-verify': 'from-secrets-manager' } },
       webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1234',
     });
-    config = Object.values(Template.fromStack(withApi).toJSON().Resources as Record<string, Resource>).find(
-      (resource) => resource.Type === 'AWS::CloudFront::Distribution',
-    )!.Properties.DistributionConfig;
+    const all = Template.fromStack(withApi).toJSON().Resources as Record<string, Resource>;
+    config = Object.values(all).find((resource) => resource.Type === 'AWS::CloudFront::Distribution')!.Properties.DistributionConfig;
+    policies = Object.fromEntries(Object.entries(all).filter(([, resource]) => resource.Type === 'AWS::CloudFront::CachePolicy'));
   });
 
   test('/api/* goes to the API over TLS 1.2, uncached, with every viewer header but Host and the origin secret', () => {
-    expect(config.CacheBehaviors.map((candidate: { PathPattern: string }) => candidate.PathPattern)).toEqual(['/app/admin*', '/api/*']);
-    const behavior = config.CacheBehaviors[1];
+    expect(config.CacheBehaviors.map((candidate: { PathPattern: string }) => candidate.PathPattern)).toEqual([
+      '/app/admin*',
+      '/api/concerts/*/queue/state',
+      '/api/*',
+    ]);
+    const behavior = config.CacheBehaviors[2];
     expect(behavior).toMatchObject({
       PathPattern: '/api/*',
       ViewerProtocolPolicy: 'https-only',
@@ -236,6 +242,68 @@ describe('with the API at /api and a web ACL, as the service stack builds it', (
     });
     // The page itself still comes from the bucket.
     expect(config.DefaultCacheBehavior.TargetOriginId).not.toBe(behavior.TargetOriginId);
+  });
+
+  test("the queue's state is cached as the API says (max-age=1), 5 s at most, keyed on its path alone, on the same origin", () => {
+    const [, state, rest] = config.CacheBehaviors as Array<Record<string, any>>;
+    expect(state).toMatchObject({
+      PathPattern: '/api/concerts/*/queue/state',
+      TargetOriginId: rest.TargetOriginId,
+      ViewerProtocolPolicy: 'https-only',
+      AllowedMethods: ['GET', 'HEAD'],
+      CachedMethods: ['GET', 'HEAD'],
+      ResponseHeadersPolicyId: rest.ResponseHeadersPolicyId,
+      Compress: true,
+    });
+    // Only the cache key goes to the API: no viewer header (no Authorization, no Cookie), no query string.
+    expect(state.OriginRequestPolicyId).toBeUndefined();
+    expect(config.Origins).toHaveLength(2);
+
+    const policy = policies[state.CachePolicyId.Ref];
+    expect(policy).toBeDefined();
+    expect(policy.Properties.CachePolicyConfig).toMatchObject({
+      MinTTL: 0,
+      DefaultTTL: 1,
+      MaxTTL: 5,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        HeadersConfig: { HeaderBehavior: 'none' },
+        CookiesConfig: { CookieBehavior: 'none' },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+      },
+    });
+  });
+
+  test('the state route is the only cached path of the API: every other route, of every method, falls to the uncached /api/*', () => {
+    // CloudFront's matching: the first behaviour in order whose pattern matches the path (`*` is any characters, case counts).
+    const matches = (pattern: string, path: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(path);
+    const behaviorOf = (path: string) =>
+      (config.CacheBehaviors as Array<Record<string, any>>).find((candidate) => matches(candidate.PathPattern, path)) ??
+      config.DefaultCacheBehavior;
+    const cached = (path: string) => behaviorOf(path).CachePolicyId !== '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+
+    // The cached path is the route table's public state route: one answer for every viewer.
+    expect(routes.filter((route) => (route.path as string) === QUEUE_STATE_PATH)).toEqual([
+      expect.objectContaining({ method: 'GET', auth: 'public' }),
+    ]);
+    expect(cached('/api/concerts/c-1/queue/state')).toBe(true);
+    expect(behaviorOf('/api/concerts/c-1/queue/state').PathPattern).toBe(pathPatternOf(QUEUE_STATE_PATH));
+    for (const route of routes) {
+      const path = `/api${route.path.replace(/\{[^}]+\}/g, 'x-1')}`;
+      expect({ route: `${route.method} ${route.path}`, cached: cached(path) }).toEqual({
+        route: `${route.method} ${route.path}`,
+        cached: (route.path as string) === QUEUE_STATE_PATH,
+      });
+    }
+    for (const path of ['/api/concerts/c-1/queue', '/api/concerts/c-1/queue/state/more', '/api/concerts/c-1/QUEUE/STATE', '/api/health'])
+      expect(cached(path)).toBe(false);
+    // Every cached behaviour of the distribution other than the page's files is the state's.
+    const cachedApi = (config.CacheBehaviors as Array<Record<string, any>>).filter(
+      (candidate) => candidate.PathPattern.startsWith('/api/') && candidate.CachePolicyId !== '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+    );
+    expect(cachedApi.map((candidate) => candidate.PathPattern)).toEqual(['/api/concerts/*/queue/state']);
   });
 
   test('the web ACL guards the distribution', () => {
