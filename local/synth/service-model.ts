@@ -358,8 +358,9 @@ function referencedIds(value: unknown): string[] {
 
 /**
  * The headers the site's distribution adds to requests it sends to the API: the origin custom
- * headers of the origin whose domain is this API's execute-api host, which must serve exactly
- * `<prefix>/*` (CloudFront forwards the path as it is, and the stage takes its prefix off).
+ * headers of the origin whose domain is this API's execute-api host, which must serve `<prefix>/*`
+ * (CloudFront forwards the path as it is, and the stage takes its prefix off). Narrower behaviours
+ * under it (the cached queue state) reach the same API; locally they are served uncached.
  */
 function readApiOriginHeaders(
   distributions: Array<[string, TemplateResource]>,
@@ -376,7 +377,7 @@ function readApiOriginHeaders(
       const paths = [config.DefaultCacheBehavior, ...(config.CacheBehaviors ?? [])]
         .filter((behavior) => behavior?.TargetOriginId === origin.Id)
         .map((behavior) => (behavior.PathPattern as string | undefined) ?? '*');
-      if (!prefix || paths.length !== 1 || paths[0] !== `${prefix}/*`) {
+      if (!prefix || !paths.includes(`${prefix}/*`) || !paths.every((path) => path.startsWith(`${prefix}/`))) {
         problems.push(
           `${describe(distributionId)} sends ${JSON.stringify(paths)} to the API, whose stage answers at ${prefix ?? '/'}: locally the API is served at ${prefix ?? '/'}/* only`,
         );
