@@ -52,10 +52,10 @@ export async function createConcert(
       seats: Array.from({ length: seats }, (_, s) => ({ seatNumber: s + 1, price })),
     })),
   };
-  // Right after a throughput run DynamoDB Local may still be busy (the ledger writer catching up), and a
+  // Right after the charge run DynamoDB Local may stay busy for a while (the ledger writer catching up), and a
   // concert of many seats is the largest write the bench makes: a 503 says to try again, so it does.
   let response = await http.request('POST', '/admin/concerts', { token: admin, body });
-  for (let attempt = 1; response.status === 503 && attempt < 5; attempt++) {
+  for (let attempt = 1; response.status === 503 && attempt < 30; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     response = await http.request('POST', '/admin/concerts', { token: admin, body });
   }
