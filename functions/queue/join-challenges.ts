@@ -1,4 +1,3 @@
-import { UnavailableError } from '../shared/errors';
 import { challengeSecretOf } from './challenge-secrets';
 import {
   checkJoinChallenge,
@@ -9,8 +8,7 @@ import {
   type ChallengeBinding,
   type ChallengeCheck,
 } from './join-challenge';
-import type { QueueTokenKeyRing } from './queue-token';
-import type { QueueTokenKeySource } from './queue-token-keys';
+import { keyRingFor, type QueueTokenKeySource } from './queue-token-keys';
 
 /** Issues and checks join challenges with this process's queue token keys (the current one signs; a previous one still verifies). */
 export interface JoinChallenges {
@@ -20,26 +18,15 @@ export interface JoinChallenges {
 }
 
 export function joinChallenges(source: QueueTokenKeySource): JoinChallenges {
-  const keys = async (refresh = false): Promise<QueueTokenKeyRing> => {
-    try {
-      return await source.keys({ refresh });
-    } catch (error) {
-      // The key store did not answer: the request may be retried; nothing was written.
-      throw new UnavailableError(1, { cause: error });
-    }
-  };
   return {
     async issue(binding) {
-      return issueJoinChallenge(challengeSecretOf((await keys()).current), binding);
+      return issueJoinChallenge(challengeSecretOf((await keyRingFor(source)).current), binding);
     },
     async check(altcha, expected) {
       const payload = readChallengePayload(altcha);
       const keyId = payload && keyIdOfPayload(payload);
       if (!payload || keyId === undefined) return { passed: false, reason: 'signature' };
-      let ring = await keys();
-      // A key this instance has not seen yet: another instance may already sign with a rotated key.
-      if (!ring.accepted.some((key) => key.id === keyId)) ring = await keys(true);
-      const key = ring.accepted.find((candidate) => candidate.id === keyId);
+      const key = (await keyRingFor(source, keyId)).accepted.find((candidate) => candidate.id === keyId);
       if (!key) return { passed: false, reason: 'signature' };
       return checkJoinChallenge(challengeSecretOf(key), payload, expected);
     },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseQueueTokenKeys, queueTokenKeySetting, type QueueTokenKeySetting } from '../shared/config';
+import { UnavailableError } from '../shared/errors';
 import { queueTokenKeyRing, type QueueTokenKeyRing } from './queue-token';
 
 /** Keys are looked at again after this long, so a rotation reaches every warm instance. */
@@ -11,6 +12,23 @@ export const KEY_REFRESH_INTERVAL_MS = 10_000;
 export interface QueueTokenKeySource {
   /** `refresh`: a token named a key not in the ring; look again if none looked in the last few seconds. */
   keys(options?: { refresh?: boolean }): Promise<QueueTokenKeyRing>;
+}
+
+/**
+ * The ring to sign with, or to verify a text signed by `keyId`: a key this instance has not seen yet
+ * makes it look again, since another instance may already sign with a rotated key. A key store that
+ * does not answer is a 503: the request may be retried, and nothing was written.
+ */
+export async function keyRingFor(source: QueueTokenKeySource, keyId?: string): Promise<QueueTokenKeyRing> {
+  const keys = async (refresh: boolean) => {
+    try {
+      return await source.keys({ refresh });
+    } catch (error) {
+      throw new UnavailableError(1, { cause: error });
+    }
+  };
+  const ring = await keys(false);
+  return keyId === undefined || ring.accepted.some((key) => key.id === keyId) ? ring : keys(true);
 }
 
 /** Reads the key texts, current first; `force` skips any cache underneath. */
