@@ -11,24 +11,13 @@ import { documentClient } from '../../functions/shared/dynamodb-client';
 import type { QueueState, QueueStatus } from '../../web/src/api-types';
 import { claimsOf, placeFrom, reckon } from '../../web/src/queue-place';
 import { startLocalApi, type LocalApi } from '../support/local-api';
+import { seededRandom } from '../support/seeded-random';
 
 // A sharded line: the place rule with epochs and rounds, over HTTP. The handlers read it on first use.
 process.env.QUEUE_SHARDS = '3';
 
 /** Past the server's 1 s admission cache: every answer after it reads what was last written. */
 const cacheTimePasses = () => new Promise((resolve) => setTimeout(resolve, 1_150));
-
-/** A small seeded generator (mulberry32), so each random case is the same every run. */
-function randomFrom(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 let api: LocalApi;
 let admin: string;
@@ -123,7 +112,7 @@ describe('the queue state route', () => {
 
   test('the place the page works out from it equals the authenticated poll, over random sharded lines and a shuffled opening', async () => {
     for (const seed of [1, 2, 3]) {
-      const random = randomFrom(seed);
+      const random = seededRandom(seed); // each random case is the same every run
       const concertId = await newConcert();
       const preQueue = seed === 3;
       if (preQueue) await changeSettings(concertId, { saleOpensAt: new Date(Date.now() + 60_000).toISOString() });
