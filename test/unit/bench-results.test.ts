@@ -49,6 +49,7 @@ test('round trips on the critical path: overlapping calls count once, a call tha
   expect(criticalPathRoundTrips(calls)).toBe(2);
   expect(callPredecessors(calls)).toEqual([-1, -1, 0]);
   expect(criticalPathRoundTrips([])).toBe(0);
+  expect(() => criticalPathRoundTrips([...calls, { startedAt: 2, endedAt: 0 }])).toThrow(/still in flight/);
 });
 
 test("a race's losers cost its calls less the winner's, which are those of the same hold made alone", () => {
