@@ -3,6 +3,7 @@ import { settings, tableName } from '../shared/config';
 import { pause } from '../shared/pause';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoReservationRepository } from './dynamo-reservation-repository';
+import { createHoldSlotHints } from './hold-slot-hints';
 import type { ReservationDeps } from './reservation-deps';
 
 let deps: ReservationDeps | undefined;
@@ -25,6 +26,7 @@ export function reservationDeps(): ReservationDeps {
     settings: settings(),
     now: Date.now,
     newReservationId: monotonicFactory(),
+    holdSlotHints: createHoldSlotHints(),
     pause,
   };
   return deps;
