@@ -14,6 +14,8 @@ export interface HoldSlotHints {
   saw(userId: string, scheduleId: string, slots: readonly HoldSlot[]): void;
   /** A hold this instance just committed in `slot`. */
   held(userId: string, scheduleId: string, slot: HoldSlot): void;
+  /** A hold this instance just released: its slot is free. */
+  released(userId: string, scheduleId: string, reservationId: string): void;
 }
 
 /** Users kept at most: the oldest seen is forgotten first. A few hundred bytes each. */
@@ -37,6 +39,15 @@ export function createHoldSlotHints(maxUsers = MAX_USERS): HoldSlotHints {
     held(userId, scheduleId, slot) {
       const key = keyOf(userId, scheduleId);
       keep(key, [...(seen.get(key) ?? []).filter((known) => known.slot !== slot.slot), slot]);
+    },
+    released(userId, scheduleId, reservationId) {
+      const key = keyOf(userId, scheduleId);
+      const known = seen.get(key);
+      if (known)
+        keep(
+          key,
+          known.filter((slot) => slot.reservationId !== reservationId),
+        );
     },
   };
 }

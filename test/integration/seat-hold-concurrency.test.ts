@@ -8,6 +8,7 @@ import { reservationDeps } from '../../functions/reservations/default-reservatio
 import { CLAIM_MS } from '../../functions/reservations/hold-rules';
 import { holdSeat } from '../../functions/reservations/hold-seat';
 import { createHoldSlotHints } from '../../functions/reservations/hold-slot-hints';
+import { releaseReservation } from '../../functions/reservations/release-reservation';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
 import { reservationKeys } from '../../functions/reservations/reservation-keys';
 import { tableName } from '../../functions/shared/config';
@@ -300,6 +301,24 @@ describe('the round trips of a hold', () => {
     });
     expect((await reservationsOf(user)).length).toBe(4);
     expect((await seatMap(user, 'neon-harbor-1'))[44]).toMatchObject({ seatNumber: 45, status: 'AVAILABLE' });
+  });
+
+  test('a hold after one of 4 was given back on the same instance takes the freed slot: 2 round trips, no read of the slots', async () => {
+    const [user] = await activeUsers(api, 'neon-harbor', ['trips-give-back']);
+    const queue = instance();
+    await requireActiveToken(queue, { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' });
+    const here = { ...reservationDeps(), holdSlotHints: createHoldSlotHints() };
+    const held = [];
+    for (const seatNumber of [46, 47, 48, 49]) held.push(await holdOn(queue, user, 'neon-harbor-1', seatNumber, here));
+    await releaseReservation(here, { userId: user.userId, reservationId: held[1].reservationId });
+    const again = await measured(() => codeOf(holdOn(queue, user, 'neon-harbor-1', 50, here)));
+    expect(again).toEqual({
+      outcome: '201',
+      roundTrips: 2,
+      calls: ['BatchGetItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand', 'TransactWriteItemsCommand'],
+    });
+    expect((await holdSlotsOf(user.userId)).map((item) => item.reservationId)).not.toContain(held[1].reservationId);
   });
 
   test('3 on an instance with no recent admission record: the token check first, then the claim, then the commit', async () => {

@@ -276,5 +276,7 @@ describe('the hold slot hints', () => {
     expect(hints.slotsOf('c', 's')).toEqual([slot(4)]);
     hints.held('c', 's', { ...slot(4), reservationId: 'again' });
     expect(hints.slotsOf('c', 's')).toEqual([{ ...slot(4), reservationId: 'again' }]);
+    hints.released('a', 's', 'r1');
+    expect(hints.slotsOf('a', 's')).toEqual([slot(3)]);
   });
 });
