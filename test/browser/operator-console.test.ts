@@ -44,7 +44,9 @@ describeInBrowser('the operator console in chromium', () => {
     const dialog = operator.getByRole('dialog', { name: 'Pause admission?' });
     await dialog.getByText(/^Nobody is admitted until you resume\./).waitFor();
     // Cancel has the focus, so a stray Enter changes nothing.
-    expect(await operator.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    const focused = () =>
+      (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent;
+    expect(await operator.evaluate(focused)).toBe('Cancel');
     await operator.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     expect(await operator.getByText('Admission running', { exact: true }).count()).toBe(1);
