@@ -167,8 +167,8 @@ test('a charge whose ledger item is not written yet stays counted; the ledger wr
   expect(Object.keys(image).filter((name) => name.startsWith('pending#') && !name.includes('#', 8))).toHaveLength(2);
   // Run twice, and once more from the old image: the ledger items are written once, nothing else changes.
   const writer = createDynamoLedgerWriter(documentClient, tableName('wallet'));
-  expect(await writer.writeOut(image, w.clock.time)).toBe(2);
-  await writer.writeOut(image, w.clock.time);
+  expect(await writer.writeOut([image], w.clock.time)).toBe(2);
+  await writer.writeOut([image], w.clock.time);
   const item = await readItem();
   expect(Object.keys(item).filter((name) => name.startsWith('pending#'))).toEqual([]);
   expect(item).toMatchObject({ balance: 5_000, version: 2 });
