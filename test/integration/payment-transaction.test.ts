@@ -179,6 +179,30 @@ test('a charge whose ledger item is not written yet stays counted; the ledger wr
   ]);
 });
 
+test('the writer run again from an image older than a payment puts its charges back as they were and leaves the payment alone', async () => {
+  const w = await world();
+  await w.enter('stale');
+  const held = await w.hold('stale', 5);
+  await w.charge('stale', 60_000);
+  await w.charge('stale', 40_000);
+  const image = (
+    await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance('stale'), ConsistentRead: true }))
+  ).Item!;
+  const writer = createDynamoLedgerWriter(documentClient, tableName('wallet'));
+  expect(await writer.writeOut([image], w.clock.time)).toBe(2);
+  await w.pay('stale', [held.reservationId]);
+  const ledger = await w.walletDeps.wallet.listLedger('stale');
+  expect(ledger.map(({ version, kind }) => [version, kind])).toEqual([
+    [1, 'CHARGE'],
+    [2, 'CHARGE'],
+    [3, 'PAYMENT'],
+  ]);
+  // The ledger items go out without a condition: from the old image they are the same items again.
+  expect(await writer.writeOut([image], w.clock.time)).toBe(2);
+  expect(await w.walletDeps.wallet.listLedger('stale')).toEqual(ledger);
+  expect(replayLedger(ledger)).toBe((await w.walletDeps.wallet.findWallet('stale')).balance);
+});
+
 test('a charge the SDK sends twice (its first answer lost) is applied once and answers as the first send did', async () => {
   let resent = false;
   // The first increment reaches the table, its answer is lost, and it is sent again, as an SDK retry would.
