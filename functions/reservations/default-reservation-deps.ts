@@ -1,7 +1,6 @@
-import { monotonicFactory } from 'ulid';
 import { settings, tableName } from '../shared/config';
 import { pause } from '../shared/pause';
-import { pooledRandomFraction } from '../shared/random-fraction';
+import { ulidFactory } from '../shared/ulid-ids';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoReservationRepository } from './dynamo-reservation-repository';
 import { createHoldSlotHints } from './hold-slot-hints';
@@ -26,8 +25,8 @@ export function reservationDeps(): ReservationDeps {
     ...reservationRepositories(),
     settings: settings(),
     now: Date.now,
-    // Every racer for a seat makes an id before its claim: drawn from a pool, not 16 system calls each.
-    newReservationId: monotonicFactory(pooledRandomFraction()),
+    // Every racer for a seat makes an id before its claim.
+    newReservationId: ulidFactory(),
     holdSlotHints: createHoldSlotHints(),
     pause,
   };
