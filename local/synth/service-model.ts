@@ -72,6 +72,8 @@ export interface StreamConsumerModel {
   readonly tableId: string;
   /** Its FilterCriteria: a record is handed over when any pattern matches it (all are, without any). */
   readonly filters: readonly EventPattern[];
+  /** Records in one batch at most (the mapping's BatchSize; Lambda's default for a stream is 100). */
+  readonly batchSize: number;
 }
 
 export interface TableModel {
@@ -321,7 +323,8 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
       else filters.push(pattern as EventPattern);
     }
     const functionId = useFunction(p.FunctionName, where);
-    if (functionId) streamConsumers.push({ logicalId: mappingId, name: pathOf(mappingId), functionId, tableId, filters });
+    const batchSize = typeof p.BatchSize === 'number' ? p.BatchSize : 100;
+    if (functionId) streamConsumers.push({ logicalId: mappingId, name: pathOf(mappingId), functionId, tableId, filters, batchSize });
   }
 
   // The functions' bundles.

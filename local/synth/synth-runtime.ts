@@ -237,6 +237,7 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
           tableName: tableNames.get(consumer.tableId)!,
           handler: (event) => sandbox.invoke(event),
           keep: (record) => consumer.filters.length === 0 || consumer.filters.some((pattern) => matchesPattern(pattern, record)),
+          batchSize: Math.min(consumer.batchSize, 1000), // a GetRecords page holds 1,000 at most
           intervalMs: scale > 0 ? 1000 : undefined,
           log: (message) => log(`${consumer.name}: ${message}`),
         }),

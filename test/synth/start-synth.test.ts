@@ -352,4 +352,10 @@ test("it says what it serves, and each function's log lines carry the function's
   );
   expect(cli.output()).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/api\/… as through the site.s CloudFront \(adds x-origin-verify\)/);
   expect(cli.output()).toMatch(/^\[AdmissionJob\] \{"level":"INFO","message":"admission run"/m);
+  // The stream consumers as their mappings say: which function, and how many records a batch holds.
+  const consumers = readServiceModel(readStackAssembly(assemblyDir())).streamConsumers;
+  expect(consumers.map((consumer) => [consumer.name.split('/')[0], consumer.batchSize])).toEqual([
+    ['LedgerWriter', 1000],
+    ['SalesCounter', 100],
+  ]);
 });
