@@ -26,13 +26,13 @@ export const handler = createApiHandler(
     payReservations: async (request) => {
       const { reservationIds } = parseInput(paymentBodySchema, request.body, 'body');
       const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
-      const payment = await payReservations(walletDeps(), {
+      const { payment, landedNow } = await payReservations(walletDeps(), {
         userId: request.userId,
         reservationIds,
         activeToken: request.activeToken,
         idempotencyKey,
       });
-      recordMetric.payment(payment.amount);
+      if (landedNow) recordMetric.payment(payment.amount);
       return { statusCode: 201, body: payment };
     },
 

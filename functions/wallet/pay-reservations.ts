@@ -18,6 +18,15 @@ import { idempotencyKeyHash, paymentEntry, paymentRequestHash, retryDelayMs, typ
 /** Retries when the wallet moved (a charge landed) or another transaction collided; then 503. */
 export const PAYMENT_ATTEMPTS = 8;
 
+export interface PaidReservations {
+  readonly payment: PaymentView;
+  /**
+   * Whether this call's own transaction landed the payment (its answer lost or not), rather than an
+   * earlier request with the same Idempotency-Key: a sale to count once.
+   */
+  readonly landedNow: boolean;
+}
+
 /**
  * Pays 1–4 of the user's held reservations of the queue token's concert, all or nothing, in one
  * transaction that checks and writes together: the wallet covers the total and is debited (with
@@ -31,7 +40,7 @@ export const PAYMENT_ATTEMPTS = 8;
 export async function payReservations(
   deps: WalletDeps,
   input: { userId: string; reservationIds: readonly string[]; activeToken: () => Promise<ActiveQueueToken>; idempotencyKey?: string },
-): Promise<PaymentView> {
+): Promise<PaidReservations> {
   const { userId, reservationIds } = input;
   const key = input.idempotencyKey === undefined ? undefined : paymentKeyOf(input.idempotencyKey, reservationIds);
   const [payable, firstWallet, token] = await Promise.all([
@@ -44,9 +53,11 @@ export async function payReservations(
   const amount = paymentTotal(payable.map((p) => p.reservation));
 
   let wallet: Wallet = firstWallet;
+  const triedIds = new Set<string>();
   for (let attempt = 0; attempt < PAYMENT_ATTEMPTS; attempt++) {
     const now = deps.now();
     const paymentId = deps.newId();
+    triedIds.add(paymentId);
     const entry = paymentEntry(wallet, amount, now, paymentId);
     const payment: Payment = {
       paymentId,
@@ -68,8 +79,8 @@ export async function payReservations(
       admittedAfter: now - batchActiveSeconds(token.batch, deps.settings.activeSeconds) * 1000,
       ...(key ? { key } : {}),
     });
-    if (result.committed) return toPaymentView(payment);
-    if (result.keyed) return answerOf(result.keyed, key!);
+    if (result.committed) return { payment: toPaymentView(payment), landedNow: true };
+    if (result.keyed) return { payment: answerOf(result.keyed, key!), landedNow: triedIds.has(result.keyed.payment.paymentId) };
 
     let retryWith: Wallet | undefined;
     if (result.refusal) {

@@ -43,7 +43,12 @@ describeInBrowser('the operator console in chromium', () => {
     await operator.getByRole('button', { name: 'Pause admission' }).click();
     const dialog = operator.getByRole('dialog', { name: 'Pause admission?' });
     await dialog.getByText(/^Nobody is admitted until you resume\./).waitFor();
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Cancel has the focus, so a stray Enter changes nothing.
+    const focused = () =>
+      (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent;
+    expect(await operator.evaluate(focused)).toBe('Cancel');
+    await operator.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
     expect(await operator.getByText('Admission running', { exact: true }).count()).toBe(1);
     await operator.getByRole('button', { name: 'Pause admission' }).click();
     await dialog.getByRole('button', { name: 'Pause admission' }).click();

@@ -1,6 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seatSaleUpdate } from '../../functions/catalogue/catalogue-keys';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
+import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { claimExpiresAt } from '../../functions/reservations/hold-rules';
 import type { Reservation } from '../../functions/reservations/reservation';
 import { holdSlotClaimUpdate, reservationPut } from '../../functions/reservations/reservation-keys';
@@ -8,6 +9,7 @@ import { tableName } from '../../functions/shared/config';
 import { AppError } from '../../functions/shared/errors';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { createDynamoLedgerWriter, createDynamoWalletRepository } from '../../functions/wallet/dynamo-wallet-repository';
+import { payReservations } from '../../functions/wallet/pay-reservations';
 import { walletKeys } from '../../functions/wallet/wallet-keys';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
 import { replayLedger } from '../../functions/wallet/wallet-rules';
@@ -76,6 +78,26 @@ test('a payment is one TransactWriteItems and nothing else writes', async () => 
   } finally {
     calls.detach();
   }
+});
+
+test('a payment keyed again after it landed answers the same payment, counted as landed by the first call only', async () => {
+  const w = await world();
+  await w.enter('twice');
+  const held = await w.hold('twice', 2);
+  await w.charge('twice', 100_000);
+  const active = await requireActiveToken(w.queueDeps, { userId: 'twice', token: w.tokens.get('twice')! });
+  const pay = () =>
+    payReservations(w.walletDeps, {
+      userId: 'twice',
+      reservationIds: [held.reservationId],
+      activeToken: async () => active,
+      idempotencyKey: 'k-1',
+    });
+  const first = await pay();
+  // The second finds the key's record in its transaction (as a duplicate that got past the idempotency store would).
+  const second = await pay();
+  expect(first.landedNow).toBe(true);
+  expect(second).toEqual({ payment: first.payment, landedNow: false });
 });
 
 test('a hold that expires mid-way (after the reads, before the transaction): 409 RESERVATION_EXPIRED, nothing changed', async () => {

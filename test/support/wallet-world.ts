@@ -73,6 +73,6 @@ export class WalletWorld {
   async pay(userId: string, reservationIds: readonly string[], deps: WalletDeps = this.walletDeps) {
     const token = this.tokens.get(userId) ?? 'no-token';
     const active = await requireActiveToken(this.queueDeps, { userId, token });
-    return payReservations(deps, { userId, reservationIds, activeToken: async () => active });
+    return (await payReservations(deps, { userId, reservationIds, activeToken: async () => active })).payment;
   }
 }

@@ -17,14 +17,10 @@ export interface Question {
 /**
  * Resolves true when the user goes ahead. The dialog lives in `host` (the view's region), so a view
  * that is replaced takes its question with it, and the answer never arrives. Where it lives outside
- * the view, `signal` (the view's scope) closes it as a cancel when the view goes. `focusCancel: false`
- * leaves the focus where the dialog puts it, on the first button.
+ * the view, `signal` (the view's scope) closes it as a cancel when the view goes. The safe choice has
+ * the focus, so a stray Enter keeps things as they are.
  */
-export function confirmAction(
-  host: HTMLElement,
-  question: Question,
-  options: { signal?: AbortSignal; focusCancel?: boolean } = {},
-): Promise<boolean> {
+export function confirmAction(host: HTMLElement, question: Question, options: { signal?: AbortSignal } = {}): Promise<boolean> {
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-consequences' });
     const close = (answer: boolean) => {
@@ -54,6 +50,6 @@ export function confirmAction(
     options.signal?.addEventListener('abort', () => dialog.isConnected && close(false), { once: true });
     host.append(dialog);
     dialog.showModal();
-    if (options.focusCancel ?? true) keep.focus(); // the safe choice has the focus, so a stray Enter keeps the place
+    keep.focus();
   });
 }

@@ -3,4 +3,4 @@ import { confirmAction, type Question } from '../confirm';
 import type { Scope } from '../context';
 
 export const confirmChange = (scope: Scope, question: Omit<Question, 'cancel'>): Promise<boolean> =>
-  confirmAction(document.body, { ...question, cancel: 'Cancel' }, { signal: scope.signal, focusCancel: false });
+  confirmAction(document.body, { ...question, cancel: 'Cancel' }, { signal: scope.signal });
