@@ -8,15 +8,16 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
-/** Calls for one concert's numbers in flight at once from one instance; joins past them wait and share the next call. */
+/** Calls to one counter item in flight at once from one instance; joins past them wait and share the next call. */
 const MAX_IN_FLIGHT = 4;
 
 /**
- * Numbers from the concert's counter item(s), `ADD lastSeq` on one of them. Joins of one concert that
- * ask while MAX_IN_FLIGHT of this instance's calls for it are in flight wait for one to land and then
- * share the next: `ADD lastSeq :n` for n of them, each given one of the n numbers it returns. Every
- * number still goes to a join that asked for it (none is reserved ahead), and each is unique; only the
- * calls are fewer, and a join waits only when others of its concert have calls in flight already.
+ * Numbers from the concert's counter item(s), `ADD lastSeq` on one of them (picked at random per join
+ * with shards). Joins that ask while MAX_IN_FLIGHT of this instance's calls to their counter item are in
+ * flight wait for one to land and then share the next: `ADD lastSeq :n` for n of them, each given one of
+ * the n numbers it returns. Every number still goes to a join that asked for it (none is reserved ahead),
+ * and each is unique; only the calls are fewer, and a join waits only when others have calls to its
+ * counter in flight already.
  * A Lambda instance serves one request at a time, so deployed each join makes its own call; the local
  * server, which serves every join of a burst in one process, makes a few calls per round trip.
  */
@@ -32,9 +33,8 @@ export function createSequenceCounter(
   const waiting = new Map<string, Waiting[]>();
   const inFlight = new Map<string, number>();
 
-  /** The last of `count` new numbers of one counter, and which counter. */
-  async function take(concertId: string, count: number): Promise<{ last: number; shard?: number }> {
-    const shard = shards === 1 ? undefined : Math.floor(random() * shards);
+  /** The last of `count` new numbers of one counter. */
+  async function take(concertId: string, shard: number | undefined, count: number): Promise<number> {
     const result = await client.send(
       new UpdateCommand({
         TableName: tableName,
@@ -44,18 +44,19 @@ export function createSequenceCounter(
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return { last: result.Attributes?.lastSeq as number, shard };
+    return result.Attributes?.lastSeq as number;
   }
 
-  function send(concertId: string): void {
-    const batch = waiting.get(concertId);
-    const calls = inFlight.get(concertId) ?? 0;
+  function send(concertId: string, shard: number | undefined): void {
+    const key = shardOf(concertId, shard ?? 0).pk;
+    const batch = waiting.get(key);
+    const calls = inFlight.get(key) ?? 0;
     if (!batch || calls >= MAX_IN_FLIGHT) return;
-    waiting.delete(concertId);
-    inFlight.set(concertId, calls + 1);
-    take(concertId, batch.length)
+    waiting.delete(key);
+    inFlight.set(key, calls + 1);
+    take(concertId, shard, batch.length)
       .then(
-        ({ last, shard }) =>
+        (last) =>
           batch.forEach((join, i) => {
             const seq = last - batch.length + 1 + i;
             join.resolve(shard === undefined ? { seq } : { seq, shard });
@@ -63,21 +64,23 @@ export function createSequenceCounter(
         (error: unknown) => batch.forEach((join) => join.reject(error)),
       )
       .finally(() => {
-        const left = (inFlight.get(concertId) ?? 1) - 1;
-        if (left > 0) inFlight.set(concertId, left);
-        else inFlight.delete(concertId);
-        send(concertId);
+        const left = (inFlight.get(key) ?? 1) - 1;
+        if (left > 0) inFlight.set(key, left);
+        else inFlight.delete(key);
+        send(concertId, shard);
       });
   }
 
   return {
     shards,
     next(concertId) {
+      const shard = shards === 1 ? undefined : Math.floor(random() * shards);
+      const key = shardOf(concertId, shard ?? 0).pk;
       return new Promise((resolve, reject) => {
-        const batch = waiting.get(concertId);
+        const batch = waiting.get(key);
         if (batch) batch.push({ resolve, reject });
-        else waiting.set(concertId, [{ resolve, reject }]);
-        send(concertId);
+        else waiting.set(key, [{ resolve, reject }]);
+        send(concertId, shard);
       });
     },
     keys: (concertId) => indexes.map((i) => shardOf(concertId, i)),
