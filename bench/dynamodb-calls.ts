@@ -131,8 +131,8 @@ function addCapacity(call: DynamoDbCall, consumed: unknown): void {
  * one answered. Calls that overlap (run in parallel) count once.
  */
 export function criticalPathRoundTrips(calls: readonly Pick<DynamoDbCall, 'startedAt' | 'endedAt'>[]): number {
-  // An answer may come before every call it started has (a refused hold does not wait for its
-  // read of the slots); counted then, such a call would look like a round trip of its own.
+  // An answer may come before every call it started has; counted then, such a call would look
+  // like a round trip of its own.
   if (calls.some((call) => call.endedAt === 0)) throw new Error('a call is still in flight: wait for it before counting');
   const byEnd = [...calls].sort((a, b) => a.endedAt - b.endedAt);
   let chain = 0;

@@ -16,6 +16,8 @@ export interface LoadResult {
   readonly statuses: Record<number, number>;
   readonly requestsPerSecond: number;
   readonly errors: number;
+  /** Requests sent, answered or not: those still in flight when the run stops reached the server too. */
+  readonly sent: number;
 }
 
 /**
@@ -72,5 +74,11 @@ export async function load(options: {
   const stopTimer = setTimeout(() => instance.stop(), options.maxSeconds * 1000);
   const result = await finished.finally(() => clearTimeout(stopTimer));
   const seconds = result.duration > 0 ? result.duration : 1;
-  return { samples, statuses, requestsPerSecond: samples.length / seconds, errors: result.errors + result.timeouts };
+  return {
+    samples,
+    statuses,
+    requestsPerSecond: samples.length / seconds,
+    errors: result.errors + result.timeouts,
+    sent: result.requests.sent,
+  };
 }

@@ -9,6 +9,12 @@ import { startLocalRuntime } from '../local/runtime';
 import { countDynamoDbCalls, type CallCounter, type DynamoDbCall } from './dynamodb-calls';
 import type { CallSummary, ServerReply, ServerRequest } from './server-protocol';
 
+/** Resolves once every call the counter saw has its answer, or after `withinMs`. */
+async function settled(counter: CallCounter | undefined, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (counter?.records.some((call) => call.endedAt === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 async function main(): Promise<void> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   const tablePrefix = process.env.BENCH_TABLE_PREFIX;
@@ -68,14 +74,20 @@ async function main(): Promise<void> {
         keepCalls = message.keepCalls;
         reply({ ok: true });
         break;
-      case 'window:take': {
-        collect();
-        const calls: DynamoDbCall[] | undefined = keepCalls ? counter?.records.map((call) => ({ ...call })) : undefined;
-        counter?.detach();
-        counter = undefined;
-        reply({ ok: true, summary, calls });
+      case 'window:take':
+        // A request may answer before every call it started has (a refused hold gives its claim back
+        // after answering): those land first, for up to 2 s, so the window counts them whole.
+        void settled(counter, 2000).then(() => {
+          collect();
+          const unanswered = counter?.records.filter((call) => call.endedAt === 0).length ?? 0;
+          if (unanswered > 0)
+            console.error(`[bench server] ${unanswered} DynamoDB call(s) still unanswered after 2 s, left out of the window`);
+          const calls = keepCalls ? counter?.records.filter((call) => call.endedAt !== 0).map((call) => ({ ...call })) : undefined;
+          counter?.detach();
+          counter = undefined;
+          reply({ ok: true, summary, calls });
+        });
         break;
-      }
       case 'stop':
         clearInterval(flushTimer);
         clearInterval(ledgerTimer);

@@ -130,7 +130,7 @@ export class ConcertReservationStack extends Stack {
         fn.addEventSource(
           new DynamoEventSource(this.tables.get(consumer.table)!, {
             startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-            batchSize: 100,
+            batchSize: consumer.batchSize,
             maxBatchingWindow: Duration.seconds(1),
             bisectBatchOnError: consumer.bisectOnError,
             retryAttempts: consumer.retryAttempts,

@@ -300,16 +300,21 @@ function toApiGatewayEvent(
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_READ_BYTES) tooLarge = true;
-    else chunks.push(chunk as Buffer);
-  }
-  return { body: Buffer.concat(chunks), tooLarge };
+/** Reads the body with plain listeners: an async iterator per request costs a share of a busy server's CPU. */
+function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_READ_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.once('end', () => resolve({ body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), tooLarge }));
+    req.once('error', reject);
+    req.once('close', () => reject(new Error('the request was closed before its body ended'))); // no-op once resolved
+  });
 }
 
 function send(res: ServerResponse, result: GatewayResult): void {

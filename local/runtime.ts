@@ -84,6 +84,7 @@ export async function startLocalRuntime(options: {
         tableName: `${options.tablePrefix ?? 'concert-'}${consumer.table}`,
         handler,
         keep: (record) => isConsumerRecord(consumer, record.dynamodb?.Keys?.sk?.S),
+        batchSize: consumer.batchSize,
         intervalMs: options.jobIntervalSeconds > 0 ? 1000 : undefined,
         log,
       }),

@@ -42,6 +42,8 @@ export async function startLocalStreamConsumer(options: {
   tableName: string;
   handler: StreamHandler;
   keep?: (record: StreamEventRecord) => boolean;
+  /** Records read in one GetRecords call, and so handed over in one batch at most (100 unless given; 1,000 at most). */
+  batchSize?: number;
   intervalMs?: number;
   log?: (message: string) => void;
 }): Promise<LocalStreamConsumer> {
@@ -86,7 +88,7 @@ export async function startLocalStreamConsumer(options: {
         if (!state.iterator) break;
         let page;
         try {
-          page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+          page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: options.batchSize ?? 100 }));
         } catch (error) {
           state.iterator = undefined; // expired or lost: resume after the last record read
           // DynamoDB Local refuses an iterator taken at the end of a shard that was empty then, once records arrive.

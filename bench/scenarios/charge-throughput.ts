@@ -48,6 +48,8 @@ export const chargeThroughputScenario: Scenario = {
       );
       serverCpu.stop();
     }
+    // The last round stops with a charge in flight on each connection: its call is counted once answered.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     const window = await env.calls?.take();
 
     const answered = charges.reduce((sum, r) => sum + r.samples.length, 0);
@@ -89,10 +91,20 @@ export const chargeThroughputScenario: Scenario = {
     if (serverCpu.seconds !== undefined)
       figures.push(reported(GROUP, 'server CPU per charge', round((serverCpu.seconds * 1000) / answered, 2), 'ms'));
     if (window) {
+      // Per charge sent: those in flight when a round stops made their calls, unanswered.
+      const sent = charges.reduce((sum, r) => sum + r.sent, 0);
       const commands = Object.entries(window.summary.byCommand)
-        .map(([command, n]) => `${command.replace(/Command$/, '')} ${round(n / answered, 2)}`)
+        .map(([command, n]) => `${command.replace(/Command$/, '')} ${round(n / sent, 2)}`)
         .join(', ');
-      figures.push(reported(GROUP, 'DynamoDB calls per charge under load', round(window.summary.calls / answered, 2), 'calls', commands));
+      figures.push(
+        reported(
+          GROUP,
+          'DynamoDB calls per charge under load',
+          round(window.summary.calls / sent, 2),
+          'calls',
+          `${commands}; ${sent} charges sent`,
+        ),
+      );
     }
     return figures;
   },

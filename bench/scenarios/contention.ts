@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { costPerLoser, WRITE_COMMANDS } from '../dynamodb-calls';
 import { HttpClient } from '../http-client';
+import { withCpuShares } from '../process-stats';
 import { rawRaceSettleMs } from '../raw-dynamodb';
 import { judged, notMeasured, reported, type Figure } from '../results';
 import type { Scenario } from '../scenario';
@@ -131,15 +132,34 @@ export const contentionScenario: Scenario = {
       const settle: number[] = [];
       const raw: number[] = [];
       const won: number[] = [];
+      /** When the winner had its answer, from the race's start: its commit may be what the race waits for. */
+      const winnerMs: number[] = [];
+      // CPU seconds each process spent in the timed races: the server's is per racer what its one thread can do.
+      const cpu: Record<string, number | undefined> = {};
+      let rawDatabaseCpu: number | undefined = 0;
       for (let i = 0; i < sizes.raceRuns; i++) {
-        if (env.dynamo) raw.push((await rawRaceSettleMs(env.dynamo, RACE_SIZE)).ms);
+        if (env.dynamo) {
+          const dynamo = env.dynamo;
+          const rawRace = await withCpuShares({ database: env.pids?.database }, () => rawRaceSettleMs(dynamo, RACE_SIZE));
+          raw.push(rawRace.result.ms);
+          const share = rawRace.shares.database;
+          rawDatabaseCpu = share === undefined || rawDatabaseCpu === undefined ? undefined : rawDatabaseCpu + share * rawRace.seconds;
+        }
         // Other users each time where there are enough, so nobody reaches the hold limit.
         const start = (i * RACE_SIZE) % users.length;
-        const timed = await race(racers, users.slice(start, start + RACE_SIZE), concert, 2 + i);
+        const measured = await withCpuShares({ ...env.pids }, () => race(racers, users.slice(start, start + RACE_SIZE), concert, 2 + i));
+        const timed = measured.result;
+        for (const [name, share] of Object.entries(measured.shares)) {
+          cpu[name] = share === undefined ? undefined : (cpu[name] ?? 0) + share * measured.seconds;
+        }
         won.push(timed.answers.filter((answer) => answer?.status === 201).length);
+        const winner = timed.answers.find((answer) => answer?.status === 201);
+        if (winner) winnerMs.push(winner.ms);
         settle.push(timed.ms);
       }
-      const raceNote = `${RACE_SIZE}-user races settled in ${settle.map((ms) => round(ms, 0)).join(', ')} ms, won ${won.join(', ')} time(s)`;
+      const raceNote =
+        `${RACE_SIZE}-user races settled in ${settle.map((ms) => round(ms, 0)).join(', ')} ms, won ${won.join(', ')} time(s)` +
+        ` (the winner answered at ${winnerMs.map((ms) => round(ms, 0)).join(', ')} ms)`;
       if (raw.length > 0) {
         figures.push(
           judged(
@@ -164,6 +184,16 @@ export const contentionScenario: Scenario = {
         );
       }
       figures.push(reported(RACE, `${RACE_SIZE}-user race settle time`, round(median(settle)), 'ms', raceNote));
+      for (const [name, seconds] of Object.entries(cpu)) {
+        if (seconds === undefined) continue;
+        const who = name === 'server' ? 'server' : 'DynamoDB Local';
+        const racersTimed = RACE_SIZE * sizes.raceRuns;
+        figures.push(reported(RACE, `${who} CPU per racer of a ${RACE_SIZE}-user race`, round((seconds * 1000) / racersTimed, 2), 'ms'));
+      }
+      if (raw.length > 0 && rawDatabaseCpu !== undefined) {
+        const perWrite = (rawDatabaseCpu * 1000) / (RACE_SIZE * raw.length);
+        figures.push(reported(RACE, 'DynamoDB Local CPU per raw conditional UpdateItem of those races', round(perWrite, 2), 'ms'));
+      }
       return figures;
     } finally {
       racers.close();

@@ -320,7 +320,7 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
           'round trips',
           '<=',
           2,
-          'the claim alongside the token check and the hold slots read, then the commit',
+          'the claim alongside the token check, then the commit',
         ),
       );
       break;

@@ -1,15 +1,15 @@
-import { monotonicFactory } from 'ulid';
 import { tableName } from '../shared/config';
 import { documentClient } from '../shared/dynamodb-client';
 import type { CatalogueDeps } from './catalogue-deps';
 import type { CatalogueRepository } from './catalogue-repository';
 import { createDynamoCatalogueRepository } from './dynamo-catalogue-repository';
+import { ulidFactory } from '../shared/ulid-ids';
 
 const SCHEDULES_CACHE_MS = 60_000;
 
 let repository: CatalogueRepository | undefined;
 let deps: CatalogueDeps | undefined;
-const ulid = monotonicFactory();
+const ulid = ulidFactory();
 
 /** The catalogue on this process's table, built on first use (seeding and tests use it alone). */
 export function catalogueRepository(): CatalogueRepository {

@@ -1,9 +1,8 @@
-import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
+import { putAll } from '../shared/dynamodb-batch-write';
 import { queryAll } from '../shared/dynamodb-query';
-import { UnavailableError } from '../shared/errors';
-import { pause } from '../shared/pause';
 import { CONCERTS_BY_LAST_DATE_INDEX, SEATS_TAKEN_INDEX } from '../shared/tables';
 import {
   catalogueKeys,
@@ -20,31 +19,8 @@ import {
 } from './catalogue-keys';
 import type { CatalogueRepository } from './catalogue-repository';
 
-const BATCH_WRITE_SIZE = 25;
-const BATCH_WRITE_PARALLEL = 4;
-const BATCH_WRITE_ATTEMPTS = 8;
-
 export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, tableName: string): CatalogueRepository {
   const query = (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) => queryAll(client, { ...input, TableName: tableName });
-
-  /** Writes items 25 at a time; what DynamoDB leaves unprocessed is sent again a few times, then 503. */
-  async function putAll(items: readonly Item[]): Promise<void> {
-    const chunks: Item[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_WRITE_SIZE) chunks.push(items.slice(i, i + BATCH_WRITE_SIZE));
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        let requests = chunks[next++].map((Item) => ({ PutRequest: { Item } }));
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt === BATCH_WRITE_ATTEMPTS) throw new UnavailableError(2);
-          if (attempt > 0) await pause(25 * 2 ** attempt);
-          const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-          requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_WRITE_PARALLEL, chunks.length) }, worker));
-  }
 
   return {
     async findConcert(concertId) {
@@ -74,7 +50,7 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
       for (const { schedule, seats } of schedules) {
         items.push(scheduleItem(schedule), ...seats.map((seat) => seatItem(schedule, seat)));
       }
-      await putAll(items);
+      await putAll(client, tableName, items);
       try {
         await client.send(
           new PutCommand({

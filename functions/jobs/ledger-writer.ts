@@ -23,8 +23,7 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Pick<Context
       if (item.sk === BALANCE_SK) newest.set(String(item.pk), item);
     }
     const now = Date.now();
-    const written = await Promise.all([...newest.values()].map((item) => ledgerWriter().writeOut(item, now)));
-    const entries = written.reduce((sum, n) => sum + n, 0);
+    const entries = await ledgerWriter().writeOut([...newest.values()], now);
     if (entries > 0) log.debug('ledger entries written out', { wallets: newest.size, entries });
     return { wallets: newest.size, entries };
   });

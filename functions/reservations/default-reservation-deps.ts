@@ -1,8 +1,9 @@
-import { monotonicFactory } from 'ulid';
 import { settings, tableName } from '../shared/config';
 import { pause } from '../shared/pause';
+import { ulidFactory } from '../shared/ulid-ids';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoReservationRepository } from './dynamo-reservation-repository';
+import { createHoldSlotHints } from './hold-slot-hints';
 import type { ReservationDeps } from './reservation-deps';
 
 let deps: ReservationDeps | undefined;
@@ -24,7 +25,9 @@ export function reservationDeps(): ReservationDeps {
     ...reservationRepositories(),
     settings: settings(),
     now: Date.now,
-    newReservationId: monotonicFactory(),
+    // Every racer for a seat makes an id before its claim.
+    newReservationId: ulidFactory(),
+    holdSlotHints: createHoldSlotHints(),
     pause,
   };
   return deps;

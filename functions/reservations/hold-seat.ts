@@ -33,11 +33,13 @@ const limitReached = () =>
  *    alongside the fresh ACTIVE check (`activeCheck`) when this instance's recent admission record
  *    already shows the caller admitted (`seemsActive`), else after that check: a caller never
  *    admitted never claims a seat. A claim whose check then refuses is given back at once, and the
- *    check's refusal is the answer. The user's hold slots are read alongside.
- * 2. The winner alone commits: one transaction turns its claim into the hold, claims a free slot
- *    (at most 4 live holds per user and date) and writes the reservation. Refused by the limit,
- *    it gives the claim back at once; if it never commits (its function died), the claim lapses
- *    within CLAIM_MS by itself. Nothing before the commit is visible as a hold.
+ *    check's refusal is the answer. So a loser costs the check and the claim, nothing more.
+ * 2. The winner alone commits: one transaction turns its claim into the hold, claims a hold slot
+ *    (at most 4 live holds per user and date) and writes the reservation. The slots are not read
+ *    first: the commit tries one that this instance has not seen live (`holdSlotHints`), on the
+ *    condition that it is free, and only when that fails reads them and tries a free one. Refused
+ *    by the limit, it gives the claim back at once; if it never commits (its function died), the
+ *    claim lapses within CLAIM_MS by itself. Nothing before the commit is visible as a hold.
  * The queue token the check passed is checked again by the commit (still unspent), so a revocation
  * or payment that lands in between stops the hold.
  */
@@ -47,8 +49,6 @@ export async function holdSeat(
   activeCheck: () => Promise<(HoldingToken & HoldTerms) | void>,
   seemsActive: () => Promise<boolean> = async () => false,
 ): Promise<ReservationView> {
-  const slots = deps.reservations.findHoldSlots(input.userId, input.scheduleId);
-  slots.catch(() => undefined); // awaited below; a refused hold must not leave it unobserved
   const check = activeCheck();
   check.catch(() => undefined);
   const claim: SeatClaim = { reservationId: deps.newReservationId(), ...input };
@@ -73,8 +73,6 @@ export async function holdSeat(
   const { seat, now } = await (claimed ?? claimSeat(deps, claim));
 
   try {
-    const free = freeHoldSlots(await slots, now);
-    if (free.length === 0) throw limitReached();
     const reservation: Reservation = {
       ...claim,
       concertId: seat.concertId,
@@ -84,7 +82,7 @@ export async function holdSeat(
       expiresAt: holdExpiresAt(now, token?.holdSeconds ?? deps.settings.holdSeconds),
       createdAt: now,
     };
-    return await commitHold(deps, reservation, free, token);
+    return await commitHold(deps, reservation, token);
   } catch (error) {
     // The release only applies to a claim still uncommitted, so it is safe whatever the commit did;
     // if it fails too, the claim lapses by itself.
@@ -107,24 +105,32 @@ async function claimSeat(deps: ReservationDeps, claim: SeatClaim): Promise<{ sea
 }
 
 /** Turns the winner's claim into its hold, in a slot still free; throws (having changed nothing) when it cannot. */
-async function commitHold(
-  deps: ReservationDeps,
-  reservation: Reservation,
-  freeSlots: readonly number[],
-  token: HoldingToken | undefined,
-): Promise<ReservationView> {
-  let free = freeSlots;
+async function commitHold(deps: ReservationDeps, reservation: Reservation, token: HoldingToken | undefined): Promise<ReservationView> {
+  const { userId, scheduleId, reservationId, expiresAt } = reservation;
+  const hints = deps.holdSlotHints;
+  const readFreeSlots = async () => {
+    const slots = await deps.reservations.findHoldSlots(userId, scheduleId);
+    hints?.saw(userId, scheduleId, slots);
+    return freeHoldSlots(slots, deps.now());
+  };
+  // A guess, unread: the slots this instance has not seen live. Seen all live, read before refusing.
+  let free = freeHoldSlots(hints?.slotsOf(userId, scheduleId) ?? [], deps.now());
+  if (free.length === 0) free = await readFreeSlots();
+  if (free.length === 0) throw limitReached();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     // Concurrent holds of one user pick different free slots more often than not.
     const slot = free[Math.floor(Math.random() * free.length)];
     const now = deps.now();
     const outcome = await deps.reservations.commitHold(reservation, slot, now, attempt, token);
-    if (outcome === 'held') return toReservationView(reservation, now);
+    if (outcome === 'held') {
+      hints?.held(userId, scheduleId, { slot, reservationId, expiresAt });
+      return toReservationView(reservation, now);
+    }
     if (outcome === 'claimLost') throw seatUnavailable('this seat is held or sold');
     if (outcome === 'tokenSpent') throw new AppError('QUEUE_TOKEN_NOT_ACTIVE', 'this queue token has ended; join the queue again');
-    // Another hold of this user took that slot just now, or touched it at the same time: a free one may remain.
+    // That slot is live (another hold of this user, maybe on another instance), or was touched at the same time: a free one may remain.
     if (outcome === 'conflict') await deps.pause(Math.random() * 20 * attempt);
-    free = freeHoldSlots(await deps.reservations.findHoldSlots(reservation.userId, reservation.scheduleId), deps.now());
+    free = await readFreeSlots();
     if (free.length === 0) throw limitReached();
   }
   throw new UnavailableError(1);

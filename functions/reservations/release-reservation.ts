@@ -15,7 +15,7 @@ const MAX_ATTEMPTS = 6;
  * - another user's, or none: 404, as if it did not exist.
  */
 export async function releaseReservation(
-  deps: Pick<ReservationDeps, 'reservations' | 'now' | 'pause'>,
+  deps: Pick<ReservationDeps, 'reservations' | 'now' | 'pause' | 'holdSlotHints'>,
   input: { userId: string; reservationId: string },
 ): Promise<ReservationView> {
   const found = await deps.reservations.findReservation(input.userId, input.reservationId);
@@ -39,7 +39,10 @@ export async function releaseReservation(
       (claimed) => claimed.reservationId === reservation.reservationId,
     )?.slot;
     const outcome = await deps.reservations.releaseHold(reservation, slot, now);
-    if (outcome.kind === 'released') return toReservationView({ ...reservation, status: 'RELEASED' }, now);
+    if (outcome.kind === 'released') {
+      deps.holdSlotHints?.released(reservation.userId, reservation.scheduleId, reservation.reservationId);
+      return toReservationView({ ...reservation, status: 'RELEASED' }, now);
+    }
     if (outcome.kind === 'refused') {
       if (!outcome.current) throw notFound('reservation');
       reservation = outcome.current; // decided again from the reservation as it was checked

@@ -1,6 +1,6 @@
-import { monotonicFactory } from 'ulid';
 import { settings, tableName } from '../shared/config';
 import { pause } from '../shared/pause';
+import { ulidFactory } from '../shared/ulid-ids';
 import { documentClient } from '../shared/dynamodb-client';
 import { createDynamoPaymentRepository } from './dynamo-payment-repository';
 import { createDynamoLedgerWriter, createDynamoWalletRepository, type DynamoLedgerWriter } from './dynamo-wallet-repository';
@@ -27,7 +27,7 @@ export function walletDeps(): WalletDeps {
     ...walletRepositories(),
     settings: settings(),
     now: Date.now,
-    newId: monotonicFactory(),
+    newId: ulidFactory(),
     pause,
     random: Math.random,
   };

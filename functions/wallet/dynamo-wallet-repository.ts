@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { putAll } from '../shared/dynamodb-batch-write';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import { UnavailableError } from '../shared/errors';
 import type { Item } from '../shared/dynamodb-item';
@@ -22,6 +23,7 @@ import {
   toWallet,
   WALLET_USER_PREFIX,
   walletKeys,
+  type PendingCharge,
   type RememberedCharge,
 } from './wallet-keys';
 import { chargeEntry, maxBalanceBeforeCharge, type LedgerEntry } from './wallet-rules';
@@ -29,61 +31,72 @@ import { chargeEntry, maxBalanceBeforeCharge, type LedgerEntry } from './wallet-
 const CHARGE_ATTEMPTS = 5;
 
 /**
- * Writes a wallet's pending charges out as ledger items, then drops their pending attributes (and
- * remembers keyed charges, see `chargedAttribute`), from a balance item as read (a stream's new
- * image). Off the request path: the ledger writer runs it for each change of a balance item.
- * Safe to run twice, at once or from an older image: a ledger item is only ever created with the
- * same content, and until its pending attributes are gone the charge is counted from them. A
- * failure throws, so the stream delivers the record again; nothing is lost meanwhile.
+ * Writes wallets' pending charges out as ledger items, then drops their pending attributes (and
+ * remembers keyed charges, see `chargedAttribute`), from balance items as read (a stream's newest
+ * image of each wallet). Off the request path: the ledger writer runs it for each batch of changes
+ * of balance items. Safe to run twice, at once or from an older image: until its pending attributes
+ * are gone a charge is counted from them, and a failure throws, so the stream delivers the records
+ * again; nothing is lost meanwhile.
+ *
+ * The ledger items of every wallet of a batch go out together, 25 to a call, without a condition:
+ * a put under `LEDGER#<version>` from a pending charge always writes the same item. The version is
+ * the one the charge's atomic increment took, which no other write of the wallet takes (a payment
+ * sets the next version on condition of the one it read, a charge ADDs one, both on the one balance
+ * item, which is never deleted), and the pending attributes it is built from are set once by that
+ * increment and never changed, only removed. So writing one again, from a record delivered again
+ * or an older image, rewrites the same content; and a payment's ledger item never shares its key.
  */
 export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableName: string) {
   return {
-    async writeOut(balanceItem: Item, now: number): Promise<number> {
-      const pending = pendingCharges(balanceItem);
-      if (pending.length === 0) return 0;
-      const userId = String(balanceItem.pk).slice(WALLET_USER_PREFIX.length);
-      await Promise.all(
-        pending.map(async ({ entry }) => {
-          try {
-            await client.send(
-              new PutCommand({ TableName: tableName, Item: ledgerItem(userId, entry), ConditionExpression: 'attribute_not_exists(pk)' }),
-            );
-          } catch (error) {
-            if (!isConditionFailure(error)) throw error;
-          }
-        }),
-      );
-      const keyed = pending.filter(({ entryId }) => isKeyed(entryId));
-      const removed = [
-        ...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))),
-        ...(keyed.length > 0 ? forgottenCharges(balanceItem, now) : []),
-      ];
-      const remembered = keyed.map(({ entryId, entry }) => ({
-        name: chargedAttribute(entryId),
-        value: { amount: entry.amount, at: entry.at, balanceAfter: entry.balanceAfter, version: entry.version } satisfies RememberedCharge,
-      }));
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: walletKeys.balance(userId),
-          UpdateExpression: [
-            ...(remembered.length > 0 ? [`SET ${remembered.map((_, i) => `#c${i} = :c${i}`).join(', ')}`] : []),
-            `REMOVE ${removed.map((_, i) => `#p${i}`).join(', ')}`,
-          ].join(' '),
-          // Never recreates a wallet item that is not there.
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: Object.fromEntries([
-            ...removed.map((name, i) => [`#p${i}`, name]),
-            ...remembered.map(({ name }, i) => [`#c${i}`, name]),
-          ]),
-          ...(remembered.length > 0
-            ? { ExpressionAttributeValues: Object.fromEntries(remembered.map(({ value }, i) => [`:c${i}`, value])) }
-            : {}),
-        }),
-      );
-      return pending.length;
+    async writeOut(balanceItems: readonly Item[], now: number): Promise<number> {
+      const wallets = balanceItems
+        .map((item) => ({ item, userId: String(item.pk).slice(WALLET_USER_PREFIX.length), pending: pendingCharges(item) }))
+        .filter(({ pending }) => pending.length > 0);
+      // By key: given two images of one wallet, one call must not put a key twice (DynamoDB refuses it).
+      const ledgerItems = new Map<string, Item>();
+      for (const { userId, pending } of wallets) {
+        for (const { entry } of pending) {
+          const item = ledgerItem(userId, entry);
+          ledgerItems.set(`${String(item.pk)} ${String(item.sk)}`, item);
+        }
+      }
+      await putAll(client, tableName, [...ledgerItems.values()]);
+      await Promise.all(wallets.map(({ item, userId, pending }) => dropPending(item, userId, pending, now)));
+      return wallets.reduce((sum, { pending }) => sum + pending.length, 0);
     },
   };
+
+  /** Once its ledger items are written: the wallet's pending attributes go, and its keyed charges are remembered. */
+  async function dropPending(balanceItem: Item, userId: string, pending: readonly PendingCharge[], now: number): Promise<void> {
+    const keyed = pending.filter(({ entryId }) => isKeyed(entryId));
+    const removed = [
+      ...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))),
+      ...(keyed.length > 0 ? forgottenCharges(balanceItem, now) : []),
+    ];
+    const remembered = keyed.map(({ entryId, entry }) => ({
+      name: chargedAttribute(entryId),
+      value: { amount: entry.amount, at: entry.at, balanceAfter: entry.balanceAfter, version: entry.version } satisfies RememberedCharge,
+    }));
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: walletKeys.balance(userId),
+        UpdateExpression: [
+          ...(remembered.length > 0 ? [`SET ${remembered.map((_, i) => `#c${i} = :c${i}`).join(', ')}`] : []),
+          `REMOVE ${removed.map((_, i) => `#p${i}`).join(', ')}`,
+        ].join(' '),
+        // Never recreates a wallet item that is not there.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries([
+          ...removed.map((name, i) => [`#p${i}`, name]),
+          ...remembered.map(({ name }, i) => [`#c${i}`, name]),
+        ]),
+        ...(remembered.length > 0
+          ? { ExpressionAttributeValues: Object.fromEntries(remembered.map(({ value }, i) => [`:c${i}`, value])) }
+          : {}),
+      }),
+    );
+  }
 }
 
 export type DynamoLedgerWriter = ReturnType<typeof createDynamoLedgerWriter>;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LOCAL_JOB_PATH_METADATA } from '../../lib/local-metadata';
 import type { StackAssembly, TemplateResource } from './assembly';
+import { unsupportedIn, type EventPattern } from './event-filter';
 import { referencedLogicalId } from './intrinsics';
 
 /** A Lambda function of the template, as its bundle in the assembly. */
@@ -62,6 +63,17 @@ export interface ScheduleModel {
   readonly localPath: string;
 }
 
+/** A table stream's consumer: an event source mapping from the stream of a table of the template to a function. */
+export interface StreamConsumerModel {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly functionId: string;
+  /** The logical id of the table whose stream it reads. */
+  readonly tableId: string;
+  /** Its FilterCriteria: a record is handed over when any pattern matches it (all are, without any). */
+  readonly filters: readonly EventPattern[];
+}
+
 export interface TableModel {
   readonly logicalId: string;
   readonly name: string;
@@ -88,9 +100,10 @@ export interface ServiceModel {
   /** What the site's distribution adds to requests it forwards to the API at `<apiPathPrefix>/*`. */
   readonly apiOriginHeaders: readonly OriginHeaderModel[];
   readonly secrets: readonly SecretModel[];
-  /** Every function a route or a schedule runs. */
+  /** Every function a route, a schedule or a table stream runs. */
   readonly functions: ReadonlyMap<string, FunctionModel>;
   readonly schedules: readonly ScheduleModel[];
+  readonly streamConsumers: readonly StreamConsumerModel[];
   readonly tables: readonly TableModel[];
   /** Cognito groups of the user pool (`cognito:groups` of tokens). */
   readonly userPoolGroups: readonly string[];
@@ -280,6 +293,37 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     schedules.push({ logicalId: ruleId, name: pathOf(ruleId), rateSeconds: Number(rate[1]) * RATE_UNITS[rate[2]], targets, localPath });
   }
 
+  // The tables' stream consumers.
+  const streamConsumers: StreamConsumerModel[] = [];
+  for (const [mappingId, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
+    const p = props(mapping);
+    if (p.Enabled === false) continue;
+    const where = `event source mapping ${pathOf(mappingId)}`;
+    const source = p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined;
+    const [tableId, attribute] = source?.['Fn::GetAtt'] ?? [];
+    if (!tableId || attribute !== 'StreamArn' || resources[tableId]?.Type !== 'AWS::DynamoDB::Table') {
+      problems.push(`${where} reads ${JSON.stringify(p.EventSourceArn)}, not the stream of a table of the template`);
+      continue;
+    }
+    const filters: EventPattern[] = [];
+    for (const filter of ((p.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []) as {
+      Pattern?: string;
+    }[]) {
+      let pattern: unknown;
+      try {
+        pattern = JSON.parse(String(filter.Pattern));
+      } catch {
+        problems.push(`${where}: its filter pattern ${String(filter.Pattern)} is not JSON`);
+        continue;
+      }
+      const unsupported = unsupportedIn(pattern);
+      if (unsupported) problems.push(`${where}: ${unsupported}`);
+      else filters.push(pattern as EventPattern);
+    }
+    const functionId = useFunction(p.FunctionName, where);
+    if (functionId) streamConsumers.push({ logicalId: mappingId, name: pathOf(mappingId), functionId, tableId, filters });
+  }
+
   // The functions' bundles.
   const functions = new Map<string, FunctionModel>();
   for (const functionId of functionIds) {
@@ -340,6 +384,7 @@ export function readServiceModel(assembly: StackAssembly): ServiceModel {
     secrets,
     functions,
     schedules,
+    streamConsumers,
     tables,
     userPoolGroups,
     site,

@@ -2,7 +2,7 @@
  * `npm run start:synth`: `cdk synth`, then the synthesized stack served from cdk.out alone —
  * each route's bundled function with the environment the template gives it, each JWT authorizer's
  * issuer, audience and scopes, the API under its stage's path with CloudFront's origin headers, the
- * secrets in a local Secrets Manager, the schedules' jobs — on DynamoDB Local, with `npm start`'s
+ * secrets in a local Secrets Manager, the schedules' jobs, the tables' stream consumers — on DynamoDB Local, with `npm start`'s
  * port rules and local routes. Nothing of functions/ is loaded: what runs is what `cdk deploy` would upload.
  *
  *   npm run start:synth [-- [--out <dir>] [--no-synth] [--stack <name>] [cdk synth options, e.g. -c holdSeconds=60]]
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   }
   const { model } = runtime;
   log(
-    `serving ${model.stackName} from ${args.out}: ${model.routes.length} routes, ${model.functions.size} functions, ${model.schedules.length} schedules`,
+    `serving ${model.stackName} from ${args.out}: ${model.routes.length} routes, ${model.functions.size} functions, ${model.schedules.length} schedules, ${model.streamConsumers.length} stream consumers`,
   );
   log(
     `ready: ${runtime.url}  (DynamoDB at ${endpoint}; schedules ${env.JOB_INTERVAL_SECONDS > 0 ? `at one deployed minute per ${env.JOB_INTERVAL_SECONDS} s` : 'off'})`,

@@ -7,9 +7,11 @@ import { freePort } from '../dynamodb-local';
 import { ensureTables, type LocalTableSpec } from '../dynamodb-tables';
 import { gatewayError, jsonAnswer, startLocalGateway, type GatewayEvent, type GatewayResult, type LocalGateway } from '../http-gateway';
 import { createLocalIssuer, TokenRequestRefused, type IssuerIdentity, type LocalIssuer } from '../local-issuer';
+import { startLocalStreamConsumer, type LocalStreamConsumer } from '../table-stream';
 import { LOCAL_PAGE_CONFIG, localWebPage } from '../web-assets';
 import { readStackAssembly, type Template } from './assembly';
 import { seedDemoConcertsThroughApi } from './demo-seed';
+import { matchesPattern } from './event-filter';
 import { createResolver, LOCAL_ACCOUNT, LOCAL_REGION, UnresolvableValue, type LocalResource, type Resolver } from './intrinsics';
 import { LambdaSandbox, prepareRuntimeModules } from './lambda-sandbox';
 import { openLocalSecretsManager, type LocalSecretsManager } from './secrets-manager';
@@ -58,6 +60,8 @@ export interface SynthRuntime {
   readonly secretsManagerUrl?: string;
   /** Runs a schedule's job now, as its timer and `POST <localPath>` do. */
   runJob(localPath: string): Promise<unknown>;
+  /** Hands every table stream's new records to its consumer now, as they are every second with the schedules on; resolves with how many. */
+  pollStreams(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -139,8 +143,10 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
   let gateway: LocalGateway | undefined;
   let timers: ReturnType<typeof startSchedules> | undefined;
   let secretsServer: Awaited<ReturnType<LocalSecretsManager['listen']>> | undefined;
+  const streams: LocalStreamConsumer[] = [];
   const stop = async () => {
     await timers?.stop();
+    for (const stream of streams) await stream.stop();
     await gateway?.close();
     await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.stop()));
     await secretsServer?.close();
@@ -221,6 +227,21 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
       if (seeded > 0) log(`added demo data through POST /admin/concerts: ${seeded} concerts`);
     }
     if (scale > 0) timers = startSchedules(model.schedules, scale, runSchedule, log);
+    // Each event source mapping: the table's stream read as Lambda reads it, with the mapping's filter.
+    const tableNames = new Map(model.tables.map((table) => [table.logicalId, `${prefix}${table.name}`]));
+    for (const consumer of model.streamConsumers) {
+      const sandbox = sandboxes.get(consumer.functionId)!;
+      streams.push(
+        await startLocalStreamConsumer({
+          endpoint: options.endpoint,
+          tableName: tableNames.get(consumer.tableId)!,
+          handler: (event) => sandbox.invoke(event),
+          keep: (record) => consumer.filters.length === 0 || consumer.filters.some((pattern) => matchesPattern(pattern, record)),
+          intervalMs: scale > 0 ? 1000 : undefined,
+          log: (message) => log(`${consumer.name}: ${message}`),
+        }),
+      );
+    }
 
     return {
       url: gateway.url,
@@ -231,6 +252,11 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
         const schedule = schedulesByPath.get(localPath);
         if (!schedule) throw new Error(`no schedule has the local route ${localPath}`);
         return runSchedule(schedule);
+      },
+      async pollStreams() {
+        let handled = 0;
+        for (const stream of streams) handled += await stream.pollOnce();
+        return handled;
       },
       stop,
     };

@@ -115,7 +115,7 @@ test('a crash at any point of a charge or of its write-out loses no money, and t
 
     // The writer dies writing ledger items, then dies clearing the pending attributes: each time the
     // batch stays unread, the charges stay pending and counted, and a later poll finishes the work.
-    failing.add('PutItemCommand');
+    failing.add('BatchWriteItemCommand');
     await expect(api.runtime.pollLedgerStream()).rejects.toThrow('the process died here');
     failing.clear();
     await expectLedgerReplays('crashy', 3);

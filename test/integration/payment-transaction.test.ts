@@ -189,8 +189,8 @@ test('a charge whose ledger item is not written yet stays counted; the ledger wr
   expect(Object.keys(image).filter((name) => name.startsWith('pending#') && !name.includes('#', 8))).toHaveLength(2);
   // Run twice, and once more from the old image: the ledger items are written once, nothing else changes.
   const writer = createDynamoLedgerWriter(documentClient, tableName('wallet'));
-  expect(await writer.writeOut(image, w.clock.time)).toBe(2);
-  await writer.writeOut(image, w.clock.time);
+  expect(await writer.writeOut([image], w.clock.time)).toBe(2);
+  await writer.writeOut([image], w.clock.time);
   const item = await readItem();
   expect(Object.keys(item).filter((name) => name.startsWith('pending#'))).toEqual([]);
   expect(item).toMatchObject({ balance: 5_000, version: 2 });
@@ -199,6 +199,30 @@ test('a charge whose ledger item is not written yet stays counted; the ledger wr
     [1, 4_000, 4_000],
     [2, 1_000, 5_000],
   ]);
+});
+
+test('the writer run again from an image older than a payment puts its charges back as they were and leaves the payment alone', async () => {
+  const w = await world();
+  await w.enter('stale');
+  const held = await w.hold('stale', 5);
+  await w.charge('stale', 60_000);
+  await w.charge('stale', 40_000);
+  const image = (
+    await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance('stale'), ConsistentRead: true }))
+  ).Item!;
+  const writer = createDynamoLedgerWriter(documentClient, tableName('wallet'));
+  expect(await writer.writeOut([image], w.clock.time)).toBe(2);
+  await w.pay('stale', [held.reservationId]);
+  const ledger = await w.walletDeps.wallet.listLedger('stale');
+  expect(ledger.map(({ version, kind }) => [version, kind])).toEqual([
+    [1, 'CHARGE'],
+    [2, 'CHARGE'],
+    [3, 'PAYMENT'],
+  ]);
+  // The ledger items go out without a condition: from the old image they are the same items again.
+  expect(await writer.writeOut([image], w.clock.time)).toBe(2);
+  expect(await w.walletDeps.wallet.listLedger('stale')).toEqual(ledger);
+  expect(replayLedger(ledger)).toBe((await w.walletDeps.wallet.findWallet('stale')).balance);
 });
 
 test('a charge the SDK sends twice (its first answer lost) is applied once and answers as the first send did', async () => {

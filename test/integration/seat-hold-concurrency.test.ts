@@ -7,6 +7,8 @@ import { requireActiveToken, seemsActive } from '../../functions/queue/require-a
 import { reservationDeps } from '../../functions/reservations/default-reservation-deps';
 import { CLAIM_MS } from '../../functions/reservations/hold-rules';
 import { holdSeat } from '../../functions/reservations/hold-seat';
+import { createHoldSlotHints } from '../../functions/reservations/hold-slot-hints';
+import { releaseReservation } from '../../functions/reservations/release-reservation';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
 import { reservationKeys } from '../../functions/reservations/reservation-keys';
 import { tableName } from '../../functions/shared/config';
@@ -219,10 +221,10 @@ test('a hold racing the payment of the same seat: the payment sells it, every ra
 describe('the round trips of a hold', () => {
   /** An instance's queue deps whose recent admission record stays recent for a minute, so no test depends on this machine's speed (deployed it is 1 s). */
   const instance = (): QueueDeps => ({ ...queueDeps(), queue: queueRepository({ admissionCacheMs: 60_000 }) });
-  const holdOn = (queue: QueueDeps, user: ActiveUser, scheduleId: string, seatNumber: number) => {
+  const holdOn = (queue: QueueDeps, user: ActiveUser, scheduleId: string, seatNumber: number, reservations = reservationDeps()) => {
     const presented = { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' };
     return holdSeat(
-      reservationDeps(),
+      reservations,
       { userId: user.userId, concertId: 'neon-harbor', scheduleId, seatNumber },
       () => requireActiveToken(queue, presented),
       () => seemsActive(queue, presented),
@@ -237,8 +239,8 @@ describe('the round trips of a hold', () => {
     const counter = countDynamoDbCalls(documentClient, { inputs: true });
     try {
       const outcome = await work();
-      // A refused hold answers without waiting for its read of the hold slots: let it land, or
-      // its unset end would count as a round trip of its own.
+      // Should a refused hold answer before one of its calls lands, let it land, or its unset end
+      // would count as a round trip of its own.
       while (counter.records.some((call) => call.endedAt === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
       const writes = writesTo(HOLD_TABLES(), counter.records).map((call) => call.command);
       return { outcome, roundTrips: criticalPathRoundTrips(counter.records), calls: [...counter.calls].sort(), writes };
@@ -247,7 +249,7 @@ describe('the round trips of a hold', () => {
     }
   };
 
-  test('2 once the instance has read the admission record within POLL_ADMISSION_CACHE_MS (the seat map did): the claim alongside the token check and the slots, then the commit', async () => {
+  test('2 once the instance has read the admission record within POLL_ADMISSION_CACHE_MS (the seat map did): the claim alongside the token check, then the commit, with no read of the slots', async () => {
     const [user, rival] = await activeUsers(api, 'neon-harbor', ['trips', 'trips-rival']);
     const queue = instance();
     await requireActiveToken(queue, { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' }); // the seat map's check
@@ -255,19 +257,68 @@ describe('the round trips of a hold', () => {
     expect(held).toEqual({
       outcome: '201',
       roundTrips: 2,
-      calls: ['BatchGetItemCommand', 'QueryCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand'],
+      calls: ['BatchGetItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand'],
       writes: ['UpdateItemCommand', 'TransactWriteItemsCommand'],
     });
-    // A loser: the claim is its one write, and the refusal says why without a read of the seat. Its own
+    // A loser: the token check and the claim, its one write, and the refusal says why without a read of the seat. Its own
     // seat map comes first, so the record is recent however long the winner's hold took.
     await requireActiveToken(queue, { userId: rival.userId, token: rival.queueToken, concertId: 'neon-harbor' });
     const lost = await measured(() => codeOf(holdOn(queue, rival, 'neon-harbor-2', 45)));
     expect(lost).toEqual({
       outcome: 'SEAT_UNAVAILABLE',
       roundTrips: 1,
-      calls: ['BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand'],
+      calls: ['BatchGetItemCommand', 'UpdateItemCommand'],
       writes: ['UpdateItemCommand'],
     });
+  });
+
+  test('a guessed slot that is live (holds made on another instance) costs a failed commit, a read of the slots and a commit in the free one; the 5th hold is refused without a transaction', async () => {
+    const [user] = await activeUsers(api, 'neon-harbor', ['trips-two-instances']);
+    const queue = instance();
+    await requireActiveToken(queue, { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' });
+    const elsewhere = { ...reservationDeps(), holdSlotHints: createHoldSlotHints() };
+    for (const seatNumber of [41, 42, 43]) expect(await codeOf(holdOn(queue, user, 'neon-harbor-1', seatNumber, elsewhere))).toBe('201');
+    const taken = (await holdSlotsOf(user.userId)).map((item) => Number(String(item.sk).split('#').pop()));
+    const [free] = [1, 2, 3, 4].filter((slot) => !taken.includes(slot));
+    // This instance saw the free slot live (a hold since paid, say) and none of the others: its guess is one of the 3 taken.
+    const here = { ...reservationDeps(), holdSlotHints: createHoldSlotHints() };
+    here.holdSlotHints.saw(user.userId, 'neon-harbor-1', [{ slot: free, reservationId: 'paid', expiresAt: Date.now() + 60_000 }]);
+    const held = await measured(() => codeOf(holdOn(queue, user, 'neon-harbor-1', 44, here)));
+    expect(held).toEqual({
+      outcome: '201',
+      roundTrips: 4,
+      calls: ['BatchGetItemCommand', 'QueryCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand'],
+    });
+    expect((await holdSlotsOf(user.userId)).map((item) => item.sk).sort()).toHaveLength(4);
+    // Now it has seen the 4 live: it reads them once more before refusing, and never commits.
+    const fifth = await measured(() => codeOf(holdOn(queue, user, 'neon-harbor-1', 45, here)));
+    expect(fifth).toEqual({
+      outcome: 'HOLD_LIMIT_REACHED',
+      roundTrips: 3,
+      calls: ['BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand', 'UpdateItemCommand'],
+    });
+    expect((await reservationsOf(user)).length).toBe(4);
+    expect((await seatMap(user, 'neon-harbor-1'))[44]).toMatchObject({ seatNumber: 45, status: 'AVAILABLE' });
+  });
+
+  test('a hold after one of 4 was given back on the same instance takes the freed slot: 2 round trips, no read of the slots', async () => {
+    const [user] = await activeUsers(api, 'neon-harbor', ['trips-give-back']);
+    const queue = instance();
+    await requireActiveToken(queue, { userId: user.userId, token: user.queueToken, concertId: 'neon-harbor' });
+    const here = { ...reservationDeps(), holdSlotHints: createHoldSlotHints() };
+    const held = [];
+    for (const seatNumber of [46, 47, 48, 49]) held.push(await holdOn(queue, user, 'neon-harbor-1', seatNumber, here));
+    await releaseReservation(here, { userId: user.userId, reservationId: held[1].reservationId });
+    const again = await measured(() => codeOf(holdOn(queue, user, 'neon-harbor-1', 50, here)));
+    expect(again).toEqual({
+      outcome: '201',
+      roundTrips: 2,
+      calls: ['BatchGetItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand'],
+      writes: ['UpdateItemCommand', 'TransactWriteItemsCommand'],
+    });
+    expect((await holdSlotsOf(user.userId)).map((item) => item.reservationId)).not.toContain(held[1].reservationId);
   });
 
   test('3 on an instance with no recent admission record: the token check first, then the claim, then the commit', async () => {
@@ -302,7 +353,7 @@ describe('the round trips of a hold', () => {
     expect(refused).toEqual({
       outcome: 'QUEUE_TOKEN_NOT_ACTIVE',
       roundTrips: 2,
-      calls: ['BatchGetItemCommand', 'QueryCommand', 'UpdateItemCommand', 'UpdateItemCommand'],
+      calls: ['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand'],
       writes: ['UpdateItemCommand', 'UpdateItemCommand'],
     });
     const seat = await createDynamoCatalogueRepository(documentClient, tableName('catalogue')).findSeat('neon-harbor-2', 48);

@@ -89,7 +89,7 @@ test('a keyed charge is remembered after it is written out: the same key much la
     const item = (
       await documentClient.send(new GetCommand({ TableName: tableName('wallet'), Key: walletKeys.balance(userId), ConsistentRead: true }))
     ).Item!;
-    await createDynamoLedgerWriter(documentClient, tableName('wallet')).writeOut(item, clock.time);
+    await createDynamoLedgerWriter(documentClient, tableName('wallet')).writeOut([item], clock.time);
   };
   expect(await chargeBalance(deps, { userId, amount: 500, idempotencyKey: 'k-1' })).toEqual({ balance: 500 });
   await writeOut();

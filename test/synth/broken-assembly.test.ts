@@ -51,10 +51,10 @@ test("the good assembly starts: the service stack is picked out of the two, the 
   copy = brokenCopy(() => undefined);
   expect(readStackAssembly(copy.dir).stackName).toBe('ConcertReservation-dev');
   runtime = await start(copy.dir, { seed: true });
-  expect(runtime.model.functions.size).toBe(8);
+  expect(runtime.model.functions.size).toBe(10);
   expect(runtime.apiUrl).toBe(`${runtime.url}/api`);
   expect((await fetch(`${runtime.apiUrl}/concerts`)).status).toBe(200);
-});
+}, 120_000); // ten functions' inits and the demo data, on a busy machine
 
 test('a bundle that needs a module the Lambda runtime does not have: its init fails, naming the function, its handler and the module', async () => {
   // As if a dependency had been marked external: the bundle requires it, and only @aws-sdk/* is in the runtime.
@@ -120,6 +120,25 @@ test('a schedule that cannot be run locally, and one that names no local route',
   });
   expect(message).toMatch(/schedule AdmissionSchedule: cron\(0\/1 \* \* \* \? \*\) is not run locally/);
   expect(message).toMatch(/schedule ExpirySchedule names no local route/);
+});
+
+test("a stream consumer whose filter uses an operator not matched locally, and one that reads no table's stream, both named", async () => {
+  const message = await startFailure((_, template) => {
+    const mappingOf = (functionPath: string) =>
+      Object.values(template.Resources).find(
+        (resource) =>
+          resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+          resource.Properties.FunctionName.Ref === logicalIdAt(template, `${functionPath}/Resource`),
+      )!;
+    mappingOf('LedgerWriter').Properties.FilterCriteria.Filters[0].Pattern = JSON.stringify({
+      dynamodb: { Keys: { sk: { S: [{ 'anything-but': 'BALANCE' }] } } },
+    });
+    mappingOf('SalesCounter').Properties.EventSourceArn = 'arn:aws:kinesis:us-east-1:123456789012:stream/elsewhere';
+  });
+  expect(message).toMatch(
+    /event source mapping LedgerWriter\/.*: dynamodb\.Keys\.sk\.S: \{"anything-but":"BALANCE"\} is not matched locally/,
+  );
+  expect(message).toMatch(/event source mapping SalesCounter\/.* reads "arn:aws:kinesis:.*", not the stream of a table of the template/);
 });
 
 test("a variable the template forgets: the route fails as it would deployed, and the function's log names the variable", async () => {

@@ -10,8 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ACCESS_TOKEN_SCOPE, routes } from '../../functions/http/route-table';
+import { BALANCE_SK, LEDGER_PREFIX, pendingCharges, walletKeys } from '../../functions/wallet/wallet-keys';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/local-issuer';
 import { readStackAssembly } from '../../local/synth/assembly';
 import { readServiceModel } from '../../local/synth/service-model';
@@ -136,10 +139,11 @@ test('a journey of six buyers: the schedule admits them, one of six simultaneous
 
   const buyers = await Promise.all(
     Array.from({ length: 6 }, async (_, i) => {
-      const token = await tokenFor(`buyer-${i}-${concertId}`);
+      const userId = `buyer-${i}-${concertId}`;
+      const token = await tokenFor(userId);
       const joined = await call('POST', `/concerts/${concertId}/queue`, { token });
       expect(joined.status).toBe(201);
-      return { token, queueToken: joined.body.token as string };
+      return { userId, token, queueToken: joined.body.token as string };
     }),
   );
   // Nobody calls /local/jobs: the admission rule's own schedule lets them in.
@@ -188,6 +192,50 @@ test('a journey of six buyers: the schedule admits them, one of six simultaneous
   const expiry = await call('POST', '/local/jobs/expire');
   expect(expiry.status).toBe(200);
   expect(expiry.body).toEqual(expect.any(Object));
+
+  // The tables' stream consumers run as their event source mappings say: the sale reaches the
+  // operator's figures, and the charge is written out to the ledger, off the balance item.
+  const statsDeadline = Date.now() + 20_000;
+  let stats: Reply;
+  do {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    stats = await call('GET', `/admin/concerts/${concertId}/waiting-room/stats`, { token: admin });
+    expect(stats.status).toBe(200);
+  } while ((stats.body.seatsSold !== 1 || stats.body.revenue !== 5_000) && Date.now() < statsDeadline);
+  expect(stats.body).toMatchObject({ seatsSold: 1, revenue: 5_000 });
+  const wallet = new DynamoDBClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const model = readServiceModel(readStackAssembly(assemblyDir()));
+    const walletTable = `${model.stackName}-${model.tables.find((table) => /wallet/i.test(table.name))!.name}`;
+    const ledgerDeadline = Date.now() + 20_000;
+    let items: Record<string, unknown>[] = [];
+    for (;;) {
+      const page = await wallet.send(
+        new QueryCommand({
+          TableName: walletTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: walletKeys.balance(winner.userId).pk } },
+          ConsistentRead: true,
+        }),
+      );
+      items = (page.Items ?? []).map((item) => unmarshall(item));
+      const balance = items.find((item) => item.sk === BALANCE_SK);
+      if (balance && pendingCharges(balance).length === 0) break;
+      if (Date.now() > ledgerDeadline) throw new Error(`the charge stayed pending: ${JSON.stringify(balance)}`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    }
+    const ledger = items.filter((item) => String(item.sk).startsWith(LEDGER_PREFIX));
+    expect(ledger.map((item) => [item.kind, item.amount])).toEqual([
+      ['CHARGE', 5_000],
+      ['PAYMENT', 5_000],
+    ]);
+  } finally {
+    wallet.destroy();
+  }
 });
 
 test("tokens must carry the issuer and audience the template's JWT authorizer trusts, not npm start's", async () => {
@@ -299,7 +347,9 @@ test('the web page is the one the stack uploads, with the local sign-in for its 
 });
 
 test("it says what it serves, and each function's log lines carry the function's name", () => {
-  expect(cli.output()).toMatch(new RegExp(`serving ConcertReservation-dev from .*: ${routes.length} routes, 8 functions, 2 schedules`));
+  expect(cli.output()).toMatch(
+    new RegExp(`serving ConcertReservation-dev from .*: ${routes.length} routes, 10 functions, 2 schedules, 2 stream consumers`),
+  );
   expect(cli.output()).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/api\/… as through the site.s CloudFront \(adds x-origin-verify\)/);
   expect(cli.output()).toMatch(/^\[AdmissionJob\] \{"level":"INFO","message":"admission run"/m);
 });

@@ -1,6 +1,7 @@
 import type { Seat } from '../../functions/catalogue/seat';
 import { CLAIM_MS } from '../../functions/reservations/hold-rules';
 import { holdSeat } from '../../functions/reservations/hold-seat';
+import { createHoldSlotHints, type HoldSlotHints } from '../../functions/reservations/hold-slot-hints';
 import { decodeCursor, encodeCursor } from '../../functions/reservations/list-reservations';
 import type { Reservation } from '../../functions/reservations/reservation';
 import type { ReservationDeps } from '../../functions/reservations/reservation-deps';
@@ -19,15 +20,22 @@ const SEAT: Seat = {
 };
 const INPUT = { userId: 'alice', concertId: 'aurora-live', scheduleId: 'aurora-live-1', seatNumber: 3 };
 
-/** A reservation repository whose seat claim and hold commits answer with the given outcomes in turn (the claim wins by default). */
-function fakeDeps(options: { slots?: HoldSlot[][]; claim?: ClaimOutcome; commits?: CommitOutcome[] }) {
+/**
+ * A reservation repository whose seat claim and hold commits answer with the given outcomes in turn (the claim wins by default),
+ * and whose reads of the hold slots answer `slots` in turn; `hints`, what the instance saw of them.
+ */
+function fakeDeps(options: { slots?: HoldSlot[][]; claim?: ClaimOutcome; commits?: CommitOutcome[]; hints?: HoldSlotHints }) {
   const claims: Array<{ claim: SeatClaim; claimExpiresAt: number }> = [];
+  let reads = 0;
   const commits: Array<{ reservation: Reservation; slot: number; attempt: number }> = [];
   const releases: SeatClaim[] = [];
   const slotReads = [...(options.slots ?? [[]])];
   const outcomes = [...(options.commits ?? [])];
   const reservations: ReservationRepository = {
-    findHoldSlots: async () => (slotReads.length > 1 ? slotReads.shift()! : slotReads[0]),
+    findHoldSlots: async () => {
+      reads++;
+      return slotReads.length > 1 ? slotReads.shift()! : slotReads[0];
+    },
     claimSeat: async (claim, claimExpiresAt) => {
       claims.push({ claim, claimExpiresAt });
       return options.claim ?? { kind: 'claimed', seat: { ...SEAT, status: 'CLAIMED', reservationId: claim.reservationId } };
@@ -50,9 +58,10 @@ function fakeDeps(options: { slots?: HoldSlot[][]; claim?: ClaimOutcome; commits
     settings: { holdSeconds: 300 },
     now: () => NOW,
     newReservationId: () => `01JD00000000000000000000${String(++id).padStart(2, '0')}`,
+    ...(options.hints ? { holdSlotHints: options.hints } : {}),
     pause: async () => undefined,
   };
-  return { deps, claims, commits, releases, writes: () => claims.length + commits.length + releases.length };
+  return { deps, claims, commits, releases, reads: () => reads, writes: () => claims.length + commits.length + releases.length };
 }
 
 const codeOf = async (promise: Promise<unknown>) =>
@@ -83,6 +92,23 @@ describe('holdSeat', () => {
     expect(commits[0].reservation).toMatchObject(claims[0].claim);
     expect(commits[0].reservation).toMatchObject({ userId: 'alice', status: 'HELD', expiresAt: NOW + 300_000 });
     expect(releases).toHaveLength(0);
+  });
+
+  test('the commit tries a slot the instance has not seen live, without reading the slots; the slot it wins is then seen live', async () => {
+    const live = (slot: number) => ({ slot, reservationId: `r${slot}`, expiresAt: NOW + 1 });
+    const hints = createHoldSlotHints();
+    hints.saw('alice', 'aurora-live-1', [live(1), live(3), { slot: 4, reservationId: 'r4', expiresAt: NOW }]);
+    const held = fakeDeps({ commits: ['held'], hints });
+    await holdSeat(held.deps, INPUT, active);
+    // Slot 4's hold has ended: it is as free as slot 2.
+    expect([2, 4]).toContain(held.commits[0].slot);
+    expect(held.reads()).toBe(0);
+    const seenLive = hints.slotsOf('alice', 'aurora-live-1').filter((slot) => NOW < slot.expiresAt);
+    expect(seenLive.map((slot) => slot.slot).sort()).toEqual([1, 3, held.commits[0].slot].sort());
+
+    const unseen = fakeDeps({ commits: ['held'], hints });
+    await holdSeat(unseen.deps, { ...INPUT, userId: 'bob' }, active);
+    expect([unseen.commits.length, unseen.reads()]).toEqual([1, 0]);
   });
 
   test('writes nothing when the queue token check fails and the instance has not seen the caller admitted', async () => {
@@ -144,10 +170,18 @@ describe('holdSeat', () => {
     const past = fakeDeps({ claim: { kind: 'refused', seat: { ...SEAT, date: '2026-11-30' } } });
     await expect(holdSeat(past.deps, INPUT, active)).rejects.toThrow('this date has passed');
 
-    const full = fakeDeps({ slots: [[1, 2, 3, 4].map((slot) => ({ slot, reservationId: 'r', expiresAt: NOW + 1 }))] });
-    expect(await codeOf(holdSeat(full.deps, INPUT, active))).toBe('HOLD_LIMIT_REACHED');
-    expect([full.claims.length, full.commits.length]).toEqual([1, 0]);
-    expect(full.releases).toEqual([full.claims[0].claim]);
+    // Four live slots: seen by this instance, read to be sure and refused without a commit; unseen, the commit's slot is refused first.
+    const four = [1, 2, 3, 4].map((slot) => ({ slot, reservationId: 'r', expiresAt: NOW + 1 }));
+    const hints = createHoldSlotHints();
+    hints.saw('alice', 'aurora-live-1', four);
+    const seenFull = fakeDeps({ slots: [four], hints });
+    expect(await codeOf(holdSeat(seenFull.deps, INPUT, active))).toBe('HOLD_LIMIT_REACHED');
+    expect([seenFull.claims.length, seenFull.reads(), seenFull.commits.length]).toEqual([1, 1, 0]);
+    expect(seenFull.releases).toEqual([seenFull.claims[0].claim]);
+    const unseenFull = fakeDeps({ slots: [four], commits: ['slotTaken'] });
+    expect(await codeOf(holdSeat(unseenFull.deps, INPUT, active))).toBe('HOLD_LIMIT_REACHED');
+    expect([unseenFull.claims.length, unseenFull.commits.length, unseenFull.reads()]).toEqual([1, 1, 1]);
+    expect(unseenFull.releases).toEqual([unseenFull.claims[0].claim]);
   });
 
   test('a lost race costs the one claim write: SEAT_UNAVAILABLE, no commit, nothing to give back', async () => {
@@ -176,24 +210,22 @@ describe('holdSeat', () => {
     expect(revoked.releases).toEqual([revoked.claims[0].claim]);
   });
 
-  test('a slot taken meanwhile is retried with a slot still free, on the same claim; none free → HOLD_LIMIT_REACHED and the claim given back', async () => {
+  test('a slot found taken is retried, after one read of the slots, with a slot still free, on the same claim; none free → HOLD_LIMIT_REACHED and the claim given back', async () => {
     const live = (slot: number) => ({ slot, reservationId: `r${slot}`, expiresAt: NOW + 1 });
-    const retried = fakeDeps({
-      slots: [
-        [live(1), live(2)],
-        [live(1), live(2), live(3)],
-      ],
-      commits: ['slotTaken', 'held'],
-    });
+    const hints = createHoldSlotHints();
+    const retried = fakeDeps({ slots: [[live(1), live(2), live(3)]], commits: ['slotTaken', 'held'], hints });
     await holdSeat(retried.deps, INPUT, active);
     expect(retried.commits.map((commit) => commit.slot)[1]).toBe(4);
+    expect(retried.reads()).toBe(1);
     expect(new Set(retried.commits.map((commit) => commit.reservation.reservationId)).size).toBe(1);
     expect(retried.commits.map((commit) => commit.attempt)).toEqual([1, 2]);
     expect([retried.claims.length, retried.releases.length]).toEqual([1, 0]);
+    // What the read showed and what the commit won are what the instance now knows.
+    expect(hints.slotsOf('alice', 'aurora-live-1').map((slot) => slot.slot)).toEqual([1, 2, 3, 4]);
 
-    const exhausted = fakeDeps({ slots: [[live(1), live(2), live(3)], [1, 2, 3, 4].map(live)], commits: ['slotTaken'] });
+    const exhausted = fakeDeps({ slots: [[live(1), live(2), live(3)], [1, 2, 3, 4].map(live)], commits: ['slotTaken', 'slotTaken'] });
     expect(await codeOf(holdSeat(exhausted.deps, INPUT, active))).toBe('HOLD_LIMIT_REACHED');
-    expect(exhausted.commits).toHaveLength(1);
+    expect(exhausted.commits).toHaveLength(2);
     expect(exhausted.releases).toEqual([exhausted.claims[0].claim]);
   });
 
@@ -228,5 +260,23 @@ describe('the reservations cursor', () => {
     for (const bad of ['', 'abc', encodeCursor('not-a-ulid'), Buffer.from('01JD0000000000000000000001').toString('base64url'), 'a+b/c=']) {
       expect(() => decodeCursor(bad)).toThrow(AppError);
     }
+  });
+});
+
+describe('the hold slot hints', () => {
+  test('keep the users last seen, at most as many as asked, forgetting the one seen longest ago', () => {
+    const hints = createHoldSlotHints(2);
+    const slot = (n: number) => ({ slot: n, reservationId: `r${n}`, expiresAt: NOW + 1 });
+    hints.saw('a', 's', [slot(1)]);
+    hints.held('b', 's', slot(2));
+    hints.held('a', 's', slot(3)); // a is now the latest seen
+    hints.saw('c', 's', [slot(4)]);
+    expect(hints.slotsOf('a', 's')).toEqual([slot(1), slot(3)]);
+    expect(hints.slotsOf('b', 's')).toEqual([]);
+    expect(hints.slotsOf('c', 's')).toEqual([slot(4)]);
+    hints.held('c', 's', { ...slot(4), reservationId: 'again' });
+    expect(hints.slotsOf('c', 's')).toEqual([{ ...slot(4), reservationId: 'again' }]);
+    hints.released('a', 's', 'r1');
+    expect(hints.slotsOf('a', 's')).toEqual([slot(3)]);
   });
 });
