@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -73,7 +74,8 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
   let child: ChildProcess | undefined;
   try {
     child = fork(resolve(__dirname, 'server-process.ts'), [], {
-      execArgv: startScriptNodeOptions(),
+      // BENCH_SERVER_NODE_ARGS adds node flags to the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+      execArgv: [...startScriptNodeOptions(), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
       env: { ...process.env, ...BENCH_SERVER_SETTINGS, ...options.extraEnv, DYNAMODB_ENDPOINT: endpoint, BENCH_TABLE_PREFIX: tablePrefix },
       // stdout carries a metric line per join, hold, payment and refusal: still written (its cost is
       // part of what is measured), not shown. Warnings and errors go to stderr.
@@ -100,6 +102,8 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
         client.destroy();
         raceClient.destroy();
         await Promise.race([ipc.ask({ op: 'stop' }), new Promise((r) => setTimeout(r, 5_000))]);
+        // It exits right after its answer (and writes its CPU profile first, when asked to): a moment for that.
+        if (running.exitCode === null) await Promise.race([once(running, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
         if (running.exitCode === null) running.kill('SIGKILL');
         await database?.stop();
       },

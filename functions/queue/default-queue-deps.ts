@@ -7,7 +7,7 @@ import { seriesRecorder } from '../stats/default-stats-deps';
 import { processQueueRepository } from './default-queue-repository';
 import { processQueueTokens, queueTokenKeys } from './default-queue-tokens';
 import { createDynamoWaitingRoomRepository } from './dynamo-waiting-room-repository';
-import { createDynamoSpentChallenges } from './dynamo-spent-challenges';
+import { ClaimedChallenges } from './challenge-replay-guard';
 import { joinChallenges, type JoinChallenges } from './join-challenges';
 import type { QueueDeps } from './queue-deps';
 import { RecentTokens } from './recent-tokens';
@@ -28,7 +28,7 @@ export function queueDeps(): QueueDeps {
     tokens: processQueueTokens(),
     recentTokens: new RecentTokens(),
     challenges: challengesOnFirstUse(),
-    spentChallenges: createDynamoSpentChallenges(documentClient, tableName('queue')),
+    claimedChallenges: new ClaimedChallenges(),
     concertExists: cachedConcertExists(),
     settings: current,
     now: Date.now,

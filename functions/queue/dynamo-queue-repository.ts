@@ -390,5 +390,10 @@ function replaceableCondition(sharded: boolean, replaceable: ReplaceableToken) {
     values[':replacing'] = replaceable.token;
     clauses.push('#token = :replacing');
   }
-  return { condition: clauses.join(' OR '), names: Object.keys(names).length > 0 ? names : undefined, values };
+  // The replay guard holds whatever else lets the write through.
+  names['#challenge'] = 'challenge';
+  const guard = replaceable.challenge;
+  values[':challenge'] = 'below' in guard ? guard.below : guard.atOrBelow;
+  const kept = `(attribute_not_exists(#challenge) OR #challenge ${'below' in guard ? '<' : '<='} :challenge)`;
+  return { condition: `(${clauses.join(' OR ')}) AND ${kept}`, names, values };
 }

@@ -107,21 +107,27 @@ export const keyIdOfPayload = (payload: JoinChallengePayload): string | undefine
 };
 
 export type ChallengeCheck =
-  /** `spentId` names the challenge in the store of spent ones; keep it until `expiresAt` (epoch ms). */
+  /** `spentId` names the challenge among the used ones; a use counts until `expiresAt` (epoch ms). */
   | { readonly passed: true; readonly spentId: string; readonly expiresAt: number }
   | { readonly passed: false; readonly reason: 'signature' | 'solution' | 'expired' | 'not yours' | 'too easy' };
 
 /**
- * A solved challenge, checked: signed with `secret`, solved, for this user and concert, not expired
- * at `now` (our clock, checked as well as altcha-lib's), and issued for at least `requiredWork`
- * (a challenge issued before the concert asked for more work is not enough). Whether it was used
- * before is for the spent-challenge store to say, after this.
+ * A solved challenge, checked: for this user and concert, not expired at `now` (our clock), issued
+ * for at least `requiredWork` (a challenge issued before the concert asked for more work is not
+ * enough), signed with `secret` and solved. The checks of the payload's own fields come first: they
+ * cost nothing, and any field they read is also covered by the signature checked after them, so
+ * a changed field fails either way. Whether it was used before is for the replay guard to say, after
+ * this (challenge-replay-guard.ts).
  */
 export async function checkJoinChallenge(
   secret: ChallengeSecret,
   payload: JoinChallengePayload,
   expected: ChallengeBinding & { requiredWork: number; now: number },
 ): Promise<ChallengeCheck> {
+  const { data, expiresAt } = payload.challenge.parameters;
+  if (data.userId !== expected.userId || data.concertId !== expected.concertId) return { passed: false, reason: 'not yours' };
+  if (expiresAt * 1000 <= expected.now) return { passed: false, reason: 'expired' };
+  if (typeof data.work !== 'number' || data.work < expected.requiredWork) return { passed: false, reason: 'too easy' };
   const result = await verifySolution({
     challenge: payload.challenge,
     solution: payload.solution,
@@ -131,12 +137,8 @@ export async function checkJoinChallenge(
   }).catch(() => undefined);
   if (!result || result.invalidSignature !== false) return { passed: false, reason: result?.expired ? 'expired' : 'signature' };
   if (!result.verified) return { passed: false, reason: 'solution' };
-  const { data, expiresAt } = payload.challenge.parameters;
-  if (data.userId !== expected.userId || data.concertId !== expected.concertId) return { passed: false, reason: 'not yours' };
-  if (expiresAt * 1000 <= expected.now) return { passed: false, reason: 'expired' };
-  if (typeof data.work !== 'number' || data.work < expected.requiredWork) return { passed: false, reason: 'too easy' };
   return { passed: true, spentId: spentIdOf(payload.challenge.signature), expiresAt: expiresAt * 1000 };
 }
 
-/** A challenge's name among the spent ones: a digest of its signature, which its random nonce and salt make unique. */
+/** A challenge's name among the used ones: a digest of its signature, which its random nonce and salt make unique. */
 const spentIdOf = (signature: string) => createHash('sha256').update(signature).digest('base64url');

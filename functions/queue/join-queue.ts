@@ -1,6 +1,7 @@
 import { AppError, notFound, UnavailableError } from '../shared/errors';
 import { challengeWorkOf } from './challenge-work';
-import { passJoinChallenge } from './pass-join-challenge';
+import { carriedGuard, freshGuard, guardRefuses } from './challenge-replay-guard';
+import { challengeFailed, passJoinChallenge, type PassedSolution } from './pass-join-challenge';
 import type { QueueDeps } from './queue-deps';
 import type { QueuePlace, ReplaceableToken } from './queue-repository';
 import type { AdmissionState, QueueTokenRecord } from './queue-rules';
@@ -70,12 +71,41 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     throw refusalError(refusal);
   }
   // A protected concert's proof of work (pass-join-challenge.ts), before a number is taken.
-  const kept = await passJoinChallenge(deps, input, admission, () => handBackLiveToken(deps, concertId, userId, admission));
-  if (kept) return kept;
+  const door = await passJoinChallenge(deps, input, admission, () => handBackLiveToken(deps, concertId, userId, admission));
+  if (!door.open) return door.kept;
+  const { solution } = door;
+  const outcome = { used: false };
+  try {
+    return await placeNew(deps, { concertId, userId, taken, admission, solution }, outcome);
+  } finally {
+    if (solution) deps.claimedChallenges?.settle(solution.key, solution.expiresAt, outcome.used);
+  }
+}
+
+/**
+ * Takes the number (unless taken alongside the admission read) and writes the token. The write lands
+ * only over no live token, and only where the replay guard lets it (challenge-replay-guard.ts): with a
+ * solution, over a smaller key (else the solution was used: `outcome.used`, and CHALLENGE_FAILED unless
+ * a live token stands); without one, over an ended key, or else carrying the key it found.
+ */
+async function placeNew(
+  deps: QueueDeps,
+  join: { concertId: string; userId: string; taken?: TakenPlace; admission: AdmissionState; solution?: PassedSolution },
+  outcome: { used: boolean },
+): Promise<JoinResult> {
+  const { concertId, userId, taken, admission, solution } = join;
   const preQueue = inPreQueue(deps, admission);
   const { forPreQueue: _asked, ...place } = taken && taken.forPreQueue === preQueue ? taken : await takeNumber(deps, concertId, preQueue);
   const now = deps.now();
-  const record = { token: await deps.tokens.issue({ concertId, userId, ...place }), concertId, userId, ...place, joinedAt: now };
+  const signed = await deps.tokens.issue({ concertId, userId, ...place });
+  const record: NumberedToken = {
+    token: signed,
+    concertId,
+    userId,
+    ...place,
+    joinedAt: now,
+    ...(solution ? { challenge: solution.key } : {}),
+  };
   const describe = (token: NumberedToken) =>
     describeToken(
       token,
@@ -85,34 +115,52 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
       admission,
     );
 
+  const guardOf = (own: NumberedToken) => (solution ? freshGuard(solution.key) : carriedGuard(own.challenge, deps.now()));
   // A cached admission record is enough to tell a dead token from a live one (queue-rules `expiredThrough`).
   let replaceable: ReplaceableToken = {
     expiredThrough: expiredThrough(admission, now, deps.settings.activeSeconds, deps.settings.queueShards),
+    challenge: guardOf(record),
   };
-  let writing: NumberedToken = record;
+  // The join's own token: the record, or without a solution the record with the key it must carry.
+  let joining = record;
+  let writing = record;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const placed = await deps.queue.placeToken(writing, replaceable);
     if (placed.claimed) {
+      if (writing === joining && solution) outcome.used = true;
       deps.recentTokens?.remember(writing);
-      return { created: writing === record, status: describe(writing) };
+      return { created: writing === joining, status: describe(writing) };
     }
     const current = placed.current;
-    if (current?.seq === undefined) continue; // gone meanwhile: write again
-    const state = stateOf(current.seq, current.finishedAt, admission, deps.now(), deps.settings, current.shard, current.preQueue);
-    if (!isLiveState(state)) {
-      // It ran out between reading the record and now: replace exactly that one.
-      writing = record;
-      replaceable = { ...replaceable, token: current.token };
+    const state =
+      current?.seq === undefined
+        ? undefined
+        : stateOf(current.seq, current.finishedAt, admission, deps.now(), deps.settings, current.shard, current.preQueue);
+    if (current?.seq !== undefined && state && isLiveState(state)) {
+      const live = { ...current, seq: current.seq };
+      if (await deps.tokens.verify(current.token)) {
+        deps.recentTokens?.remember(live);
+        return { created: false, status: describe(live) };
+      }
+      // A live place whose token no key verifies any more (an earlier version's, or a retired key): same place, signed anew.
+      writing = await resigned(deps, live);
+      replaceable = { expiredThrough: [], token: current.token, challenge: carriedGuard(live.challenge, deps.now()) };
       continue;
     }
-    const live = { ...current, seq: current.seq };
-    if (await deps.tokens.verify(current.token)) {
-      deps.recentTokens?.remember(live);
-      return { created: false, status: describe(live) };
+    if (current && guardRefuses(replaceable.challenge, current.challenge)) {
+      if (solution && guardRefuses(freshGuard(solution.key), current.challenge)) {
+        // This solution, or one fetched after it, let the user in already.
+        outcome.used = true;
+        throw challengeFailed();
+      }
+      // Without a solution, over a key still in force (the concert asked work a moment ago): keep that key.
+      if (!solution) joining = { ...record, challenge: current.challenge };
+    } else if (current?.seq === undefined) {
+      continue; // gone meanwhile: write again
     }
-    // A live place whose token no key verifies any more (an earlier version's, or a retired key): same place, signed anew.
-    writing = await resigned(deps, live);
-    replaceable = { expiredThrough: [], token: current.token };
+    // It ran out between reading the record and now: replace exactly that one.
+    writing = joining;
+    replaceable = { ...replaceable, token: current!.token, challenge: guardOf(joining) };
   }
   throw new UnavailableError(1);
 }
@@ -166,7 +214,8 @@ async function handBackLiveToken(
       return { created: false, status: describeToken(live, state, now, deps.settings, admission) };
     }
     const renewed = await resigned(deps, live);
-    if ((await deps.queue.placeToken(renewed, { expiredThrough: [], token: live.token })).claimed) {
+    const replaceable = { expiredThrough: [], token: live.token, challenge: carriedGuard(live.challenge, deps.now()) };
+    if ((await deps.queue.placeToken(renewed, replaceable)).claimed) {
       deps.recentTokens?.remember(renewed);
       return { created: false, status: describeToken(renewed, state, deps.now(), deps.settings, admission) };
     }

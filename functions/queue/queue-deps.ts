@@ -1,10 +1,10 @@
 import type { Settings } from '../shared/config';
+import type { ClaimedChallenges } from './challenge-replay-guard';
 import type { SeriesRecorder } from '../stats/stats-repository';
 import type { JoinChallenges } from './join-challenges';
 import type { QueueRepository } from './queue-repository';
 import type { QueueTokens } from './queue-tokens';
 import type { RecentTokens } from './recent-tokens';
-import type { SpentChallenges } from './spent-challenges';
 
 export interface QueueDeps {
   readonly queue: QueueRepository;
@@ -15,11 +15,13 @@ export interface QueueDeps {
   /** This instance's memory of tokens it handed out (none: every join goes to the table). */
   readonly recentTokens?: RecentTokens;
   /**
-   * The proof of work of protected concerts: challenges issued and checked, and the ones used.
-   * Without them a concert that asks for work cannot be joined (the jobs need neither).
+   * The proof of work of protected concerts: challenges issued and checked. Without them a concert
+   * that asks for work cannot be joined (the jobs need none). Which solutions were used, the token
+   * items say; `claimedChallenges` is this instance's memory of the ones it used (none: every join with a
+   * used solution takes a number before its token write is refused).
    */
   readonly challenges?: JoinChallenges;
-  readonly spentChallenges?: SpentChallenges;
+  readonly claimedChallenges?: ClaimedChallenges;
   readonly settings: Settings;
   readonly now: () => number;
   /** Where each admission run leaves a point of the stats series (none: no series). */

@@ -24,9 +24,9 @@ import type { PreQueue } from './pre-queue';
  * - `PREQ#<concert>` lastSeq: the pre-queue's arrival counter (`PREQ#<concert>#<shard>` with shards),
  *   listed in the queues index like the line's; `closedAt` once the opening run closed it
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt,
- *   finishedAt, and `preQueue` (true) for a pre-queue token, whose seq is its arrival number there
+ *   finishedAt, `preQueue` (true) for a pre-queue token, whose seq is its arrival number there, and
+ *   `challenge`, the replay key of the join challenge that let the user in last (challenge-replay-guard.ts)
  * - `WRCHANGE#<concert>#<revision>` one change of the waiting-room settings (the audit): at, by, changed
- * - `ALTCHA#<digest>`     a join challenge that was used (`spentChallengeKey`, at the end of this file)
  */
 export const queueKeys = {
   sequence: (concertId: string, shard?: number) => ({ pk: shard === undefined ? `SEQ#${concertId}` : `SEQ#${concertId}#${shard}` }),
@@ -60,6 +60,7 @@ export const tokenItem = (record: QueueTokenRecord): Item => ({
   ...(record.seq !== undefined ? { seq: record.seq } : {}),
   ...(record.shard !== undefined ? { shard: record.shard } : {}),
   ...(record.preQueue ? { preQueue: true } : {}),
+  ...(record.challenge !== undefined ? { challenge: record.challenge } : {}),
   joinedAt: record.joinedAt,
   [TTL_ATTRIBUTE]: Math.floor(record.joinedAt / 1000) + TOKEN_RETENTION_SECONDS,
 });
@@ -74,6 +75,7 @@ export function toTokenRecord(item: Item): QueueTokenRecord {
     joinedAt: item.joinedAt as number,
     finishedAt: item.finishedAt as number | undefined,
     ...(item.preQueue === true ? { preQueue: true } : {}),
+    ...(typeof item.challenge === 'string' ? { challenge: item.challenge } : {}),
   };
 }
 
@@ -375,16 +377,3 @@ export function tokenUnspentCheck(tableName: string, token: { token: string; con
     },
   };
 }
-
-/**
- * `ALTCHA#<digest of its signature>`: a join challenge that was used (join-challenge.ts). Kept a
- * minute past the challenge's own end, so clocks a little apart never see it gone while it is
- * still good; after that its expiry refuses it anyway, and TTL tidies it away.
- */
-export const spentChallengeKey = (spentId: string) => ({ pk: `ALTCHA#${spentId}` });
-const SPENT_CHALLENGE_MARGIN_SECONDS = 60;
-
-export const spentChallengeItem = (spentId: string, expiresAt: number): Item => ({
-  ...spentChallengeKey(spentId),
-  [TTL_ATTRIBUTE]: Math.ceil(expiresAt / 1000) + SPENT_CHALLENGE_MARGIN_SECONDS,
-});

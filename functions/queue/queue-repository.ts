@@ -1,4 +1,5 @@
 import type { SalesTally } from '../stats/stats-rules';
+import type { ChallengeGuard } from './challenge-replay-guard';
 import type { GiveBack } from './queue-keys';
 import type { AdmissionBatch, AdmissionState, QueueTokenRecord } from './queue-rules';
 import type { ShardedLine } from './sharded-line';
@@ -14,6 +15,8 @@ export interface ReplaceableToken {
   readonly expiredThrough: readonly number[];
   /** A token read before, to be replaced whatever its state (an earlier version's token, re-signed). */
   readonly token?: string;
+  /** And in any case only an item whose join challenge key this guard lets through (challenge-replay-guard.ts). */
+  readonly challenge: ChallengeGuard;
 }
 
 export interface QueueSnapshot {

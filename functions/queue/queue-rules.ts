@@ -98,6 +98,8 @@ export interface QueueTokenRecord {
   readonly finishedAt?: number;
   /** A pre-queue token: `seq` (and `shard`) is its arrival number in the pre-queue, not a number in line. */
   readonly preQueue?: boolean;
+  /** The replay key of the join challenge that let this user in last (challenge-replay-guard.ts). */
+  readonly challenge?: string;
 }
 
 /** Where a token stands: its number, the counter that gave it (sharded line), and whether that was the pre-queue's. */

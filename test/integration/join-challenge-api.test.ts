@@ -4,15 +4,21 @@
  * concert's join, a live token given back without work, and one solution opening the door once
  * under 50 simultaneous joins.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Challenge } from 'altcha-lib';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { countDynamoDbCalls, type CallCounter } from '../../bench/dynamodb-calls';
+import { ClaimedChallenges } from '../../functions/queue/challenge-replay-guard';
+import { queueDeps } from '../../functions/queue/default-queue-deps';
 import { CHALLENGE_SECONDS } from '../../functions/queue/join-challenge';
 import { joinChallenges } from '../../functions/queue/join-challenges';
+import { joinQueue } from '../../functions/queue/join-queue';
+import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { queueKeys } from '../../functions/queue/queue-keys';
 import { queueTokenKeySource } from '../../functions/queue/queue-token-keys';
+import { RecentTokens } from '../../functions/queue/recent-tokens';
+import type { AppError } from '../../functions/shared/errors';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { altchaPayload, challengeFor, setChallengeWork, solved, solvedFor } from '../support/join-challenge';
@@ -46,9 +52,18 @@ async function lastSeq(concertId: string): Promise<number> {
   return (Items ?? []).find((item) => item.pk === queueKeys.sequence(concertId).pk)?.lastSeq ?? 0;
 }
 
-async function spentChallenges(): Promise<number> {
+/** The user's token item for the concert (the replay guard is its `challenge` key), if any. */
+async function tokenItemOf(userId: string, concertId = PROTECTED): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName('queue'), Key: queueKeys.token(concertId, userId), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** Token items that carry a replay key: the solutions used so far. */
+async function usedSolutions(): Promise<number> {
   const { Items } = await documentClient.send(new ScanCommand({ TableName: tableName('queue'), ConsistentRead: true }));
-  return (Items ?? []).filter((item) => String(item.pk).startsWith('ALTCHA#')).length;
+  return (Items ?? []).filter((item) => typeof item.challenge === 'string').length;
 }
 
 describe('GET /concerts/{concertId}/queue/challenge', () => {
@@ -171,7 +186,7 @@ describe('the join of a protected concert', () => {
 describe('one solution, many joins at once', () => {
   test('its owner sends it 50 times at once: one 201, the others the same token (200) or CHALLENGE_FAILED; one number taken', async () => {
     const altcha = await solvedFor(api, await tokenOf('hammer'), PROTECTED);
-    const [seqBefore, spentBefore] = [await lastSeq(PROTECTED), await spentChallenges()];
+    const [seqBefore, usedBefore] = [await lastSeq(PROTECTED), await usedSolutions()];
     const responses = await Promise.all(Array.from({ length: 50 }, () => join('hammer', { altcha })));
     const created = responses.filter((r) => r.status === 201);
     expect(created).toHaveLength(1);
@@ -180,18 +195,92 @@ describe('one solution, many joins at once', () => {
       else expect(codeOf(response)).toBe('CHALLENGE_FAILED');
     }
     expect(await lastSeq(PROTECTED)).toBe(seqBefore + 1);
-    expect(await spentChallenges()).toBe(spentBefore + 1);
+    expect(await usedSolutions()).toBe(usedBefore + 1);
+    expect((await tokenItemOf('hammer'))?.challenge).toEqual(expect.stringMatching(/^\d{10}:[\w-]{43}$/));
   });
 
   test("50 other users show one user's solution at once: all CHALLENGE_FAILED, nothing written, and its owner still gets in", async () => {
     const altcha = await solvedFor(api, await tokenOf('owner'), PROTECTED);
     const thieves = Array.from({ length: 50 }, (_, i) => `thief-${i}`);
     await Promise.all(thieves.map(tokenOf));
-    const [seqBefore, spentBefore] = [await lastSeq(PROTECTED), await spentChallenges()];
+    const [seqBefore, usedBefore] = [await lastSeq(PROTECTED), await usedSolutions()];
     const responses = await Promise.all(thieves.map((thief) => join(thief, { altcha })));
     expect(responses.map(codeOf)).toEqual(thieves.map(() => 'CHALLENGE_FAILED'));
-    expect([await lastSeq(PROTECTED), await spentChallenges()]).toEqual([seqBefore, spentBefore]);
+    expect([await lastSeq(PROTECTED), await usedSolutions()]).toEqual([seqBefore, usedBefore]);
     expect((await join('owner', { altcha })).status).toBe(201);
+  });
+});
+
+/**
+ * Deployed, each Lambda instance keeps its own memory of the solutions it used; another instance has
+ * not seen them, and there the token item's replay guard alone decides. An instance of its own here:
+ * the same tables and keys, a fresh memory.
+ */
+describe('the replay guard on the token item, as an instance that has not seen the solution meets it', () => {
+  const freshInstance = () => ({ ...queueDeps(), recentTokens: new RecentTokens(), claimedChallenges: new ClaimedChallenges() });
+  const joinAt = (deps: QueueDeps, userId: string, altcha?: string, concertId = PROTECTED) =>
+    joinQueue(deps, { userId, concertId, altcha }).then(
+      (result) => (result.created ? 201 : 200),
+      (error: AppError) => error.code,
+    );
+  const leave = async (userId: string, concertId = PROTECTED) => {
+    const token = (await tokenItemOf(userId, concertId))?.token as string;
+    const left = await api.request('DELETE', `/concerts/${concertId}/queue`, { token: await tokenOf(userId), queueToken: token });
+    expect(left.body.status).toBe('EXPIRED');
+  };
+
+  test('a used solution, after its user left: CHALLENGE_FAILED there (for the number it took), and none taken again', async () => {
+    const altcha = await solvedFor(api, await tokenOf('returner'), PROTECTED);
+    expect((await join('returner', { altcha })).status).toBe(201);
+    await leave('returner');
+    const other = freshInstance();
+    const seqBefore = await lastSeq(PROTECTED);
+    expect(await joinAt(other, 'returner', altcha)).toBe('CHALLENGE_FAILED');
+    expect(await joinAt(other, 'returner', altcha)).toBe('CHALLENGE_FAILED');
+    expect(await lastSeq(PROTECTED)).toBe(seqBefore + 1);
+    // A new solution still opens the door (fetched a second later: keys of one second sort by digest).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await joinAt(other, 'returner', await solvedFor(api, await tokenOf('returner'), PROTECTED))).toBe(201);
+  });
+
+  test('one solution at 20 instances at once: one 201, the others the same token (200) or CHALLENGE_FAILED', async () => {
+    const altcha = await solvedFor(api, await tokenOf('spreader'), PROTECTED);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => joinAt(freshInstance(), 'spreader', altcha)));
+    expect(answers.filter((answer) => answer === 201)).toHaveLength(1);
+    expect(answers.every((answer) => [201, 200, 'CHALLENGE_FAILED'].includes(answer))).toBe(true);
+    await leave('spreader');
+    expect(await joinAt(freshInstance(), 'spreader', altcha)).toBe('CHALLENGE_FAILED');
+  });
+
+  test('a challenge fetched before the one last used is refused too; one fetched after it is not', async () => {
+    const token = await tokenOf('two-tabs');
+    const older = await challengeFor(api, token, PROTECTED);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later second: a later end
+    const newer = await challengeFor(api, token, PROTECTED);
+    expect(await joinAt(freshInstance(), 'two-tabs', await solved(newer))).toBe(201);
+    await leave('two-tabs');
+    expect(await joinAt(freshInstance(), 'two-tabs', await solved(older))).toBe('CHALLENGE_FAILED');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await joinAt(freshInstance(), 'two-tabs', await solvedFor(api, token, PROTECTED))).toBe(201);
+  });
+
+  test('work turned off and on again: a join without work keeps the key, and the used solution stays used', async () => {
+    const concertId = 'neon-harbor';
+    await setChallengeWork(api, concertId, WORK);
+    try {
+      const altcha = await solvedFor(api, await tokenOf('toggler'), concertId);
+      expect(await joinAt(freshInstance(), 'toggler', altcha, concertId)).toBe(201);
+      const key = (await tokenItemOf('toggler', concertId))?.challenge;
+      await leave('toggler', concertId);
+      await setChallengeWork(api, concertId, 0);
+      expect(await joinAt(freshInstance(), 'toggler', undefined, concertId)).toBe(201);
+      expect((await tokenItemOf('toggler', concertId))?.challenge).toBe(key);
+      await leave('toggler', concertId);
+      await setChallengeWork(api, concertId, WORK);
+      expect(await joinAt(freshInstance(), 'toggler', altcha, concertId)).toBe('CHALLENGE_FAILED');
+    } finally {
+      await setChallengeWork(api, concertId, 0);
+    }
   });
 });
 
@@ -219,15 +308,15 @@ test('a concert that asks no work ignores a solution and costs nothing more than
   }
 });
 
-test('a protected join costs the replay write; a refused one reads only the token item, and writes nothing', async () => {
+test('a protected join makes the calls of a plain one (its replay guard is in the token write); a refused one reads only the token item', async () => {
   const altcha = await solvedFor(api, await tokenOf('counted'), PROTECTED);
   await join('warm-up-2'); // reads the record; refused
   const counter = countDynamoDbCalls(documentClient, { inputs: true });
   try {
     counter.reset();
     expect((await join('counted', { altcha })).status).toBe(201);
-    // The spend (PutItem), the number (UpdateItem), the token (PutItem).
-    expect(joinCalls(counter).sort()).toEqual(['PutItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
+    // The number (UpdateItem), the token with the solution's replay key (PutItem).
+    expect(joinCalls(counter).sort()).toEqual(['PutItemCommand', 'UpdateItemCommand']);
     counter.reset();
     expect(codeOf(await join('refused'))).toBe('CHALLENGE_REQUIRED');
     expect(joinCalls(counter)).toEqual(['GetItemCommand']);
