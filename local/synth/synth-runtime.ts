@@ -60,8 +60,6 @@ export interface SynthRuntime {
   readonly secretsManagerUrl?: string;
   /** Runs a schedule's job now, as its timer and `POST <localPath>` do. */
   runJob(localPath: string): Promise<unknown>;
-  /** Hands every table stream's new records to its consumer now, as they are every second with the schedules on; resolves with how many. */
-  pollStreams(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -238,7 +236,7 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
           handler: (event) => sandbox.invoke(event),
           keep: (record) => consumer.filters.length === 0 || consumer.filters.some((pattern) => matchesPattern(pattern, record)),
           batchSize: Math.min(consumer.batchSize, 1000), // a GetRecords page holds 1,000 at most
-          intervalMs: scale > 0 ? 1000 : undefined,
+          intervalMs: 1000, // as deployed, whether or not the schedules run
           log: (message) => log(`${consumer.name}: ${message}`),
         }),
       );
@@ -253,11 +251,6 @@ export async function startSynthRuntime(options: SynthRuntimeOptions): Promise<S
         const schedule = schedulesByPath.get(localPath);
         if (!schedule) throw new Error(`no schedule has the local route ${localPath}`);
         return runSchedule(schedule);
-      },
-      async pollStreams() {
-        let handled = 0;
-        for (const stream of streams) handled += await stream.pollOnce();
-        return handled;
       },
       stop,
     };
