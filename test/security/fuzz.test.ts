@@ -476,6 +476,11 @@ describe.each(routes.map((route): [string, RouteDefinition] => [routeKeyOf(route
 });
 
 test(`${RUNS_PER_ROUTE} made-up solutions on the protected concert's join: every one refused, no 5xx`, async () => {
+  // No solution at all, whatever the random requests above happened to send.
+  const bare = { method: 'POST', path: `/concerts/${PROTECTED}/queue`, headers: [['authorization', `Bearer ${alice.token}`] as const] };
+  const refused = await send(bare);
+  check('protected join', bare, refused, true, DEFAULT_MAX_BODY_BYTES);
+  expect(refused.body?.error?.code).toBe('CHALLENGE_REQUIRED');
   await fc.assert(
     fc.asyncProperty(hostileAltcha, authorization(), async (body, auth) => {
       const request = {
