@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { createConcertAsAdmin, daysFromNow } from '../support/admin-concerts';
 import { describeInBrowser, getTickets, screenshotDir, signIn, until, useBrowser } from '../support/browser';
 
 // Three admitted a run, so a line moves in visible steps.
@@ -195,16 +196,11 @@ describeInBrowser('the operator console in chromium', () => {
 
   test('scheduling the opening asks first, then buyers who come early wait in the pre-queue for the time set', async () => {
     const admin = await api.tokenFor('console-noether', ['admin']);
-    const created = await api.request('POST', '/admin/concerts', {
-      token: admin,
-      body: {
-        title: 'Autumn Night',
-        venue: 'Seoul Arts Center',
-        schedules: [{ date: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 50_000 }] }],
-      },
+    const concertId = await createConcertAsAdmin(api, admin, {
+      title: 'Autumn Night',
+      venue: 'Seoul Arts Center',
+      schedules: [{ date: daysFromNow(30), seats: [{ seatNumber: 1, price: 50_000 }] }],
     });
-    expect(created.status).toBe(201);
-    const concertId = created.body.concertId as string;
     const [operator, buyer] = await Promise.all([newPage(), newPage({ viewport: { width: 900, height: 600 } })]);
     await signInToConsole(operator, 'console-noether');
     await operator.goto(`${api.url}/app/admin#/concerts/${concertId}`);

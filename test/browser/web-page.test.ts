@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInBrowser, expectView, getTickets, screenshotDir, signIn, until, useBrowser } from '../support/browser';
+import { createConcertAsAdmin, daysFromNow } from '../support/admin-concerts';
 import { setChallengeWork } from '../support/join-challenge';
 
 // Three admitted per run, so the journey's line moves in visible steps.
@@ -276,17 +277,11 @@ describeInBrowser('the web page in chromium', () => {
   }, 60_000);
 
   test('the page waits through a whole line on the public state alone, and asks the signed-in poll only to confirm its turn', async () => {
-    const admin = await api.tokenFor('edge-admin', ['admin']);
-    const created = await api.request('POST', '/admin/concerts', {
-      token: admin,
-      body: {
-        title: 'Edge Hall Live',
-        venue: 'Edge Hall',
-        schedules: [{ date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 10_000 }] }],
-      },
+    const concertId = await createConcertAsAdmin(api, await api.tokenFor('edge-admin', ['admin']), {
+      title: 'Edge Hall Live',
+      venue: 'Edge Hall',
+      schedules: [{ date: daysFromNow(7), seats: [{ seatNumber: 1, price: 10_000 }] }],
     });
-    expect(created.status).toBe(201);
-    const concertId = created.body.concertId as string;
     await queueAhead(
       concertId,
       Array.from({ length: 7 }, (_, i) => `edge-ahead-${i + 1}`),
@@ -328,17 +323,11 @@ describeInBrowser('the web page in chromium', () => {
   }, 60_000);
 
   test('a concert that asks for proof of work: the page says it is checking, solves in Web Workers, joins and is admitted', async () => {
-    const admin = await api.tokenFor('proof-admin', ['admin']);
-    const created = await api.request('POST', '/admin/concerts', {
-      token: admin,
-      body: {
-        title: 'Proof Hall Live',
-        venue: 'Proof Hall',
-        schedules: [{ date: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), seats: [{ seatNumber: 1, price: 10_000 }] }],
-      },
+    const concertId = await createConcertAsAdmin(api, await api.tokenFor('proof-admin', ['admin']), {
+      title: 'Proof Hall Live',
+      venue: 'Proof Hall',
+      schedules: [{ date: daysFromNow(7), seats: [{ seatNumber: 1, price: 10_000 }] }],
     });
-    expect(created.status).toBe(201);
-    const concertId = created.body.concertId as string;
     await setChallengeWork(api, concertId, 1_000);
 
     const page = await newPage();

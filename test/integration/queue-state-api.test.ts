@@ -12,6 +12,7 @@ import type { QueueState, QueueStatus } from '../../web/src/api-types';
 import { claimsOf, placeFrom, reckon } from '../../web/src/queue-place';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 import { seededRandom } from '../support/seeded-random';
+import { createConcertAsAdmin } from '../support/admin-concerts';
 
 // A sharded line: the place rule with epochs and rounds, over HTTP. The handlers read it on first use.
 process.env.QUEUE_SHARDS = '3';
@@ -32,18 +33,12 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function newConcert(): Promise<string> {
-  const created = await api.request('POST', '/admin/concerts', {
-    token: admin,
-    body: {
-      title: `State Hall ${++serial}`,
-      venue: 'Hall',
-      schedules: [{ date: '2099-01-01', seats: [{ seatNumber: 1, price: 10_000 }] }],
-    },
+const newConcert = () =>
+  createConcertAsAdmin(api, admin, {
+    title: `State Hall ${++serial}`,
+    venue: 'Hall',
+    schedules: [{ date: '2099-01-01', seats: [{ seatNumber: 1, price: 10_000 }] }],
   });
-  expect(created.status).toBe(201);
-  return created.body.concertId as string;
-}
 
 async function changeSettings(concertId: string, change: Record<string, unknown>): Promise<void> {
   expect((await api.request('PATCH', `/admin/concerts/${concertId}/waiting-room`, { token: admin, body: change })).status).toBe(200);
