@@ -127,6 +127,15 @@ function addCapacity(call: DynamoDbCall, consumed: unknown): void {
 }
 
 /**
+ * Resolves once every call the counter saw has its answer, or after `withinMs`: a request may answer
+ * before every call it started has (a refused hold does not wait for all of its own).
+ */
+export async function callsSettled(counter: Pick<CallCounter, 'records'> | undefined, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (counter?.records.some((call) => call.endedAt === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+/**
  * Round trips on the critical path: the longest chain of calls each starting after the previous
  * one answered. Calls that overlap (run in parallel) count once.
  */

@@ -6,14 +6,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import '../local/quiet-sdk-warning';
 import { startLocalRuntime } from '../local/runtime';
-import { countDynamoDbCalls, type CallCounter, type DynamoDbCall } from './dynamodb-calls';
+import { callsSettled, countDynamoDbCalls, type CallCounter, type DynamoDbCall } from './dynamodb-calls';
 import type { CallSummary, ServerReply, ServerRequest } from './server-protocol';
-
-/** Resolves once every call the counter saw has its answer, or after `withinMs`. */
-async function settled(counter: CallCounter | undefined, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (counter?.records.some((call) => call.endedAt === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-}
 
 async function main(): Promise<void> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
@@ -77,7 +71,7 @@ async function main(): Promise<void> {
       case 'window:take':
         // A request may answer before every call it started has (a refused hold gives its claim back
         // after answering): those land first, for up to 2 s, so the window counts them whole.
-        void settled(counter, 2000).then(() => {
+        void callsSettled(counter, 2000).then(() => {
           collect();
           const unanswered = counter?.records.filter((call) => call.endedAt === 0).length ?? 0;
           if (unanswered > 0)

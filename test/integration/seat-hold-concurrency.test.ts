@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { countDynamoDbCalls, criticalPathRoundTrips } from '../../bench/dynamodb-calls';
+import { callsSettled, countDynamoDbCalls, criticalPathRoundTrips } from '../../bench/dynamodb-calls';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { queueDeps, queueRepository } from '../../functions/queue/default-queue-deps';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
@@ -241,7 +241,7 @@ describe('the round trips of a hold', () => {
       const outcome = await work();
       // Should a refused hold answer before one of its calls lands, let it land, or its unset end
       // would count as a round trip of its own.
-      while (counter.records.some((call) => call.endedAt === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
+      await callsSettled(counter, 2000);
       const writes = writesTo(HOLD_TABLES(), counter.records).map((call) => call.command);
       return { outcome, roundTrips: criticalPathRoundTrips(counter.records), calls: [...counter.calls].sort(), writes };
     } finally {
