@@ -107,7 +107,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A page of another site that rebinds its DNS name to 127.0.0.1 reaches this server with its own
     // name in Host: answering only our own address keeps it from minting local tokens (DNS rebinding).
-    if (!ownHosts.has((req.headers.host ?? '').toLowerCase())) {
+    const { headers, host: hostHeader, authorizations } = headersOf(req);
+    if (!ownHosts.has((hostHeader ?? '').toLowerCase())) {
       return send(
         res,
         gatewayError(400, 'VALIDATION_ERROR', `this server answers only requests for ${[...ownHosts].join(' or ')} (the Host header)`),
@@ -115,7 +116,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
     const method = (req.method ?? 'GET').toUpperCase();
-    const { body, tooLarge } = await readBody(req);
+    const { body, tooLarge } = hasBody(headers) ? await readBody(req) : NO_BODY;
     if (tooLarge) return send(res, gatewayError(413, 'PAYLOAD_TOO_LARGE', 'the body is too large'));
 
     const underApi = prefix !== undefined && (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
@@ -125,20 +126,20 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     if (local) return send(res, local);
     if (!underApi) {
       for (const page of options.pages ?? []) {
-        const answer = await page(method, path, `http://${req.headers.host ?? host}`);
+        const answer = await page(method, path, `http://${hostHeader ?? host}`);
         if (answer) return send(res, answer);
       }
     }
 
     const match = matchRoute(compiled, method, path);
-    let claims: Record<string, string> | undefined;
+    let claims: AuthorizerClaims | undefined;
     if (match?.route.authorized) {
       // Node keeps only the first of repeated Authorization headers; API Gateway joins them, and the join never verifies.
-      const authorization = req.headersDistinct.authorization ?? [];
-      claims = authorization.length === 1 ? await verifyBearer(authorization[0], match.route) : undefined;
+      claims = authorizations === 1 ? await verifyBearer(headers.authorization, match.route) : undefined;
       if (!claims) return send(res, gatewayError(401, 'UNAUTHENTICATED', 'sign in: send a valid bearer token in Authorization'));
     }
-    const event = toApiGatewayEvent(req, url, method, body, match, claims, underApi ? options.apiOriginHeaders : undefined);
+    if (underApi && options.apiOriginHeaders) Object.assign(headers, options.apiOriginHeaders);
+    const event = toApiGatewayEvent(req, url, method, headers, body, match, claims);
     send(res, await (match ? match.route.invoke : options.defaultRoute)(event));
   }
 
@@ -171,16 +172,28 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     return gatewayError(404, 'NOT_FOUND', 'no such local route');
   }
 
-  async function verifyBearer(authorization: string | undefined, route: GatewayRoute): Promise<Record<string, string> | undefined> {
+  /**
+   * The claims as the handler sees them, per verified payload: the issuer hands back the same payload
+   * object for a token it verified before (checking its clock each time), so a returning token costs
+   * no conversion. Each request still gets a copy.
+   */
+  const converted = new WeakMap<object, AuthorizerClaims>();
+
+  async function verifyBearer(authorization: string | undefined, route: GatewayRoute): Promise<AuthorizerClaims | undefined> {
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/.exec(authorization ?? '');
     if (!match) return undefined;
     const scopes = route.scopes ?? [];
     const payload = await (route.authorizer ?? options.issuer).verify(match[1]);
     if (!payload) return undefined;
+    let claims = converted.get(payload);
+    if (!claims) {
+      const rendered = asAuthorizerClaims(payload);
+      claims = { claims: rendered, scopes: scopesOf(rendered), tokenScopes: scopesOf(payload) };
+      converted.set(payload, claims);
+    }
     // As the authorizer's authorizationScopes: an access token with one of them; an ID token has none.
-    if (scopes.length > 0 && (payload.token_use !== 'access' || !scopesOf(payload).some((scope) => scopes.includes(scope))))
-      return undefined;
-    return asAuthorizerClaims(payload);
+    if (scopes.length > 0 && (payload.token_use !== 'access' || !claims.tokenScopes.some((scope) => scopes.includes(scope)))) return undefined;
+    return claims;
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -249,19 +262,46 @@ function asAuthorizerClaims(payload: Record<string, unknown>): Record<string, st
   );
 }
 
+/** The verified token's claims as API Gateway renders them, and the scopes it passes on. */
+interface AuthorizerClaims {
+  readonly claims: Readonly<Record<string, string>>;
+  readonly scopes: readonly string[];
+  /** The token's own scope claim, which the route's scopes are checked against. */
+  readonly tokenScopes: readonly string[];
+}
+
+/**
+ * The request's headers as API Gateway passes them: names in lower case, repeated ones joined with
+ * commas (Node's headersDistinct, joined, in one pass over the raw list); the first Host, as Node
+ * keeps it; and how many Authorization headers came.
+ */
+function headersOf(req: IncomingMessage): { headers: Record<string, string>; host: string | undefined; authorizations: number } {
+  const raw = req.rawHeaders;
+  const headers: Record<string, string> = {};
+  let host: string | undefined;
+  let authorizations = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const value = raw[i + 1];
+    if (name === 'authorization') authorizations++;
+    else if (name === 'host') host ??= value;
+    if (Object.hasOwn(headers, name)) headers[name] += `,${value}`;
+    // A header named __proto__ is a header like any other, not the object's prototype.
+    else if (name === '__proto__') Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
+    else headers[name] = value;
+  }
+  return { headers, host, authorizations };
+}
+
 function toApiGatewayEvent(
   req: IncomingMessage,
   url: URL,
   method: string,
+  headers: Record<string, string>,
   body: Buffer,
   match: { route: GatewayRoute; pathParameters: Record<string, string> } | undefined,
-  claims: Record<string, string> | undefined,
-  added: Readonly<Record<string, string>> = {},
+  claims: AuthorizerClaims | undefined,
 ): GatewayEvent {
-  const headers = {
-    ...Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')])),
-    ...added,
-  };
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const textual = /json|text/i.test(headers['content-type'] ?? '') || body.length === 0;
@@ -295,9 +335,21 @@ function toApiGatewayEvent(
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: claims ? scopesOf(claims) : [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: claims ? { ...claims.claims } : {}, scopes: claims ? [...claims.scopes] : [] },
+      },
     },
   };
+}
+
+const NO_BODY = { body: Buffer.alloc(0), tooLarge: false } as const;
+
+/** Whether a body follows the headers (HTTP/1.1: only with Content-Length or Transfer-Encoding); Node discards an unread one itself. */
+function hasBody(headers: Readonly<Record<string, string>>): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
 }
 
 /** Reads the body with plain listeners: an async iterator per request costs a share of a busy server's CPU. */
@@ -306,22 +358,30 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    let ended = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_READ_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.once('end', () => resolve({ body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), tooLarge }));
+    req.once('end', () => {
+      ended = true;
+      resolve({ body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), tooLarge });
+    });
     req.once('error', reject);
-    req.once('close', () => reject(new Error('the request was closed before its body ended'))); // no-op once resolved
+    // Every request closes once answered: the error (and its stack trace) is made only for one closed early.
+    req.once('close', () => {
+      if (!ended) reject(new Error('the request was closed before its body ended'));
+    });
   });
 }
 
 function send(res: ServerResponse, result: GatewayResult): void {
-  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+  // A text body is written as the string it is: Node sends it together with the headers, no Buffer copy.
+  const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
   const headers: Record<string, string | string[]> = {
     ...(result.headers as Record<string, string>),
-    'content-length': String(body.length),
+    'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
   };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
