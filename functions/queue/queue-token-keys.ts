@@ -20,15 +20,16 @@ export interface QueueTokenKeySource {
  * does not answer is a 503: the request may be retried, and nothing was written.
  */
 export async function keyRingFor(source: QueueTokenKeySource, keyId?: string): Promise<QueueTokenKeyRing> {
-  const keys = async (refresh: boolean) => {
-    try {
-      return await source.keys({ refresh });
-    } catch (error) {
-      throw new UnavailableError(1, { cause: error });
-    }
-  };
-  const ring = await keys(false);
-  return keyId === undefined || ring.accepted.some((key) => key.id === keyId) ? ring : keys(true);
+  const ring = await keysOf(source, false);
+  return keyId === undefined || ring.accepted.some((key) => key.id === keyId) ? ring : keysOf(source, true);
+}
+
+async function keysOf(source: QueueTokenKeySource, refresh: boolean): Promise<QueueTokenKeyRing> {
+  try {
+    return await source.keys({ refresh });
+  } catch (error) {
+    throw new UnavailableError(1, { cause: error });
+  }
 }
 
 /** Reads the key texts, current first; `force` skips any cache underneath. */

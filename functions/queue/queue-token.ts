@@ -77,6 +77,9 @@ export function keyIdOfQueueToken(token: string): string | undefined {
  * key, altered anywhere, or re-encoded (the MAC covers the exact text).
  */
 export function verifyQueueToken(token: string, keys: QueueTokenKeyRing): QueueTokenClaims | undefined {
+  const verified = verifiedUnder(keys);
+  const known = verified.get(token);
+  if (known) return known;
   const parts = split(token);
   if (!parts) return undefined;
   const key = keys.accepted.find((candidate) => candidate.id === parts.keyId);
@@ -84,7 +87,31 @@ export function verifyQueueToken(token: string, keys: QueueTokenKeyRing): QueueT
   const mac = Buffer.from(parts.mac, 'base64url');
   if (mac.length !== MAC_BYTES || mac.toString('base64url') !== parts.mac) return undefined;
   if (!timingSafeEqual(mac, macOf(parts.signed, key))) return undefined;
-  return readPayload(parts.payload);
+  const claims = readPayload(parts.payload);
+  if (claims) {
+    if (verified.size >= VERIFIED_PER_RING) verified.clear();
+    verified.set(token, Object.freeze(claims));
+  }
+  return claims;
+}
+
+/**
+ * Tokens that verified under a ring, by their exact text: a waiting user polls with the same token
+ * every few seconds, and the same text under the same keys verifies the same way, so its HMAC is
+ * computed once. Only valid tokens are kept (a forger's attempts fill nothing); a ring read again
+ * (a rotation, or the periodic look) starts with none, so a retired key's tokens are checked anew.
+ */
+const verifiedRings = new WeakMap<QueueTokenKeyRing, Map<string, QueueTokenClaims>>();
+/** Past this many tokens under one ring, it forgets them all and starts again. */
+const VERIFIED_PER_RING = 10_000;
+
+function verifiedUnder(keys: QueueTokenKeyRing): Map<string, QueueTokenClaims> {
+  let verified = verifiedRings.get(keys);
+  if (!verified) {
+    verified = new Map();
+    verifiedRings.set(keys, verified);
+  }
+  return verified;
 }
 
 /**
