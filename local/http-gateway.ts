@@ -92,6 +92,17 @@ function compileRoute(route: GatewayRoute): CompiledRoute {
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   const host = options.host ?? '127.0.0.1';
   const compiled = options.routes.map(compileRoute).sort((a, b) => a.rank - b.rank);
+  // Each method's candidates in the same order (its own routes and ANY), so a request tries only those.
+  const byMethod = new Map<string, readonly CompiledRoute[]>();
+  const candidatesFor = (method: string) => {
+    let candidates = byMethod.get(method);
+    if (!candidates) {
+      candidates = compiled.filter((route) => route.method === method || route.method === 'ANY');
+      // Only the methods the routes name get a list of their own: a client's invented ones share ANY's.
+      if (compiled.some((route) => route.method === method)) byMethod.set(method, candidates);
+    }
+    return candidates;
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -131,7 +142,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       }
     }
 
-    const match = matchRoute(compiled, method, path);
+    const match = matchRoute(candidatesFor(method), path);
     let claims: AuthorizerClaims | undefined;
     if (match?.route.authorized) {
       // Node keeps only the first of repeated Authorization headers; API Gateway joins them, and the join never verifies.
@@ -192,7 +203,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       converted.set(payload, claims);
     }
     // As the authorizer's authorizationScopes: an access token with one of them; an ID token has none.
-    if (scopes.length > 0 && (payload.token_use !== 'access' || !claims.tokenScopes.some((scope) => scopes.includes(scope)))) return undefined;
+    if (scopes.length > 0 && (payload.token_use !== 'access' || !claims.tokenScopes.some((scope) => scopes.includes(scope))))
+      return undefined;
     return claims;
   }
 
@@ -228,13 +240,12 @@ export function gatewayError(
   return jsonAnswer(statusCode, { error: { code, message, ...(details ? { details } : {}) } });
 }
 
+/** The first of `candidates` (the request's method's, best first) whose path matches. */
 function matchRoute(
-  compiled: readonly CompiledRoute[],
-  method: string,
+  candidates: readonly CompiledRoute[],
   path: string,
 ): { route: GatewayRoute; pathParameters: Record<string, string> } | undefined {
-  for (const { route, method: routeMethod, pattern, params } of compiled) {
-    if (routeMethod !== method && routeMethod !== 'ANY') continue;
+  for (const { route, pattern, params } of candidates) {
     const found = pattern.exec(path);
     if (!found) continue;
     const pathParameters = Object.fromEntries(params.map((name, i) => [name, safeDecode(found[i + 1])]));
@@ -244,6 +255,7 @@ function matchRoute(
 }
 
 function safeDecode(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
