@@ -72,6 +72,50 @@ test('an authorized route needs a token of the issuer; the function sees its cla
   expect(seen.at(-1)!.requestContext.authorizer.jwt.claims).toMatchObject({ sub: 'ada', 'cognito:groups': '[admin]' });
 });
 
+test('repeated headers reach the function joined with commas, as API Gateway joins them; a chunked body is read whole', async () => {
+  const { request } = await import('node:http');
+  const url = new URL(gateway.url);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/files/readme',
+        // Raw pairs, so the same name goes out twice (and one named like an object's prototype).
+        headers: [
+          'Host',
+          url.host,
+          'X-Tag',
+          'a',
+          'x-tag',
+          'b',
+          '__proto__',
+          'p',
+          'Content-Type',
+          'text/plain',
+          'Transfer-Encoding',
+          'chunked',
+        ],
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
+    req.on('error', reject);
+    req.write('hello ');
+    req.end('world');
+  });
+  expect(status).toBe(200);
+  expect(seen.at(-1)!.routeKey).toBe('ANY /files/{path+}'); // POST: the literal and GET routes are not its method's
+  const event = seen.at(-1)!;
+  expect(event.headers['x-tag']).toBe('a,b');
+  expect(Object.getOwnPropertyDescriptor(event.headers, '__proto__')?.value).toBe('p');
+  expect(Object.getPrototypeOf(event.headers)).toBe(Object.prototype);
+  expect(event.body).toBe('hello world');
+});
+
 test("local jobs answer their own result; an unknown local path is the contract's 404", async () => {
   expect(await get('/local/jobs/tick', { method: 'POST' })).toEqual({ status: 200, body: { ticked: true } });
   expect(await get('/local/jobs/nothing', { method: 'POST' })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });

@@ -156,6 +156,17 @@ test('after a rotation the previous key still verifies, and new tokens name the 
   expect(verifyQueueToken(old, retired)).toBeUndefined(); // two rotations later
 });
 
+test('a token verified before is answered from memory only under the same ring: a ring read again without its key refuses it', () => {
+  const claims = { concertId: 'aurora-live', userId: 'alice', seq: 9 };
+  const token = signQueueToken(claims, ring.current);
+  const first = verifyQueueToken(token, ring);
+  expect(first).toEqual(claims);
+  expect(verifyQueueToken(token, ring)).toBe(first);
+  expect(Object.isFrozen(first)).toBe(true); // shared between requests, so nobody can change it
+  expect(verifyQueueToken(token, queueTokenKeyRing([OTHER_KEY]))).toBeUndefined();
+  expect(verifyQueueToken(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, ring)).toBeUndefined();
+});
+
 test('comparison is exact', () => {
   const token = sign({ concertId: 'c', userId: 'u', seq: 1 });
   expect(sameQueueToken(token, token)).toBe(true);
