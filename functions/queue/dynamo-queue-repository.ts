@@ -32,6 +32,7 @@ import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, PreQueueWrite, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
 import type { SequenceCounter } from './sequence-counter';
 import type { PreQueueCounter } from './pre-queue-counter';
+import { createTokenCheckReads } from './token-check-reads';
 
 export interface QueueRepositoryOptions {
   /** The line's counter: one exact counter, or QUEUE_SHARDS of them. */
@@ -80,6 +81,9 @@ export function createDynamoQueueRepository(
   // This instance just wrote (or lost a race to write) the record: its next reader reads it afresh.
   const forgetAdmission = (concertId: string) => recentAdmissions.delete(concertId);
 
+  // The ACTIVE checks' reads: concurrent checks share a BatchGetItem, each sent after they asked.
+  const tokenChecks = createTokenCheckReads((keys) => batchGet(keys));
+
   async function getItem(key: Item): Promise<Item | undefined> {
     const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return result.Item;
@@ -120,17 +124,8 @@ export function createDynamoQueueRepository(
     },
 
     async findTokenWithAdmission(concertId, userId) {
-      const tokenKey = queueKeys.token(concertId, userId).pk;
-      const admissionKey = queueKeys.admission(concertId).pk;
-      const at = Date.now();
-      const items = await batchGet([{ pk: tokenKey }, { pk: admissionKey }]);
-      const token = items.find((item) => item.pk === tokenKey);
-      const admission = readAt(
-        concertId,
-        at,
-        items.find((item) => item.pk === admissionKey),
-      );
-      return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(admission) };
+      const { token, admission, at } = await tokenChecks.read(concertId, userId);
+      return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(readAt(concertId, at, admission)) };
     },
 
     async findAdmission(concertId, read = {}) {

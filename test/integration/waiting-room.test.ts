@@ -3,6 +3,7 @@ import { expireActiveTokens } from '../../functions/queue/expire-active-tokens';
 import { joinQueue } from '../../functions/queue/join-queue';
 import { pollQueue } from '../../functions/queue/poll-queue';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
+import { revokeQueueToken } from '../../functions/queue/revoke-queue-token';
 import { activeCount } from '../../functions/queue/queue-rules';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { codeOf } from '../support/error-code';
@@ -156,6 +157,34 @@ describe('under concurrency', () => {
     } finally {
       counter.detach();
     }
+  });
+
+  test('simultaneous ACTIVE checks of two concerts share reads and each gets its own answer; a revocation before a check is seen by it', async () => {
+    const deps = queueDepsForTest(new TestClock(), { admitPerTick: 20 });
+    const [first, second] = [newConcert(), newConcert()];
+    const join = (concertId: string, userId: string) =>
+      joinQueue(deps, { userId, concertId }).then((j) => ({ concertId, userId, token: j.status.token, position: j.status.position! }));
+    const users = [
+      ...(await Promise.all(Array.from({ length: 30 }, (_, i) => join(first, `a-${i}`)))),
+      ...(await Promise.all(Array.from({ length: 10 }, (_, i) => join(second, `b-${i}`)))),
+    ];
+    await admitWaitingTokens(deps);
+    const counter = countDynamoDbCalls(documentClient);
+    try {
+      const answers = await Promise.all(users.map((user) => codeOf(requireActiveToken(deps, user))));
+      // Each concert's first 20 in line were admitted: every check read its own token against its own concert's record.
+      expect(answers).toEqual(users.map((user) => (user.position <= 20 ? 'no error' : 'QUEUE_TOKEN_NOT_ACTIVE')));
+      expect(counter.calls.every((call) => call === 'BatchGetItemCommand')).toBe(true);
+      expect(counter.calls.length).toBeLessThan(users.length / 4);
+    } finally {
+      counter.detach();
+    }
+    // Checks share only reads sent after they asked, so one after a revocation sees it.
+    const active = users.filter((user) => user.concertId === first && user.position <= 20).slice(0, 5);
+    await revokeQueueToken(deps, { concertId: first, userId: active[0].userId, ban: false });
+    const [revoked, ...others] = await Promise.all(active.map((user) => codeOf(requireActiveToken(deps, user))));
+    expect(revoked).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect(others).toEqual(['no error', 'no error', 'no error', 'no error']);
   });
 });
 
