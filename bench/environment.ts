@@ -89,7 +89,8 @@ export async function startEnvironment(options: { baseUrl?: string; extraEnv?: R
     return {
       url: ready.url!,
       dynamo: { endpoint, client, raceClient, documentClient: DynamoDBDocumentClient.from(client), tables, rawTable: `${tablePrefix}raw` },
-      pids: { server: child.pid, database: database?.pid },
+      // DYNAMODB_LOCAL_PID: the process of a DynamoDB Local given by DYNAMODB_ENDPOINT, to read its CPU too.
+      pids: { server: child.pid, database: database?.pid ?? (Number(process.env.DYNAMODB_LOCAL_PID) || undefined) },
       calls: {
         start: async ({ keepCalls = false, capacity = false }) => void (await ipc.ask({ op: 'window:start', keepCalls, capacity })),
         take: async () => {

@@ -39,14 +39,23 @@ export const chargeThroughputScenario: Scenario = {
     const charges: LoadResult[] = [];
     const raw: number[] = [];
     const serverCpu = cpuMeter(env.pids?.server);
+    // DynamoDB Local's CPU, apart for the charges and the raw ADDs: what each costs the database.
+    const databaseCpu = cpuMeter(env.pids?.database);
+    const rawDatabaseCpu = cpuMeter(env.pids?.database);
     await env.calls?.start({});
     for (let round_ = 0; round_ < sizes.throughputRounds; round_++) {
-      if (env.dynamo) raw.push(await rawAddThroughput(env.dynamo, sizes.rawCalls, USERS));
+      if (env.dynamo) {
+        rawDatabaseCpu.start();
+        raw.push(await rawAddThroughput(env.dynamo, sizes.rawCalls, USERS));
+        rawDatabaseCpu.stop();
+      }
       serverCpu.start();
+      databaseCpu.start();
       charges.push(
         await load({ url: env.url, connections: USERS, amount: 10_000_000, maxSeconds: sizes.throughputSeconds, request: charge }),
       );
       serverCpu.stop();
+      databaseCpu.stop();
     }
     // The last round stops with a charge in flight on each connection: its call is counted once answered.
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -90,6 +99,19 @@ export const chargeThroughputScenario: Scenario = {
     figures.push(reported(GROUP, `charges per second, ${USERS} users`, round(rate), 'req/s', note));
     if (serverCpu.seconds !== undefined)
       figures.push(reported(GROUP, 'server CPU per charge', round((serverCpu.seconds * 1000) / answered, 2), 'ms'));
+    if (databaseCpu.seconds !== undefined)
+      figures.push(
+        reported(
+          GROUP,
+          'DynamoDB Local CPU per charge',
+          round((databaseCpu.seconds * 1000) / answered, 2),
+          'ms',
+          // The stream's write-out runs during the rounds too (its ledger items, its clearing), so it is counted here.
+          rawDatabaseCpu.seconds !== undefined && raw.length > 0
+            ? `raw UpdateItem ADD: ${round((rawDatabaseCpu.seconds * 1000) / (raw.length * sizes.rawCalls), 2)} ms each`
+            : undefined,
+        ),
+      );
     if (window) {
       // Per charge sent: those in flight when a round stops made their calls, unanswered.
       const sent = charges.reduce((sum, r) => sum + r.sent, 0);

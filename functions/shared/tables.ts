@@ -27,10 +27,11 @@ export interface TableDefinition {
   /** Epoch-seconds attribute DynamoDB TTL deletes by. Tidying only: reads never trust it. */
   readonly ttlAttribute: string;
   /**
-   * A DynamoDB stream, for a consumer that finishes work off the request path: each item's new image,
-   * or its old and new images when the consumer needs to see the transition.
+   * A DynamoDB stream, for a consumer that finishes work off the request path: each changed item's
+   * keys (the consumer reads what it needs fresh), or its old and new images when the consumer needs
+   * to see the transition.
    */
-  readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  readonly stream?: 'KEYS_ONLY' | 'NEW_AND_OLD_IMAGES';
 }
 
 export type TableId = 'queue' | 'catalogue' | 'reservations' | 'wallet' | 'idempotency';
@@ -107,7 +108,9 @@ export const tableDefinitions: readonly TableDefinition[] = [
     ttlAttribute: TTL_ATTRIBUTE,
     // A charge is one write that leaves its entry pending on the balance item; the ledger writer,
     // fed by this stream, writes pending entries out as ledger items (functions/jobs/ledger-writer.ts).
-    stream: 'NEW_IMAGE',
+    // Keys only: it reads each wallet of a batch once, where an image per record carried the whole
+    // balance item, every pending charge on it, once per charge (for DynamoDB to keep and the writer to read).
+    stream: 'KEYS_ONLY',
   },
   {
     // Idempotency-Key records of POST /balance/charge and POST /payments, in the shape Powertools'

