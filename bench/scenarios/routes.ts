@@ -6,6 +6,7 @@
 import { criticalPathRoundTrips, WRITE_COMMANDS, type DynamoDbCall } from '../dynamodb-calls';
 import { load, type LoadRequest } from '../load';
 import { replayLatencies } from '../replay';
+import { cpuMeter } from '../process-stats';
 import { judged, notMeasured, reported, type Figure } from '../results';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { mapConcurrent, median, percentile, round } from '../stats';
@@ -36,6 +37,8 @@ export const routesScenario: Scenario = {
   async run(context) {
     const { cases, path } = await prepare(context);
     // What the HTTP hop alone costs: a route that makes no DynamoDB call.
+    const healthCpu = cpuMeter(context.env.pids?.server);
+    healthCpu.start();
     const health = await load({
       url: context.env.url,
       connections: context.sizes.routeConnections,
@@ -43,8 +46,13 @@ export const routesScenario: Scenario = {
       maxSeconds: context.sizes.routeMaxSeconds,
       request: () => ({ method: 'GET', path: '/health' }),
     });
+    healthCpu.stop();
     const hop = median(health.samples);
     const figures: Figure[] = [reported(OVERHEAD, 'GET /health p50 (no DynamoDB call: the HTTP hop)', round(hop), 'ms')];
+    if (healthCpu.seconds !== undefined) {
+      const perRequest = (healthCpu.seconds * 1000) / Math.max(health.samples.length, 1);
+      figures.push(reported(OVERHEAD, 'GET /health server CPU per request', round(perRequest, 3), 'ms'));
+    }
     for (const routeCase of cases) figures.push(...(await measure(context, routeCase, hop)));
     figures.push(await seatMapToPayment(context, path));
     return figures;
@@ -243,9 +251,14 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
   const singleSamples: number[] = [];
   const statuses: Record<number, number> = {};
   let loadSeconds = 0;
+  // CPU per request of the server, and of the bench's client for the same calls sent raw: at one
+  // connection all of a request's CPU but what follows its answer lies on its critical path.
+  const serverCpu = cpuMeter(env.pids?.server);
+  const rawClientCpu = cpuMeter(process.pid);
   const perRound = Math.ceil(sizes.routeRequests / ROUNDS);
   for (let round_ = 0; round_ < ROUNDS; round_++) {
     const first = 2 + round_ * perRound;
+    serverCpu.start();
     const loaded = await load({
       url: env.url,
       connections: sizes.routeConnections,
@@ -253,11 +266,14 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
       maxSeconds: sizes.routeMaxSeconds / ROUNDS,
       request: (i) => routeCase.request(first + i),
     });
+    serverCpu.stop();
     routeSamples.push(...loaded.samples);
     loadSeconds += loaded.samples.length / Math.max(loaded.requestsPerSecond, 1e-9);
     for (const [status, count] of Object.entries(loaded.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
     if (calls && client) {
+      rawClientCpu.start();
       rawSamples.push(...(await replayLatencies(client, calls, loaded.samples.length, sizes.routeConnections)));
+      rawClientCpu.stop();
       if (routeCase.kind === 'activeRead' && dataCalls.length === 1) {
         singleSamples.push(...(await replayLatencies(client, dataCalls, loaded.samples.length, sizes.routeConnections)));
       }
@@ -375,6 +391,17 @@ async function measure(context: ScenarioContext, routeCase: RouteCase, hop: numb
       `${summary}; its raw calls p50 ${round(rawP50)} ms${statusNote}`,
     ),
   );
+  if (serverCpu.seconds !== undefined && rawClientCpu.seconds !== undefined) {
+    figures.push(
+      reported(
+        OVERHEAD,
+        `${routeCase.route} server CPU per request`,
+        round((serverCpu.seconds * 1000) / Math.max(routeSamples.length, 1), 3),
+        'ms',
+        `the bench's own CPU per replay of its raw calls: ${round((rawClientCpu.seconds * 1000) / Math.max(rawSamples.length, 1), 3)} ms (10 ms ticks: read it over a full run)`,
+      ),
+    );
+  }
   figures.push(
     reported(
       OVERHEAD,

@@ -12,6 +12,7 @@ import { tokenUnspentCheck } from '../queue/queue-keys';
 import { isConditionFailure, isTransactionConflict } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
+import { createSharedCalls } from '../shared/shared-calls';
 import {
   holdSlotClaimUpdate,
   holdSlotOf,
@@ -25,7 +26,7 @@ import {
   toReservation,
 } from './reservation-keys';
 import { dateOf } from './hold-rules';
-import type { ClaimOutcome, CommitOutcome, ReleaseOutcome, ReservationRepository } from './reservation-repository';
+import type { ClaimOutcome, CommitOutcome, ReleaseOutcome, ReservationRepository, SeatClaim } from './reservation-repository';
 
 export interface ReservationTables {
   readonly reservations: string;
@@ -42,37 +43,59 @@ export function createDynamoReservationRepository(client: DynamoDBDocumentClient
     return result.Item;
   }
 
+  async function claimOnce(claim: SeatClaim, claimExpiresAt: number, now: number): Promise<ClaimOutcome> {
+    const { userId, concertId, scheduleId, seatNumber, reservationId } = claim;
+    const update = seatClaimUpdate(tables.catalogue, {
+      concertId,
+      scheduleId,
+      seatNumber,
+      reservationId,
+      userId,
+      claimExpiresAt,
+      now,
+      today: dateOf(now),
+    });
+    try {
+      const result = await client.send(new UpdateCommand(update));
+      return { kind: 'claimed', seat: toSeat(result.Attributes as Item) };
+    } catch (error) {
+      // A transaction on the seat in flight (a commit, a payment, a release): it is not available now.
+      const inTransaction = isTransactionConflict(error);
+      if (!isConditionFailure(error) && !inTransaction) throw error;
+      // The failed condition hands back the seat as it stood, so a refusal can say why without a read.
+      const old = isConditionFailure(error) && error.Item ? unmarshall(error.Item) : undefined;
+      const current = old ?? (await findSeatItem(scheduleId, seatNumber));
+      return current ? { kind: 'refused', seat: toSeat(current) } : { kind: 'refused' };
+    }
+  }
+
+  /**
+   * Claims of one seat (of one concert) that this instance's requests make at once share calls
+   * (createSharedCalls): one in flight per seat, and the claims asked meanwhile go together in the
+   * next, which claims for the first of them. The others asked before it was sent, so they lose to
+   * its claim, or share its refusal, as their own claims would have: a seat race on one instance
+   * costs its losers no write. A Lambda instance serves one request at a time, so deployed every
+   * claim is its own write; the local server, which serves a whole race in one process, makes two.
+   */
+  const sharedClaims = createSharedCalls<{ claim: SeatClaim; claimExpiresAt: number; now: number }, ClaimOutcome>({
+    maxInFlight: 1,
+    async call(asks) {
+      // Checked at the latest `now` of those it answers, so a hold that ended before any of them asked never refuses them.
+      const latest = asks.reduce((a, b) => (b.now > a.now ? b : a));
+      const outcome = await claimOnce(asks[0].claim, latest.claimExpiresAt, latest.now);
+      const theirs: ClaimOutcome = outcome.kind === 'claimed' ? { kind: 'refused', seat: outcome.seat } : outcome;
+      return [outcome, ...asks.slice(1).map(() => theirs)];
+    },
+  });
+
   return {
     async findHoldSlots(userId, scheduleId) {
       const result = await client.send(new QueryCommand(holdSlotsQuery(tables.reservations, userId, scheduleId)));
       return (result.Items ?? []).map(toHoldSlot);
     },
 
-    async claimSeat(claim, claimExpiresAt, now): Promise<ClaimOutcome> {
-      const { userId, concertId, scheduleId, seatNumber, reservationId } = claim;
-      const update = seatClaimUpdate(tables.catalogue, {
-        concertId,
-        scheduleId,
-        seatNumber,
-        reservationId,
-        userId,
-        claimExpiresAt,
-        now,
-        today: dateOf(now),
-      });
-      try {
-        const result = await client.send(new UpdateCommand(update));
-        return { kind: 'claimed', seat: toSeat(result.Attributes as Item) };
-      } catch (error) {
-        // A transaction on the seat in flight (a commit, a payment, a release): it is not available now.
-        const inTransaction = isTransactionConflict(error);
-        if (!isConditionFailure(error) && !inTransaction) throw error;
-        // The failed condition hands back the seat as it stood, so a refusal can say why without a read.
-        const old = isConditionFailure(error) && error.Item ? unmarshall(error.Item) : undefined;
-        const current = old ?? (await findSeatItem(scheduleId, seatNumber));
-        return current ? { kind: 'refused', seat: toSeat(current) } : { kind: 'refused' };
-      }
-    },
+    claimSeat: (claim, claimExpiresAt, now) =>
+      sharedClaims(`${claim.scheduleId}#${claim.seatNumber}#${claim.concertId}`, { claim, claimExpiresAt, now }),
 
     async commitHold(reservation, slot, now, attempt, token): Promise<CommitOutcome> {
       const { scheduleId, seatNumber, reservationId, expiresAt } = reservation;

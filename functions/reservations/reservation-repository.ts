@@ -41,7 +41,8 @@ export interface ReservationRepository {
   /**
    * One conditional write on the seat, which decides its race: the seat becomes CLAIMED by this
    * reservation until `claimExpiresAt` if it is of the claim's concert, of a date not passed, and
-   * available at `now`. Writes nothing else, and reads nothing before.
+   * available at `now`. Writes nothing else, and reads nothing before. Claims of one seat that an
+   * instance makes at once may share one such write, each answered as its own would have been.
    */
   claimSeat(claim: SeatClaim, claimExpiresAt: number, now: number): Promise<ClaimOutcome>;
   /**

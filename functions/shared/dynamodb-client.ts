@@ -81,11 +81,20 @@ const NO_SIGNATURE = '0'.repeat(64);
  * `GET /balance` or a charge (BENCHMARKS.md).
  */
 export function localSigner(accessKeyId: string, region: string): NonNullable<DynamoDBClientConfig['signer']> {
+  // The headers change once a second (x-amz-date has no finer unit): a burst's calls share them.
+  let second = -1;
+  let amzDate = '';
+  let authorization = '';
   return {
     async sign(request) {
-      const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+      const now = Date.now();
+      if (Math.floor(now / 1000) !== second) {
+        second = Math.floor(now / 1000);
+        amzDate = new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '');
+        authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${amzDate.slice(0, 8)}/${region}/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${NO_SIGNATURE}`;
+      }
       request.headers['x-amz-date'] = amzDate;
-      request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${amzDate.slice(0, 8)}/${region}/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${NO_SIGNATURE}`;
+      request.headers.authorization = authorization;
       return request;
     },
   };

@@ -124,6 +124,60 @@ test('200 simultaneous holds of one seat by 200 ACTIVE users: exactly one 201 an
   expect(slots[users.indexOf(winner)][0]).toMatchObject({ reservationId: responses[users.indexOf(winner)].body.reservationId });
 });
 
+test('claims of one seat made at once on one instance share calls: one claim lands, the others lose to it, in at most 2 UpdateItems; claims naming another concert share nothing with them', async () => {
+  const { reservations, newReservationId } = reservationDeps();
+  const claimOf = (i: number, concertId = 'neon-harbor') => ({
+    reservationId: newReservationId(),
+    userId: `sharer-${i}`,
+    concertId,
+    scheduleId: 'neon-harbor-3',
+    seatNumber: 25,
+  });
+  const claims = Array.from({ length: 50 }, (_, i) => claimOf(i, i % 10 === 9 ? 'aurora-live' : 'neon-harbor'));
+  const calls = countDynamoDbCalls(documentClient, { inputs: true });
+  let outcomes;
+  try {
+    const now = Date.now();
+    outcomes = await Promise.all(claims.map((claim) => reservations.claimSeat(claim, now + CLAIM_MS, now)));
+  } finally {
+    calls.detach();
+  }
+  const won = outcomes.flatMap((outcome, i) => (outcome.kind === 'claimed' ? [claims[i]] : []));
+  expect(won).toHaveLength(1);
+  expect(won[0].concertId).toBe('neon-harbor');
+  // Every loser of the right concert is told the seat is the winner's claim; the others see a seat of another concert.
+  for (const [i, outcome] of outcomes.entries()) {
+    if (claims[i] === won[0]) continue;
+    expect(outcome.kind).toBe('refused');
+    if (claims[i].concertId === 'neon-harbor')
+      expect(outcome.seat).toMatchObject({ status: 'CLAIMED', reservationId: won[0].reservationId });
+    else expect(outcome.seat?.concertId).toBe('neon-harbor');
+  }
+  // Per concert named: the first claim, then one for all that asked while it was in flight.
+  const claimCalls = calls.records.filter((call) => call.command === 'UpdateItemCommand');
+  expect(claimCalls.length).toBeLessThanOrEqual(4);
+  expect(
+    new Set(claimCalls.map((call) => JSON.stringify((call.input?.ExpressionAttributeValues as Record<string, unknown>)[':concertId']))),
+  ).toEqual(new Set(['{"S":"neon-harbor"}', '{"S":"aurora-live"}']));
+  await reservations.releaseClaim(won[0]);
+
+  // A seat already taken: every claim refused, seeing it as it stands, in 2 calls at most again.
+  const taken = claimOf(99);
+  expect((await reservations.claimSeat(taken, Date.now() + CLAIM_MS, Date.now())).kind).toBe('claimed');
+  const again = countDynamoDbCalls(documentClient);
+  let refused;
+  try {
+    const now = Date.now();
+    refused = await Promise.all(Array.from({ length: 20 }, (_, i) => reservations.claimSeat(claimOf(100 + i), now + CLAIM_MS, now)));
+  } finally {
+    again.detach();
+  }
+  expect(refused.map((outcome) => [outcome.kind, outcome.seat?.heldBy])).toEqual(Array(20).fill(['refused', 'sharer-99']));
+  expect(again.calls.length).toBeLessThanOrEqual(2);
+  expect(new Set(again.calls)).toEqual(new Set(['UpdateItemCommand']));
+  await reservations.releaseClaim(taken);
+});
+
 test('5 simultaneous holds of different seats by one user, for 5 users at once: each user gets exactly 4', async () => {
   const users = await activeUsers(api, 'neon-harbor', ['five-0', 'five-1', 'five-2', 'five-3', 'five-4']);
   const perUser = await Promise.all(
