@@ -14,12 +14,12 @@ import {
   forgottenCharges,
   isKeyed,
   LEDGER_PREFIX,
-  ledgerItem,
+  ledgerItemEntries,
+  ledgerPageItems,
   PAYMENT_PREFIX,
   pendingAttributes,
   pendingCharges,
   rememberedCharge,
-  toLedgerEntry,
   toPayment,
   toWallet,
   WALLET_USER_PREFIX,
@@ -39,13 +39,14 @@ const CHARGE_ATTEMPTS = 5;
  * until its pending attributes are gone a charge is counted from them, and a failure throws, so the
  * stream delivers the records again; nothing is lost meanwhile.
  *
- * The ledger items of every wallet of a batch go out together, 25 to a call, without a condition:
- * a put under `LEDGER#<version>` from a pending charge always writes the same item. The version is
- * the one the charge's atomic increment took, which no other write of the wallet takes (a payment
- * sets the next version on condition of the one it read, a charge ADDs one, both on the one balance
- * item, which is never deleted), and the pending attributes it is built from are set once by that
- * increment and never changed, only removed. So writing one again, from a record delivered again
- * or an older image, rewrites the same content; and a payment's ledger item never shares its key.
+ * Each wallet's pending charges go out as one ledger page (more only past MAX_LEDGER_PAGE_ENTRIES),
+ * the pages of every wallet of a batch together, 25 to a call, without a condition: a page's key,
+ * its first and last version, fixes its content (see ledgerPageItems). Each version is the one a
+ * charge's atomic increment took, which no other write of the wallet takes (a payment sets the next
+ * version on condition of the one it read, a charge ADDs one, both on the one balance item, which is
+ * never deleted), and the pending attributes an entry is built from are set once by that increment
+ * and never changed, only removed. So writing a page again, from a record delivered again or an
+ * older image, rewrites the same content; and a payment's single-entry item never shares its key.
  */
 export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableName: string) {
   const writer = {
@@ -67,14 +68,15 @@ export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableNa
         .map((item) => ({ item, userId: String(item.pk).slice(WALLET_USER_PREFIX.length), pending: pendingCharges(item) }))
         .filter(({ pending }) => pending.length > 0);
       // By key: given two images of one wallet, one call must not put a key twice (DynamoDB refuses it).
-      const ledgerItems = new Map<string, Item>();
+      const pages = new Map<string, Item>();
       for (const { userId, pending } of wallets) {
-        for (const { entry } of pending) {
-          const item = ledgerItem(userId, entry);
-          ledgerItems.set(`${String(item.pk)} ${String(item.sk)}`, item);
-        }
+        for (const page of ledgerPageItems(
+          userId,
+          pending.map(({ entry }) => entry),
+        ))
+          pages.set(`${String(page.pk)} ${String(page.sk)}`, page);
       }
-      await putAll(client, tableName, [...ledgerItems.values()]);
+      await putAll(client, tableName, [...pages.values()]);
       await Promise.all(wallets.map(({ item, userId, pending }) => dropPending(item, userId, pending, now)));
       return wallets.reduce((sum, { pending }) => sum + pending.length, 0);
     },
@@ -195,10 +197,11 @@ export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tab
         item.sk === BALANCE_SK
           ? pendingCharges(item).map((p) => p.entry)
           : String(item.sk).startsWith(LEDGER_PREFIX)
-            ? [toLedgerEntry(item)]
+            ? ledgerItemEntries(item)
             : [],
       );
-      // A pending charge may also be written out already, between the two reads of one page.
+      // A pending charge may also be written out already, between the two reads of one query page,
+      // and ledger pages written from different reads of the wallet may overlap: each version once.
       const byVersion = new Map(entries.map((entry) => [entry.version, entry]));
       return [...byVersion.values()].sort((a, b) => a.version - b.version);
     },

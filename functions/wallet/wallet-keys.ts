@@ -14,7 +14,10 @@ import {
  * Items of the wallet table, all in the user's partition `USER#<userId>`:
  * - `BALANCE`                     balance, version (the number of the last ledger entry), updatedAt,
  *                                 and the charges whose ledger entry is still being written (below)
- * - `LEDGER#<version, 12 digits>` one per balance change: kind CHARGE|PAYMENT, amount, balanceAfter, at, paymentId?
+ * - `LEDGER#<version, 12 digits>` one entry: kind CHARGE|PAYMENT, amount, balanceAfter, at, paymentId?
+ *                                 (a payment's, and a charge's as the ledger writer wrote them before pages)
+ * - `LEDGER#<first>-<last>`       a ledger page: `entries`, the charges numbered first..last that the
+ *                                 ledger writer wrote out together (versions of 12 digits; see ledgerPageItems)
  * - `PAYMENT#<paymentId>`         a payment (ULID ids: a descending query is newest first)
  * - `PAYKEY#<hash of the key>`    a payment sent with an Idempotency-Key: the request's hash and the
  *                                 payment, written in the payment's own transaction, so a retry with
@@ -30,8 +33,10 @@ import {
  *   it met (and that is applied once per entry id, however often the SDK resends it). Its answer
  *   gives the exact number and balance after, and that one write is the whole charge on the
  *   request path. The ledger writer (functions/jobs/ledger-writer.ts, fed by the table's stream)
- *   then writes the ledger item and removes the pending attributes; until it has, listLedger
- *   counts the charge from them, so the ledger replays to the balance at every read.
+ *   then writes the wallet's pending charges as one ledger page and removes the pending attributes;
+ *   until it has, listLedger counts the charges from them, so the ledger replays to the balance at
+ *   every read. Pages written from different reads may overlap: a version is one entry wherever it
+ *   is found, so readers keep each version once.
  */
 export const WALLET_USER_PREFIX = 'USER#';
 export const BALANCE_SK = 'BALANCE';
@@ -39,11 +44,17 @@ export const LEDGER_PREFIX = 'LEDGER#';
 export const PAYMENT_PREFIX = 'PAYMENT#';
 export const PAYMENT_KEY_PREFIX = 'PAYKEY#';
 
+const ledgerNumber = (version: number) => String(version).padStart(12, '0');
+
 export const walletKeys = {
   balance: (userId: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: BALANCE_SK }),
   ledgerEntry: (userId: string, version: number) => ({
     pk: `${WALLET_USER_PREFIX}${userId}`,
-    sk: `${LEDGER_PREFIX}${String(version).padStart(12, '0')}`,
+    sk: `${LEDGER_PREFIX}${ledgerNumber(version)}`,
+  }),
+  ledgerPage: (userId: string, firstVersion: number, lastVersion: number) => ({
+    pk: `${WALLET_USER_PREFIX}${userId}`,
+    sk: `${LEDGER_PREFIX}${ledgerNumber(firstVersion)}-${ledgerNumber(lastVersion)}`,
   }),
   payment: (userId: string, paymentId: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: `${PAYMENT_PREFIX}${paymentId}` }),
   paymentKey: (userId: string, keyHash: string) => ({ pk: `${WALLET_USER_PREFIX}${userId}`, sk: `${PAYMENT_KEY_PREFIX}${keyHash}` }),
@@ -123,6 +134,40 @@ export const toLedgerEntry = (item: Item): LedgerEntry => ({
 });
 
 export const ledgerItem = (userId: string, entry: LedgerEntry): Item => ({ ...walletKeys.ledgerEntry(userId, entry.version), ...entry });
+
+/** The entries a ledger item holds: a page's, or the one of a single-entry item. */
+export const ledgerItemEntries = (item: Item): LedgerEntry[] =>
+  Array.isArray(item.entries) ? (item.entries as Item[]).map(toLedgerEntry) : [toLedgerEntry(item)];
+
+/**
+ * Entries in one ledger page at most: about 80 bytes each, so a page stays far below DynamoDB's
+ * 400 KB an item (and a wallet's balance item, under the same limit, holds fewer pending charges).
+ */
+export const MAX_LEDGER_PAGE_ENTRIES = 1000;
+
+/**
+ * The ledger pages that write out a wallet's pending charges: runs of at most `maxEntries`, in
+ * version order, each under the key of its first and last version.
+ *
+ * The key fixes the content, so a page may be put without a condition, again and again: the
+ * pending charges a read finds are always a suffix of the wallet's charges (every charge with a
+ * version above some number). A charge leaves the pending set only when a write-out drops it, and a
+ * write-out drops the set it read, all the charges pending at that read; so what stays pending is
+ * every charge newer than the newest dropped. A page is a run of consecutive pending charges, so it
+ * holds every charge numbered first..last (the payments between them have their own items), and
+ * each of those entries is fixed by the increment that took its number. Two reads (a batch
+ * delivered again, two consumers at once, an older image) may cut different pages that overlap;
+ * each is right, and readers keep each version once.
+ */
+export function ledgerPageItems(userId: string, charges: readonly LedgerEntry[], maxEntries = MAX_LEDGER_PAGE_ENTRIES): Item[] {
+  const sorted = [...charges].sort((a, b) => a.version - b.version);
+  const pages: Item[] = [];
+  for (let start = 0; start < sorted.length; start += maxEntries) {
+    const entries = sorted.slice(start, start + maxEntries);
+    pages.push({ ...walletKeys.ledgerPage(userId, entries[0].version, entries[entries.length - 1].version), entries });
+  }
+  return pages;
+}
 
 export const paymentItem = (payment: Payment, ledgerVersion: number): Item => ({
   ...walletKeys.payment(payment.userId, payment.paymentId),
