@@ -36,7 +36,9 @@ export const joinBurstScenario: Scenario = {
         return await withCpuShares({ server: env.pids?.server, database: env.pids?.database }, () =>
           Promise.all(
             accounts.map((account) =>
-              users.request('POST', `/concerts/${concert.concertId}/queue`, { token: account.token }).catch(() => undefined),
+              users
+                .request('POST', `/concerts/${concert.concertId}/queue`, { token: account.token })
+                .catch((error: NodeJS.ErrnoException) => ({ failure: error.code ?? error.message })),
             ),
           ),
         );
@@ -47,12 +49,16 @@ export const joinBurstScenario: Scenario = {
     const window = await env.calls?.take();
     if (env.dynamo) raw.push(await rawPutThroughput(env.dynamo, sizes.rawCalls, RAW_CONCURRENCY));
 
-    const answers = burst.result;
-    const statuses = new Map<number, number>();
-    for (const answer of answers) statuses.set(answer?.status ?? 0, (statuses.get(answer?.status ?? 0) ?? 0) + 1);
-    const statusNote = [...statuses].map(([status, n]) => `${n} x ${status || 'no answer'}`).join(', ');
+    const answers = burst.result.flatMap((result) => ('failure' in result ? [] : [result]));
+    // A request with no answer is counted by why: the client's error (a reset connection, a timeout).
+    const statuses = new Map<string, number>();
+    for (const result of burst.result) {
+      const status = 'failure' in result ? `no answer (${result.failure})` : String(result.status);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    const statusNote = [...statuses].map(([status, n]) => `${n} x ${status}`).join(', ');
     const joinsPerSecond = count / burst.seconds;
-    const latencies = answers.flatMap((answer) => (answer ? [answer.ms] : []));
+    const latencies = answers.map((answer) => answer.ms);
     const summary = `${count} joins settled in ${round(burst.seconds, 2)} s (${round(joinsPerSecond, 1)} joins/s; answer p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms): ${statusNote}`;
     log(`  ${summary}`);
 
@@ -75,7 +81,7 @@ export const joinBurstScenario: Scenario = {
         notMeasured(GROUP, 'burst joins per second / raw PutItems per second', 'x', '>= 0.4', 'needs DynamoDB access for the raw PutItems'),
       );
     }
-    figures.push(reported(GROUP, 'joins not answered 201', count - (statuses.get(201) ?? 0), 'joins', statusNote));
+    figures.push(reported(GROUP, 'joins not answered 201', count - (statuses.get('201') ?? 0), 'joins', statusNote));
     for (const [name, share] of Object.entries(burst.shares)) {
       if (share === undefined) continue;
       const who = name === 'server' ? 'server' : 'DynamoDB Local';
