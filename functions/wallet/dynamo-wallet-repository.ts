@@ -70,11 +70,8 @@ export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableNa
       // By key: given two images of one wallet, one call must not put a key twice (DynamoDB refuses it).
       const pages = new Map<string, Item>();
       for (const { userId, pending } of wallets) {
-        for (const page of ledgerPageItems(
-          userId,
-          pending.map(({ entry }) => entry),
-        ))
-          pages.set(`${String(page.pk)} ${String(page.sk)}`, page);
+        const entries = pending.map(({ entry }) => entry);
+        for (const page of ledgerPageItems(userId, entries)) pages.set(`${String(page.pk)} ${String(page.sk)}`, page);
       }
       await putAll(client, tableName, [...pages.values()]);
       await Promise.all(wallets.map(({ item, userId, pending }) => dropPending(item, userId, pending, now)));
