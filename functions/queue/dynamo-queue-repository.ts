@@ -1,15 +1,9 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, isTransactionConflict } from '../shared/dynamodb-errors';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { transactionCancellations } from '../shared/dynamodb-transactions';
+import { getAll } from '../shared/dynamodb-batch-get';
 import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
 import { statsKeys, toSalesTally } from '../stats/stats-keys';
@@ -81,8 +75,10 @@ export function createDynamoQueueRepository(
   // This instance just wrote (or lost a race to write) the record: its next reader reads it afresh.
   const forgetAdmission = (concertId: string) => recentAdmissions.delete(concertId);
 
+  // Consistent reads by key, 100 to a call; unprocessed keys (throttling) are asked for again after a pause.
+  const batchGet = (keys: Item[]) => getAll(client, tableName, keys);
   // The ACTIVE checks' reads: concurrent checks share a BatchGetItem, each sent after they asked.
-  const tokenChecks = createTokenCheckReads((keys) => batchGet(keys));
+  const tokenChecks = createTokenCheckReads(batchGet);
 
   async function getItem(key: Item): Promise<Item | undefined> {
     const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
@@ -323,20 +319,6 @@ export function createDynamoQueueRepository(
       // This instance's next poll or join reads the record afresh, and sees the place given back.
       forgetAdmission(concertId);
     }
-  }
-
-  async function batchGet(keys: Item[]): Promise<Item[]> {
-    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-    const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys;
-    const items = result.Responses?.[tableName] ?? [];
-    // Unprocessed keys only come back under throttling: read them once more, one by one.
-    if (unprocessed && unprocessed.length > 0) {
-      for (const key of unprocessed) {
-        const item = await getItem(key);
-        if (item) items.push(item);
-      }
-    }
-    return items;
   }
 }
 

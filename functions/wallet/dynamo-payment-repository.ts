@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seatSaleUpdate } from '../catalogue/catalogue-keys';
 import { tokenSpendUpdate, turnFinishedUpdate } from '../queue/queue-keys';
 import {
@@ -10,9 +10,9 @@ import {
   toHoldSlot,
   toReservation,
 } from '../reservations/reservation-keys';
-import type { Item, TransactItem } from '../shared/dynamodb-item';
+import { getAll } from '../shared/dynamodb-batch-get';
+import type { TransactItem } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations, type Cancellation } from '../shared/dynamodb-transactions';
-import { UnavailableError } from '../shared/errors';
 import type { PaymentRefusal } from './payment';
 import { ledgerEntryPut, paymentKeyPut, paymentPut, toKeyedPayment, toWallet, walletDebitUpdate, walletKeys } from './wallet-keys';
 import type { PayableReservation, PaymentCommit, PaymentRepository } from './wallet-repository';
@@ -29,26 +29,17 @@ type Role =
   | { readonly kind: 'reservation'; readonly reservationId: string }
   | { readonly kind: 'seat' | 'holdSlot' | 'token' | 'admission' | 'wallet' | 'ledger' | 'payment' | 'paymentKey' };
 
-const BATCH_GET_ATTEMPTS = 5;
-
 /**
  * Payments: the reads that learn what to write (reservations and their hold slots, never used to
  * decide), and the one transaction that checks and writes everything.
  */
 export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, tables: PaymentTables): PaymentRepository {
-  async function getReservations(userId: string, reservationIds: readonly string[]): Promise<Item[]> {
-    let keys: Item[] = reservationIds.map((id) => reservationKeys.reservation(userId, id));
-    const items: Item[] = [];
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt === BATCH_GET_ATTEMPTS) throw new UnavailableError(1);
-      const result = await client.send(
-        new BatchGetCommand({ RequestItems: { [tables.reservations]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      items.push(...(result.Responses?.[tables.reservations] ?? []));
-      keys = result.UnprocessedKeys?.[tables.reservations]?.Keys ?? [];
-    }
-    return items;
-  }
+  const getReservations = (userId: string, reservationIds: readonly string[]) =>
+    getAll(
+      client,
+      tables.reservations,
+      reservationIds.map((id) => reservationKeys.reservation(userId, id)),
+    );
 
   async function holdSlots(userId: string, scheduleId: string) {
     const page = await client.send(new QueryCommand(holdSlotsQuery(tables.reservations, userId, scheduleId)));
