@@ -158,3 +158,19 @@ test('a sharded WAIT poll reads only the admission record (nothing within the ca
     counter.detach();
   }
 });
+
+test('at the most shards (64), an admission run reads the 130 counters and records in two BatchGetItems, and admits the line', async () => {
+  const deps = { ...shardedDeps(new TestClock()), queue: queueRepository({ shards: 64 }) };
+  const concertId = newConcert();
+  const users = await Promise.all(Array.from({ length: 5 }, (_, i) => joinQueue(deps, { userId: `s64-${i}`, concertId })));
+  const counter = countDynamoDbCalls(documentClient);
+  try {
+    const run = await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    expect(run.concerts[0].admitted).toBe(5);
+    expect(counter.calls.filter((call) => call === 'BatchGetItemCommand')).toHaveLength(2);
+  } finally {
+    counter.detach();
+  }
+  const polled = await Promise.all(users.map((user, i) => pollQueue(deps, { userId: `s64-${i}`, concertId, token: user.status.token })));
+  expect(polled.map((status) => status.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+});
