@@ -74,7 +74,7 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
       const { userId, paymentId, concertId } = payment;
       const reservations = plan.reservations.map(({ reservation }) => reservation);
       const slots = plan.reservations.filter((r): r is Required<PayableReservation> => r.holdSlot !== undefined);
-      const parts: [Role, TransactItem][] = [
+      const named: [Role, TransactItem][] = [
         ...reservations.map((r): [Role, TransactItem] => [
           { kind: 'reservation', reservationId: r.reservationId },
           reservationPaidUpdate(tables.reservations, { userId, reservationId: r.reservationId, concertId, price: r.price, paymentId, now }),
@@ -94,6 +94,7 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
         [{ kind: 'payment' }, paymentPut(tables.wallet, payment, plan.entry.version)],
         ...(plan.key ? [[{ kind: 'paymentKey' }, paymentKeyPut(tables.wallet, payment, plan.key, now)] as [Role, TransactItem]] : []),
       ];
+      const parts = oncePerItem(named);
 
       try {
         // The token makes a resend of the same transaction (SDK retry after a lost answer) a no-op success.
@@ -117,6 +118,24 @@ export function createDynamoPaymentRepository(client: DynamoDBDocumentClient, ta
       }
     },
   };
+}
+
+/**
+ * The parts without a second write of an item already named: DynamoDB refuses a transaction that
+ * names one item twice. Only a seat or a hold slot can be, by two reservations of it (a hold that
+ * ended, and the one after it); at most one of them still holds it, so the other's own check fails
+ * and the transaction is refused either way, as it should be.
+ */
+function oncePerItem(parts: readonly [Role, TransactItem][]): [Role, TransactItem][] {
+  const seen = new Set<string>();
+  return parts.filter(([, item]) => {
+    const write = item.Update ?? item.Delete ?? item.ConditionCheck;
+    if (!write) return true;
+    const key = `${write.TableName} ${JSON.stringify(write.Key)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function readRefusal(roles: readonly Role[], reasons: readonly Cancellation[]): PaymentRefusal {

@@ -3,6 +3,7 @@ import { seatSaleUpdate } from '../../functions/catalogue/catalogue-keys';
 import { createDynamoCatalogueRepository } from '../../functions/catalogue/dynamo-catalogue-repository';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { claimExpiresAt } from '../../functions/reservations/hold-rules';
+import { releaseReservation } from '../../functions/reservations/release-reservation';
 import type { Reservation } from '../../functions/reservations/reservation';
 import { holdSlotClaimUpdate, reservationPut } from '../../functions/reservations/reservation-keys';
 import { tableName } from '../../functions/shared/config';
@@ -330,4 +331,40 @@ test("a hold racing the payment of its seat: at the hold's last instant the paym
     now: ended.clock.time,
   });
   expect(counted).toMatchObject({ payments: 1, soldSeats: 1 });
+});
+
+test('a payment naming a hold that ran out beside the new hold of the same seat (or of its hold slot): 409 RESERVATION_EXPIRED, nothing changed', async () => {
+  const w = await world();
+  await w.enter('again');
+  await w.charge('again', 100_000);
+  // Seat 1 held, run out, held again: two reservations of one seat (and of one hold slot).
+  const lapsed = await w.hold('again', 1);
+  w.clock.advance(HOLD_SECONDS);
+  const seatAgain = await w.hold('again', 1);
+  // Seat 2 held and released, then seat 3 held in the slot it freed.
+  const released = await w.hold('again', 2);
+  await releaseReservation(w.reservationDeps, { userId: 'again', reservationId: released.reservationId });
+  const slotAgain = await w.hold('again', 3);
+  const before = await footprintOf(w, ['again'], [1, 2, 3]);
+  const calls = countDynamoDbCalls(documentClient, { inputs: true });
+  try {
+    expect(await refusal(w.pay('again', [lapsed.reservationId, seatAgain.reservationId]))).toBe('RESERVATION_EXPIRED');
+    expect(await refusal(w.pay('again', [released.reservationId, slotAgain.reservationId]))).toBe('RESERVATION_EXPIRED');
+    // DynamoDB refuses a transaction that names one item twice (a ValidationException, a 500), before it checks a
+    // condition; DynamoDB Local reports the failed condition instead, so the transactions sent are checked here.
+    const transactions = calls.records.filter((call) => call.command === 'TransactWriteItemsCommand');
+    expect(transactions).toHaveLength(2);
+    for (const { input } of transactions) {
+      const keys = (input!.TransactItems as Record<string, { TableName: string; Key?: unknown; Item?: unknown }>[]).map((item) => {
+        const [action] = Object.values(item);
+        return `${action.TableName} ${JSON.stringify(action.Key ?? action.Item)}`;
+      });
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+  } finally {
+    calls.detach();
+  }
+  expect(await footprintOf(w, ['again'], [1, 2, 3])).toEqual(before);
+  // The live holds alone pay.
+  await expect(w.pay('again', [seatAgain.reservationId, slotAgain.reservationId])).resolves.toMatchObject({ amount: 40_000 });
 });
