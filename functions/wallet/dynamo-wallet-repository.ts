@@ -30,6 +30,14 @@ import {
 import { chargeEntry, maxBalanceBeforeCharge, type LedgerEntry } from './wallet-rules';
 
 const CHARGE_ATTEMPTS = 5;
+/**
+ * Charges whose pending attributes one update drops (and remembered charges it forgets): at most 256
+ * names removed and 64 set, under 3 KB of expression (DynamoDB refuses one over 4 KB).
+ */
+const DROPPED_PER_UPDATE = 64;
+
+const chunks = <T>(list: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /**
  * Writes wallets' pending charges out as ledger items, then drops their pending attributes (and
@@ -80,17 +88,35 @@ export function createDynamoLedgerWriter(client: DynamoDBDocumentClient, tableNa
   };
   return writer;
 
-  /** Once its ledger items are written: the wallet's pending attributes go, and its keyed charges are remembered. */
+  /**
+   * Once its ledger items are written: the wallet's pending attributes go, and its keyed charges are
+   * remembered (each in the update that drops its pending attributes, so a resend finds one or the
+   * other). DROPPED_PER_UPDATE charges an update, oldest first, one after another: DynamoDB refuses an
+   * expression over 4 KB, and a write-out that stops part way leaves the newest pending, as the pages
+   * need (ledgerPageItems).
+   */
   async function dropPending(balanceItem: Item, userId: string, pending: readonly PendingCharge[], now: number): Promise<void> {
-    const keyed = pending.filter(({ entryId }) => isKeyed(entryId));
-    const removed = [
-      ...pending.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))),
-      ...(keyed.length > 0 ? forgottenCharges(balanceItem, now) : []),
-    ];
-    const remembered = keyed.map(({ entryId, entry }) => ({
-      name: chargedAttribute(entryId),
-      value: { amount: entry.amount, at: entry.at, balanceAfter: entry.balanceAfter, version: entry.version } satisfies RememberedCharge,
+    const updates = chunks(pending, DROPPED_PER_UPDATE).map((part) => ({
+      removed: part.flatMap(({ entryId }) => Object.values(pendingAttributes(entryId))),
+      remembered: part
+        .filter(({ entryId }) => isKeyed(entryId))
+        .map(({ entryId, entry }) => ({
+          name: chargedAttribute(entryId),
+          value: {
+            amount: entry.amount,
+            at: entry.at,
+            balanceAfter: entry.balanceAfter,
+            version: entry.version,
+          } satisfies RememberedCharge,
+        })),
     }));
+    // Remembered charges past their time go with the first update (more, in updates of their own).
+    const forgotten = pending.some(({ entryId }) => isKeyed(entryId)) ? chunks(forgottenCharges(balanceItem, now), DROPPED_PER_UPDATE) : [];
+    forgotten.forEach((names, i) => (i === 0 ? updates[0].removed.push(...names) : updates.push({ removed: names, remembered: [] })));
+    for (const { removed, remembered } of updates) await dropUpdate(userId, removed, remembered);
+  }
+
+  async function dropUpdate(userId: string, removed: readonly string[], remembered: readonly { name: string; value: RememberedCharge }[]) {
     await client.send(
       new UpdateCommand({
         TableName: tableName,

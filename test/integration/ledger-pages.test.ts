@@ -3,7 +3,7 @@ import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { createDynamoLedgerWriter, createDynamoWalletRepository } from '../../functions/wallet/dynamo-wallet-repository';
 import { LEDGER_PREFIX, ledgerItem, pendingAttributes, pendingCharges, walletKeys } from '../../functions/wallet/wallet-keys';
-import { replayLedger } from '../../functions/wallet/wallet-rules';
+import { keyedChargeId, replayLedger } from '../../functions/wallet/wallet-rules';
 import { useFreshTables } from '../support/tables';
 import { createSmallConcert } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';
@@ -138,4 +138,21 @@ test('charges written out one item each, as before pages, stay in the ledger bes
   expect(await writer().writeOut([before], 2_000)).toBe(2);
   expect(await ledgerKeys('upgraded')).toEqual(['000000000001', '000000000001-000000000002', '000000000002', '000000000003-000000000004']);
   await expectExactLedger('upgraded', [10, 20, 30, 40]);
+});
+
+test('a wallet with hundreds of charges pending (the writer behind a burst) is written out whole: its pending attributes go in several updates, oldest first', async () => {
+  // 3 pending attributes a charge, and a keyed one remembered: one update for all of them would pass DynamoDB's 4 KB an expression.
+  const amounts = Array.from({ length: 240 }, (_, i) => i + 1);
+  for (const [i, amount] of amounts.entries()) {
+    if (i % 5 === 0) await wallet().addCharge('burst', { entryId: keyedChargeId(`burst-${i}`), amount, at: 1_000 });
+    else await charge('burst', amount);
+  }
+  expect(pendingCharges(await balanceItem('burst'))).toHaveLength(240);
+  expect(await writer().writeOutWallets(['burst'], 2_000)).toBe(240);
+  const after = await balanceItem('burst');
+  expect(pendingCharges(after)).toEqual([]);
+  expect(Object.keys(after).filter((name) => name.startsWith('charged#'))).toHaveLength(48);
+  // A keyed charge sent again finds its remembered entry.
+  await expect(wallet().findCharge('burst', keyedChargeId('burst-5'))).resolves.toMatchObject({ version: 6, amount: 6 });
+  await expectExactLedger('burst', amounts);
 });
