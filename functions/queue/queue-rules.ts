@@ -11,6 +11,7 @@ import type { AdmissionLimits, RateWindow, WaitingRoom } from './waiting-room-ru
 import {
   admitInLine,
   admittedRanges,
+  closingCounters,
   emptyLine,
   isAdmittedIn,
   sameLine,
@@ -443,6 +444,8 @@ export function planShardedAdmission(
   limits: Omit<AdmissionLimits, 'window'> = deploymentLimits(settings),
 ): ShardedAdmissionPlan {
   const line = admission.line ?? emptyLine(counters.length);
+  // Who can be admitted: everyone numbered, unless the line keeps no more epochs (then the closed ones).
+  const closing = closingCounters(line, counters);
   const gaps = lineGivenBack(admission)
     .filter((place): place is ShardPlace => place.shard !== undefined && place.shard < counters.length)
     .filter((place) => !isAdmittedIn(line, place) && place.seq <= counters[place.shard]);
@@ -453,19 +456,20 @@ export function planShardedAdmission(
   // The pre-queue's places first; the line gets what is left of the count.
   const share = sharePreQueue(admission, all);
   const preQueue = share.preQueue ? { preQueue: share.preQueue } : {};
-  const count = all - share.people;
+  const closable = gaps.filter((place) => place.seq <= closing[place.shard]);
+  const count = Math.min(all - share.people, waitingCount(line, closing) - closable.length);
   // Admit `count` people still in line: as many places more as given-back ones fall among them.
   let places = count;
-  let after = admitInLine(line, counters, places);
+  let after = admitInLine(line, closing, places);
   let skipped = gaps.filter((place) => isAdmittedIn(after, place)).length;
   while (places - skipped < count) {
     places = count + skipped;
-    after = admitInLine(line, counters, places);
+    after = admitInLine(line, closing, places);
     skipped = gaps.filter((place) => isAdmittedIn(after, place)).length;
   }
   // And over given-back places next in line, which take no room.
-  while (skipped < gaps.length) {
-    const next = admitInLine(line, counters, places + 1);
+  while (skipped < closable.length) {
+    const next = admitInLine(line, closing, places + 1);
     const nextSkipped = gaps.filter((place) => isAdmittedIn(next, place)).length;
     if (nextSkipped === skipped) break;
     [places, after, skipped] = [places + 1, next, nextSkipped];

@@ -12,7 +12,9 @@
  * FIFO bound: whoever had their number when an admission run read the counters is admitted before
  * anyone who got a number after that read. Only people who joined between the same two admission
  * runs (one admission interval, JOB_INTERVAL_SECONDS) can pass each other, and then by the round
- * order: about (joins in that interval) / shards positions at the very most.
+ * order: about (joins in that interval) / shards positions at the very most. (Past MAX_CLOSED_EPOCHS
+ * runs of people still waiting, the runs close no epoch until the oldest drain: those joining
+ * meanwhile share one, and the bound is that stretch instead of one interval.)
  *
  * Positions: exact for everyone in a closed epoch (they count only real people still waiting ahead,
  * and never grow). Someone who joined since the last run is counted as if every shard had as many
@@ -40,6 +42,25 @@ export type LineShape = Pick<ShardedLine, 'admitted' | 'epochs'>;
 export interface ShardPlace {
   readonly shard: number;
   readonly seq: number;
+}
+
+/**
+ * Closed epochs a line keeps at most. Each is a counter per shard on the admission record (about
+ * 320 bytes at 64 shards), and a line admitting slower than people join (paused, full, or a long
+ * rush) closes one a run: unbounded, the record would pass DynamoDB's 400 KB an item, and every
+ * run after would fail. At this many, a run closes none (`closingCounters`): it admits from the
+ * closed ones, and whoever joined since waits in the open epoch, closed as one once they drain.
+ */
+export const MAX_CLOSED_EPOCHS = 200;
+
+/**
+ * The counters a run closes the open epoch at: those it read, or the last boundary again (no new
+ * epoch) while the line holds MAX_CLOSED_EPOCHS closed epochs.
+ */
+export function closingCounters(line: LineShape, counters: readonly number[]): readonly number[] {
+  return line.epochs.length > MAX_CLOSED_EPOCHS && counters.length === line.admitted.length
+    ? line.epochs[line.epochs.length - 1]
+    : counters;
 }
 
 export function emptyLine(shards: number): ShardedLine {

@@ -6,6 +6,10 @@ import { pollQueue } from '../../functions/queue/poll-queue';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { activeCount, type AdmissionBatch } from '../../functions/queue/queue-rules';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queueKeys } from '../../functions/queue/queue-keys';
+import { MAX_CLOSED_EPOCHS } from '../../functions/queue/sharded-line';
+import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
 import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
@@ -174,3 +178,58 @@ test('at the most shards (64), an admission run reads the 130 counters and recor
   const polled = await Promise.all(users.map((user, i) => pollQueue(deps, { userId: `s64-${i}`, concertId, token: user.status.token })));
   expect(polled.map((status) => status.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
 });
+
+test('a line at 64 shards that admits nobody for hours while people keep joining stops adding epochs to its admission record, and admits them all once it resumes', async () => {
+  const clock = new TestClock();
+  const full = { ...shardedDeps(clock), queue: queueRepository({ shards: 64 }) };
+  const deps = { ...full, settings: { ...full.settings, queueShards: 64, maxActivePerConcert: 1 } };
+  const concertId = newConcert();
+  const run = (d: QueueDeps = deps) => admitWaitingTokens({ ...d, queue: { ...d.queue, listQueues: async () => [concertId] } });
+  // A rush of 1,000,000 (as the counters say), one of them admitted: the room is full while the clock stands still.
+  await Promise.all(Array.from({ length: 64 }, (_, k) => bump(concertId, k, 15_625)));
+  expect((await run()).concerts[0].admitted).toBe(1);
+  // Then a join between two runs, 1,250 times (about 21 hours at the deployed rate): each run closed an epoch of 64
+  // counters, as an admission record written before epochs were bounded holds them (about 405 KB), ...
+  const line = (await deps.queue.findAdmission(concertId)).line!;
+  const counters = [...line.epochs[line.epochs.length - 1]];
+  const epochs = [...line.epochs];
+  for (let i = 0; i < 1_250; i++) {
+    counters[i % 64]++;
+    epochs.push([...counters]);
+  }
+  await Promise.all(Array.from({ length: 64 }, (_, k) => bump(concertId, k, counters[k] - 15_625)));
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName('queue'),
+      Key: queueKeys.admission(concertId),
+      UpdateExpression: 'SET shardEpochs = :epochs',
+      ExpressionAttributeValues: { ':epochs': epochs },
+    }),
+  );
+  // ... and 20 more: each closed one more, past DynamoDB's 400 KB an item (then every run failed). They close none now.
+  for (let i = 0; i < 20; i++) {
+    await bump(concertId, i % 64, 1);
+    await run();
+  }
+  expect((await deps.queue.findAdmission(concertId)).line!.epochs).toHaveLength(epochs.length);
+  // Admission resumes: everyone numbered is admitted, each once.
+  const resumed = { ...deps, settings: { ...deps.settings, maxActivePerConcert: 10_000_000, admitPerTick: 300_000 } };
+  let admitted = 0;
+  for (let i = 0; i < 10 && admitted < 1_001_269; i++) admitted += (await run(resumed)).concerts[0].admitted;
+  expect(admitted).toBe(1_001_269);
+  const after = (await deps.queue.findAdmission(concertId)).line!;
+  expect(after.admitted.reduce((sum, value) => sum + value, 0)).toBe(1_001_270);
+  expect(after.epochs.length).toBeLessThanOrEqual(MAX_CLOSED_EPOCHS + 1);
+}, 120_000);
+
+/** `count` joins on counter `shard`, as their counter records them (the tokens play no part here). */
+async function bump(concertId: string, shard: number, count: number): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName('queue'),
+      Key: queueKeys.sequence(concertId, shard),
+      UpdateExpression: 'ADD lastSeq :count SET queueList = :list, concertId = :concertId',
+      ExpressionAttributeValues: { ':count': count, ':list': 'QUEUE', ':concertId': concertId },
+    }),
+  );
+}

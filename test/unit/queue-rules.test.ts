@@ -12,7 +12,7 @@ import {
   tokenState,
   type AdmissionState,
 } from '../../functions/queue/queue-rules';
-import { emptyLine, isAdmittedIn, positionIn } from '../../functions/queue/sharded-line';
+import { emptyLine, isAdmittedIn, MAX_CLOSED_EPOCHS, positionIn } from '../../functions/queue/sharded-line';
 
 const settings = { activeSeconds: 600, admitPerTick: 100, maxActivePerConcert: 1000, admissionIntervalSeconds: 10 };
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -168,6 +168,25 @@ describe('places given back (left or revoked while waiting)', () => {
     const tail = planShardedAdmission(counters, { ...admission, givenBack: givenBack('1.1', '0.2', '1.3') }, T0, settings);
     expect(tail.batch).toMatchObject({ firstSeq: 1, lastSeq: 6, finished: 3 });
     expect([...(tail.passedGivenBack ?? [])].sort()).toEqual(['0.2', '1.1', '1.3']);
+  });
+
+  test('a sharded line holding MAX_CLOSED_EPOCHS closes no more: a run admits from the closed ones only, its batch as many as it let in', () => {
+    // Closed epochs of one join each, alternating shards: (0,1) (1,1) (0,2) (1,2) ...; then two joins since, (0,101) given back.
+    const epochs = Array.from({ length: MAX_CLOSED_EPOCHS + 1 }, (_, j) => [Math.ceil(j / 2), Math.floor(j / 2)]);
+    const line = { admitted: [0, 0], epochs, revision: 7 };
+    const counters = [101, 101];
+    const admission: AdmissionState = { admittedSeq: 0, batches: [], line, givenBack: givenBack('0.101') };
+    const held = planShardedAdmission(counters, admission, T0, { ...settings, admitPerTick: 0 });
+    expect(held.changed).toBe(false);
+    expect(held.waiting).toBe(MAX_CLOSED_EPOCHS + 1);
+    const plan = planShardedAdmission(counters, admission, T0, { ...settings, admitPerTick: 1_000 });
+    expect(plan.batch).toMatchObject({ firstSeq: 1, lastSeq: MAX_CLOSED_EPOCHS, finished: 0 });
+    expect(plan.line.admitted).toEqual([100, 100]);
+    expect(plan.passedGivenBack).toEqual([]);
+    // Drained, the next run closes the open epoch and admits it, passing the place given back.
+    const next = planShardedAdmission(counters, { ...admission, admittedSeq: MAX_CLOSED_EPOCHS, line: plan.line }, T0, settings);
+    expect(next.batch).toMatchObject({ firstSeq: MAX_CLOSED_EPOCHS + 1, lastSeq: MAX_CLOSED_EPOCHS + 2, finished: 1 });
+    expect(next.line.admitted).toEqual([101, 101]);
   });
 
   test('property: a run admits min(ADMIT_PER_TICK, people waiting, room) people and passes every given-back place on its way', () => {
