@@ -10,7 +10,11 @@ const positiveInt = (fallback: number): WholeNumber => ({ fallback, min: 1 });
 
 const SETTINGS = {
   HOLD_SECONDS: positiveInt(300),
-  ACTIVE_SECONDS: positiveInt(600),
+  /**
+   * At most a concert's own activeSeconds allows (waiting-room-rules SETTING_LIMITS): a turn keeps its batch
+   * on the admission record, one a run, and much longer turns would fill the record's 400 KB at 64 shards.
+   */
+  ACTIVE_SECONDS: { fallback: 600, min: 1, max: 3_600 },
   ADMIT_PER_TICK: positiveInt(100),
   MAX_ACTIVE_PER_CONCERT: positiveInt(1000),
   /** How often admission runs: the local timer's period, or the deployed rule's rate. 0 = local timer off. */

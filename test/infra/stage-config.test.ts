@@ -42,6 +42,12 @@ test('stage and settings come from context', () => {
   });
 });
 
+test("a turn lasts at most an hour, as a concert's own activeSeconds: with one batch on the admission record per run, longer turns filled its 400 KB", () => {
+  expect(configOf({ activeSeconds: 3600 }).settingsEnvironment.ACTIVE_SECONDS).toBe('3600');
+  // 8 hours: 480 live batches, about 470 KB of them at 64 shards.
+  expect(() => configOf({ activeSeconds: 28_800, queueShards: 64 })).toThrow(/ACTIVE_SECONDS: expected a whole number from 1 to 3600/);
+});
+
 test('the poll admission cache is named to the functions even when turned off, and is at most 1 s', () => {
   expect(configOf({ pollAdmissionCacheMs: 0 }).settingsEnvironment.POLL_ADMISSION_CACHE_MS).toBe('0');
   expect(configOf({ pollAdmissionCacheMs: '250' }).settingsEnvironment.POLL_ADMISSION_CACHE_MS).toBe('250');
