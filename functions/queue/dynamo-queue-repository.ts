@@ -37,6 +37,12 @@ export interface QueueRepositoryOptions {
   readonly admissionCacheMs?: number;
 }
 
+/**
+ * Expired batches one write removes at most: an expression names each (DynamoDB refuses one over 4 KB).
+ * An admission run tidies the oldest this many; the expiry job removes the rest, this many a call.
+ */
+const BATCHES_PER_WRITE = 100;
+
 /** Concerts whose last-seen admission record an instance keeps; past this the memory starts over (it only saves work). */
 const MAX_SEEN_ADMISSIONS = 10_000;
 
@@ -198,8 +204,9 @@ export function createDynamoQueueRepository(
         values[':window'] = window;
         sets.push('rateWindow = :window');
       }
-      tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
-      const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
+      const tidied = tidy.slice(0, BATCHES_PER_WRITE);
+      tidied.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
+      const remove = tidied.length > 0 ? ` REMOVE ${tidied.map((_, i) => `#old${i}`).join(', ')}` : '';
       if (expected.revision > 0) values[':expected'] = expected.revision;
       try {
         await client.send(
@@ -234,8 +241,9 @@ export function createDynamoQueueRepository(
         sets.push('admittedSeq = :admitted', '#batch = :batchValue');
       }
       if (window) sets.push('rateWindow = :window');
-      tidy.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
-      const remove = tidy.length > 0 ? ` REMOVE ${tidy.map((_, i) => `#old${i}`).join(', ')}` : '';
+      const tidied = tidy.slice(0, BATCHES_PER_WRITE);
+      tidied.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
+      const remove = tidied.length > 0 ? ` REMOVE ${tidied.map((_, i) => `#old${i}`).join(', ')}` : '';
       try {
         await client.send(
           new UpdateCommand({
@@ -286,26 +294,34 @@ export function createDynamoQueueRepository(
     },
 
     async removeBatches(concertId, batches) {
-      if (batches.length === 0) return [];
-      const names = Object.fromEntries(batches.map((batch, i) => [`#b${i}`, batchAttribute(batch)]));
-      try {
-        const result = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: queueKeys.admission(concertId),
-            UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: names,
-            ReturnValues: 'UPDATED_OLD',
-          }),
-        );
-        return Object.values(result.Attributes ?? {}) as AdmissionBatch[];
-      } catch (error) {
-        if (isConditionFailure(error)) return [];
-        throw error;
+      const removed: AdmissionBatch[] = [];
+      for (let i = 0; i < batches.length; i += BATCHES_PER_WRITE) {
+        removed.push(...(await removeSome(concertId, batches.slice(i, i + BATCHES_PER_WRITE))));
       }
+      return removed;
     },
   };
+
+  /** One write of `removeBatches`: the batches it removed (a concurrent call may have removed others). */
+  async function removeSome(concertId: string, batches: readonly AdmissionBatch[]): Promise<AdmissionBatch[]> {
+    const names = Object.fromEntries(batches.map((batch, i) => [`#b${i}`, batchAttribute(batch)]));
+    try {
+      const result = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: queueKeys.admission(concertId),
+          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return Object.values(result.Attributes ?? {}) as AdmissionBatch[];
+    } catch (error) {
+      if (isConditionFailure(error)) return [];
+      throw error;
+    }
+  }
 
   /** One give-back transaction: true when it landed; false when a check failed or another write collided. */
   async function giveBack(concertId: string, items: TransactItem[]): Promise<boolean> {

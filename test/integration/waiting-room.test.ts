@@ -5,6 +5,9 @@ import { pollQueue } from '../../functions/queue/poll-queue';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { revokeQueueToken } from '../../functions/queue/revoke-queue-token';
 import { activeCount } from '../../functions/queue/queue-rules';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queueKeys } from '../../functions/queue/queue-keys';
+import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { codeOf } from '../support/error-code';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
@@ -232,5 +235,44 @@ describe('cost in DynamoDB calls', () => {
     } finally {
       counter.detach();
     }
+  });
+});
+
+describe('batches expiring together, many at once', () => {
+  /** A record that runs admitting one person a second for 20-minute turns left (jobs run by hand, the expiry job not since). */
+  async function manyBatches(concertId: string, clock: TestClock, count = 1_000) {
+    await lengthenLine(concertId, count + 1);
+    const batches = Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `b#${i + 1}`,
+        { firstSeq: i + 1, lastSeq: i + 1, admittedAt: clock.time + i * 1000, finished: 0, activeSeconds: 1_200 },
+      ]),
+    );
+    await documentClient.send(
+      new PutCommand({ TableName: tableName('queue'), Item: { ...queueKeys.admission(concertId), admittedSeq: count, ...batches } }),
+    );
+    clock.advance(1_200 + count); // every batch's turn is over
+  }
+
+  test('the expiry job tidies them all away, however many expired since it last ran', async () => {
+    const clock = new TestClock();
+    const deps = queueDepsForTest(clock);
+    const concertId = newConcert();
+    await manyBatches(concertId, clock);
+    const expiry = await expireActiveTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    expect(expiry.concerts).toEqual([{ concertId, expired: 1_000 }]);
+    expect((await deps.queue.findAdmission(concertId)).batches).toEqual([]);
+  });
+
+  test('an admission run admits beside them, tidying them in its write as far as the write allows', async () => {
+    const clock = new TestClock();
+    const deps = queueDepsForTest(clock);
+    const concertId = newConcert();
+    await manyBatches(concertId, clock);
+    const run = await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    expect(run.concerts[0].admitted).toBe(1);
+    const left = (await deps.queue.findAdmission(concertId)).batches;
+    expect(left.length).toBeLessThan(1_000);
+    expect(left.filter((batch) => batch.firstSeq <= 1_000)).toHaveLength(left.length - 1);
   });
 });
