@@ -233,3 +233,25 @@ async function bump(concertId: string, shard: number, count: number): Promise<vo
     }),
   );
 }
+
+test('at the most shards (64), joins go on once admission has reached every shard, and a token whose turn ended is replaced by a new join', async () => {
+  const clock = new TestClock();
+  const full = { ...shardedDeps(clock), queue: queueRepository({ shards: 64 }) };
+  const deps = { ...full, settings: { ...full.settings, queueShards: 64, admitPerTick: 1_000, maxActivePerConcert: 1_000 } };
+  const concertId = newConcert();
+  const run = () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+  // Enough joins for every counter to number someone, all admitted: each counter's bound of expired places is above 0.
+  await Promise.all(Array.from({ length: 64 }, (_, k) => bump(concertId, k, 3)));
+  await joinQueue(deps, { userId: 'early', concertId });
+  expect((await run()).concerts[0].admitted).toBe(193);
+  clock.advance(deps.settings.activeSeconds);
+  // A join's write names each counter's bound, to replace a token whose place ran out on its counter.
+  const late = await joinQueue(deps, { userId: 'late', concertId });
+  expect(late.created).toBe(true);
+  const calls = countDynamoDbCalls(documentClient);
+  const again = await joinQueue(deps, { userId: 'early', concertId });
+  calls.detach();
+  expect(again.created).toBe(true);
+  expect(calls.calls.filter((call) => call === 'PutItemCommand')).toHaveLength(1); // its counter's bound let the first write through
+  expect((await pollQueue(deps, { userId: 'early', concertId, token: again.status.token })).status).toBe('WAIT');
+});

@@ -44,9 +44,9 @@ test('a first join takes a number, writes its token with it, and answers 201 wit
     // No token, or one that holds no place any more (spent, unnumbered, or numbered at or below the expired bound);
     // and no join challenge's replay key still in force on it (challenge-replay-guard.ts).
     ConditionExpression:
-      '(attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR (attribute_not_exists(#preQueue) AND seq <= :through0)) AND (attribute_not_exists(#challenge) OR #challenge < :challenge)',
+      '(attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR (attribute_not_exists(#preQueue) AND (seq <= :t0))) AND (attribute_not_exists(#challenge) OR #challenge < :challenge)',
     ExpressionAttributeNames: { '#preQueue': 'preQueue', '#challenge': 'challenge' },
-    ExpressionAttributeValues: { ':through0': 4, ':challenge': expect.stringMatching(/^\d{10}$/) },
+    ExpressionAttributeValues: { ':t0': 4, ':challenge': expect.stringMatching(/^\d{10}$/) },
   });
   expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'SEQ#aurora-live' } });
   expect(dynamo).toHaveReceivedCommandTimes(PutCommand, 1);
