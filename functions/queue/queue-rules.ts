@@ -288,6 +288,18 @@ export function expiredBatches(admission: AdmissionState, now: number, activeSec
   return admission.batches.filter((b) => !isLive(b, now, activeSeconds));
 }
 
+/**
+ * Live batches the admission record holds at most: each run that admits adds one for its turn, about
+ * 90 bytes and 14 more a shard (its per-shard ranges), and the record must stay under DynamoDB's
+ * 400 KB with its epochs and given-back places beside them. Deployed (a run a minute, turns of an
+ * hour at most) a record holds 61 at most; only local runs a few seconds apart with hour-long turns
+ * reach this, and then a run admits nobody until a batch runs out, as when the room is full.
+ */
+export const maxLiveBatches = (shards: number) => Math.floor(256_000 / (90 + 14 * (shards > 1 ? shards : 0)));
+
+const liveBatches = (admission: AdmissionState, now: number, activeSeconds: number) =>
+  admission.batches.filter((b) => isLive(b, now, activeSeconds)).length;
+
 export interface AdmissionPlan {
   /** The batch to admit now, or undefined when nobody waits or there is no room. */
   readonly batch?: AdmissionBatch;
@@ -361,7 +373,8 @@ const deploymentLimits = (settings: QueueSettings): Omit<AdmissionLimits, 'windo
 
 /**
  * How many to admit now: at most `limits.admit` (ADMIT_PER_TICK unless the concert's settings say
- * otherwise), at most who waits, never past `limits.maxActive` (MAX_ACTIVE_PER_CONCERT). The batch
+ * otherwise), at most who waits, never past `limits.maxActive` (MAX_ACTIVE_PER_CONCERT), and nobody
+ * while the record holds `maxLiveBatches` live batches. The batch
  * records its turn length; `settings.activeSeconds` is the fallback of batches that record none.
  * Places given back are passed over: the batch reaches as far as it takes to admit that many people
  * still in line (and over given-back places right after them), and counts the given-back places in it
@@ -377,7 +390,8 @@ export function planAdmission(
   const gaps = givenBackSeqs(admission).filter((seq) => seq > admission.admittedSeq && seq <= lastSeq);
   const waiting = Math.max(0, lastSeq - admission.admittedSeq - gaps.length) + sharePreQueue(admission, undefined).waiting;
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
-  const room = Math.max(0, limits.maxActive - activeBefore);
+  const full = liveBatches(admission, now, settings.activeSeconds) >= maxLiveBatches(1);
+  const room = full ? 0 : Math.max(0, limits.maxActive - activeBefore);
   const count = Math.min(limits.admit, waiting, room);
   // The pre-queue's places first; the line gets what is left of the count.
   const share = sharePreQueue(admission, count);
@@ -451,7 +465,8 @@ export function planShardedAdmission(
     .filter((place) => !isAdmittedIn(line, place) && place.seq <= counters[place.shard]);
   const waiting = waitingCount(line, counters) - gaps.length + sharePreQueue(admission, undefined).waiting;
   const activeBefore = activeCount(admission, now, settings.activeSeconds);
-  const room = Math.max(0, limits.maxActive - activeBefore);
+  const full = liveBatches(admission, now, settings.activeSeconds) >= maxLiveBatches(counters.length);
+  const room = full ? 0 : Math.max(0, limits.maxActive - activeBefore);
   const all = Math.min(limits.admit, waiting, room);
   // The pre-queue's places first; the line gets what is left of the count.
   const share = sharePreQueue(admission, all);

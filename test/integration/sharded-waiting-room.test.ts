@@ -6,7 +6,7 @@ import { pollQueue } from '../../functions/queue/poll-queue';
 import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { activeCount, type AdmissionBatch } from '../../functions/queue/queue-rules';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queueKeys } from '../../functions/queue/queue-keys';
 import { MAX_CLOSED_EPOCHS } from '../../functions/queue/sharded-line';
 import { tableName } from '../../functions/shared/config';
@@ -255,3 +255,53 @@ test('at the most shards (64), joins go on once admission has reached every shar
   expect(calls.calls.filter((call) => call === 'PutItemCommand')).toHaveLength(1); // its counter's bound let the first write through
   expect((await pollQueue(deps, { userId: 'early', concertId, token: again.status.token })).status).toBe('WAIT');
 });
+
+test('at 64 shards, runs a few seconds apart with hour-long turns stop admitting while the admission record holds its most live batches, and go on as they run out', async () => {
+  const clock = new TestClock();
+  const full = { ...shardedDeps(clock), queue: queueRepository({ shards: 64 }) };
+  const deps = {
+    ...full,
+    settings: { ...full.settings, queueShards: 64, activeSeconds: 3_600, admitPerTick: 64, maxActivePerConcert: 1_000_000 },
+  };
+  const concertId = newConcert();
+  const run = () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+  // What 395 runs 9 s apart left, each admitting one of every counter: 395 live batches of 64 ranges (about 390 KB),
+  // and 100 a counter still waiting.
+  const base = 15_000;
+  const runs = 395;
+  await Promise.all(Array.from({ length: 64 }, (_, k) => bump(concertId, k, base + runs + 100)));
+  const batches = Object.fromEntries(
+    Array.from({ length: runs }, (_, i) => [
+      `b#${64 * i + 1}`,
+      {
+        firstSeq: 64 * i + 1,
+        lastSeq: 64 * (i + 1),
+        admittedAt: clock.time - (runs - 1 - i) * 9_000,
+        activeSeconds: 3_600,
+        finished: 0,
+        shardRanges: Array.from({ length: 64 }, () => [base + i + 1, base + i + 1]),
+      },
+    ]),
+  );
+  const admittedLine = Array.from({ length: 64 }, () => base + runs);
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName('queue'),
+      Item: {
+        ...queueKeys.admission(concertId),
+        admittedSeq: 64 * (base + runs),
+        shardAdmitted: admittedLine,
+        shardEpochs: [admittedLine, admittedLine.map((value) => value + 100)],
+        lineRevision: runs,
+        ...batches,
+      },
+    }),
+  );
+  // Each more batch was another 1 KB, past DynamoDB's 400 KB an item within a few runs (and every run after failed).
+  let admitted = 0;
+  for (let i = 0; i < 25; i++) admitted += (await run()).concerts[0].admitted;
+  expect(admitted).toBe(0);
+  // Once the oldest turns are over, runs admit again.
+  clock.advance(3_600);
+  expect((await run()).concerts[0].admitted).toBe(64);
+}, 120_000);
