@@ -82,9 +82,12 @@ export async function activeUsers(http: HttpClient, concertId: string, userIds: 
   const users = await joinedUsers(http, concertId, userIds);
   for (let run = 0; run < 20; run++) {
     await runAdmission(http);
-    const last = users[users.length - 1];
-    const polled = await http.request('GET', `/concerts/${concertId}/queue`, { token: last.token, queueToken: last.queueToken });
-    if (polled.body?.status === 'ACTIVE') return users;
+    // Every one of them, not the last: joined concurrently, their places in line are in no particular order.
+    const statuses = await mapConcurrent(users, 32, async (user) => {
+      const polled = await http.request('GET', `/concerts/${concertId}/queue`, { token: user.token, queueToken: user.queueToken });
+      return polled.body?.status as string | undefined;
+    });
+    if (statuses.every((status) => status === 'ACTIVE')) return users;
     await sleep(50);
   }
   throw new Error(`users of ${concertId} were not admitted`);

@@ -51,7 +51,13 @@ export const contentionScenario: Scenario = {
       const count = (predicate: (status: number) => boolean) => statuses.filter(predicate).length;
       const conflicts = main.answers.filter((answer) => answer?.status === 409 && answer.body?.error?.code === 'SEAT_UNAVAILABLE').length;
       const latencies = main.answers.flatMap((answer) => (answer ? [answer.ms] : []));
-      const others = count((s) => s !== 201 && s !== 409 && !(s >= 500));
+      // Answers neither won nor lost the seat, by status and code, so a failed figure says what they were.
+      const others = new Map<string, number>();
+      for (const answer of main.answers) {
+        if (!answer || answer.status === 201 || (answer.status === 409 && answer.body?.error?.code === 'SEAT_UNAVAILABLE')) continue;
+        const kind = `${answer.status} ${answer.body?.error?.code ?? ''}`.trim();
+        others.set(kind, (others.get(kind) ?? 0) + 1);
+      }
       const figures: Figure[] = [
         judged(
           GROUP,
@@ -69,7 +75,7 @@ export const contentionScenario: Scenario = {
           'answers',
           '==',
           0,
-          others > 0 ? `${others} other answers` : undefined,
+          others.size > 0 ? `other answers: ${[...others].map(([kind, n]) => `${n} x ${kind}`).join(', ')}` : undefined,
         ),
         reported(
           GROUP,
