@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type Dynam
 import { isConditionFailure, isTransactionConflict } from '../shared/dynamodb-errors';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { transactionCancellations } from '../shared/dynamodb-transactions';
+import { chunks } from '../shared/chunks';
 import { getAll } from '../shared/dynamodb-batch-get';
 import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
@@ -204,9 +205,7 @@ export function createDynamoQueueRepository(
         values[':window'] = window;
         sets.push('rateWindow = :window');
       }
-      const tidied = tidy.slice(0, BATCHES_PER_WRITE);
-      tidied.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
-      const remove = tidied.length > 0 ? ` REMOVE ${tidied.map((_, i) => `#old${i}`).join(', ')}` : '';
+      const remove = tidyClause(tidy, names);
       if (expected.revision > 0) values[':expected'] = expected.revision;
       try {
         await client.send(
@@ -241,9 +240,7 @@ export function createDynamoQueueRepository(
         sets.push('admittedSeq = :admitted', '#batch = :batchValue');
       }
       if (window) sets.push('rateWindow = :window');
-      const tidied = tidy.slice(0, BATCHES_PER_WRITE);
-      tidied.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
-      const remove = tidied.length > 0 ? ` REMOVE ${tidied.map((_, i) => `#old${i}`).join(', ')}` : '';
+      const remove = tidyClause(tidy, names);
       try {
         await client.send(
           new UpdateCommand({
@@ -295,9 +292,7 @@ export function createDynamoQueueRepository(
 
     async removeBatches(concertId, batches) {
       const removed: AdmissionBatch[] = [];
-      for (let i = 0; i < batches.length; i += BATCHES_PER_WRITE) {
-        removed.push(...(await removeSome(concertId, batches.slice(i, i + BATCHES_PER_WRITE))));
-      }
+      for (const part of chunks(batches, BATCHES_PER_WRITE)) removed.push(...(await removeSome(concertId, part)));
       return removed;
     },
   };
@@ -361,6 +356,16 @@ function preQueueClauses(write: PreQueueWrite | undefined): {
  * The condition of a join's write: no token yet, or one that no longer holds a place (spent,
  * unnumbered, or numbered at or below its counter's expired bound), or the one named to replace.
  */
+/**
+ * The clause of an admission run's write that tidies expired batches: the oldest BATCHES_PER_WRITE
+ * of them, named in `names` (the expiry job removes any more).
+ */
+function tidyClause(tidy: readonly AdmissionBatch[], names: Record<string, string>): string {
+  const tidied = tidy.slice(0, BATCHES_PER_WRITE);
+  tidied.forEach((old, i) => (names[`#old${i}`] = batchAttribute(old)));
+  return tidied.length > 0 ? ` REMOVE ${tidied.map((_, i) => `#old${i}`).join(', ')}` : '';
+}
+
 function replaceableCondition(sharded: boolean, replaceable: ReplaceableToken) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunks } from './chunks';
 import type { Item } from './dynamodb-item';
 import { UnavailableError } from './errors';
 import { pause } from './pause';
@@ -12,10 +13,8 @@ const BATCH_GET_ATTEMPTS = 8;
  * Items that are not there are left out.
  */
 export async function getAll(client: DynamoDBDocumentClient, tableName: string, keys: readonly Item[]): Promise<Item[]> {
-  const chunks: Item[][] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) chunks.push(keys.slice(i, i + BATCH_GET_SIZE));
   const found = await Promise.all(
-    chunks.map(async (chunk) => {
+    chunks(keys, BATCH_GET_SIZE).map(async (chunk) => {
       const items: Item[] = [];
       let wanted = chunk;
       for (let attempt = 0; wanted.length > 0; attempt++) {

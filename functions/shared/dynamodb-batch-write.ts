@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunks } from './chunks';
 import type { Item } from './dynamodb-item';
 import { UnavailableError } from './errors';
 import { pause } from './pause';
@@ -13,12 +14,11 @@ const BATCH_WRITE_ATTEMPTS = 8;
  * unconditional: only for items whose every write under one key is the same.
  */
 export async function putAll(client: DynamoDBDocumentClient, tableName: string, items: readonly Item[]): Promise<void> {
-  const chunks: Item[][] = [];
-  for (let i = 0; i < items.length; i += BATCH_WRITE_SIZE) chunks.push(items.slice(i, i + BATCH_WRITE_SIZE));
+  const parts = chunks(items, BATCH_WRITE_SIZE);
   let next = 0;
   const worker = async () => {
-    while (next < chunks.length) {
-      let requests = chunks[next++].map((Item) => ({ PutRequest: { Item } }));
+    while (next < parts.length) {
+      let requests = parts[next++].map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt === BATCH_WRITE_ATTEMPTS) throw new UnavailableError(2);
         if (attempt > 0) await pause(25 * 2 ** attempt);
@@ -27,5 +27,5 @@ export async function putAll(client: DynamoDBDocumentClient, tableName: string, 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(BATCH_WRITE_PARALLEL, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(BATCH_WRITE_PARALLEL, parts.length) }, worker));
 }

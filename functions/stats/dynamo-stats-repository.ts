@@ -5,6 +5,7 @@ import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import { queueKeys, toAdmissionState } from '../queue/queue-keys';
 import type { PreQueueCounter } from '../queue/pre-queue-counter';
 import type { SequenceCounter } from '../queue/sequence-counter';
+import { chunks } from '../shared/chunks';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import { UnavailableError } from '../shared/errors';
@@ -94,10 +95,8 @@ export function createDynamoStatsReader(
     const requests: { table: string; key: Item }[] = Object.entries(keysByTable).flatMap(([table, keys]) =>
       keys.map((key) => ({ table, key })),
     );
-    const parts: (typeof requests)[] = [];
-    for (let i = 0; i < requests.length; i += 100) parts.push(requests.slice(i, i + 100));
     await Promise.all(
-      parts.map(async (part) => {
+      chunks(requests, 100).map(async (part) => {
         let requestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
         for (const { table, key } of part) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
         for (let attempt = 0; Object.keys(requestItems).length > 0; attempt++) {

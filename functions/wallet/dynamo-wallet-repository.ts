@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { chunks } from '../shared/chunks';
 import { getAll } from '../shared/dynamodb-batch-get';
 import { putAll } from '../shared/dynamodb-batch-write';
 import { isConditionFailure } from '../shared/dynamodb-errors';
@@ -35,9 +36,6 @@ const CHARGE_ATTEMPTS = 5;
  * names removed and 64 set, under 3 KB of expression (DynamoDB refuses one over 4 KB).
  */
 const DROPPED_PER_UPDATE = 64;
-
-const chunks = <T>(list: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /**
  * Writes wallets' pending charges out as ledger items, then drops their pending attributes (and
