@@ -1,5 +1,6 @@
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
+import type { StoredItem } from '../shared/dynamodb-query';
 import type { Concert } from './concert';
 import type { Schedule } from './schedule';
 import type { Seat } from './seat';
@@ -108,6 +109,22 @@ export function toSeat(item: Item): Seat {
     ...(item.heldBy !== undefined ? { heldBy: item.heldBy as string } : {}),
     ...(item.holdExpiresAt !== undefined ? { holdExpiresAt: item.holdExpiresAt as number } : {}),
   };
+}
+
+/** A seat as a query sends it (queryAllStored), with the attributes of `seatProjection`: as `toSeat` gives it. */
+export function storedSeat(item: StoredItem): Seat {
+  const seat: { -readonly [K in keyof Seat]: Seat[K] } = {
+    concertId: item.concertId?.S as string,
+    scheduleId: item.scheduleId?.S as string,
+    date: item.date?.S as string,
+    seatNumber: Number(item.seatNumber?.N),
+    price: Number(item.price?.N),
+    status: item.status?.S as Seat['status'],
+  };
+  if (item.reservationId?.S !== undefined) seat.reservationId = item.reservationId.S;
+  if (item.heldBy?.S !== undefined) seat.heldBy = item.heldBy.S;
+  if (item.holdExpiresAt?.N !== undefined) seat.holdExpiresAt = Number(item.holdExpiresAt.N);
+  return seat;
 }
 
 /**

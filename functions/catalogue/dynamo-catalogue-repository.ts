@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandI
 import { isConditionFailure } from '../shared/dynamodb-errors';
 import type { Item } from '../shared/dynamodb-item';
 import { putAll } from '../shared/dynamodb-batch-write';
-import { queryAll } from '../shared/dynamodb-query';
+import { queryAll, queryAllStored } from '../shared/dynamodb-query';
 import { CONCERTS_BY_LAST_DATE_INDEX, SEATS_TAKEN_INDEX } from '../shared/tables';
 import {
   catalogueKeys,
@@ -13,6 +13,7 @@ import {
   SEAT_PREFIX,
   seatItem,
   seatProjection,
+  storedSeat,
   toConcert,
   toSchedule,
   toSeat,
@@ -21,6 +22,9 @@ import type { CatalogueRepository } from './catalogue-repository';
 
 export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, tableName: string): CatalogueRepository {
   const query = (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) => queryAll(client, { ...input, TableName: tableName });
+  // The seat map and the dates' counts read hundreds of seats a request, on every ACTIVE user's screen: read as sent.
+  const queryStored = (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) =>
+    queryAllStored(client, { ...input, TableName: tableName });
 
   return {
     async findConcert(concertId) {
@@ -80,25 +84,28 @@ export function createDynamoCatalogueRepository(client: DynamoDBDocumentClient, 
 
     async countTakenSeats(concertId, now) {
       // Index reads are eventually consistent; expired holds lie outside the key range and are never read.
-      const taken = await query({
+      const taken = await queryStored({
         IndexName: SEATS_TAKEN_INDEX,
         KeyConditionExpression: 'takenIn = :concertId AND takenUntil > :now',
         ExpressionAttributeValues: { ':concertId': concertId, ':now': now },
         ProjectionExpression: 'scheduleId',
       });
       const counts = new Map<string, number>();
-      for (const seat of taken) counts.set(seat.scheduleId as string, (counts.get(seat.scheduleId as string) ?? 0) + 1);
+      for (const seat of taken) {
+        const scheduleId = seat.scheduleId?.S as string;
+        counts.set(scheduleId, (counts.get(scheduleId) ?? 0) + 1);
+      }
       return counts;
     },
 
     async listSeats(scheduleId) {
-      const items = await query({
+      const items = await queryStored({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)',
         ExpressionAttributeValues: { ':pk': catalogueKeys.seats(scheduleId).pk, ':seat': SEAT_PREFIX },
         ...seatProjection,
         ConsistentRead: true,
       });
-      return items.map(toSeat);
+      return items.map(storedSeat);
     },
 
     async findSeat(scheduleId, seatNumber) {

@@ -142,7 +142,15 @@ export type DynamoLedgerWriter = ReturnType<typeof createDynamoLedgerWriter>;
 export function createDynamoWalletRepository(client: DynamoDBDocumentClient, tableName: string): WalletRepository {
   return {
     async findWallet(userId) {
-      const result = await client.send(new GetCommand({ TableName: tableName, Key: walletKeys.balance(userId), ConsistentRead: true }));
+      // The balance and version only: the item also carries every charge still pending, a few hundred attributes under load.
+      const result = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: walletKeys.balance(userId),
+          ConsistentRead: true,
+          ProjectionExpression: 'balance, version',
+        }),
+      );
       return toWallet(result.Item);
     },
 
