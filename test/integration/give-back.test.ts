@@ -368,8 +368,17 @@ describe('revocation', () => {
     // Nobody without a token: banned all the same.
     expect(await room.revoke('nobody', true)).toEqual({ userId: 'nobody', revoked: false, banned: true });
     expect(await codeOf(room.join('nobody'))).toBe('QUEUE_BANNED');
+    // The bans are on the token items, which keep them past any TTL; the admission record only counts.
     const record = await room.record();
-    expect([record.revokedTotal, [...(record.banned as Set<string>)].sort(), record.leftTotal]).toEqual([2, ['b', 'nobody'], undefined]);
+    expect([record.revokedTotal, record.banned, record.leftTotal]).toEqual([2, undefined, undefined]);
+    expect(await room.tokenItem('b')).toMatchObject({ banned: expect.any(Number), finishedAt: expect.any(Number) });
+    expect(await room.tokenItem('nobody')).toEqual({
+      ...queueKeys.token(room.concertId, 'nobody'),
+      concertId: room.concertId,
+      userId: 'nobody',
+      banned: expect.any(Number),
+    });
+    expect([(await room.tokenItem('b'))?.ttl, (await room.tokenItem('nobody'))?.ttl]).toEqual([undefined, undefined]);
   });
 
   test('an ACTIVE token is refused by the ACTIVE check at once, and its place freed', async () => {
