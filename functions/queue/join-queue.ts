@@ -31,14 +31,18 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
  *
  * The admission record carries the concert's settings: while joining is CLOSED, or before
  * `preQueueOpensAt`, a join is refused (409 QUEUE_CLOSED / QUEUE_NOT_OPEN), except that a user who
- * holds a live token gets it back (200); a banned user's join is 403 QUEUE_BANNED. The ban is on the
- * user's token item and the token write never lands over it, so it holds from the moment it is made;
- * an instance that refused a user as banned refuses them before anything else after. The number is
- * taken alongside the record's read only when this instance last saw the room open to this user
- * and asking no proof of work; otherwise (refusing, protected, or never seen: an instance's first
- * join of a concert) the record is read first, so refused joins take no number. A number
- * taken and not kept is admitted like any other and holds an ACTIVE place until its turn ends:
- * the only refused join that takes one is an instance's first after the room closed.
+ * holds a live token gets it back (200). The number is taken alongside the record's read only when
+ * this instance last saw the room open to this user and asking no proof of work; otherwise (refusing,
+ * protected, or never seen: an instance's first join of a concert) the record is read first, so
+ * refused joins take no number. A number taken and not kept is admitted like any other and holds an
+ * ACTIVE place until its turn ends: the refused joins that take one are an instance's first after
+ * the room closed, and a banned user's first on an instance (below).
+ *
+ * A banned user's join is 403 QUEUE_BANNED. The ban is on the user's token item (revoke-queue-token.ts)
+ * and the token write never lands over it, so it holds from the moment it is made, on every instance;
+ * the write carries the number, so that join took one. The instance then remembers the user
+ * (recent-bans.ts) and refuses their later joins before any call. Users an earlier version banned are
+ * named in the admission record, and refused from it as before.
  *
  * Before saleOpensAt (and while no opening is recorded) a join takes an arrival number from the
  * pre-queue's counter instead, and its token is marked a pre-queue token (pre-queue.ts). Which counter
