@@ -14,10 +14,11 @@ import type { PreQueue } from './pre-queue';
  *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts); the
  *   admission window's count `rateWindow`; once an admin changed them, the waiting-room `settings`
  *   with `settingsRevision`, `settingsUpdatedAt` and `settingsUpdatedBy`; and what users and admins
- *   gave back: `givenBack` (a string set of places left or revoked while waiting,
- *   queue-rules `placeKey`, tidied by the admission run that passes them), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
- *   early), `revokedTotal` (live tokens an admin revoked) and `passedOverTotal` (given-back places
- *   admission passed over: `admittedSeq` less these is the people admitted); for a scheduled opening,
+ *   gave back: `givenBack` (a string set of places left or revoked while waiting, queue-rules
+ *   `placeKey`, tidied by the admission run that passes them), `leftTotal` (tokens their holders gave
+ *   back: places left while waiting and turns ended early), `revokedTotal` (live tokens an admin
+ *   revoked) and `passedOverTotal` (given-back places admission passed over: `admittedSeq` less these
+ *   is the people admitted); for a scheduled opening,
  *   `saleScheduled` (set by the first settings change with a saleOpensAt, never removed) and, once the opening run
  *   recorded it, `preQueue` (pre-queue.ts `PreQueue`: sizes, the secret seed, how far it is admitted);
  *   on records an earlier version wrote, `banned` (a string set of user ids, still read, never added to:
