@@ -10,6 +10,7 @@ import { createDynamoWaitingRoomRepository } from './dynamo-waiting-room-reposit
 import { ClaimedChallenges } from './challenge-replay-guard';
 import { joinChallenges, type JoinChallenges } from './join-challenges';
 import type { QueueDeps } from './queue-deps';
+import { RecentBans } from './recent-bans';
 import { RecentTokens } from './recent-tokens';
 import type { WaitingRoomDeps } from './waiting-room-deps';
 
@@ -27,6 +28,7 @@ export function queueDeps(): QueueDeps {
     queue: processQueueRepository(),
     tokens: processQueueTokens(),
     recentTokens: new RecentTokens(),
+    recentBans: new RecentBans(),
     challenges: challengesOnFirstUse(),
     claimedChallenges: new ClaimedChallenges(),
     concertExists: cachedConcertExists(),

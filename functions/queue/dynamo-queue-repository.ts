@@ -9,8 +9,10 @@ import { queryAll } from '../shared/dynamodb-query';
 import { QUEUES_INDEX } from '../shared/tables';
 import { statsKeys, toSalesTally } from '../stats/stats-keys';
 import {
+  BANNED,
   batchAttribute,
   givenBackTidy,
+  isBannedItem,
   passedOverCount,
   placeGivenBackUpdate,
   PRE_QUEUE,
@@ -18,10 +20,10 @@ import {
   queueKeys,
   toAdmissionState,
   toTokenRecord,
+  tokenBanUpdate,
   tokenItem,
   tokenSpendUpdate,
   turnGivenBackUpdate,
-  userBanUpdate,
 } from './queue-keys';
 import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, PreQueueWrite, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
@@ -109,8 +111,9 @@ export function createDynamoQueueRepository(
         return { claimed: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // The failed check hands back the live token that stands, saving a read.
+        // The failed check hands back the live token that stands (or the ban), saving a read.
         const current = error.Item ? unmarshall(error.Item) : await getItem(queueKeys.token(record.concertId, record.userId));
+        if (isBannedItem(current)) return { claimed: false, banned: true };
         return { claimed: false, current: current ? toTokenRecord(current) : undefined };
       }
     },
@@ -128,7 +131,11 @@ export function createDynamoQueueRepository(
 
     async findTokenWithAdmission(concertId, userId) {
       const { token, admission, at } = await tokenChecks.read(concertId, userId);
-      return { token: token ? toTokenRecord(token) : undefined, admission: admissionOf(readAt(concertId, at, admission)) };
+      return {
+        token: token ? toTokenRecord(token) : undefined,
+        banned: isBannedItem(token),
+        admission: admissionOf(readAt(concertId, at, admission)),
+      };
     },
 
     async findAdmission(concertId, read = {}) {
@@ -275,18 +282,23 @@ export function createDynamoQueueRepository(
 
     giveBackTurn: (token, batch, admittedAfter, change, now) =>
       giveBack(token.concertId, [
-        tokenSpendUpdate(tableName, token, now),
+        tokenSpendUpdate(tableName, token, now, change.ban),
         turnGivenBackUpdate(tableName, token, batch, admittedAfter, change),
       ]),
 
     giveBackPlace: (token, change, listed, now) =>
-      giveBack(token.concertId, [tokenSpendUpdate(tableName, token, now), placeGivenBackUpdate(tableName, token, change, listed)]),
+      giveBack(token.concertId, [
+        tokenSpendUpdate(tableName, token, now, change.ban),
+        placeGivenBackUpdate(tableName, token, change, listed),
+      ]),
 
-    async banUser(concertId, userId) {
+    async banUser(concertId, userId, read, now) {
       try {
-        await client.send(new UpdateCommand(userBanUpdate(tableName, concertId, userId)));
-      } finally {
-        forgetAdmission(concertId);
+        await client.send(new UpdateCommand(tokenBanUpdate(tableName, { concertId, userId }, read, now)));
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
+        throw error;
       }
     },
 
@@ -398,5 +410,7 @@ function replaceableCondition(sharded: boolean, replaceable: ReplaceableToken) {
   const guard = replaceable.challenge;
   values[':challenge'] = 'below' in guard ? guard.below : guard.atOrBelow;
   const kept = `(attribute_not_exists(#challenge) OR #challenge ${'below' in guard ? '<' : '<='} :challenge)`;
-  return { condition: `(${clauses.join(' OR ')}) AND ${kept}`, names, values };
+  // And never over a ban, whatever the item holds (a ban's item may hold no token at all).
+  names['#banned'] = BANNED;
+  return { condition: `((${clauses.join(' OR ')}) AND ${kept}) AND attribute_not_exists(#banned)`, names, values };
 }

@@ -31,12 +31,18 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
  *
  * The admission record carries the concert's settings: while joining is CLOSED, or before
  * `preQueueOpensAt`, a join is refused (409 QUEUE_CLOSED / QUEUE_NOT_OPEN), except that a user who
- * holds a live token gets it back (200); a banned user's join is 403 QUEUE_BANNED. The number is
- * taken alongside the record's read only when this instance last saw the room open to this user
- * and asking no proof of work; otherwise (refusing, protected, or never seen: an instance's first
- * join of a concert) the record is read first, so refused joins take no number. A number
- * taken and not kept is admitted like any other and holds an ACTIVE place until its turn ends:
- * the only refused join that takes one is an instance's first after the room closed.
+ * holds a live token gets it back (200). The number is taken alongside the record's read only when
+ * this instance last saw the room open to this user and asking no proof of work; otherwise (refusing,
+ * protected, or never seen: an instance's first join of a concert) the record is read first, so
+ * refused joins take no number. A number taken and not kept is admitted like any other and holds an
+ * ACTIVE place until its turn ends: the refused joins that take one are an instance's first after
+ * the room closed, and a banned user's first on an instance (below).
+ *
+ * A banned user's join is 403 QUEUE_BANNED. The ban is on the user's token item (revoke-queue-token.ts)
+ * and the token write never lands over it, so it holds from the moment it is made, on every instance;
+ * the write carries the number, so that join took one. The instance then remembers the user
+ * (recent-bans.ts) and refuses their later joins before any call. Users an earlier version banned are
+ * named in the admission record, and refused from it as before.
  *
  * Before saleOpensAt (and while no opening is recorded) a join takes an arrival number from the
  * pre-queue's counter instead, and its token is marked a pre-queue token (pre-queue.ts). Which counter
@@ -47,11 +53,12 @@ type NumberedToken = QueueTokenRecord & { readonly seq: number };
 export async function joinQueue(deps: QueueDeps, input: { userId: string; concertId: string; altcha?: string }): Promise<JoinResult> {
   const { userId, concertId } = input;
   if (!(await deps.concertExists(concertId))) throw notFound('concert');
+  if (deps.recentBans?.has(concertId, userId)) throw bannedError();
   // Still waiting with a token this instance handed out: the same token again, no number taken.
   const remembered = deps.recentTokens?.recall(concertId, userId);
   if (remembered && (await deps.tokens.verify(remembered.token))) {
     const admission = await deps.queue.findAdmission(concertId, { recentAdmission: true });
-    refuseBanned(admission, userId);
+    refuseBanned(deps, admission, concertId, userId);
     const now = deps.now();
     const state = stateOf(remembered.seq, undefined, admission, now, deps.settings, remembered.shard, remembered.preQueue);
     if (state.status === 'WAIT') return { created: false, status: describeToken(remembered, state, now, deps.settings, admission) };
@@ -63,7 +70,7 @@ export async function joinQueue(deps: QueueDeps, input: { userId: string; concer
     numberAlongside ? takeNumber(deps, concertId, inPreQueue(deps, seen)) : undefined,
     deps.queue.findAdmission(concertId, { recentAdmission: true }),
   ]);
-  refuseBanned(admission, userId);
+  refuseBanned(deps, admission, concertId, userId);
   const refusal = refusalOf(deps, admission);
   if (refusal) {
     const live = await handBackLiveToken(deps, concertId, userId, admission);
@@ -130,6 +137,10 @@ async function placeNew(
       if (writing === joining && solution) outcome.used = true;
       deps.recentTokens?.remember(writing);
       return { created: writing === joining, status: describe(writing) };
+    }
+    if (placed.banned) {
+      deps.recentBans?.remember(concertId, userId);
+      throw bannedError();
     }
     const current = placed.current;
     const state =
@@ -223,6 +234,11 @@ async function handBackLiveToken(
   return undefined;
 }
 
-function refuseBanned(admission: AdmissionState, userId: string): void {
-  if (isBanned(admission, userId)) throw new AppError('QUEUE_BANNED', 'you may not join the waiting room of this concert');
+/** Banned in the admission record's set, as an earlier version recorded bans (the token write refuses the others). */
+function refuseBanned(deps: QueueDeps, admission: AdmissionState, concertId: string, userId: string): void {
+  if (!isBanned(admission, userId)) return;
+  deps.recentBans?.remember(concertId, userId);
+  throw bannedError();
 }
+
+const bannedError = () => new AppError('QUEUE_BANNED', 'you may not join the waiting room of this concert');

@@ -4,6 +4,7 @@ import type { SeriesRecorder } from '../stats/stats-repository';
 import type { JoinChallenges } from './join-challenges';
 import type { QueueRepository } from './queue-repository';
 import type { QueueTokens } from './queue-tokens';
+import type { RecentBans } from './recent-bans';
 import type { RecentTokens } from './recent-tokens';
 
 export interface QueueDeps {
@@ -14,6 +15,8 @@ export interface QueueDeps {
   readonly concertExists: (concertId: string) => Promise<boolean>;
   /** This instance's memory of tokens it handed out (none: every join goes to the table). */
   readonly recentTokens?: RecentTokens;
+  /** This instance's memory of users it refused as banned (none: each such join takes a number when it takes one alongside). */
+  readonly recentBans?: RecentBans;
   /**
    * The proof of work of protected concerts: challenges issued and checked. Without them a concert
    * that asks for work cannot be joined (the jobs need none). Which solutions were used, the token

@@ -14,18 +14,23 @@ import type { PreQueue } from './pre-queue';
  *   shards also the line's `shardAdmitted`, `shardEpochs` and `lineRevision` (sharded-line.ts); the
  *   admission window's count `rateWindow`; once an admin changed them, the waiting-room `settings`
  *   with `settingsRevision`, `settingsUpdatedAt` and `settingsUpdatedBy`; and what users and admins
- *   gave back: `givenBack` (a string set of places left or revoked while waiting,
- *   queue-rules `placeKey`, tidied by the admission run that passes them), `banned` (a string set of
- *   user ids), `leftTotal` (tokens their holders gave back: places left while waiting and turns ended
- *   early), `revokedTotal` (live tokens an admin revoked) and `passedOverTotal` (given-back places
- *   admission passed over: `admittedSeq` less these is the people admitted); for a scheduled opening,
+ *   gave back: `givenBack` (a string set of places left or revoked while waiting, queue-rules
+ *   `placeKey`, tidied by the admission run that passes them), `leftTotal` (tokens their holders gave
+ *   back: places left while waiting and turns ended early), `revokedTotal` (live tokens an admin
+ *   revoked) and `passedOverTotal` (given-back places admission passed over: `admittedSeq` less these
+ *   is the people admitted); for a scheduled opening,
  *   `saleScheduled` (set by the first settings change with a saleOpensAt, never removed) and, once the opening run
- *   recorded it, `preQueue` (pre-queue.ts `PreQueue`: sizes, the secret seed, how far it is admitted)
+ *   recorded it, `preQueue` (pre-queue.ts `PreQueue`: sizes, the secret seed, how far it is admitted);
+ *   on records an earlier version wrote, `banned` (a string set of user ids, still read, never added to:
+ *   at about 11,000 ids it filled DynamoDB's 400 KB and every write of the record failed)
  * - `PREQ#<concert>` lastSeq: the pre-queue's arrival counter (`PREQ#<concert>#<shard>` with shards),
  *   listed in the queues index like the line's; `closedAt` once the opening run closed it
  * - `TOKEN#<concert>#<user>` the user's token for the concert: token, seq (and shard), joinedAt,
  *   finishedAt, `preQueue` (true) for a pre-queue token, whose seq is its arrival number there, and
- *   `challenge`, the replay key of the join challenge that let the user in last (challenge-replay-guard.ts)
+ *   `challenge`, the replay key of the join challenge that let the user in last (challenge-replay-guard.ts),
+ *   and the TTL attribute (7 days on). Once an admin banned the user: `banned` (when, epoch ms) and no
+ *   TTL, so the ban stays; a join's write never lands over it. A ban of a user who had no item leaves
+ *   one with only concertId, userId and `banned`, no token (`toTokenRecord` reads none from it).
  * - `WRCHANGE#<concert>#<revision>` one change of the waiting-room settings (the audit): at, by, changed
  */
 export const queueKeys = {
@@ -65,7 +70,9 @@ export const tokenItem = (record: QueueTokenRecord): Item => ({
   [TTL_ATTRIBUTE]: Math.floor(record.joinedAt / 1000) + TOKEN_RETENTION_SECONDS,
 });
 
-export function toTokenRecord(item: Item): QueueTokenRecord {
+/** A token item's token; undefined for a ban's item that never held one. */
+export function toTokenRecord(item: Item): QueueTokenRecord | undefined {
+  if (typeof item.token !== 'string') return undefined;
   return {
     token: item.token as string,
     concertId: item.concertId as string,
@@ -76,8 +83,12 @@ export function toTokenRecord(item: Item): QueueTokenRecord {
     finishedAt: item.finishedAt as number | undefined,
     ...(item.preQueue === true ? { preQueue: true } : {}),
     ...(typeof item.challenge === 'string' ? { challenge: item.challenge } : {}),
+    ...(isBannedItem(item) ? { banned: true } : {}),
   };
 }
+
+/** The token item (or a ban's item without a token) says an admin banned its user from the concert. */
+export const isBannedItem = (item: Item | undefined) => item?.[BANNED] !== undefined;
 
 /** The admission record; `shards` > 1 reads the sharded line's state too (empty before the first run). */
 export function toAdmissionState(item: Item | undefined, shards = 1): AdmissionState {
@@ -162,7 +173,7 @@ export function toWaitingRoomChange(item: Item): WaitingRoomChange {
 /** The admission record's count of given-back places admission has passed over, so far. */
 const PASSED_OVER_TOTAL = 'passedOverTotal';
 
-/** The places given back and the users banned, when the record has any (DynamoDB stores no empty set). */
+/** The places given back and the users an earlier version banned, when the record has any (DynamoDB stores no empty set). */
 function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
   const givenBack = item[GIVEN_BACK] as Set<string> | undefined;
   const banned = item[BANNED] as Set<string> | undefined;
@@ -170,7 +181,8 @@ function givenBackOf(item: Item): Pick<AdmissionState, 'givenBack' | 'banned'> {
 }
 
 const GIVEN_BACK = 'givenBack';
-const BANNED = 'banned';
+/** The admission record's set of banned users (an earlier version's), and a token item's mark of a ban. */
+export const BANNED = 'banned';
 /** The admission record's recorded opening (pre-queue.ts `PreQueue`). */
 export const PRE_QUEUE = 'preQueue';
 
@@ -180,7 +192,7 @@ export const GIVE_BACK_COUNTERS = { left: 'leftTotal', revoked: 'revokedTotal' }
 /** Why a live token ended before its time: its holder gave it back, or an admin revoked it. */
 export interface GiveBack {
   readonly reason: keyof typeof GIVE_BACK_COUNTERS;
-  /** Also bans the user from joining this concert again. */
+  /** Also bans the user from joining this concert again (marked on their token item, which then keeps no TTL). */
   readonly ban?: boolean;
 }
 
@@ -193,20 +205,61 @@ function toShardedLine(item: Item | undefined, shards: number): ShardedLine {
   };
 }
 
-/** A token held by someone who paid: it is spent, and only the same token, once. */
+/**
+ * A token held by someone who paid (or given back): it is spent, and only the same token, once. With
+ * `ban` the item is marked banned too and loses its TTL, so the ban outlives the token's retention.
+ */
 export function tokenSpendUpdate(
   tableName: string,
   token: { token: string; concertId: string; userId: string },
   now: number,
+  ban = false,
 ): TransactItem {
+  const banned = ban ? bannedClauses() : undefined;
   return {
     Update: {
       TableName: tableName,
       Key: queueKeys.token(token.concertId, token.userId),
-      UpdateExpression: 'SET finishedAt = :now',
+      UpdateExpression: banned ? `SET finishedAt = :now, ${banned.set} ${banned.remove}` : 'SET finishedAt = :now',
       ConditionExpression: '#token = :token AND attribute_not_exists(finishedAt)',
-      ExpressionAttributeNames: { '#token': 'token' },
+      ExpressionAttributeNames: { '#token': 'token', ...banned?.names },
       ExpressionAttributeValues: { ':token': token.token, ':now': now },
+    },
+  };
+}
+
+/** A ban's clauses on a token item (`:now` is the time): marked once (banned twice keeps the first time), and no TTL. */
+function bannedClauses() {
+  return {
+    set: '#banned = if_not_exists(#banned, :now)',
+    remove: 'REMOVE #ttl',
+    names: { '#banned': BANNED, '#ttl': TTL_ATTRIBUTE },
+  };
+}
+
+/**
+ * A ban of a user with no live token: marks their token item banned, or makes one that holds only the
+ * ban. Only over the item as the revocation read it (`read`: its token, or none): a join that landed
+ * meanwhile fails the write, and the revocation reads again and revokes that token with the ban.
+ */
+export function tokenBanUpdate(
+  tableName: string,
+  user: { concertId: string; userId: string },
+  read: string | undefined,
+  now: number,
+): UpdateCommandInput {
+  const banned = bannedClauses();
+  return {
+    TableName: tableName,
+    Key: queueKeys.token(user.concertId, user.userId),
+    UpdateExpression: `SET ${banned.set}, concertId = :concertId, userId = :userId ${banned.remove}`,
+    ConditionExpression: read === undefined ? 'attribute_not_exists(#token)' : '#token = :read',
+    ExpressionAttributeNames: { '#token': 'token', ...banned.names },
+    ExpressionAttributeValues: {
+      ':now': now,
+      ':concertId': user.concertId,
+      ':userId': user.userId,
+      ...(read === undefined ? {} : { ':read': read }),
     },
   };
 }
@@ -230,18 +283,13 @@ export function turnFinishedUpdate(tableName: string, concertId: string, batch: 
 }
 
 /**
- * The admission record's part of a give-back, as ADD clauses: the counter of its reason, and the ban.
- * ADD makes the counter and the set when missing, and adds a user banned twice once.
+ * The admission record's part of a give-back, as ADD clauses: the counter of its reason (ADD makes it
+ * when missing). A ban is no part of it: it goes on the token item (`tokenSpendUpdate`).
  */
-function giveBackAdds(userId: string, change: GiveBack) {
+function giveBackAdds(change: GiveBack) {
   const adds = ['#counter :one'];
   const names: Record<string, string> = { '#counter': GIVE_BACK_COUNTERS[change.reason] };
   const values: Record<string, unknown> = { ':one': 1 };
-  if (change.ban) {
-    adds.push('#banned :user');
-    names['#banned'] = BANNED;
-    values[':user'] = new Set([userId]);
-  }
   return { adds, names, values };
 }
 
@@ -254,7 +302,7 @@ export function turnGivenBackUpdate(
   change: GiveBack,
 ): TransactItem {
   const turn = turnFinishedUpdate(tableName, token.concertId, batch, admittedAfter).Update!;
-  const { adds, names, values } = giveBackAdds(token.userId, change);
+  const { adds, names, values } = giveBackAdds(change);
   return {
     Update: {
       ...turn,
@@ -278,7 +326,7 @@ export function placeGivenBackUpdate(
   listed: boolean,
 ): TransactItem {
   if (token.preQueue) return preQueuePlaceGivenBackUpdate(tableName, { ...token, preQueue: true }, change, listed);
-  const { adds, names, values } = giveBackAdds(token.userId, change);
+  const { adds, names, values } = giveBackAdds(change);
   if (listed) {
     adds.unshift('#givenBack :place');
     names['#givenBack'] = GIVEN_BACK;
@@ -311,7 +359,7 @@ function preQueuePlaceGivenBackUpdate(
   change: GiveBack,
   listed: boolean,
 ): TransactItem {
-  const { adds, names, values } = giveBackAdds(token.userId, change);
+  const { adds, names, values } = giveBackAdds(change);
   if (listed) {
     adds.unshift('#givenBack :place');
     names['#givenBack'] = GIVEN_BACK;
@@ -328,17 +376,6 @@ function preQueuePlaceGivenBackUpdate(
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
-  };
-}
-
-/** A ban alone (the user holds no live token): the user id joins the record's banned set. */
-export function userBanUpdate(tableName: string, concertId: string, userId: string): UpdateCommandInput {
-  return {
-    TableName: tableName,
-    Key: queueKeys.admission(concertId),
-    UpdateExpression: 'ADD #banned :user',
-    ExpressionAttributeNames: { '#banned': BANNED },
-    ExpressionAttributeValues: { ':user': new Set([userId]) },
   };
 }
 

@@ -7,7 +7,12 @@ import type { RateWindow } from './waiting-room-rules';
 import type { PreQueueCounters } from './pre-queue-counter';
 import type { PreQueue } from './pre-queue';
 
-export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord };
+/**
+ * A join's write: landed, or not, with the token that stands (if the item holds one); `banned` when the
+ * item says an admin banned the user from the concert, which refuses the join whatever it holds.
+ */
+export type ClaimResult =
+  { readonly claimed: true } | { readonly claimed: false; readonly current?: QueueTokenRecord; readonly banned?: boolean };
 
 /** Which token a join may write over, besides a spent or unnumbered one. */
 export interface ReplaceableToken {
@@ -58,9 +63,10 @@ export interface QueuePlace {
 /** What the waiting room needs from storage. Every write is conditional; nothing here locks. */
 export interface QueueRepository {
   /**
-   * Writes the user's numbered token unless they hold a live one: written when they have no token,
-   * or theirs is spent, unnumbered, expired (its number at or below `replaceable.expiredThrough` of
-   * its counter) or exactly `replaceable.token`. Otherwise the token that stands comes back.
+   * Writes the user's numbered token unless they hold a live one or are banned: written when they have
+   * no token, or theirs is spent, unnumbered, expired (its number at or below `replaceable.expiredThrough`
+   * of its counter) or exactly `replaceable.token`, and the item carries no ban. Otherwise the token
+   * that stands comes back, or `banned`.
    */
   placeToken(record: QueueTokenRecord & { readonly seq: number }, replaceable: ReplaceableToken): Promise<ClaimResult>;
   /** The next number in the concert's line (an atomic counter, or one of QUEUE_SHARDS counters). */
@@ -69,9 +75,16 @@ export interface QueueRepository {
   nextPreQueueArrival(concertId: string): Promise<QueuePlace | undefined>;
   /** The opening run's close of the pre-queue counters (those `counters` show open): every counter's final value. */
   closePreQueue(concertId: string, counters: PreQueueCounters, now: number): Promise<number[]>;
+  /** The user's token; undefined when there is none (no item, or a ban's item that holds no token). */
   findToken(concertId: string, userId: string): Promise<QueueTokenRecord | undefined>;
-  /** The user's token and the concert's admission state, both fresh, read together in one call (the ACTIVE check). */
-  findTokenWithAdmission(concertId: string, userId: string): Promise<{ token?: QueueTokenRecord; admission: AdmissionState }>;
+  /**
+   * The user's token and the concert's admission state, both fresh, read together in one call (the
+   * ACTIVE check); `banned` when the token item says the user is banned (also an item holding no token).
+   */
+  findTokenWithAdmission(
+    concertId: string,
+    userId: string,
+  ): Promise<{ token?: QueueTokenRecord; banned: boolean; admission: AdmissionState }>;
   /**
    * The concert's admission state. With `recentAdmission` (polls and joins) a record this instance
    * read within POLL_ADMISSION_CACHE_MS is reused, and concurrent callers share one read: admission
@@ -134,8 +147,13 @@ export interface QueueRepository {
    * reached it. False as for `giveBackTurn` (admitted meanwhile, say).
    */
   giveBackPlace(token: GivenBackToken & { readonly seq: number }, change: GiveBack, listed: boolean, now: number): Promise<boolean>;
-  /** Adds the user to the concert's banned set. */
-  banUser(concertId: string, userId: string): Promise<void>;
+  /**
+   * Bans a user who holds no live token, on their token item (made, holding only the ban, when there is
+   * none), only while the item still holds `read`, the token read before (undefined: none). False, with
+   * nothing written, when a join wrote another meanwhile: the caller reads again. The admission record
+   * is not written: a ban costs it nothing, however many there are.
+   */
+  banUser(concertId: string, userId: string, read: string | undefined, now: number): Promise<boolean>;
   /** Removes expired batches; returns those this call removed (not ones a concurrent call did). */
   removeBatches(concertId: string, batches: readonly AdmissionBatch[]): Promise<AdmissionBatch[]>;
 }

@@ -71,7 +71,10 @@ export interface AdmissionState {
    * such a place reads EXPIRED and admission passes over it. Tidied once the watermark passes it.
    */
   readonly givenBack?: ReadonlySet<string>;
-  /** Users an admin banned from joining this concert. */
+  /**
+   * Users an admin banned from joining this concert, as an earlier version recorded them. Bans now
+   * live on the users' token items (`QueueTokenRecord.banned`); this set is only read, never added to.
+   */
   readonly banned?: ReadonlySet<string>;
   /** Given-back places admission passed over so far (counted in `admittedSeq`, which counts places, not people). */
   readonly passedOverTotal?: number;
@@ -101,6 +104,8 @@ export interface QueueTokenRecord {
   readonly preQueue?: boolean;
   /** The replay key of the join challenge that let this user in last (challenge-replay-guard.ts). */
   readonly challenge?: string;
+  /** An admin banned the user from this concert: no join writes over this item again. */
+  readonly banned?: true;
 }
 
 /** Where a token stands: its number, the counter that gave it (sharded line), and whether that was the pre-queue's. */
@@ -241,6 +246,10 @@ export const isGivenBack = (admission: AdmissionState, place: TokenPlace) => adm
 export const preQueueGivenBackCount = (admission: AdmissionState) =>
   [...(admission.givenBack ?? [])].filter((key) => placeOfKey(key).preQueue).length;
 
+/**
+ * Banned by the admission record's set, as the earlier version recorded bans: those users stay refused.
+ * Bans made now are on the token item (`QueueTokenRecord.banned`), which the join's write checks.
+ */
 export const isBanned = (admission: AdmissionState, userId: string) => admission.banned?.has(userId) ?? false;
 
 /**

@@ -21,21 +21,27 @@ const MAX_ATTEMPTS = 5;
  * full: revocations are few), so ACTIVE routes (which read the token item) refuse it at once and polls
  * read it EXPIRED within their cache window. A hold racing it commits only while the token is unspent
  * (its transaction checks the token item), so it lands before the revocation or not at all.
+ * The ban is marked on the user's token item (the spend marks it; with no live token, a write of its
+ * own), never on the admission record, and a join's token write never lands over it.
  */
 export async function revokeQueueToken(deps: QueueDeps, input: { concertId: string; userId: string; ban: boolean }): Promise<Revocation> {
   const { concertId, userId, ban } = input;
   if (!(await deps.concertExists(concertId))) throw notFound('concert');
   const change: GiveBack = { reason: 'revoked', ban };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const { token, admission } = await deps.queue.findTokenWithAdmission(concertId, userId);
+    const read = await deps.queue.findTokenWithAdmission(concertId, userId);
+    const { token, admission } = read;
     const now = deps.now();
-    const banned = ban || isBanned(admission, userId);
+    // Banned on the token item, or in the admission record's set where an earlier version put bans.
+    const banned = ban || read.banned || isBanned(admission, userId);
     const live = token?.seq !== undefined ? { ...token, seq: token.seq } : undefined;
     const state: TokenState = live
       ? stateOf(live.seq, live.finishedAt, admission, now, deps.settings, live.shard, live.preQueue)
       : { status: 'EXPIRED' };
     if (!live || state.status === 'EXPIRED') {
-      if (ban && !isBanned(admission, userId)) await deps.queue.banUser(concertId, userId);
+      // On the item as read (no token, or an ended one); a join that wrote one meanwhile sends this round again.
+      if (ban && !read.banned && !(await deps.queue.banUser(concertId, userId, token?.token, now))) continue;
+      if (ban) deps.recentBans?.remember(concertId, userId);
       return { userId, revoked: false, banned };
     }
     const revoked =
@@ -50,6 +56,7 @@ export async function revokeQueueToken(deps: QueueDeps, input: { concertId: stri
         : await deps.queue.giveBackPlace({ ...live, ...placeOf(state) }, change, true, now);
     if (revoked) {
       deps.recentTokens?.forget(concertId, userId);
+      if (ban) deps.recentBans?.remember(concertId, userId);
       return { userId, revoked: true, banned };
     }
   }

@@ -174,6 +174,25 @@ describe('POST /admin/concerts/{concertId}/queue/revocations', () => {
     expect((await admissionRecord(concertId)).revokedTotal).toBe(1);
   });
 
+  test('a banned user’s 25 joins at once: every one 403 QUEUE_BANNED, none 201; stats and the jobs run past the ban', async () => {
+    const { concertId } = await concert();
+    const [ivy, bot] = await Promise.all(['q-ivy', 'q-bot'].map((userId) => api.tokenFor(userId)));
+    const waiting = (await join(ivy, concertId)).body.token;
+    expect((await revoke(concertId, { userId: 'q-bot', ban: true })).body).toEqual({ userId: 'q-bot', revoked: false, banned: true });
+    const joins = await Promise.all(Array.from({ length: 25 }, () => join(bot, concertId)));
+    expect(joins.map((response) => `${response.status} ${response.body.error?.code}`)).toEqual(Array(25).fill('403 QUEUE_BANNED'));
+    const item = await documentClient.send(
+      new GetCommand({ TableName: tableName('queue'), Key: queueKeys.token(concertId, 'q-bot'), ConsistentRead: true }),
+    );
+    expect(item.Item).toEqual({ ...queueKeys.token(concertId, 'q-bot'), concertId, userId: 'q-bot', banned: expect.any(Number) });
+    expect((await admissionRecord(concertId)).banned).toBeUndefined();
+
+    const stats = await api.request('GET', `/admin/concerts/${concertId}/waiting-room/stats`, { token: admin });
+    expect(stats.status).toBe(200);
+    for (const job of ['activate', 'expire']) expect((await api.request('POST', `/local/jobs/${job}`)).status).toBe(200);
+    expect((await poll(ivy, waiting, concertId)).body.status).toBe('ACTIVE');
+  });
+
   test('only admins: 403 FORBIDDEN; an unknown concert 404; a bad body 400, and nothing revoked', async () => {
     const { concertId } = await concert();
     const hal = await api.tokenFor('q-hal');

@@ -9,6 +9,8 @@ import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { queueKeys } from '../../functions/queue/queue-keys';
 import { activeCount, MAX_GIVEN_BACK_PLACES } from '../../functions/queue/queue-rules';
 import type { QueueStatusView } from '../../functions/queue/queue-status';
+import { expireActiveTokens } from '../../functions/queue/expire-active-tokens';
+import { RecentBans } from '../../functions/queue/recent-bans';
 import { RecentTokens } from '../../functions/queue/recent-tokens';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { revokeQueueToken } from '../../functions/queue/revoke-queue-token';
@@ -41,7 +43,7 @@ class Room {
     readonly concertId: string,
     readonly clock: TestClock,
     settings: Partial<Settings> = {},
-    options: { shards?: number; admissionCacheMs?: number; recentTokens?: RecentTokens } = {},
+    options: { shards?: number; admissionCacheMs?: number; recentTokens?: RecentTokens; recentBans?: RecentBans } = {},
   ) {
     const shards = options.shards ?? 1;
     const queue = queueRepository({ shards, admissionCacheMs: options.admissionCacheMs ?? 0 });
@@ -52,11 +54,12 @@ class Room {
       settings: { ...testSettings, queueShards: shards, ...settings },
       now: clock.now,
       ...(options.recentTokens ? { recentTokens: options.recentTokens } : {}),
+      ...(options.recentBans ? { recentBans: options.recentBans } : {}),
     };
   }
 
   /** The same waiting room seen by another instance. */
-  instance(options: { admissionCacheMs?: number } = {}): Room {
+  instance(options: { admissionCacheMs?: number; recentBans?: RecentBans } = {}): Room {
     const other = new Room(this.concertId, this.clock, this.deps.settings, { shards: this.deps.settings.queueShards, ...options });
     this.tokens.forEach((token, userId) => other.tokens.set(userId, token));
     return other;
@@ -102,6 +105,14 @@ class Room {
       new GetCommand({ TableName: tableName('queue'), Key: queueKeys.admission(this.concertId), ConsistentRead: true }),
     );
     return result.Item ?? {};
+  }
+
+  /** Numbers the line's counter gave so far (one counter). */
+  async lastSeq(): Promise<number> {
+    const result = await documentClient.send(
+      new GetCommand({ TableName: tableName('queue'), Key: queueKeys.sequence(this.concertId), ConsistentRead: true }),
+    );
+    return (result.Item?.lastSeq as number | undefined) ?? 0;
   }
 
   async tokenItem(userId: string): Promise<Record<string, unknown> | undefined> {
@@ -368,8 +379,17 @@ describe('revocation', () => {
     // Nobody without a token: banned all the same.
     expect(await room.revoke('nobody', true)).toEqual({ userId: 'nobody', revoked: false, banned: true });
     expect(await codeOf(room.join('nobody'))).toBe('QUEUE_BANNED');
+    // The bans are on the token items, which keep them past any TTL; the admission record only counts.
     const record = await room.record();
-    expect([record.revokedTotal, [...(record.banned as Set<string>)].sort(), record.leftTotal]).toEqual([2, ['b', 'nobody'], undefined]);
+    expect([record.revokedTotal, record.banned, record.leftTotal]).toEqual([2, undefined, undefined]);
+    expect(await room.tokenItem('b')).toMatchObject({ banned: expect.any(Number), finishedAt: expect.any(Number) });
+    expect(await room.tokenItem('nobody')).toEqual({
+      ...queueKeys.token(room.concertId, 'nobody'),
+      concertId: room.concertId,
+      userId: 'nobody',
+      banned: expect.any(Number),
+    });
+    expect([(await room.tokenItem('b'))?.ttl, (await room.tokenItem('nobody'))?.ttl]).toEqual([undefined, undefined]);
   });
 
   test('an ACTIVE token is refused by the ACTIVE check at once, and its place freed', async () => {
@@ -453,6 +473,207 @@ describe('revocation', () => {
       outcomes.push(`${held.length} held`);
     }
     console.log(`holds racing a revocation: ${outcomes.join(', ')}`);
+  });
+});
+
+describe('bans, on the token item', () => {
+  /** What a join ends in: 'joined' (201 or 200), or its error's code. */
+  const outcomeOf = (joining: Promise<QueueStatusView>) =>
+    joining.then(
+      () => 'joined',
+      (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+    );
+
+  test('a ban of a user who holds no token: their join is 403 QUEUE_BANNED at once, even through a cached record, and no token is written', async () => {
+    const room = new Room(newConcert(), new TestClock(), {}, { admissionCacheMs: 60_000 });
+    await room.joinAll(['a', 'b']);
+    // An instance that has read no admission record yet reads it before taking a number.
+    const cold = room.instance({ admissionCacheMs: 60_000 });
+    const before = { record: await room.record(), seq: await room.lastSeq() };
+
+    expect(await room.instance().revoke('x', true)).toEqual({ userId: 'x', revoked: false, banned: true });
+    const banItem = { ...queueKeys.token(room.concertId, 'x'), concertId: room.concertId, userId: 'x', banned: expect.any(Number) };
+    expect(await room.tokenItem('x')).toEqual(banItem);
+
+    expect(await codeOf(cold.join('x'))).toBe('QUEUE_BANNED');
+    expect([await room.record(), await room.tokenItem('x')]).toEqual([before.record, banItem]);
+    // This instance's record, cached for a minute, predates the ban: the token write refuses it all the same.
+    expect(await codeOf(room.join('x'))).toBe('QUEUE_BANNED');
+    expect([await room.record(), await room.tokenItem('x')]).toEqual([before.record, banItem]);
+    // Each took the number its token write would have carried (the record does not name the ban); no token holds it.
+    expect(await room.lastSeq()).toBe(before.seq + 2);
+  });
+
+  test('a ban while WAIT and while ACTIVE: the token EXPIRED at once, later joins 403, and the token item keeps no TTL', async () => {
+    const room = new Room(newConcert(), new TestClock(), { admitPerTick: 1 });
+    await room.joinAll(['act', 'wait', 'other']);
+    await room.admit();
+    expect([(await room.poll('act')).status, (await room.poll('wait')).status]).toEqual(['ACTIVE', 'WAIT']);
+    expect(await room.tokenItem('wait')).toHaveProperty('ttl');
+
+    expect(await room.revoke('act', true)).toEqual({ userId: 'act', revoked: true, banned: true });
+    expect(await room.revoke('wait', true)).toEqual({ userId: 'wait', revoked: true, banned: true });
+    expect(await codeOf(room.active('act'))).toBe('QUEUE_TOKEN_NOT_ACTIVE');
+    expect([(await room.poll('act')).status, (await room.poll('wait')).status]).toEqual(['EXPIRED', 'EXPIRED']);
+    for (const userId of ['act', 'wait']) {
+      const token = room.tokens.get(userId);
+      expect(await codeOf(room.join(userId))).toBe('QUEUE_BANNED');
+      const item = await room.tokenItem(userId);
+      expect(item).toMatchObject({ token, banned: expect.any(Number), finishedAt: expect.any(Number) });
+      expect(item).not.toHaveProperty('ttl');
+      // A week on, well past the retention TTL would have given the item: still banned.
+      room.clock.advance(8 * 24 * 3600);
+      expect(await codeOf(room.join(userId))).toBe('QUEUE_BANNED');
+    }
+    // The admission record counts the revocations and lists the given-back place; it names nobody.
+    const record = await room.record();
+    expect([record.revokedTotal, givenBackOf(record), record.banned]).toEqual([2, ['2'], undefined]);
+  });
+
+  test('20 joins at once of a banned user, on four instances, and 10 more in turn on one: every one 403, and the later ones take no number', async () => {
+    const room = new Room(newConcert(), new TestClock(), {}, { admissionCacheMs: 60_000, recentBans: new RecentBans() });
+    await room.joinAll(['a', 'bot']);
+    await room.instance().revoke('bot', true);
+    const instances = [room, ...Array.from({ length: 3 }, () => room.instance({ admissionCacheMs: 60_000 }))];
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => outcomeOf(instances[i % 4].join('bot'))));
+    expect(outcomes).toEqual(Array(20).fill('QUEUE_BANNED'));
+    // Refused once, this instance refuses at once: no number taken alongside its cached record.
+    const seq = await room.lastSeq();
+    for (let i = 0; i < 10; i++) expect(await codeOf(room.join('bot'))).toBe('QUEUE_BANNED');
+    expect(await room.lastSeq()).toBe(seq);
+    expect(await room.tokenItem('bot')).toMatchObject({ token: room.tokens.get('bot'), banned: expect.any(Number) });
+  });
+
+  test('a join that lands between a ban’s read and its write: the ban’s write is refused, and it reads again and revokes that token', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    let joinedInBetween: QueueStatusView | undefined;
+    const racing: QueueDeps = {
+      ...room.deps,
+      queue: {
+        ...room.deps.queue,
+        findTokenWithAdmission: async (concertId, userId) => {
+          const read = await room.deps.queue.findTokenWithAdmission(concertId, userId);
+          joinedInBetween ??= await room.instance().join('j');
+          return read;
+        },
+      },
+    };
+    expect(await revokeQueueToken(racing, { concertId: room.concertId, userId: 'j', ban: true })).toEqual({
+      userId: 'j',
+      revoked: true,
+      banned: true,
+    });
+    expect(joinedInBetween?.status).toBe('WAIT');
+    expect((await room.poll('j', joinedInBetween!.token)).status).toBe('EXPIRED');
+    expect(await room.tokenItem('j')).toMatchObject({
+      token: joinedInBetween!.token,
+      finishedAt: expect.any(Number),
+      banned: expect.any(Number),
+    });
+    expect(await codeOf(room.join('j'))).toBe('QUEUE_BANNED');
+  });
+
+  test('a ban racing the user’s own joins, 6 rounds: whichever lands first, the user ends banned and holds no live token', async () => {
+    const rounds: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const room = new Room(newConcert(), new TestClock());
+      const issued: string[] = [];
+      const joins = Array.from({ length: 6 }, () =>
+        outcomeOf(
+          room
+            .instance()
+            .join('r')
+            .then((status) => (issued.push(status.token), status)),
+        ),
+      );
+      // The revocation starts a little later each round, so some joins land first.
+      const revoking = new Promise((resolve) => setTimeout(resolve, 4 * round)).then(() => room.instance().revoke('r', true));
+      const [revocation, ...outcomes] = await Promise.all([revoking, ...joins]);
+      expect(outcomes.every((outcome) => outcome === 'joined' || outcome === 'QUEUE_BANNED')).toBe(true);
+      // A join that landed before the ban is what the ban revoked; none landed after it.
+      expect(revocation).toEqual({ userId: 'r', revoked: outcomes.includes('joined'), banned: true });
+      for (const token of new Set(issued)) expect((await room.poll('r', token)).status).toBe('EXPIRED');
+      expect(await codeOf(room.join('r'))).toBe('QUEUE_BANNED');
+      const item = await room.tokenItem('r');
+      expect(item).toMatchObject({ banned: expect.any(Number) });
+      expect(item).not.toHaveProperty('ttl');
+      rounds.push(`${outcomes.filter((outcome) => outcome === 'joined').length} joined`);
+    }
+    console.log(`a ban racing joins: ${rounds.join(', ')}`);
+  });
+
+  test('an item that holds only a ban: polls, the ACTIVE check, leave and revocation answer it, and the jobs run past it', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    await room.joinAll(['a', 'b']);
+    expect(await room.admit()).toBe(2);
+    expect(await room.revoke('p', true)).toEqual({ userId: 'p', revoked: false, banned: true });
+    // A validly signed token of p's at a place admission has reached (as if p held it once and its item had gone).
+    room.tokens.set('p', await room.deps.tokens.issue({ concertId: room.concertId, userId: 'p', seq: 1 }));
+    expect(await codeOf(room.poll('p'))).toBe('QUEUE_TOKEN_INVALID');
+    expect(await codeOf(room.active('p'))).toBe('QUEUE_TOKEN_INVALID');
+    expect(await codeOf(room.leave('p'))).toBe('QUEUE_TOKEN_INVALID');
+    expect(await room.revoke('p')).toEqual({ userId: 'p', revoked: false, banned: true });
+    expect(await room.revoke('p', true)).toEqual({ userId: 'p', revoked: false, banned: true });
+    expect(await codeOf(room.join('p'))).toBe('QUEUE_BANNED');
+
+    // An ended token banned after: the item keeps it (spent), gains the ban and loses its TTL.
+    await room.join('e');
+    await room.leave('e');
+    expect(await room.revoke('e', true)).toEqual({ userId: 'e', revoked: false, banned: true });
+    expect(await room.tokenItem('e')).toMatchObject({
+      token: room.tokens.get('e'),
+      finishedAt: expect.any(Number),
+      banned: expect.any(Number),
+    });
+    expect(await room.tokenItem('e')).not.toHaveProperty('ttl');
+    expect((await room.poll('e')).status).toBe('EXPIRED');
+    expect(await codeOf(room.leave('e'))).toBe('no error');
+    expect(await codeOf(room.join('e'))).toBe('QUEUE_BANNED');
+
+    // The admission and expiry jobs: the ACTIVE turns run out and are tidied, the next in line admitted.
+    await room.join('c');
+    room.clock.advance(601);
+    expect((await expireActiveTokens(room.deps)).concerts).toEqual([{ concertId: room.concertId, expired: 2 }]);
+    // The refused joins' numbers are admitted too (as any number a join took and did not keep).
+    expect(await room.admit()).toBeGreaterThanOrEqual(1);
+    expect((await room.poll('c')).status).toBe('ACTIVE');
+  });
+
+  test('a user in the banned set an earlier version kept on the admission record is still refused', async () => {
+    const room = new Room(newConcert(), new TestClock(), {}, { admissionCacheMs: 60_000 });
+    await room.join('a');
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName('queue'),
+        Key: queueKeys.admission(room.concertId),
+        UpdateExpression: 'ADD banned :users',
+        ExpressionAttributeValues: { ':users': new Set(['old', 'older']) },
+      }),
+    );
+    const fresh = room.instance();
+    const seq = await room.lastSeq();
+    expect(await codeOf(fresh.join('old'))).toBe('QUEUE_BANNED');
+    expect(await room.lastSeq()).toBe(seq);
+    expect(await room.tokenItem('old')).toBeUndefined();
+    expect(await fresh.revoke('old')).toEqual({ userId: 'old', revoked: false, banned: true });
+    // Banned again now, it is marked on the token item too: refused even through a record cached before the set.
+    expect(await fresh.revoke('older', true)).toEqual({ userId: 'older', revoked: false, banned: true });
+    expect(await codeOf(room.join('older'))).toBe('QUEUE_BANNED');
+  });
+
+  test('bans no longer write the admission record: 120 bans leave it exactly as it was', async () => {
+    const room = new Room(newConcert(), new TestClock());
+    await room.joinAll(['a', 'b', 'c']);
+    await room.admit();
+    const before = await room.record();
+    const banned = users('bot', 120);
+    for (let i = 0; i < banned.length; i += 20) {
+      const answers = await Promise.all(banned.slice(i, i + 20).map((userId) => room.revoke(userId, true)));
+      expect(answers.every((answer) => answer.revoked === false && answer.banned)).toBe(true);
+    }
+    // The earlier version added each to the record's `banned` set, about 36 bytes a user, up to DynamoDB's 400 KB.
+    expect(await room.record()).toEqual(before);
+    expect(await codeOf(room.join('bot120'))).toBe('QUEUE_BANNED');
   });
 });
 

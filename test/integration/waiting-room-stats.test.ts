@@ -108,7 +108,9 @@ async function groundTruth(concertId: string, at: number, leftWaiting: ReadonlyS
     }),
   ]);
   const admission = toAdmissionState(queueItems.find((item) => item.pk === queueKeys.admission(concertId).pk));
-  const tokens = queueItems.filter((item) => (item.pk as string).startsWith(`TOKEN#${concertId}#`)).map(toTokenRecord);
+  const tokens = queueItems
+    .filter((item) => (item.pk as string).startsWith(`TOKEN#${concertId}#`))
+    .flatMap((item) => toTokenRecord(item) ?? []);
   const stateOf = (t: (typeof tokens)[number], finished: boolean) =>
     tokenState(t.seq!, finished, admission, at, settings().activeSeconds, t.shard, t.preQueue ?? false).status;
   const states = tokens.map((t) => stateOf(t, t.finishedAt !== undefined));
