@@ -42,10 +42,10 @@ test('a first join takes a number, writes its token with it, and answers 201 wit
     TableName: 'queue-table',
     Item: expect.objectContaining({ pk: 'TOKEN#aurora-live#alice', token, seq: 7 }),
     // No token, or one that holds no place any more (spent, unnumbered, or numbered at or below the expired bound);
-    // and no join challenge's replay key still in force on it (challenge-replay-guard.ts).
+    // no join challenge's replay key still in force on it (challenge-replay-guard.ts); and never over a ban.
     ConditionExpression:
-      '(attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR (attribute_not_exists(#preQueue) AND (seq <= :t0))) AND (attribute_not_exists(#challenge) OR #challenge < :challenge)',
-    ExpressionAttributeNames: { '#preQueue': 'preQueue', '#challenge': 'challenge' },
+      '((attribute_not_exists(pk) OR attribute_exists(finishedAt) OR attribute_not_exists(seq) OR (attribute_not_exists(#preQueue) AND (seq <= :t0))) AND (attribute_not_exists(#challenge) OR #challenge < :challenge)) AND attribute_not_exists(#banned)',
+    ExpressionAttributeNames: { '#preQueue': 'preQueue', '#challenge': 'challenge', '#banned': 'banned' },
     ExpressionAttributeValues: { ':t0': 4, ':challenge': expect.stringMatching(/^\d{10}$/) },
   });
   expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { pk: 'SEQ#aurora-live' } });
