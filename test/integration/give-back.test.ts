@@ -65,6 +65,25 @@ class Room {
     return other;
   }
 
+  /** This room's deps, with `between` run once, right after the first read of a token and the admission record: a race at that instant. */
+  racingAfterFirstRead(between: () => Promise<unknown>): QueueDeps {
+    let ran = false;
+    return {
+      ...this.deps,
+      queue: {
+        ...this.deps.queue,
+        findTokenWithAdmission: async (concertId, userId) => {
+          const read = await this.deps.queue.findTokenWithAdmission(concertId, userId);
+          if (!ran) {
+            ran = true;
+            await between();
+          }
+          return read;
+        },
+      },
+    };
+  }
+
   async join(userId: string): Promise<QueueStatusView> {
     const joined = await joinQueue(this.deps, { userId, concertId: this.concertId });
     this.tokens.set(userId, joined.status.token);
@@ -290,21 +309,7 @@ describe('leave racing admission', () => {
   test('read WAIT, then admitted before the leave writes: the leave ends the turn instead, once', async () => {
     const room = new Room(newConcert(), new TestClock(), { admitPerTick: 5 });
     await room.joinAll(['a', 'b', 'c']);
-    let admittedInBetween = false;
-    const racing: QueueDeps = {
-      ...room.deps,
-      queue: {
-        ...room.deps.queue,
-        findTokenWithAdmission: async (concertId, userId) => {
-          const read = await room.deps.queue.findTokenWithAdmission(concertId, userId);
-          if (!admittedInBetween) {
-            admittedInBetween = true;
-            expect(await room.admit()).toBe(3);
-          }
-          return read;
-        },
-      },
-    };
+    const racing = room.racingAfterFirstRead(async () => expect(await room.admit()).toBe(3));
     expect(await room.leave('b', racing)).toMatchObject({ status: 'EXPIRED' });
     const record = await room.record();
     expect([finishedOf(record), record.leftTotal, record.givenBack]).toEqual([1, 1, undefined]);
@@ -547,17 +552,7 @@ describe('bans, on the token item', () => {
   test('a join that lands between a ban’s read and its write: the ban’s write is refused, and it reads again and revokes that token', async () => {
     const room = new Room(newConcert(), new TestClock());
     let joinedInBetween: QueueStatusView | undefined;
-    const racing: QueueDeps = {
-      ...room.deps,
-      queue: {
-        ...room.deps.queue,
-        findTokenWithAdmission: async (concertId, userId) => {
-          const read = await room.deps.queue.findTokenWithAdmission(concertId, userId);
-          joinedInBetween ??= await room.instance().join('j');
-          return read;
-        },
-      },
-    };
+    const racing = room.racingAfterFirstRead(async () => (joinedInBetween = await room.instance().join('j')));
     expect(await revokeQueueToken(racing, { concertId: room.concertId, userId: 'j', ban: true })).toEqual({
       userId: 'j',
       revoked: true,
@@ -705,21 +700,7 @@ describe('the sharded line (QUEUE_SHARDS 4)', () => {
   test('a sharded leave racing admission: admitted first, the leave ends the turn instead', async () => {
     const room = new Room(newConcert(), new TestClock(), {}, { shards: 4 });
     await Promise.all(users('x', 6).map((userId) => room.join(userId)));
-    let admittedInBetween = false;
-    const racing: QueueDeps = {
-      ...room.deps,
-      queue: {
-        ...room.deps.queue,
-        findTokenWithAdmission: async (concertId, userId) => {
-          const read = await room.deps.queue.findTokenWithAdmission(concertId, userId);
-          if (!admittedInBetween) {
-            admittedInBetween = true;
-            await room.admit();
-          }
-          return read;
-        },
-      },
-    };
+    const racing = room.racingAfterFirstRead(() => room.admit());
     expect(await room.leave('x3', racing)).toMatchObject({ status: 'EXPIRED' });
     const record = await room.record();
     expect([finishedOf(record), record.leftTotal, record.givenBack]).toEqual([1, 1, undefined]);
