@@ -254,22 +254,25 @@ describe('batches expiring together, many at once', () => {
     clock.advance(1_200 + count); // every batch's turn is over
   }
 
-  test('the expiry job tidies them all away, however many expired since it last ran', async () => {
+  /** A new concert with those batches, and the jobs' deps that list only it. */
+  async function concertWithManyBatches() {
     const clock = new TestClock();
     const deps = queueDepsForTest(clock);
     const concertId = newConcert();
     await manyBatches(concertId, clock);
-    const expiry = await expireActiveTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    return { concertId, deps: { ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } } };
+  }
+
+  test('the expiry job tidies them all away, however many expired since it last ran', async () => {
+    const { concertId, deps } = await concertWithManyBatches();
+    const expiry = await expireActiveTokens(deps);
     expect(expiry.concerts).toEqual([{ concertId, expired: 1_000 }]);
     expect((await deps.queue.findAdmission(concertId)).batches).toEqual([]);
   });
 
   test('an admission run admits beside them, tidying them in its write as far as the write allows', async () => {
-    const clock = new TestClock();
-    const deps = queueDepsForTest(clock);
-    const concertId = newConcert();
-    await manyBatches(concertId, clock);
-    const run = await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    const { concertId, deps } = await concertWithManyBatches();
+    const run = await admitWaitingTokens(deps);
     expect(run.concerts[0].admitted).toBe(1);
     const left = (await deps.queue.findAdmission(concertId)).batches;
     expect(left.length).toBeLessThan(1_000);
