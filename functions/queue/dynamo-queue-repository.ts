@@ -365,10 +365,6 @@ function preQueueClauses(write: PreQueueWrite | undefined): {
 }
 
 /**
- * The condition of a join's write: no token yet, or one that no longer holds a place (spent,
- * unnumbered, or numbered at or below its counter's expired bound), or the one named to replace.
- */
-/**
  * The clause of an admission run's write that tidies expired batches: the oldest BATCHES_PER_WRITE
  * of them, named in `names` (the expiry job removes any more).
  */
@@ -378,6 +374,10 @@ function tidyClause(tidy: readonly AdmissionBatch[], names: Record<string, strin
   return tidied.length > 0 ? ` REMOVE ${tidied.map((_, i) => `#old${i}`).join(', ')}` : '';
 }
 
+/**
+ * The condition of a join's write: no token yet, or one that no longer holds a place (spent,
+ * unnumbered, or numbered at or below its counter's expired bound), or the one named to replace.
+ */
 function replaceableCondition(sharded: boolean, replaceable: ReplaceableToken) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
