@@ -20,7 +20,7 @@ import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { AppError } from '../../functions/shared/errors';
 import { codeOf } from '../support/error-code';
-import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
+import { onlyConcert, TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
 import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 import { createSmallConcert, reservationDepsForTest } from '../support/wallet-fixture';
 
@@ -47,8 +47,8 @@ class Room {
   ) {
     const shards = options.shards ?? 1;
     const queue = queueRepository({ shards, admissionCacheMs: options.admissionCacheMs ?? 0 });
-    this.deps = {
-      queue: { ...queue, listQueues: async () => [concertId] },
+    const deps: QueueDeps = {
+      queue,
       tokens: testQueueTokens(),
       concertExists: async () => true,
       settings: { ...testSettings, queueShards: shards, ...settings },
@@ -56,6 +56,7 @@ class Room {
       ...(options.recentTokens ? { recentTokens: options.recentTokens } : {}),
       ...(options.recentBans ? { recentBans: options.recentBans } : {}),
     };
+    this.deps = onlyConcert(deps, concertId);
   }
 
   /** The same waiting room seen by another instance. */

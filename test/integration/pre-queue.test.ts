@@ -5,11 +5,10 @@ import { joinQueue } from '../../functions/queue/join-queue';
 import { leaveQueue } from '../../functions/queue/leave-queue';
 import { shuffledPlace, type PreQueue } from '../../functions/queue/pre-queue';
 import { pollQueue } from '../../functions/queue/poll-queue';
-import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { unverifiedQueueTokenClaims, type QueueTokenClaims } from '../../functions/queue/queue-token';
 import type { WaitingRoomSettingsPatch } from '../../functions/queue/waiting-room-settings';
 import { startLocalApi, type ApiResponse, type LocalApi } from '../support/local-api';
-import { queueDepsForTest, TestClock, waitingRoomDepsForTest } from '../support/queue-fixture';
+import { onlyConcert, queueDepsForTest, TestClock, waitingRoomDepsForTest } from '../support/queue-fixture';
 
 /**
  * The scheduled opening with a fair pre-queue against DynamoDB Local: joins and polls over real
@@ -25,10 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const onlyConcert = (deps: QueueDeps, concertId: string): QueueDeps => ({
-  ...deps,
-  queue: { ...deps.queue, listQueues: async () => [concertId] },
-});
 const admittedBy = (run: Awaited<ReturnType<typeof admitWaitingTokens>>) =>
   run.concerts.reduce((sum, concert) => sum + concert.admitted, 0);
 const change = (clock: TestClock, concertId: string, patch: WaitingRoomSettingsPatch) =>

@@ -16,7 +16,7 @@ import { codeOf } from '../support/error-code';
 import { countDynamoDbCalls, criticalPathRoundTrips } from '../../bench/dynamodb-calls';
 import { changeWaitingRoomSettings } from '../../functions/queue/change-waiting-room-settings';
 import type { WaitingRoomSettingsPatch } from '../../functions/queue/waiting-room-settings';
-import { TestClock, testQueueTokens, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
+import { onlyConcert, TestClock, testQueueTokens, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
 import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 
 const newConcert = concertIds('hot');
@@ -77,7 +77,7 @@ describe('a join is at most two sequential round trips', () => {
 
       // Admitted, then expired: a rejoin writes over the dead token in the same two trips. (The runs
       // are this instance's, so it reads the record afresh after them, as after its window.)
-      const admit = () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+      const admit = () => admitWaitingTokens(onlyConcert(deps, concertId));
       await admit();
       await admit(); // a sharded line admits the epoch the first run closed
       await expect(requireActiveToken(deps, { userId: 'ada', token: first.status.token, concertId })).resolves.toMatchObject({
@@ -100,7 +100,7 @@ describe('a join is at most two sequential round trips', () => {
     const deps = instanceDeps(clock, { queue: queueRepository({ admissionCacheMs: 0 }) });
     const concertId = newConcert();
     const first = await joinQueue(deps, { userId: 'cy', concertId });
-    await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    await admitWaitingTokens(onlyConcert(deps, concertId));
     expect(await joinQueue(deps, { userId: 'cy', concertId })).toMatchObject({
       created: false,
       status: { token: first.status.token, status: 'ACTIVE' },
@@ -135,7 +135,7 @@ test('a user who joins again and again on one instance burns no numbers while wa
   expect((await deps.queue.snapshot(concertId)).lastSeq).toBe(1);
   expect((await joinQueue(deps, { userId: 'gus', concertId })).status.position).toBe(2);
   // Once admitted the memory is not trusted (a payment may have spent the token): the table decides.
-  await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+  await admitWaitingTokens(onlyConcert(deps, concertId));
   expect(await joinQueue(deps, { userId: 'fay', concertId })).toMatchObject({
     created: false,
     status: { token: first.status.token, status: 'ACTIVE' },

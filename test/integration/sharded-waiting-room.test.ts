@@ -12,7 +12,7 @@ import { MAX_CLOSED_EPOCHS } from '../../functions/queue/sharded-line';
 import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
-import { TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
+import { onlyConcert, TestClock, testQueueTokens, testSettings } from '../support/queue-fixture';
 import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 
 const SHARDS = 16;
@@ -44,9 +44,7 @@ interface Joined {
 
 /** Overlapping admission runs, as two schedules firing together would start them. */
 async function overlappingRuns(deps: QueueDeps, concertId: string, runs = 3): Promise<number> {
-  const results = await Promise.all(
-    Array.from({ length: runs }, () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } })),
-  );
+  const results = await Promise.all(Array.from({ length: runs }, () => admitWaitingTokens(onlyConcert(deps, concertId))));
   return results.reduce((sum, run) => sum + run.concerts[0].admitted, 0);
 }
 
@@ -103,7 +101,7 @@ test('16 shards under concurrent joins: nobody admitted twice, the cap never exc
   expect(full.filter((s) => s.status === 'ACTIVE')).toHaveLength(CAP);
   for (let round = 0; round < 4; round++) {
     clock.advance(testSettings.activeSeconds);
-    await expireActiveTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    await expireActiveTokens(onlyConcert(deps, concertId));
     await admitUntilStill();
     await check();
   }
@@ -156,7 +154,7 @@ test('a sharded WAIT poll reads only the admission record (nothing within the ca
     expect(polled.every((status) => status.status === 'WAIT')).toBe(true);
     expect(counter.calls.length).toBeLessThanOrEqual(1); // at most one admission read, shared by all 40
     counter.reset();
-    await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    await admitWaitingTokens(onlyConcert(deps, concertId));
     expect(counter.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand']);
   } finally {
     counter.detach();
@@ -169,7 +167,7 @@ test('at the most shards (64), an admission run reads the 130 counters and recor
   const users = await Promise.all(Array.from({ length: 5 }, (_, i) => joinQueue(deps, { userId: `s64-${i}`, concertId })));
   const counter = countDynamoDbCalls(documentClient);
   try {
-    const run = await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+    const run = await admitWaitingTokens(onlyConcert(deps, concertId));
     expect(run.concerts[0].admitted).toBe(5);
     expect(counter.calls.filter((call) => call === 'BatchGetItemCommand')).toHaveLength(2);
   } finally {
@@ -184,7 +182,7 @@ test('a line at 64 shards that admits nobody for hours while people keep joining
   const full = { ...shardedDeps(clock), queue: queueRepository({ shards: 64 }) };
   const deps = { ...full, settings: { ...full.settings, queueShards: 64, maxActivePerConcert: 1 } };
   const concertId = newConcert();
-  const run = (d: QueueDeps = deps) => admitWaitingTokens({ ...d, queue: { ...d.queue, listQueues: async () => [concertId] } });
+  const run = (d: QueueDeps = deps) => admitWaitingTokens(onlyConcert(d, concertId));
   // A rush of 1,000,000 (as the counters say), one of them admitted: the room is full while the clock stands still.
   await Promise.all(Array.from({ length: 64 }, (_, k) => bump(concertId, k, 15_625)));
   expect((await run()).concerts[0].admitted).toBe(1);
@@ -239,7 +237,7 @@ test('at the most shards (64), joins go on once admission has reached every shar
   const full = { ...shardedDeps(clock), queue: queueRepository({ shards: 64 }) };
   const deps = { ...full, settings: { ...full.settings, queueShards: 64, admitPerTick: 1_000, maxActivePerConcert: 1_000 } };
   const concertId = newConcert();
-  const run = () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+  const run = () => admitWaitingTokens(onlyConcert(deps, concertId));
   // Enough joins for every counter to number someone, all admitted: each counter's bound of expired places is above 0.
   await Promise.all(Array.from({ length: 64 }, (_, k) => bump(concertId, k, 3)));
   await joinQueue(deps, { userId: 'early', concertId });
@@ -264,7 +262,7 @@ test('at 64 shards, runs a few seconds apart with hour-long turns stop admitting
     settings: { ...full.settings, queueShards: 64, activeSeconds: 3_600, admitPerTick: 64, maxActivePerConcert: 1_000_000 },
   };
   const concertId = newConcert();
-  const run = () => admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+  const run = () => admitWaitingTokens(onlyConcert(deps, concertId));
   // What 395 runs 9 s apart left, each admitting one of every counter: 395 live batches of 64 ranges (about 390 KB),
   // and 100 a counter still waiting.
   const base = 15_000;

@@ -5,13 +5,12 @@ import { joinQueue } from '../../functions/queue/join-queue';
 import { leaveQueue } from '../../functions/queue/leave-queue';
 import { listWaitingRoomChanges } from '../../functions/queue/list-waiting-room-changes';
 import { pollQueue } from '../../functions/queue/poll-queue';
-import type { QueueDeps } from '../../functions/queue/queue-deps';
 import { activeCount } from '../../functions/queue/queue-rules';
 import { requireActiveToken } from '../../functions/queue/require-active-token';
 import { getWaitingRoomSettings, type WaitingRoomSettingsPatch } from '../../functions/queue/waiting-room-settings';
 import { listReservations } from '../../functions/reservations/list-reservations';
 import { codeOf } from '../support/error-code';
-import { lengthenLine, queueDepsForTest, TestClock, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
+import { lengthenLine, onlyConcert, queueDepsForTest, TestClock, testSettings, waitingRoomDepsForTest } from '../support/queue-fixture';
 import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 import { createSmallConcert } from '../support/wallet-fixture';
 import { WalletWorld } from '../support/wallet-world';
@@ -26,10 +25,6 @@ const newConcert = concertIds('wr');
 useFreshTablesBeforeAll();
 
 /** The jobs of one concert only, however many other tests left in the table. */
-const onlyConcert = (deps: QueueDeps, concertId: string): QueueDeps => ({
-  ...deps,
-  queue: { ...deps.queue, listQueues: async () => [concertId] },
-});
 const admittedBy = (run: Awaited<ReturnType<typeof admitWaitingTokens>>) =>
   run.concerts.reduce((sum, concert) => sum + concert.admitted, 0);
 const change = (clock: TestClock, concertId: string, patch: WaitingRoomSettingsPatch, options: { by?: string; ifMatch?: number } = {}) =>

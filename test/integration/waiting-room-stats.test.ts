@@ -19,7 +19,7 @@ import { statsKeys } from '../../functions/stats/stats-keys';
 import type { WaitingRoomStatsView } from '../../functions/stats/stats-rules';
 import { waitingRoomStatsSchema } from '../../functions/http/response-schemas';
 import { pause } from '../../functions/shared/pause';
-import { lengthenLine, queueDepsForTest, TestClock } from '../support/queue-fixture';
+import { lengthenLine, onlyConcert, queueDepsForTest, TestClock } from '../support/queue-fixture';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
 /**
@@ -422,7 +422,7 @@ describe('cost', () => {
     const measure = async (waiting: number) => {
       await lengthenLine(concertId, waiting);
       counter.reset();
-      await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+      await admitWaitingTokens(onlyConcert(deps, concertId));
       return [...counter.calls];
     };
     try {

@@ -11,7 +11,7 @@ import { tableName } from '../../functions/shared/config';
 import { documentClient } from '../../functions/shared/dynamodb-client';
 import { codeOf } from '../support/error-code';
 import { countDynamoDbCalls } from '../../bench/dynamodb-calls';
-import { lengthenLine, queueDepsForTest, TestClock } from '../support/queue-fixture';
+import { lengthenLine, onlyConcert, queueDepsForTest, TestClock } from '../support/queue-fixture';
 import { concertIds, useFreshTablesBeforeAll } from '../support/tables';
 
 const newConcert = concertIds('concert');
@@ -222,7 +222,7 @@ describe('cost in DynamoDB calls', () => {
     const measure = async (waiting: number) => {
       await lengthenLine(concertId, waiting);
       counter.reset();
-      const run = await admitWaitingTokens({ ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } });
+      const run = await admitWaitingTokens(onlyConcert(deps, concertId));
       return { admitted: run.concerts[0].admitted, calls: [...counter.calls] };
     };
     try {
@@ -260,7 +260,7 @@ describe('batches expiring together, many at once', () => {
     const deps = queueDepsForTest(clock);
     const concertId = newConcert();
     await manyBatches(concertId, clock);
-    return { concertId, deps: { ...deps, queue: { ...deps.queue, listQueues: async () => [concertId] } } };
+    return { concertId, deps: onlyConcert(deps, concertId) };
   }
 
   test('the expiry job tidies them all away, however many expired since it last ran', async () => {

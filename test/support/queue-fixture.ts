@@ -46,6 +46,12 @@ export function queueDepsForTest(clock: TestClock, settings: Partial<Settings> =
   };
 }
 
+/** Deps whose jobs see one concert's waiting room only, however many other tests left in the shared table. */
+export const onlyConcert = <D extends Pick<QueueDeps, 'queue'>>(deps: D, concertId: string): D => ({
+  ...deps,
+  queue: { ...deps.queue, listQueues: async () => [concertId] },
+});
+
 /** The admin's settings use cases on the real tables, with the test's clock and deployment settings. */
 export function waitingRoomDepsForTest(clock: TestClock, settings: Partial<Settings> = {}): WaitingRoomDeps {
   return {

@@ -6,7 +6,7 @@ import type { Settings } from '../../functions/shared/config';
 import { chargeBalance } from '../../functions/wallet/charge-balance';
 import { payReservations } from '../../functions/wallet/pay-reservations';
 import type { WalletDeps } from '../../functions/wallet/wallet-deps';
-import { queueDepsForTest, TestClock } from './queue-fixture';
+import { onlyConcert, queueDepsForTest, TestClock } from './queue-fixture';
 import { reservationDepsForTest, walletDepsForTest } from './wallet-fixture';
 
 /**
@@ -28,9 +28,7 @@ export class WalletWorld {
     start = Date.now(),
   ) {
     this.clock = new TestClock(start);
-    const queueDeps = queueDepsForTest(this.clock, settings);
-    // The jobs see this world's waiting room only, however many other tests left in the table.
-    this.queueDeps = { ...queueDeps, queue: { ...queueDeps.queue, listQueues: async () => [concertId] } };
+    this.queueDeps = onlyConcert(queueDepsForTest(this.clock, settings), concertId);
     this.reservationDeps = reservationDepsForTest(this.clock, settings);
     this.walletDeps = walletDepsForTest(this.clock, settings);
   }
