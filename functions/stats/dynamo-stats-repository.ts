@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { catalogueKeys, concertSeatCount } from '../catalogue/catalogue-keys';
 import type { CatalogueRepository } from '../catalogue/catalogue-repository';
 import { queueKeys, toAdmissionState } from '../queue/queue-keys';
 import type { PreQueueCounter } from '../queue/pre-queue-counter';
 import type { SequenceCounter } from '../queue/sequence-counter';
-import { chunks } from '../shared/chunks';
+import { getAllByTable } from '../shared/dynamodb-batch-get';
 import type { Item, TransactItem } from '../shared/dynamodb-item';
 import { failedCondition, transactionCancellations } from '../shared/dynamodb-transactions';
 import { UnavailableError } from '../shared/errors';
@@ -26,8 +26,6 @@ import { SERIES_WINDOW_MS } from './stats-rules';
 
 /** A fold that meets another consumer's transaction on the same counter is tried again this often, then the batch fails (and is delivered again). */
 const FOLD_ATTEMPTS = 6;
-/** Keys DynamoDB does not read in one BatchGetItem (under throttling) are asked for again this often, then 503. */
-const BATCH_GET_ATTEMPTS = 5;
 
 /** The stats route's reads: one BatchGetItem of known keys over the queue and catalogue tables. */
 export function createDynamoStatsReader(
@@ -52,7 +50,7 @@ export function createDynamoStatsReader(
       );
       const admissionKey = queueKeys.admission(concertId);
       const concertKey = catalogueKeys.concert(concertId);
-      const read = await batchGet({
+      const read = await getAllByTable(client, {
         [tables.queue]: [
           ...counter.keys(concertId),
           ...preQueueCounter.keys(concertId),
@@ -87,34 +85,6 @@ export function createDynamoStatsReader(
 
   async function countSeats(concertId: string): Promise<number> {
     return (await catalogue.listSchedules(concertId)).reduce((seats, schedule) => seats + schedule.seatCount, 0);
-  }
-
-  /** Items by table, read with consistent reads in one BatchGetItem (in parallel parts past 100 keys). */
-  async function batchGet(keysByTable: Record<string, Item[]>): Promise<Map<string, Item[]>> {
-    const found = new Map<string, Item[]>();
-    const requests: { table: string; key: Item }[] = Object.entries(keysByTable).flatMap(([table, keys]) =>
-      keys.map((key) => ({ table, key })),
-    );
-    await Promise.all(
-      chunks(requests, 100).map(async (part) => {
-        let requestItems: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
-        for (const { table, key } of part) (requestItems[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
-        for (let attempt = 0; Object.keys(requestItems).length > 0; attempt++) {
-          if (attempt === BATCH_GET_ATTEMPTS) throw new UnavailableError(1);
-          if (attempt > 0) await pause(25 * 2 ** attempt);
-          const result = await client.send(new BatchGetCommand({ RequestItems: requestItems }));
-          for (const [table, items] of Object.entries(result.Responses ?? {})) found.set(table, [...(found.get(table) ?? []), ...items]);
-          // Unprocessed keys only come back under throttling.
-          requestItems = Object.fromEntries(
-            Object.entries(result.UnprocessedKeys ?? {}).map(([table, unprocessed]) => [
-              table,
-              { Keys: (unprocessed.Keys ?? []) as Item[], ConsistentRead: true as const },
-            ]),
-          );
-        }
-      }),
-    );
-    return found;
   }
 }
 

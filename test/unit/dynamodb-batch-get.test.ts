@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { getAll } from '../../functions/shared/dynamodb-batch-get';
+import { getAll, getAllByTable } from '../../functions/shared/dynamodb-batch-get';
 import { UnavailableError } from '../../functions/shared/errors';
 
 // DynamoDB Local never leaves keys unprocessed: only a stub can throttle a BatchGetItem.
@@ -55,5 +55,28 @@ describe('getAll', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     await failed;
     expect(documents).toHaveReceivedCommandTimes(BatchGetCommand, 8);
+  });
+});
+
+describe('getAllByTable', () => {
+  it('puts keys of several tables in one call up to 100, and asks again for what each table left unprocessed', async () => {
+    documents
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { queue: [{ pk: 'q0' }], catalogue: [] },
+        UnprocessedKeys: { catalogue: { Keys: [{ pk: 'c0' }] } },
+      })
+      .resolvesOnce({ Responses: { catalogue: [{ pk: 'c0' }] } });
+
+    const found = await getAllByTable(client, { queue: [{ pk: 'q0' }, { pk: 'q1' }], catalogue: [{ pk: 'c0' }] });
+
+    expect(found.get('queue')).toEqual([{ pk: 'q0' }]);
+    expect(found.get('catalogue')).toEqual([{ pk: 'c0' }]);
+    const [first, second] = documents.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems);
+    expect(first).toEqual({
+      queue: { Keys: [{ pk: 'q0' }, { pk: 'q1' }], ConsistentRead: true },
+      catalogue: { Keys: [{ pk: 'c0' }], ConsistentRead: true },
+    });
+    expect(second).toEqual({ catalogue: { Keys: [{ pk: 'c0' }], ConsistentRead: true } });
   });
 });
