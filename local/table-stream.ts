@@ -8,6 +8,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { localSigner } from '../functions/shared/dynamodb-client';
 
 /** What a stream consumer's Lambda entry looks like. */
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
@@ -48,7 +49,13 @@ export async function startLocalStreamConsumer(options: {
   log?: (message: string) => void;
 }): Promise<LocalStreamConsumer> {
   const keep = options.keep ?? (() => true);
-  const config = { endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  // Unsigned, as the server's own client talks to DynamoDB Local (localSigner).
+  const config = {
+    endpoint: options.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    signer: localSigner('local', 'local'),
+  };
   const tables = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const { Table } = await tables.send(new DescribeTableCommand({ TableName: options.tableName }));
@@ -56,6 +63,11 @@ export async function startLocalStreamConsumer(options: {
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
   const shards = new Map<string, ShardState>();
+  /**
+   * Whether the shards known are all there are: false until a listing finds an open shard, and again
+   * once one closes (its children are made then). A stream with no open shard is listed at every poll.
+   */
+  let shardsListed = false;
 
   async function listShards(): Promise<Shard[]> {
     const all: Shard[] = [];
@@ -116,13 +128,17 @@ export async function startLocalStreamConsumer(options: {
   }
 
   async function pollOnce(): Promise<number> {
+    if (!shardsListed) {
+      // Parents are listed before their children, and read in that order, so a wallet's changes are handled in order.
+      for (const shard of await listShards()) if (!shards.has(shard.ShardId!)) shards.set(shard.ShardId!, { done: false });
+      shardsListed = [...shards.values()].some((state) => !state.done);
+    }
     let handled = 0;
-    // Parents are listed before their children, so a wallet's changes are handled in order.
-    for (const shard of await listShards()) {
-      const shardId = shard.ShardId!;
-      const state = shards.get(shardId) ?? { done: false };
-      shards.set(shardId, state);
-      if (!state.done) handled += await readShard(shardId, state);
+    for (const [shardId, state] of shards) {
+      if (state.done) continue;
+      handled += await readShard(shardId, state);
+      // A shard closes when its children are made: list again at the next poll.
+      if (state.done) shardsListed = false;
     }
     return handled;
   }
