@@ -15,7 +15,8 @@ import { cachedKeySource } from '../../functions/queue/queue-token-keys';
 
 const KEY_A = 'join-challenge-test-key-A-0123456789abcdefghij';
 const KEY_B = 'join-challenge-test-key-B-0123456789abcdefghij';
-const NOW = Date.parse('2026-12-01T10:00:00.000Z');
+// Near the real clock, on a whole second: altcha-lib checks a challenge's expiry against Date.now() too.
+const NOW = Math.floor(Date.now() / 1000) * 1000;
 const ALICE = { userId: 'alice', concertId: 'aurora-live' };
 const WORK = 20;
 
