@@ -8,7 +8,6 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { localSigner } from '../functions/shared/dynamodb-client';
 
 /** What a stream consumer's Lambda entry looks like. */
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
@@ -49,13 +48,8 @@ export async function startLocalStreamConsumer(options: {
   log?: (message: string) => void;
 }): Promise<LocalStreamConsumer> {
   const keep = options.keep ?? (() => true);
-  // Unsigned, as the server's own client talks to DynamoDB Local (localSigner).
-  const config = {
-    endpoint: options.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    signer: localSigner('local', 'local'),
-  };
+  // Signed as the SDK signs: a poll makes a few calls a second, and start:synth loads nothing of functions/ (localSigner's home).
+  const config = { endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const tables = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const { Table } = await tables.send(new DescribeTableCommand({ TableName: options.tableName }));
