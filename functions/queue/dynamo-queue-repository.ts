@@ -29,6 +29,7 @@ import type { AdmissionBatch } from './queue-rules';
 import type { ClaimResult, PreQueueWrite, QueueRepository, QueueSnapshot, ReplaceableToken } from './queue-repository';
 import type { SequenceCounter } from './sequence-counter';
 import type { PreQueueCounter } from './pre-queue-counter';
+import type { RateWindow } from './waiting-room-rules';
 import { createTokenCheckReads } from './token-check-reads';
 
 export interface QueueRepositoryOptions {
@@ -188,97 +189,37 @@ export function createDynamoQueueRepository(
       };
     },
 
-    async recordShardedAdmission(concertId, expected, line, batch, tidy, passedGivenBack = [], window, preQueue) {
-      const passed = givenBackTidy(passedGivenBack);
-      const passedOver = passedOverCount(batch);
-      const pre = preQueueClauses(preQueue);
-      const names: Record<string, string> = { ...passed.names, ...passedOver.names, ...pre.names };
-      const values: Record<string, unknown> = {
-        ':admitted': line.admitted,
-        ':epochs': line.epochs,
-        ':revision': line.revision,
-        ...passed.values,
-        ...passedOver.values,
-        ...pre.values,
-      };
-      const sets = ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision', ...pre.sets];
-      if (batch) {
-        names['#batch'] = batchAttribute(batch);
-        values[':batchValue'] = batch;
-        values[':admittedSeq'] = batch.lastSeq;
-        sets.push('admittedSeq = :admittedSeq', '#batch = :batchValue');
-      }
-      if (window) {
-        values[':window'] = window;
-        sets.push('rateWindow = :window');
-      }
-      const remove = tidyClause(tidy, names);
-      if (expected.revision > 0) values[':expected'] = expected.revision;
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}${passedOver.clause}`,
-            // Written only over the state this run read: of overlapping runs, one records and the others nothing.
-            ConditionExpression:
-              (expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected') + pre.condition,
-            ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
-        throw error;
-      } finally {
-        forgetAdmission(concertId);
-      }
-    },
+    recordShardedAdmission: (concertId, expected, line, batch, tidy, passedGivenBack = [], window, preQueue) =>
+      recordRun(concertId, {
+        sets: ['shardAdmitted = :admitted', 'shardEpochs = :epochs', 'lineRevision = :revision'],
+        values: {
+          ':admitted': line.admitted,
+          ':epochs': line.epochs,
+          ':revision': line.revision,
+          ...(expected.revision > 0 ? { ':expected': expected.revision } : {}),
+        },
+        // Written only over the state this run read: of overlapping runs, one records and the others nothing.
+        condition: expected.revision === 0 ? 'attribute_not_exists(lineRevision)' : 'lineRevision = :expected',
+        batch,
+        tidy,
+        passedGivenBack,
+        window,
+        preQueue,
+      }),
 
-    async recordAdmission(concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window, preQueue) {
-      const passed = givenBackTidy(passedGivenBack);
-      const passedOver = passedOverCount(batch);
-      const pre = preQueueClauses(preQueue);
-      const names: Record<string, string> = { ...passed.names, ...passedOver.names, ...pre.names };
-      const sets = [...pre.sets];
-      if (batch) {
-        names['#batch'] = batchAttribute(batch);
-        sets.push('admittedSeq = :admitted', '#batch = :batchValue');
-      }
-      if (window) sets.push('rateWindow = :window');
-      const remove = tidyClause(tidy, names);
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: queueKeys.admission(concertId),
-            UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}${passedOver.clause}`,
-            ConditionExpression:
-              // A batch of pre-queue places alone leaves the watermark at 0: written, it reads as 0 too.
-              (expectedAdmittedSeq === 0 ? '(attribute_not_exists(admittedSeq) OR admittedSeq = :expected)' : 'admittedSeq = :expected') +
-              pre.condition,
-            ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-            ExpressionAttributeValues: {
-              ...(batch ? { ':admitted': batch.lastSeq, ':batchValue': batch } : {}),
-              ...(window ? { ':window': window } : {}),
-              ':expected': expectedAdmittedSeq,
-              ...passed.values,
-              ...passedOver.values,
-              ...pre.values,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        // Another run admitted from the same watermark first, or a transaction on the record (a payment,
-        // a settings change) was in flight: nothing was written, and the next run admits.
-        if (isConditionFailure(error) || isTransactionConflict(error)) return false;
-        throw error;
-      } finally {
-        forgetAdmission(concertId);
-      }
-    },
+    recordAdmission: (concertId, expectedAdmittedSeq, batch, tidy, passedGivenBack = [], window, preQueue) =>
+      recordRun(concertId, {
+        sets: [],
+        values: { ':expected': expectedAdmittedSeq },
+        // Of runs from the same watermark, one records. A batch of pre-queue places alone leaves the
+        // watermark at 0: written, it reads as 0 too.
+        condition: expectedAdmittedSeq === 0 ? '(attribute_not_exists(admittedSeq) OR admittedSeq = :expected)' : 'admittedSeq = :expected',
+        batch,
+        tidy,
+        passedGivenBack,
+        window,
+        preQueue,
+      }),
 
     giveBackTurn: (token, batch, admittedAfter, change, now) =>
       giveBack(token.concertId, [
@@ -331,6 +272,62 @@ export function createDynamoQueueRepository(
   }
 
   /** One give-back transaction: true when it landed; false when a check failed or another write collided. */
+  /**
+   * An admission run's one write to the record, on the run's condition: its own sets, the batch and
+   * the watermark it reaches, the rate window, the pre-queue's part, and the tidying of old batches and
+   * of given-back places passed. False when the condition failed or a transaction on the record (a
+   * payment, a settings change) was in flight: nothing was written, and the next run admits.
+   */
+  async function recordRun(
+    concertId: string,
+    run: {
+      sets: string[];
+      values: Record<string, unknown>;
+      condition: string;
+      batch: AdmissionBatch | undefined;
+      tidy: readonly AdmissionBatch[];
+      passedGivenBack: readonly string[];
+      window: RateWindow | undefined;
+      preQueue: PreQueueWrite | undefined;
+    },
+  ): Promise<boolean> {
+    const passed = givenBackTidy(run.passedGivenBack);
+    const passedOver = passedOverCount(run.batch);
+    const pre = preQueueClauses(run.preQueue);
+    const names: Record<string, string> = { ...passed.names, ...passedOver.names, ...pre.names };
+    const values: Record<string, unknown> = { ...run.values, ...passed.values, ...passedOver.values, ...pre.values };
+    const sets = [...run.sets, ...pre.sets];
+    if (run.batch) {
+      names['#batch'] = batchAttribute(run.batch);
+      values[':admittedSeq'] = run.batch.lastSeq;
+      values[':batchValue'] = run.batch;
+      sets.push('admittedSeq = :admittedSeq', '#batch = :batchValue');
+    }
+    if (run.window) {
+      values[':window'] = run.window;
+      sets.push('rateWindow = :window');
+    }
+    const remove = tidyClause(run.tidy, names);
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: queueKeys.admission(concertId),
+          UpdateExpression: `SET ${sets.join(', ')}${remove}${passed.clause}${passedOver.clause}`,
+          ConditionExpression: run.condition + pre.condition,
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error) || isTransactionConflict(error)) return false;
+      throw error;
+    } finally {
+      forgetAdmission(concertId);
+    }
+  }
+
   async function giveBack(concertId: string, items: TransactItem[]): Promise<boolean> {
     try {
       await client.send(new TransactWriteCommand({ TransactItems: items }));
