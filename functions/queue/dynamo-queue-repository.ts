@@ -271,7 +271,6 @@ export function createDynamoQueueRepository(
     }
   }
 
-  /** One give-back transaction: true when it landed; false when a check failed or another write collided. */
   /**
    * An admission run's one write to the record, on the run's condition: its own sets, the batch and
    * the watermark it reaches, the rate window, the pre-queue's part, and the tidying of old batches and
@@ -328,6 +327,7 @@ export function createDynamoQueueRepository(
     }
   }
 
+  /** One give-back transaction: true when it landed; false when a check failed or another write collided. */
   async function giveBack(concertId: string, items: TransactItem[]): Promise<boolean> {
     try {
       await client.send(new TransactWriteCommand({ TransactItems: items }));
