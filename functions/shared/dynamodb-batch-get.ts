@@ -31,7 +31,9 @@ export async function getAllByTable(
         if (attempt > 0) await pause(25 * 2 ** attempt);
         const result = await client.send(new BatchGetCommand({ RequestItems: requestItems }));
         for (const [table, items] of Object.entries(result.Responses ?? {})) {
-          found.set(table, [...(found.get(table) ?? []), ...(items as Item[])]);
+          let list = found.get(table);
+          if (!list) found.set(table, (list = []));
+          list.push(...(items as Item[]));
         }
         requestItems = byTable(
           Object.entries(result.UnprocessedKeys ?? {}).flatMap(([table, unprocessed]) =>
